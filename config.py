@@ -1,0 +1,154 @@
+"""Configuration classes, chosen by the PARTICIPATION_CONFIG environment variable.
+
+Everything that differs between machines comes from environment variables, read when the
+application is created (never at import time), so one code base serves the embedded SQLite
+set-up and production on PostgreSQL.
+"""
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def _env(name, default=None):
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_int(name, default):
+    return int(_env(name, default))
+
+
+def _env_bool(name, default):
+    return str(_env(name, default)).lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    ENV_NAME = "base"
+
+    def __init__(self):
+        instance = Path(_env("INSTANCE_PATH", ROOT / "instance"))
+        self.INSTANCE_PATH = str(instance)
+        self.SECRET_KEY = _env("SECRET_KEY")
+        self.SQLALCHEMY_DATABASE_URI = _normalise_database_url(
+            _env("DATABASE_URL", f"sqlite:///{instance / 'participation.db'}")
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+        self.REDIS_URL = _env("REDIS_URL")
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute;50 per hour")
+        self.RATELIMIT_REGISTER = _env("RATELIMIT_REGISTER", "5 per minute;30 per hour")
+        self.RATELIMIT_PASSWORD_RESET = _env("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour")
+        self.RATELIMIT_VERIFY = _env("RATELIMIT_VERIFY", "10 per minute")
+        self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
+        self.MAX_FORM_MEMORY_SIZE = _env_int("MAX_FORM_MEMORY_SIZE", 1024 * 1024)
+        self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+        self.PREFERRED_URL_SCHEME = _env("PREFERRED_URL_SCHEME", "https")
+        self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL")
+        self.BABEL_DEFAULT_LOCALE = "ar"
+        self.BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
+        self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+        # Identity data (SPEC §2): the CIN is kept as a keyed hash and encrypted at rest.
+        self.CIN_HASH_KEY = _env("CIN_HASH_KEY")
+        self.CIN_ENCRYPTION_KEYS = _env("CIN_ENCRYPTION_KEYS")  # comma-separated Fernet keys, newest first
+        self.CIN_PATTERN = _env("CIN_PATTERN", r"^[A-Z]{1,2}[0-9]{1,8}$")
+        self.IDENTITY_VERIFIER = _env(
+            "IDENTITY_VERIFIER", "participation.auth.identity:DeclarativeVerifier"
+        )
+        self.MINIMUM_AGE = _env_int("MINIMUM_AGE", 18)
+        self.EMAIL_TOKEN_HOURS = _env_int("EMAIL_TOKEN_HOURS", 48)
+        self.RESET_TOKEN_MINUTES = _env_int("RESET_TOKEN_MINUTES", 60)
+        self.PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
+        # Mail (SPEC §9): an outbox table, delivered by a backend.
+        self.MAIL_BACKEND = _env("MAIL_BACKEND", "file")  # file | console | smtp
+        self.MAIL_FILE_DIR = _env("MAIL_FILE_DIR", str(instance / "mail"))
+        self.MAIL_FROM = _env("MAIL_FROM", "Participation <no-reply@participation.ma>")
+        self.MAIL_DELIVER_INLINE = _env_bool("MAIL_DELIVER_INLINE", True)
+        self.MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 8)
+        self.SMTP_HOST = _env("SMTP_HOST", "localhost")
+        self.SMTP_PORT = _env_int("SMTP_PORT", 25)
+        self.SMTP_USERNAME = _env("SMTP_USERNAME")
+        self.SMTP_PASSWORD = _env("SMTP_PASSWORD")
+        self.SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", False)
+        self.SMTP_SSL = _env_bool("SMTP_SSL", False)
+        self.SMTP_TIMEOUT = _env_int("SMTP_TIMEOUT", 20)
+
+
+def _normalise_database_url(url):
+    """Accept the usual postgres:// and postgresql:// forms and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+# Fixed development keys: only ever used by DevelopmentConfig and TestingConfig.
+_DEV_FERNET_KEY = "ZGV2ZWxvcG1lbnQta2V5LW5vdC1mb3ItcHJvZC11c2U="
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+    def __init__(self):
+        super().__init__()
+        self.SECRET_KEY = self.SECRET_KEY or "development-secret-key-not-for-production"
+        self.CIN_HASH_KEY = self.CIN_HASH_KEY or "development-cin-hash-key"
+        self.CIN_ENCRYPTION_KEYS = self.CIN_ENCRYPTION_KEYS or _DEV_FERNET_KEY
+        self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.PREFERRED_URL_SCHEME = _env("PREFERRED_URL_SCHEME", "http")
+
+
+class TestingConfig(DevelopmentConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+
+    def __init__(self):
+        super().__init__()
+        self.SQLALCHEMY_DATABASE_URI = _normalise_database_url(
+            _env("TEST_DATABASE_URL", "sqlite:///" + str(Path(self.INSTANCE_PATH) / "test.db"))
+        )
+        self.MAIL_BACKEND = "file"
+        self.SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+    def __init__(self):
+        super().__init__()
+        missing = [
+            name
+            for name in ("SECRET_KEY", "CIN_HASH_KEY", "CIN_ENCRYPTION_KEYS", "DATABASE_URL")
+            if not _env(name)
+        ]
+        if missing:
+            raise RuntimeError(
+                "Production configuration refuses to start without: " + ", ".join(missing)
+            )
+        if len(self.SECRET_KEY) < 32:
+            raise RuntimeError("SECRET_KEY must be at least 32 characters in production")
+        self.MAIL_DELIVER_INLINE = _env_bool("MAIL_DELIVER_INLINE", False)
+        self.MAIL_BACKEND = _env("MAIL_BACKEND", "smtp")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(name=None):
+    name = name or _env("PARTICIPATION_CONFIG", "development")
+    try:
+        return CONFIGS[name]()
+    except KeyError:
+        raise RuntimeError(f"Unknown PARTICIPATION_CONFIG {name!r}; use one of {sorted(CONFIGS)}")

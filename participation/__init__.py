@@ -1,0 +1,123 @@
+"""The citizen-participation platform: application factory."""
+import logging
+from pathlib import Path
+
+from flask import Flask, g, request
+
+from config import ROOT, load_config
+from participation.core import database, i18n
+from participation.core.errors import register_error_handlers
+from participation.core.mail import deliver_just_queued
+from participation.core.security import add_hsts, add_security_headers
+from participation.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config=None):
+    config = config if config is not None else load_config()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=config.INSTANCE_PATH,
+    )
+    app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)  # the SQLite file and .eml mail live here
+    app.config["CONFIG_NAME"] = config.ENV_NAME
+    app.url_map.converters["lang"] = i18n.LanguageConverter
+    app.url_map.strict_slashes = False
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_language_handling(app)
+    _register_request_hooks(app)
+    register_error_handlers(app)
+    _register_template_helpers(app)
+
+    from participation.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app):
+    import participation.models  # noqa: F401  (complete metadata before anything touches the db)
+
+    db.init_app(app)
+    with app.app_context():
+        database.configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=app.config["BABEL_TRANSLATION_DIRECTORIES"],
+        default_timezone=app.config["BABEL_DEFAULT_TIMEZONE"],
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+
+    from participation.auth.loader import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def _register_blueprints(app):
+    from participation.admin.views import bp as admin_bp
+    from participation.api.views import bp as api_bp
+    from participation.auth.views import bp as auth_bp
+    from participation.public.views import bp as public_bp
+
+    for blueprint in (public_bp, auth_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # read-only JSON API, no cookies-based state changes
+
+
+def _register_language_handling(app):
+    @app.url_value_preprocessor
+    def _pull_language(endpoint, values):
+        if values and "lang_code" in values:
+            g.lang_code = values.pop("lang_code")
+
+    @app.url_defaults
+    def _add_language(endpoint, values):
+        if "lang_code" in values or not getattr(g, "lang_code", None):
+            return
+        if app.url_map.is_endpoint_expecting(endpoint, "lang_code"):
+            values["lang_code"] = g.lang_code
+
+
+def _register_request_hooks(app):
+    @app.before_request
+    def _declare_write_intent():
+        g.write_intent_token = database.write_intent.set(request.method not in {"GET", "HEAD", "OPTIONS"})
+
+    @app.teardown_request
+    def _reset_write_intent(_error):
+        token = g.pop("write_intent_token", None)
+        if token is not None:
+            database.write_intent.reset(token)
+
+    @app.after_request
+    def _after(response):
+        add_security_headers(response)
+        if app.config["SESSION_COOKIE_SECURE"]:
+            add_hsts(response)
+        try:
+            deliver_just_queued()
+        except Exception:  # delivery is retried by `flask outbox send`; never fail the page
+            log.exception("inline mail delivery failed")
+            db.session.rollback()
+        return response
+
+
+def _register_template_helpers(app):
+    from flask_babel import get_locale
+
+    from participation.core.templating import template_globals
+
+    app.context_processor(template_globals)
+    app.jinja_env.globals["get_locale"] = get_locale

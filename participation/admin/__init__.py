@@ -1,0 +1,1 @@
+"""Administrators' pages: users and roles, institutions, territories, the audit log."""

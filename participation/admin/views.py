@@ -1,0 +1,189 @@
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from participation.admin.forms import GrantRoleForm, InstitutionForm, PopulationForm, RevokeForm
+from participation.auth import permissions as auth_perms
+from participation.auth import services as auth_services
+from participation.auth.models import ROLE_LABELS, Role, RoleGrant, User
+from participation.core import policy
+from participation.core.audit import list_audit_entries
+from participation.core.errors import DomainError
+from participation.core.i18n import current_language
+from participation.core.views import page_number
+from participation.extensions import db
+from participation.institutions import permissions as inst_perms
+from participation.institutions import services as inst_services
+from participation.institutions.models import Institution, Province, Region
+from participation.institutions.queries import list_institutions, list_provinces, list_regions
+
+bp = Blueprint("admin", __name__, url_prefix="/<lang:lang_code>/admin")
+
+
+def _go(endpoint, **values):
+    return redirect(url_for(endpoint, lang_code=current_language(), **values))
+
+
+@bp.route("/")
+@policy.requires(auth_perms.is_administrator)
+def index():
+    return render_template("admin/index.html")
+
+
+@bp.route("/users")
+@policy.requires(auth_perms.can_manage_users)
+def users():
+    search = (request.args.get("q") or "").strip()[:100]
+    role = request.args.get("role") if request.args.get("role") in {r.value for r in Role} else None
+    pagination = auth_services.list_users(search=search, role=role, page=page_number())
+    return render_template("admin/users.html", pagination=pagination, search=search, role=role, role_labels=ROLE_LABELS)
+
+
+@bp.route("/users/<int:user_id>")
+@policy.requires(auth_perms.can_manage_users)
+def user_detail(user_id):
+    user = db.get_or_404(User, user_id)
+    return _render_user(user, GrantRoleForm(institutions=list_institutions()))
+
+
+def _render_user(user, form, status=200):
+    history = db.session.scalars(
+        sa.select(RoleGrant).where(RoleGrant.user_id == user.id).order_by(RoleGrant.granted_at.desc())
+    ).all()
+    return (
+        render_template("admin/user_detail.html", user=user, form=form, history=history, revoke_form=RevokeForm(), role_labels=ROLE_LABELS),
+        status,
+    )
+
+
+@bp.route("/users/<int:user_id>/roles", methods=["POST"])
+@policy.requires(auth_perms.can_manage_users)
+def grant_role(user_id):
+    user = db.get_or_404(User, user_id)
+    policy.ensure(auth_perms.can_grant_role(current_user, user))
+    form = GrantRoleForm(institutions=list_institutions())
+    if form.validate_on_submit():
+        institution = db.session.get(Institution, form.institution_id.data) if form.institution_id.data else None
+        try:
+            auth_services.grant_role(current_user, user, form.role.data, institution=institution)
+        except DomainError as error:
+            db.session.rollback()
+            form.role.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("The role is granted."), "success")
+            return _go("admin.user_detail", user_id=user.id)
+    return _render_user(user, form, 400)
+
+
+@bp.route("/users/<int:user_id>/roles/<int:grant_id>/revoke", methods=["POST"])
+@policy.requires(auth_perms.can_manage_users)
+def revoke_role(user_id, grant_id):
+    grant = db.get_or_404(RoleGrant, grant_id)
+    if grant.user_id != user_id:
+        abort(404)
+    policy.ensure(auth_perms.can_revoke_role(current_user, grant))
+    if RevokeForm().validate_on_submit():
+        try:
+            auth_services.revoke_role(current_user, grant)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The role is revoked."), "success")
+    return _go("admin.user_detail", user_id=user_id)
+
+
+@bp.route("/institutions")
+@policy.requires(inst_perms.can_manage_institutions)
+def institutions():
+    return render_template("admin/institutions.html", institutions=list_institutions(include_inactive=True))
+
+
+def _institution_form(institution=None):
+    return InstitutionForm(obj=institution, regions=list_regions(), provinces=list_provinces())
+
+
+def _save_institution(form, institution):
+    region = db.session.get(Region, form.region_id.data) if form.region_id.data else None
+    province = db.session.get(Province, form.province_id.data) if form.province_id.data else None
+    fields = dict(
+        kind=form.kind.data,
+        names=form.names(),
+        acronym=form.acronym.data,
+        website=form.website.data,
+        region=region,
+        province=province,
+    )
+    if institution is None:
+        return inst_services.create_institution(current_user, **fields)
+    return inst_services.update_institution(current_user, institution, active=form.active.data, **fields)
+
+
+@bp.route("/institutions/new", methods=["GET", "POST"])
+@policy.requires(inst_perms.can_manage_institutions)
+def new_institution():
+    return _edit_institution(None)
+
+
+@bp.route("/institutions/<int:institution_id>", methods=["GET", "POST"])
+@policy.requires(inst_perms.can_manage_institutions)
+def edit_institution(institution_id):
+    return _edit_institution(db.get_or_404(Institution, institution_id))
+
+
+def _edit_institution(institution):
+    form = _institution_form(institution)
+    if request.method == "GET" and institution is not None:
+        for lang in ("ar", "fr", "zgh"):
+            getattr(form, f"name_{lang}").data = institution.name.get(lang, "")
+        form.region_id.data = institution.region_id or 0
+        form.province_id.data = institution.province_id or 0
+    if form.validate_on_submit():
+        try:
+            saved = _save_institution(form, institution)
+        except DomainError as error:
+            db.session.rollback()
+            form.kind.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("The institution is saved."), "success")
+            return _go("admin.edit_institution", institution_id=saved.id)
+    status = 400 if form.errors else 200
+    return render_template("admin/institution_form.html", form=form, institution=institution), status
+
+
+@bp.route("/territories")
+@policy.requires(inst_perms.can_edit_population)
+def territories():
+    return render_template("admin/territories.html", regions=list_regions())
+
+
+@bp.route("/territories/<kind>/<int:territory_id>", methods=["GET", "POST"])
+@policy.requires(inst_perms.can_edit_population)
+def edit_population(kind, territory_id):
+    model = {"region": Region, "province": Province}.get(kind) or abort(404)
+    territory = db.get_or_404(model, territory_id)
+    form = PopulationForm(obj=territory)
+    if request.method == "GET":
+        form.year.data = territory.population_year
+    if form.validate_on_submit():
+        try:
+            inst_services.set_population(current_user, territory, population=form.population.data, year=form.year.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.population.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("The population is saved."), "success")
+            return _go("admin.territories")
+    status = 400 if form.errors else 200
+    return render_template("admin/population_form.html", form=form, territory=territory, kind=kind), status
+
+
+@bp.route("/audit")
+@policy.requires(auth_perms.can_view_audit_log)
+def audit_log():
+    return render_template("admin/audit.html", entries=list_audit_entries(limit=200))

@@ -1,0 +1,1 @@
+"""The read-only open-data JSON API (/api/v1)."""

@@ -1,0 +1,1 @@
+"""Accounts, roles, the identity profile needed to sign, and e-mail tokens."""

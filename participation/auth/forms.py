@@ -1,0 +1,122 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
+
+from participation.core.forms import LANGUAGE_CHOICES, email_validator, no_control_characters, strong_password
+
+REQUIRED = _l("This field is required.")
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320), email_validator()])
+    display_name = StringField(
+        _l("Name shown with your contributions"),
+        validators=[DataRequired(REQUIRED), Length(min=2, max=80), no_control_characters],
+    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), strong_password])
+    password_confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(REQUIRED), EqualTo("password", message=_l("The two passwords are different."))],
+    )
+    language = SelectField(_l("Language for e-mails"), choices=LANGUAGE_CHOICES)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=256)])
+
+
+class EmailForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320), email_validator()])
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: the POST that consumes an e-mail token."""
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), strong_password])
+    password_confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(REQUIRED), EqualTo("password", message=_l("The two passwords are different."))],
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED), Length(max=256)])
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(
+        _l("Name shown with your contributions"),
+        validators=[DataRequired(REQUIRED), Length(min=2, max=80), no_control_characters],
+    )
+    language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(REQUIRED), Length(max=256)])
+    confirm = BooleanField(
+        _l("I understand that my account will be deleted and cannot be restored."),
+        validators=[DataRequired(_l("Tick the box to confirm."))],
+    )
+
+
+class IdentityForm(FlaskForm):
+    first_name = StringField(_l("First name"), validators=[DataRequired(REQUIRED), Length(max=100), no_control_characters])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(REQUIRED), Length(max=100), no_control_characters])
+    cin = StringField(
+        _l("National identity card (CIN) number"),
+        validators=[DataRequired(REQUIRED), Length(max=20)],
+        description=_l("For example AB123456. It is stored encrypted and never shown in full."),
+    )
+    cin_expiry = DateField(
+        _l("CIN expiry date"),
+        validators=[InputRequired(REQUIRED)],
+        description=_l("As printed on your card."),
+    )
+    birth_date = DateField(_l("Date of birth"), validators=[InputRequired(REQUIRED)])
+    address = StringField(
+        _l("Residence address"), validators=[DataRequired(REQUIRED), Length(max=300), no_control_characters]
+    )
+    abroad = BooleanField(_l("I live abroad"))
+    country = StringField(
+        _l("Country of residence (two-letter code, e.g. FR)"),
+        validators=[Optional(), Length(min=2, max=2)],
+    )
+    region_id = SelectField(_l("Region of residence"), coerce=int, validate_choice=False)
+    province_id = SelectField(_l("Prefecture or province of residence"), coerce=int, validate_choice=False)
+    declaration = BooleanField(
+        _l(
+            "I declare that I am a Moroccan citizen enjoying my civil and political rights and "
+            "registered on the general electoral rolls."
+        ),
+        validators=[DataRequired(_l("You must accept the declaration of eligibility."))],
+    )
+
+    def __init__(self, *args, regions=(), provinces=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._provinces = {p.id: p for p in provinces}
+        choose = [(0, _l("Choose…"))]
+        self.region_id.choices = choose + [(r.id, r.display_name()) for r in regions]
+        self.province_id.choices = choose + [(p.id, p.display_name()) for p in provinces]
+
+    def validate_country(self, field):
+        if self.abroad.data and not (field.data or "").strip():
+            raise ValidationError(_l("Give your country of residence."))
+        if field.data and not field.data.strip().isalpha():
+            raise ValidationError(_l("Use the two-letter country code, for example FR."))
+
+    def validate_region_id(self, field):
+        if not self.abroad.data and not field.data:
+            raise ValidationError(_l("Choose your region."))
+
+    def validate_province_id(self, field):
+        if self.abroad.data:
+            return
+        province = self._provinces.get(field.data)
+        if province is None:
+            raise ValidationError(_l("Choose your prefecture or province."))
+        if self.region_id.data and province.region_id != self.region_id.data:
+            raise ValidationError(_l("This prefecture or province is not in the region you chose."))

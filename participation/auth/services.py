@@ -1,0 +1,362 @@
+"""Account services: registration, verification, sign-in, passwords, identity, roles.
+
+Services take the acting user as a parameter, never read the request, flush and leave the commit
+to the caller (one commit per request).
+"""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from participation.auth import permissions as perms
+from participation.auth.identity import get_verifier, hash_cin, normalise_cin
+from participation.auth.models import (
+    AccountToken,
+    IdentityProfile,
+    Role,
+    RoleGrant,
+    TokenPurpose,
+    User,
+    new_session_token,
+)
+from participation.auth.tokens import consume_token, issue_token
+from participation.core.audit import record_audit
+from participation.core.crypto import encrypt
+from participation.core.errors import DomainError
+from participation.core.mail import queue_mail
+from participation.core.models import utcnow
+from participation.core.permissions import SELF_SERVICE, SYSTEM, guarded_by, require
+from participation.core.personal_data import (
+    collect_personal_data,
+    erase_personal_data,
+    personal_data_eraser,
+    personal_data_exporter,
+)
+from participation.core.urls import external_url
+from participation.extensions import db
+from participation.institutions.models import Institution
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+def hash_password(password):
+    return _hasher.hash(password)
+
+
+def password_matches(user, password):
+    if not user.password_hash:
+        return False
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return True
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()
+
+
+def get_user_by_email(email):
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def _send_verification(user):
+    raw = issue_token(user, TokenPurpose.VERIFY_EMAIL, timedelta(hours=current_app.config["EMAIL_TOKEN_HOURS"]))
+    queue_mail(
+        to=user.email,
+        language=user.language,
+        template="verify_email",
+        user=user,
+        link=external_url("auth.verify_email", lang_code=user.language, token=raw),
+        hours=current_app.config["EMAIL_TOKEN_HOURS"],
+    )
+
+
+@guarded_by(SELF_SERVICE)
+def register_user(*, email, password, display_name, language):
+    """Create an account and send the verification e-mail.
+
+    An address that already has an account gets a notice instead of a second account, and the
+    visitor sees the same answer either way, so the form cannot be used to find who is registered.
+    """
+    email = normalise_email(email)
+    existing = get_user_by_email(email)
+    if existing is not None:
+        if existing.is_active:
+            queue_mail(
+                to=existing.email,
+                language=existing.language,
+                template="already_registered",
+                user=existing,
+                link=external_url("auth.forgot_password", lang_code=existing.language),
+            )
+        return None
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        display_name=display_name.strip(),
+        language=language,
+    )
+    db.session.add(user)
+    db.session.flush()
+    _send_verification(user)
+    return user
+
+
+@guarded_by(SELF_SERVICE)
+def resend_verification(*, email):
+    user = get_user_by_email(email)
+    if user is not None and user.is_active and not user.email_verified:
+        _send_verification(user)
+
+
+@guarded_by(SELF_SERVICE)
+def confirm_email(*, token):
+    row = consume_token(token, TokenPurpose.VERIFY_EMAIL)
+    user = row.user
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user
+
+
+@guarded_by(SELF_SERVICE)
+def authenticate(*, email, password):
+    """The user if the password is right and the account active, else None."""
+    user = get_user_by_email(email)
+    if user is None:
+        _hasher.hash(password)  # spend the same time as a real check: no timing oracle
+        return None
+    if not user.is_active or not password_matches(user, password):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+@guarded_by(SELF_SERVICE)
+def request_password_reset(*, email):
+    user = get_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    raw = issue_token(user, TokenPurpose.RESET_PASSWORD, timedelta(minutes=current_app.config["RESET_TOKEN_MINUTES"]))
+    queue_mail(
+        to=user.email,
+        language=user.language,
+        template="reset_password",
+        user=user,
+        link=external_url("auth.reset_password", lang_code=user.language, token=raw),
+        minutes=current_app.config["RESET_TOKEN_MINUTES"],
+    )
+
+
+@guarded_by(SELF_SERVICE)
+def reset_password(*, token, new_password):
+    row = consume_token(token, TokenPurpose.RESET_PASSWORD)
+    user = row.user
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()
+    # Following the link proves control of the address.
+    user.email_verified_at = user.email_verified_at or utcnow()
+    queue_mail(to=user.email, language=user.language, template="password_changed", user=user)
+    return user
+
+
+@guarded_by(perms.can_manage_own_account)
+def change_password(actor, user, *, current_password, new_password):
+    require(perms.can_manage_own_account(actor, user))
+    if not password_matches(user, current_password):
+        raise DomainError(_l("Your current password is not correct."), code="wrong_password")
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()
+    queue_mail(to=user.email, language=user.language, template="password_changed", user=user)
+
+
+@guarded_by(perms.can_manage_own_account)
+def update_profile(actor, user, *, display_name, language):
+    require(perms.can_manage_own_account(actor, user))
+    user.display_name = display_name.strip()
+    user.language = language
+
+
+@guarded_by(perms.can_manage_own_account)
+def save_identity_profile(actor, user, submission, *, today):
+    """Create or replace the identity profile after the configured verifier accepts it.
+
+    Raises IdentityRejected with the verifier's problems (field, message) when it refuses.
+    """
+    require(perms.can_manage_own_account(actor, user))
+    verifier = get_verifier()
+    submission.cin = normalise_cin(submission.cin)
+    problems = verifier.verify(submission, user, today)
+    if problems:
+        raise IdentityRejected(problems)
+    profile = user.identity or IdentityProfile(user=user)
+    profile.first_name = submission.first_name.strip()
+    profile.last_name = submission.last_name.strip()
+    profile.cin_hash = hash_cin(submission.cin)
+    profile.cin_encrypted = encrypt(submission.cin)
+    profile.cin_hint = submission.cin[-2:]
+    profile.cin_expiry = submission.cin_expiry
+    profile.birth_date = submission.birth_date
+    profile.address = submission.address.strip()
+    profile.abroad = submission.abroad
+    profile.country = submission.country if submission.abroad else None
+    profile.region_id = None if submission.abroad else submission.region_id
+    profile.province_id = None if submission.abroad else submission.province_id
+    profile.declaration_accepted_at = utcnow()
+    profile.verified_by = verifier.name
+    db.session.add(profile)
+    return profile
+
+
+class IdentityRejected(DomainError):
+    def __init__(self, problems):
+        super().__init__(_l("Your identity details could not be accepted."), code="identity_rejected")
+        self.problems = problems
+
+
+@guarded_by(perms.can_manage_own_account)
+def export_personal_data(actor, user):
+    require(perms.can_manage_own_account(actor, user))
+    return collect_personal_data(user)
+
+
+@guarded_by(perms.can_manage_own_account)
+def delete_account(actor, user, *, password):
+    """Anonymise the account: contributions stay, without anything that identifies the person."""
+    require(perms.can_manage_own_account(actor, user))
+    if not password_matches(user, password):
+        raise DomainError(_l("Your password is not correct."), code="wrong_password")
+    queue_mail(to=user.email, language=user.language, template="account_deleted", user=user)
+    erase_personal_data(user)
+    record_audit(user, "account.deleted", user)
+
+
+@personal_data_exporter("account")
+def _export_account(user):
+    return {
+        "email": user.email,
+        "display_name": user.display_name,
+        "language": user.language,
+        "created_at": user.created_at.isoformat(),
+        "email_verified_at": user.email_verified_at.isoformat() if user.email_verified_at else None,
+        "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
+        "roles": [
+            {
+                "role": grant.role,
+                "institution_id": grant.institution_id,
+                "granted_at": grant.granted_at.isoformat(),
+            }
+            for grant in user.grants
+        ],
+    }
+
+
+@personal_data_exporter("identity_profile")
+def _export_identity(user):
+    profile = user.identity
+    if profile is None:
+        return None
+    return {
+        "first_name": profile.first_name,
+        "last_name": profile.last_name,
+        # The plain CIN never leaves the platform except to a petition's addressee (SPEC §2).
+        "cin": profile.masked_cin,
+        "cin_expiry": profile.cin_expiry.isoformat(),
+        "birth_date": profile.birth_date.isoformat(),
+        "address": profile.address,
+        "abroad": profile.abroad,
+        "country": profile.country,
+        "region": profile.region.code if profile.region else None,
+        "province": profile.province.iso_code if profile.province else None,
+        "declaration_accepted_at": profile.declaration_accepted_at.isoformat(),
+    }
+
+
+@personal_data_eraser("auth")
+def _erase_account(user):
+    if user.identity is not None:
+        db.session.delete(user.identity)
+    db.session.execute(sa.delete(AccountToken).where(AccountToken.user_id == user.id))
+    now = utcnow()
+    for grant in user.grants:
+        grant.revoked_at, grant.revoked_by_id = now, user.id
+    user.email = f"deleted-{user.id}@deleted.invalid"
+    user.display_name = ""
+    user.password_hash = None
+    user.deleted_at = now
+    user.session_token = new_session_token()
+
+
+@guarded_by(perms.can_grant_role)
+def grant_role(actor, target, role, *, institution=None):
+    require(perms.can_grant_role(actor, target, role))
+    role = Role(role)
+    if role == Role.OFFICER and institution is None:
+        raise DomainError(_l("Choose the institution this officer works for."), code="institution_required")
+    if role != Role.OFFICER:
+        institution = None
+    if role in target.roles:
+        raise DomainError(_l("This user already has this role."), code="already_granted")
+    grant = RoleGrant(
+        user_id=target.id,
+        role=role.value,
+        institution_id=institution.id if institution else None,
+        granted_by_id=actor.id,
+    )
+    db.session.add(grant)
+    db.session.flush()
+    db.session.expire(target, ["grants"])
+    record_audit(actor, "role.granted", target, role=role.value, institution_id=grant.institution_id)
+    return grant
+
+
+@guarded_by(perms.can_revoke_role)
+def revoke_role(actor, grant):
+    require(perms.can_revoke_role(actor, grant))
+    if grant.revoked_at is not None:
+        raise DomainError(_l("This role was already revoked."), code="already_revoked")
+    grant.revoked_at = utcnow()
+    grant.revoked_by_id = actor.id
+    db.session.flush()
+    db.session.expire(grant.user, ["grants"])
+    record_audit(actor, "role.revoked", grant.user, role=grant.role, institution_id=grant.institution_id)
+
+
+@guarded_by(SYSTEM)
+def create_administrator(*, email, password, display_name, language="ar"):
+    """Bootstrap (flask create-admin): an active, verified account with the administrator role."""
+    user = get_user_by_email(email)
+    if user is None:
+        user = User(email=normalise_email(email), display_name=display_name, language=language)
+        db.session.add(user)
+    user.password_hash = hash_password(password)
+    user.email_verified_at = user.email_verified_at or utcnow()
+    db.session.flush()
+    if Role.ADMINISTRATOR not in user.roles:
+        db.session.add(RoleGrant(user_id=user.id, role=Role.ADMINISTRATOR.value))
+        db.session.flush()
+        db.session.expire(user, ["grants"])
+        record_audit(None, "role.granted", user, role=Role.ADMINISTRATOR.value, via="cli")
+    return user
+
+
+def list_users(*, search=None, role=None, page=1, per_page=25):
+    query = sa.select(User).where(User.deleted_at.is_(None)).order_by(User.id)
+    if search:
+        pattern = f"%{search.strip().lower()}%"
+        query = query.where(sa.or_(User.email.like(pattern), sa.func.lower(User.display_name).like(pattern)))
+    if role:
+        query = query.where(
+            User.id.in_(sa.select(RoleGrant.user_id).where(RoleGrant.role == role, RoleGrant.revoked_at.is_(None)))
+        )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def list_institutions_for_choice():
+    return db.session.scalars(sa.select(Institution).where(Institution.active).order_by(Institution.id)).all()

@@ -1,0 +1,249 @@
+from datetime import date
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from participation.auth import services
+from participation.auth.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    DeleteAccountForm,
+    EmailForm,
+    IdentityForm,
+    LoginForm,
+    NewPasswordForm,
+    ProfileForm,
+    RegisterForm,
+)
+from participation.auth.identity import IdentitySubmission
+from participation.auth.models import TokenPurpose
+from participation.auth.tokens import TokenError, inspect_token
+from participation.core import policy
+from participation.core.errors import DomainError
+from participation.core.i18n import current_language
+from participation.core.views import rate_limit, safe_next
+from participation.extensions import db, limiter
+from participation.institutions.queries import list_provinces, list_regions
+
+bp = Blueprint("auth", __name__, url_prefix="/<lang:lang_code>/account")
+
+
+def _to_profile():
+    return redirect(url_for("auth.profile", lang_code=current_language()))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(rate_limit("RATELIMIT_REGISTER"), methods=["POST"])
+@policy.anonymous_only
+def register():
+    form = RegisterForm()
+    if request.method == "GET":
+        form.language.data = current_language()
+    if form.validate_on_submit():
+        services.register_user(
+            email=form.email.data,
+            password=form.password.data,
+            display_name=form.display_name.data,
+            language=form.language.data,
+        )
+        db.session.commit()
+        return render_template("auth/check_email.html", email=form.email.data.strip().lower())
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+@limiter.limit(rate_limit("RATELIMIT_VERIFY"), methods=["POST"])
+@policy.public
+def verify_email(token):
+    """GET only shows a button: mail scanners that open links must not consume the token."""
+    form = ConfirmForm()
+    try:
+        inspect_token(token, TokenPurpose.VERIFY_EMAIL)
+        if form.validate_on_submit():
+            services.confirm_email(token=token)
+            db.session.commit()
+            flash(_("Your e-mail address is confirmed. You can now sign in."), "success")
+            if current_user.is_authenticated:
+                return _to_profile()
+            return redirect(url_for("auth.login", lang_code=current_language()))
+    except TokenError as error:
+        db.session.rollback()
+        return render_template("auth/token_problem.html", error=error, resend_form=EmailForm(), purpose="verify"), 400
+    return render_template("auth/verify_email.html", form=form)
+
+
+@bp.route("/verify/resend", methods=["GET", "POST"])
+@limiter.limit(rate_limit("RATELIMIT_REGISTER"), methods=["POST"])
+@policy.public
+def resend_verification():
+    form = EmailForm()
+    if form.validate_on_submit():
+        services.resend_verification(email=form.email.data)
+        db.session.commit()
+        return render_template("auth/check_email.html", email=form.email.data.strip().lower())
+    return render_template("auth/resend_verification.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(rate_limit("RATELIMIT_LOGIN"), methods=["POST"])
+@limiter.limit(
+    rate_limit("RATELIMIT_LOGIN"),
+    methods=["POST"],
+    key_func=lambda: "login-account:" + (request.form.get("email") or "").strip().lower()[:320],
+)
+@policy.anonymous_only
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(email=form.email.data, password=form.password.data)
+        if user is None:
+            db.session.rollback()
+            form.password.errors.append(_("The e-mail address or the password is not correct."))
+        else:
+            db.session.commit()
+            login_user(user)
+            if not user.email_verified:
+                flash(_("Please confirm your e-mail address with the link we sent you."), "warning")
+            return safe_next("auth.profile")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@policy.authenticated
+def logout():
+    logout_user()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("public.home", lang_code=current_language()))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(rate_limit("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
+@policy.public
+def forgot_password():
+    form = EmailForm()
+    if form.validate_on_submit():
+        services.request_password_reset(email=form.email.data)
+        db.session.commit()
+        return render_template("auth/check_email.html", email=form.email.data.strip().lower(), reset=True)
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(rate_limit("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
+@policy.public
+def reset_password(token):
+    form = NewPasswordForm()
+    try:
+        inspect_token(token, TokenPurpose.RESET_PASSWORD)
+        if form.validate_on_submit():
+            services.reset_password(token=token, new_password=form.password.data)
+            db.session.commit()
+            logout_user()
+            flash(_("Your password is changed. Sign in with the new password."), "success")
+            return redirect(url_for("auth.login", lang_code=current_language()))
+    except TokenError as error:
+        db.session.rollback()
+        return render_template("auth/token_problem.html", error=error, resend_form=EmailForm(), purpose="reset"), 400
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@policy.authenticated
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_profile(current_user, current_user, display_name=form.display_name.data, language=form.language.data)
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("auth.profile", lang_code=current_language()))
+    return render_template("auth/profile.html", form=form, password_form=ChangePasswordForm(prefix="pw"))
+
+
+@bp.route("/password", methods=["POST"])
+@policy.authenticated
+def change_password():
+    password_form = ChangePasswordForm(prefix="pw")
+    if password_form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user,
+                current_user,
+                current_password=password_form.current_password.data,
+                new_password=password_form.password.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            password_form.current_password.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            login_user(current_user)  # the session token rotated: keep this session signed in
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("auth.profile", lang_code=current_language()))
+    return render_template("auth/profile.html", form=ProfileForm(obj=current_user), password_form=password_form), 400
+
+
+@bp.route("/identity", methods=["GET", "POST"])
+@policy.authenticated
+def identity():
+    profile = current_user.identity
+    regions, provinces = list_regions(), list_provinces()
+    form = IdentityForm(regions=regions, provinces=provinces)
+    if request.method == "GET" and profile is not None:
+        for name in ("first_name", "last_name", "cin_expiry", "birth_date", "address", "abroad", "country"):
+            getattr(form, name).data = getattr(profile, name)
+        form.region_id.data = profile.region_id or 0
+        form.province_id.data = profile.province_id or 0
+    if form.validate_on_submit():
+        submission = IdentitySubmission(
+            first_name=form.first_name.data,
+            last_name=form.last_name.data,
+            cin=form.cin.data,
+            cin_expiry=form.cin_expiry.data,
+            birth_date=form.birth_date.data,
+            address=form.address.data,
+            abroad=form.abroad.data,
+            country=(form.country.data or "").strip().upper() or None,
+            region_id=form.region_id.data or None,
+            province_id=form.province_id.data or None,
+            declaration=form.declaration.data,
+        )
+        try:
+            services.save_identity_profile(current_user, current_user, submission, today=date.today())
+        except services.IdentityRejected as rejected:
+            db.session.rollback()
+            for field, message in rejected.problems:
+                getattr(form, field).errors.append(str(message))
+        else:
+            db.session.commit()
+            flash(_("Your identity details are saved."), "success")
+            return redirect(url_for("auth.identity", lang_code=current_language()))
+    return render_template("auth/identity.html", form=form, profile=profile)
+
+
+@bp.route("/data.json")
+@policy.authenticated
+def download_data():
+    data = services.export_personal_data(current_user, current_user)
+    response = jsonify(data)
+    response.headers["Content-Disposition"] = "attachment; filename=my-participation-data.json"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@policy.authenticated
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_account(current_user, current_user, password=form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.password.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            logout_user()
+            flash(_("Your account is deleted. Thank you for taking part."), "success")
+            return redirect(url_for("public.home", lang_code=current_language()))
+    return render_template("auth/delete_account.html", form=form)

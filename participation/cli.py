@@ -1,0 +1,129 @@
+"""flask commands: create-admin, seed-demo, territories, outbox, translate."""
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from config import ROOT
+from participation.extensions import db
+
+
+def register_cli(app):
+    app.cli.add_command(create_admin)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(territories)
+    app.cli.add_command(outbox)
+    app.cli.add_command(translate)
+
+
+def _request_context():
+    """Commands render e-mails and links: give them a request context on the public address."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
+    return current_app.test_request_context("/", base_url=base)
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", "display_name", default="Administrator", show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_admin(email, display_name, password):
+    """Create (or promote) an administrator account."""
+    from participation.auth.services import create_administrator
+
+    if len(password) < current_app.config["PASSWORD_MIN_LENGTH"]:
+        raise click.BadParameter(f"use at least {current_app.config['PASSWORD_MIN_LENGTH']} characters", param_hint="--password")
+    with _request_context():
+        user = create_administrator(email=email, password=password, display_name=display_name)
+        db.session.commit()
+        click.echo(f"Administrator ready: {user.email}")
+
+
+@click.command("seed-demo")
+@click.option("--password", default=None, help="One password for every demo account (default: random, printed).")
+def seed_demo(password):
+    """Load territories, demo institutions and one demo account per role; print the passwords."""
+    from participation.demo import seed
+
+    with _request_context():
+        accounts = seed(password_for=lambda: password or secrets.token_urlsafe(9))
+        db.session.commit()
+    click.echo("")
+    click.echo("Demo accounts (sign in at /ar/account/login, /fr/account/login or /zgh/account/login):")
+    width = max(len(a["email"]) for a in accounts)
+    for account in accounts:
+        click.echo(f"  {account['role']:<14} {account['email']:<{width}}  password: {account['password']}")
+    click.echo("")
+
+
+@click.group()
+def territories():
+    """Regions and prefectures/provinces."""
+
+
+@territories.command("load")
+def territories_load():
+    """Insert the regions and provinces from the project's regions.json (idempotent)."""
+    from participation.institutions.services import load_territories
+
+    added = load_territories()
+    db.session.commit()
+    click.echo(f"{added} territories added")
+
+
+@click.group()
+def outbox():
+    """The mail outbox."""
+
+
+@outbox.command("send")
+@click.option("--include-failed", is_flag=True, help="Also retry messages that reached the attempt limit.")
+def outbox_send(include_failed):
+    """Deliver queued messages that are due, retrying earlier failures."""
+    from participation.core.mail import send_due_messages
+
+    sent, failed = send_due_messages(include_failed=include_failed)
+    click.echo(f"sent {sent}, failed {failed}")
+    if failed:
+        sys.exit(1)
+
+
+@click.group()
+def translate():
+    """Translation catalogs: extract, update, compile (see docs/translations.md)."""
+
+
+def _pybabel(*args):
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
+
+
+POT = Path("translations") / "messages.pot"
+
+
+@translate.command("extract")
+def translate_extract():
+    """Collect every marked string of the code and templates into translations/messages.pot."""
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+             "--omit-header", "-o", str(POT), ".")
+
+
+@translate.command("update")
+def translate_update():
+    """Extract, then merge new strings into the ar, fr and zgh catalogs."""
+    translate_extract.callback()
+    _pybabel("update", "-i", str(POT), "-d", "translations", "--no-fuzzy-matching", "--ignore-obsolete")
+
+
+@translate.command("compile")
+def translate_compile():
+    """Compile the catalogs to .mo files (they are committed, so a fresh clone runs as is)."""
+    _pybabel("compile", "-d", "translations", "--statistics")
+
+
+@translate.command("init")
+@click.argument("language")
+def translate_init(language):
+    """Start a catalog for a new language."""
+    _pybabel("init", "-i", str(POT), "-d", "translations", "-l", language)

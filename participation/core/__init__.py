@@ -1,0 +1,1 @@
+"""Shared kernel: no routes, only what every area needs."""

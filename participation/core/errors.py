@@ -1,0 +1,96 @@
+"""Domain errors and the translated error pages (HTML) or JSON errors (under /api/)."""
+import logging
+
+from flask import jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A rule of the domain refused an action. `message` is a lazy translated string."""
+
+    def __init__(self, message, code="refused"):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+
+
+class PermissionDenied(DomainError):
+    def __init__(self, message=None):
+        super().__init__(message or _l("You are not allowed to do this."), code="forbidden")
+
+
+ERROR_CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    429: "rate_limited",
+    500: "server_error",
+}
+
+ERROR_TITLES = {
+    400: _l("The request could not be understood"),
+    403: _l("Access denied"),
+    404: _l("Page not found"),
+    405: _l("This action is not allowed here"),
+    413: _l("What you sent is too large"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong on our side"),
+}
+
+ERROR_MESSAGES = {
+    400: _l("Please go back, check what you entered and try again."),
+    403: _l("You do not have permission to see this page or do this action."),
+    404: _l("The page you asked for does not exist or was moved."),
+    405: _l("This address does not accept this kind of request."),
+    413: _l("The data or file you sent is larger than allowed. Please send something smaller."),
+    429: _l("You made too many attempts in a short time. Please wait a little and try again."),
+    500: _l("The error was recorded. Please try again later."),
+}
+
+CSRF_MESSAGE = _l("Your form expired or was sent from another site. Please reload the page and try again.")
+
+
+def wants_json():
+    return request.path.startswith("/api/")
+
+
+def render_error(status, message=None):
+    message = message or ERROR_MESSAGES.get(status, ERROR_MESSAGES[500])
+    if wants_json():
+        return jsonify(error=ERROR_CODES.get(status, "error"), message=str(message)), status
+    title = ERROR_TITLES.get(status, ERROR_TITLES[500])
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register_error_handlers(app):
+    from participation.extensions import db
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error):
+        return render_error(400, CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def _http(error):
+        status = error.code or 500
+        if status not in ERROR_CODES:
+            status = 500 if status >= 500 else 400
+        return render_error(status)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error):
+        if isinstance(error, HTTPException):
+            return _http(error)
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return render_error(500)
+
+    @app.errorhandler(InternalServerError)
+    def _internal(error):
+        db.session.rollback()
+        return render_error(500)

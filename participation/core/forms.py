@@ -1,0 +1,32 @@
+"""Form pieces shared by every area."""
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from wtforms import ValidationError
+from wtforms.validators import Email
+
+from participation.core.i18n import LANGUAGE_NAMES, LANGUAGES
+
+LANGUAGE_CHOICES = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+
+
+def email_validator():
+    return Email(message=_l("Enter a valid e-mail address."), check_deliverability=False)
+
+
+def strong_password(form, field):
+    password = field.data or ""
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise ValidationError(
+            _l("Use at least %(minimum)d characters for your password.", minimum=minimum)
+        )
+    if len(password) > 256:
+        raise ValidationError(_l("This password is too long."))
+    email = getattr(form, "email", None)
+    if email is not None and email.data and password.lower() == email.data.strip().lower():
+        raise ValidationError(_l("Your password must not be your e-mail address."))
+
+
+def no_control_characters(form, field):
+    if field.data and any(ord(c) < 32 and c not in "\n\r\t" for c in field.data):
+        raise ValidationError(_l("This field contains characters that are not allowed."))

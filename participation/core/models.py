@@ -1,0 +1,60 @@
+"""Model base pieces: the constraint naming convention, UTC timestamps, translatable text."""
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every database.
+
+    SQLite has no time zones, so values are stored naive-UTC and given tzinfo back on load;
+    PostgreSQL stores timestamptz. Naive datetimes are refused so local times cannot sneak in.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def translated(values, language, fallback_order=("ar", "fr", "zgh")):
+    """Pick the text for `language` from a {lang: text} mapping, falling back to another language.
+
+    Returns (text, language_used) so a page can say when it shows another language.
+    """
+    values = values or {}
+    if values.get(language):
+        return values[language], language
+    order = ("fr", "ar") if language == "zgh" else fallback_order
+    for other in order:
+        if values.get(other):
+            return values[other], other
+    return "", None

@@ -1,0 +1,109 @@
+"""Demo content for `flask seed-demo`: institutions and one account per role.
+
+Later areas add their own demo content here. Running it again keeps existing rows and gives the
+demo accounts fresh passwords (printed), so the printed list always works.
+"""
+from datetime import date
+
+import sqlalchemy as sa
+
+from participation.auth.models import IdentityProfile, Role, RoleGrant, User
+from participation.auth.services import hash_password
+from participation.core.crypto import encrypt, keyed_hash
+from participation.core.models import utcnow
+from participation.extensions import db
+from participation.institutions.models import Institution, InstitutionKind
+from participation.institutions.queries import get_region_by_code
+from participation.institutions.services import load_territories
+
+DEMO_DOMAIN = "demo.participation.ma"
+
+INSTITUTIONS = [
+    (InstitutionKind.HEAD_OF_GOVERNMENT, None, {
+        "ar": "رئاسة الحكومة", "fr": "Chef du gouvernement", "zgh": "ⴰⵏⵎⵀⴰⵍ ⵏ ⵜⵏⴱⴰⴹⵜ"}),
+    (InstitutionKind.HOUSE_OF_REPRESENTATIVES, None, {
+        "ar": "مجلس النواب", "fr": "Chambre des représentants", "zgh": "ⴰⵎⵙⵙⵓⵔ ⵏ ⵉⵎⵙⵙⵓⵜⵍⵏ"}),
+    (InstitutionKind.HOUSE_OF_COUNCILLORS, None, {
+        "ar": "مجلس المستشارين", "fr": "Chambre des conseillers", "zgh": "ⴰⵎⵙⵙⵓⵔ ⵏ ⵉⵎⵙⵜⴰⵡⴰⵔⵏ"}),
+    (InstitutionKind.MINISTRY, None, {
+        "ar": "وزارة الانتقال الرقمي وإصلاح الإدارة",
+        "fr": "Ministère de la Transition numérique et de la Réforme de l'administration",
+        "zgh": "ⵜⴰⵎⴰⵡⴰⵙⵜ ⵏ ⵓⵎⵓⴷⴷⵓ ⴰⵏⵓⵎⴰⵏ ⴷ ⵓⵙⵖⵓⴷⵓ ⵏ ⵜⵏⴱⴱⴰⴹⵜ"}),
+    (InstitutionKind.MINISTRY, None, {
+        "ar": "وزارة الاقتصاد والمالية", "fr": "Ministère de l'Économie et des Finances",
+        "zgh": "ⵜⴰⵎⴰⵡⴰⵙⵜ ⵏ ⵜⴷⴰⵎⵙⴰ ⴷ ⵜⵎⵙⵙⵓⴷⵙⵜ"}),
+    (InstitutionKind.REGIONAL_COUNCIL, "04", {
+        "ar": "مجلس جهة الرباط - سلا - القنيطرة", "fr": "Conseil de la région Rabat-Salé-Kénitra",
+        "zgh": "ⴰⵙⵇⵇⵉⵎ ⵏ ⵜⵎⵏⴰⴹⵜ ⵕⵕⴱⴰⵟ - ⵙⵍⴰ - ⵇⵏⵉⵟⵔⴰ"}),
+]
+
+# role, e-mail local part, display name, language
+ACCOUNTS = [
+    ("citizen", "citizen", "Amina El Idrissi", "ar"),
+    (Role.OFFICER, "officer", "Youssef Benali", "fr"),
+    (Role.MODERATOR, "moderator", "Salma Amrani", "ar"),
+    (Role.OBSERVER, "observer", "Hassan Ait Ouaziz", "zgh"),
+    (Role.ADMINISTRATOR, "admin", "Nadia Berrada", "fr"),
+]
+
+
+def _institution(kind, region_code, names):
+    existing = db.session.scalar(
+        sa.select(Institution).where(Institution.kind == kind.value, Institution.name["fr"].as_string() == names["fr"])
+    )
+    if existing is not None:
+        return existing
+    region = get_region_by_code(region_code) if region_code else None
+    institution = Institution(kind=kind.value, name=names, region_id=region.id if region else None)
+    db.session.add(institution)
+    db.session.flush()
+    return institution
+
+
+def _account(local_part, display_name, language, password):
+    email = f"{local_part}@{DEMO_DOMAIN}"
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, display_name=display_name, language=language, email_verified_at=utcnow())
+        db.session.add(user)
+    user.password_hash = hash_password(password)
+    db.session.flush()
+    return user
+
+
+def _give_identity(user):
+    if user.identity is not None:
+        return
+    region = get_region_by_code("04")
+    province = next(p for p in region.provinces if p.iso_code == "MA-RAB")
+    cin = "AB123456"
+    db.session.add(
+        IdentityProfile(
+            user_id=user.id, first_name="Amina", last_name="El Idrissi",
+            cin_hash=keyed_hash(cin), cin_encrypted=encrypt(cin), cin_hint=cin[-2:],
+            cin_expiry=date(2031, 6, 30), birth_date=date(1990, 3, 14),
+            address="12, rue Oued Sebou, Agdal, Rabat", abroad=False,
+            region_id=region.id, province_id=province.id,
+            declaration_accepted_at=utcnow(), verified_by="declarative",
+        )
+    )
+
+
+def seed(password_for):
+    load_territories()
+    institutions = [_institution(kind, region, names) for kind, region, names in INSTITUTIONS]
+    ministry = institutions[3]
+    printed = []
+    for role, local_part, display_name, language in ACCOUNTS:
+        password = password_for()
+        user = _account(local_part, display_name, language, password)
+        if role == "citizen":
+            _give_identity(user)
+        elif role not in user.roles:
+            db.session.add(
+                RoleGrant(user_id=user.id, role=role.value, institution_id=ministry.id if role == Role.OFFICER else None)
+            )
+            db.session.flush()
+            db.session.expire(user, ["grants"])
+        printed.append({"role": str(role), "email": user.email, "password": password})
+    return printed

@@ -1,0 +1,1 @@
+"""Institutions (ministries, Head of Government, Houses of Parliament, councils) and territories."""

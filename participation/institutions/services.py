@@ -1,0 +1,123 @@
+"""Institutions and territories: creation, edits, census populations, loading regions.json."""
+import json
+from importlib import resources
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from participation.core.audit import record_audit
+from participation.core.errors import DomainError
+from participation.core.permissions import SYSTEM, guarded_by, require
+from participation.extensions import db
+from participation.institutions import permissions as perms
+from participation.institutions.models import (
+    TERRITORIAL_KINDS,
+    Institution,
+    InstitutionKind,
+    Province,
+    Region,
+)
+
+
+def _clean_names(names):
+    cleaned = {lang: (text or "").strip() for lang, text in names.items() if (text or "").strip()}
+    if not cleaned:
+        raise DomainError(_l("Give the name in at least one language."), code="name_required")
+    return cleaned
+
+
+def _check_territory(kind, region, province):
+    if InstitutionKind(kind) in TERRITORIAL_KINDS and region is None:
+        raise DomainError(_l("A council must be linked to its region."), code="region_required")
+    if province is not None and region is not None and province.region_id != region.id:
+        raise DomainError(_l("This prefecture or province is not in the region you chose."), code="province_mismatch")
+
+
+def _apply(institution, *, kind, names, acronym, website, region, province, active):
+    _check_territory(kind, region, province)
+    institution.kind = InstitutionKind(kind).value
+    institution.name = _clean_names(names)
+    institution.acronym = (acronym or "").strip() or None
+    institution.website = (website or "").strip() or None
+    institution.region_id = region.id if region else None
+    institution.province_id = province.id if province else None
+    institution.active = active
+
+
+@guarded_by(perms.can_manage_institutions)
+def create_institution(actor, *, kind, names, acronym=None, website=None, region=None, province=None):
+    require(perms.can_manage_institutions(actor))
+    institution = Institution()
+    _apply(institution, kind=kind, names=names, acronym=acronym, website=website, region=region, province=province, active=True)
+    db.session.add(institution)
+    db.session.flush()
+    record_audit(actor, "institution.created", institution, name=institution.name, kind=institution.kind)
+    return institution
+
+
+@guarded_by(perms.can_manage_institutions)
+def update_institution(actor, institution, *, kind, names, acronym=None, website=None, region=None, province=None, active=True):
+    require(perms.can_manage_institutions(actor))
+    before = {"name": institution.name, "kind": institution.kind, "active": institution.active}
+    _apply(institution, kind=kind, names=names, acronym=acronym, website=website, region=region, province=province, active=active)
+    db.session.flush()
+    record_audit(actor, "institution.updated", institution, before=before, after={"name": institution.name, "kind": institution.kind, "active": institution.active})
+    return institution
+
+
+@guarded_by(perms.can_edit_population)
+def set_population(actor, territory, *, population, year=None):
+    """Set a region's or province's census population (None when unknown)."""
+    require(perms.can_edit_population(actor))
+    if population is not None and population < 0:
+        raise DomainError(_l("A population cannot be negative."), code="negative_population")
+    before = territory.population
+    territory.population = population
+    territory.population_year = year if population is not None else None
+    db.session.flush()
+    record_audit(actor, "territory.population_set", territory, before=before, after=population, year=year)
+
+
+def _regions_data():
+    with resources.files("participation.data").joinpath("regions.json").open(encoding="utf-8") as handle:
+        return json.load(handle)["regions"]
+
+
+@guarded_by(SYSTEM)
+def load_territories():
+    """Insert the 12 regions and 75 prefectures/provinces; existing rows keep their edits.
+
+    Returns the number of rows added. Names come from the data file; populations are only
+    filled where the file has one and an administrator has not set it already.
+    """
+    added = 0
+    existing_regions = {r.code: r for r in db.session.scalars(sa.select(Region))}
+    existing_provinces = {p.iso_code for p in db.session.scalars(sa.select(Province))}
+    for item in _regions_data():
+        region = existing_regions.get(item["code"])
+        if region is None:
+            region = Region(
+                code=item["code"],
+                iso_code=item["iso_3166_2"],
+                name={"ar": item["name_ar"], "fr": item["name_fr"], **({"zgh": item["name_zgh"]} if item.get("name_zgh") else {})},
+                capital={"ar": item.get("capital_ar"), "fr": item.get("capital_fr")},
+                population=item.get("population_2024"),
+                population_year=2024 if item.get("population_2024") else None,
+            )
+            db.session.add(region)
+            db.session.flush()
+            added += 1
+        for sub in item["prefectures_provinces"]:
+            if sub["iso_3166_2"] in existing_provinces:
+                continue
+            db.session.add(
+                Province(
+                    region_id=region.id,
+                    iso_code=sub["iso_3166_2"],
+                    kind=sub["type_iso"],
+                    name={"ar": sub["name_ar"], "fr": sub["name_fr"]},
+                )
+            )
+            added += 1
+    db.session.flush()
+    return added

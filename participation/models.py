@@ -1,0 +1,4 @@
+"""Imports every model module so the metadata is complete (migrations, tests, create_app)."""
+from participation.auth import models as auth_models  # noqa: F401
+from participation.core import audit, mail  # noqa: F401
+from participation.institutions import models as institution_models  # noqa: F401

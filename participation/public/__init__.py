@@ -1,0 +1,1 @@
+"""Public pages: the home page and the language redirect."""

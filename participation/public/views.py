@@ -1,0 +1,45 @@
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+
+from participation.core import policy
+from participation.core.i18n import preferred_language
+from participation.extensions import db
+from participation.institutions.queries import list_institutions, list_regions
+
+bp = Blueprint("public", __name__)
+
+
+@bp.route("/")
+@policy.public
+def root():
+    """Send visitors to their language: saved preference, then the browser's, then Arabic."""
+    response = redirect(url_for("public.home", lang_code=preferred_language(current_user)))
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
+
+
+@bp.route("/<lang:lang_code>/")
+@policy.public
+def home():
+    return render_template(
+        "public/home.html",
+        institutions=list_institutions(),
+        regions=list_regions(),
+        today=datetime.now(timezone.utc),
+    )
+
+
+@bp.route("/<lang:lang_code>/about/fonts")
+@policy.public
+def fonts():
+    return render_template("public/fonts.html")
+
+
+@bp.route("/healthz")
+@policy.public
+def health():
+    db.session.execute(sa.text("SELECT 1"))
+    return jsonify(status="ok")
