@@ -120,4 +120,5 @@ def _register_template_helpers(app):
     from participation.core.templating import template_globals
 
     app.context_processor(template_globals)
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["get_locale"] = get_locale

@@ -4,17 +4,17 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import URL, Length, NumberRange, Optional
 
 from participation.auth.models import ROLE_LABELS, Role
-from participation.core.forms import no_control_characters
+from participation.core.forms import choices, no_control_characters
 from participation.institutions.models import INSTITUTION_KIND_LABELS
 
 
 class GrantRoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[(r.value, ROLE_LABELS[r]) for r in Role])
+    role = SelectField(_l("Role"), choices=choices((r.value, ROLE_LABELS[r]) for r in Role))
     institution_id = SelectField(_l("Institution (officers only)"), coerce=int, validate_choice=False)
 
     def __init__(self, *args, institutions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.institution_id.choices = [(0, _l("None"))] + [(i.id, i.display_name()) for i in institutions]
+        self.institution_id.choices = choices([(0, _l("None"))] + [(i.id, i.display_name()) for i in institutions])
 
 
 class RevokeForm(FlaskForm):
@@ -22,7 +22,7 @@ class RevokeForm(FlaskForm):
 
 
 class InstitutionForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in INSTITUTION_KIND_LABELS.items()])
+    kind = SelectField(_l("Kind"), choices=choices((k.value, label) for k, label in INSTITUTION_KIND_LABELS.items()))
     name_ar = StringField(_l("Name in Arabic"), validators=[Optional(), Length(max=300), no_control_characters])
     name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=300), no_control_characters])
     name_zgh = StringField(_l("Name in Amazigh (Tifinagh)"), validators=[Optional(), Length(max=300), no_control_characters])
@@ -34,8 +34,8 @@ class InstitutionForm(FlaskForm):
 
     def __init__(self, *args, regions=(), provinces=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.region_id.choices = [(0, _l("None"))] + [(r.id, r.display_name()) for r in regions]
-        self.province_id.choices = [(0, _l("None"))] + [(p.id, p.display_name()) for p in provinces]
+        self.region_id.choices = choices([(0, _l("None"))] + [(r.id, r.display_name()) for r in regions])
+        self.province_id.choices = choices([(0, _l("None"))] + [(p.id, p.display_name()) for p in provinces])
 
     def names(self):
         return {"ar": self.name_ar.data, "fr": self.name_fr.data, "zgh": self.name_zgh.data}

@@ -1,15 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
-from participation.core.forms import LANGUAGE_CHOICES, email_validator, no_control_characters, strong_password
+from participation.core.forms import LANGUAGE_CHOICES, choices, email_validator, no_control_characters, strip, strong_password
 
 REQUIRED = _l("This field is required.")
 
 
 class RegisterForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320), email_validator()])
+    email = EmailField(_l("E-mail address"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=320), email_validator()])
     display_name = StringField(
         _l("Name shown with your contributions"),
         validators=[DataRequired(REQUIRED), Length(min=2, max=80), no_control_characters],
@@ -23,12 +23,12 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320)])
+    email = EmailField(_l("E-mail address"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=320)])
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=256)])
 
 
 class EmailForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=320), email_validator()])
+    email = EmailField(_l("E-mail address"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=320), email_validator()])
 
 
 class ConfirmForm(FlaskForm):
@@ -81,10 +81,7 @@ class IdentityForm(FlaskForm):
         _l("Residence address"), validators=[DataRequired(REQUIRED), Length(max=300), no_control_characters]
     )
     abroad = BooleanField(_l("I live abroad"))
-    country = StringField(
-        _l("Country of residence (two-letter code, e.g. FR)"),
-        validators=[Optional(), Length(min=2, max=2)],
-    )
+    country = StringField(_l("Country of residence (two-letter code, e.g. FR)"), filters=[strip])
     region_id = SelectField(_l("Region of residence"), coerce=int, validate_choice=False)
     province_id = SelectField(_l("Prefecture or province of residence"), coerce=int, validate_choice=False)
     declaration = BooleanField(
@@ -99,13 +96,13 @@ class IdentityForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self._provinces = {p.id: p for p in provinces}
         choose = [(0, _l("Choose…"))]
-        self.region_id.choices = choose + [(r.id, r.display_name()) for r in regions]
-        self.province_id.choices = choose + [(p.id, p.display_name()) for p in provinces]
+        self.region_id.choices = choices(choose + [(r.id, r.display_name()) for r in regions])
+        self.province_id.choices = choices(choose + [(p.id, p.display_name()) for p in provinces])
 
     def validate_country(self, field):
         if self.abroad.data and not (field.data or "").strip():
             raise ValidationError(_l("Give your country of residence."))
-        if field.data and not field.data.strip().isalpha():
+        if field.data and not (len(field.data) == 2 and field.data.isascii() and field.data.isalpha()):
             raise ValidationError(_l("Use the two-letter country code, for example FR."))
 
     def validate_region_id(self, field):

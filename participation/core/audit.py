@@ -38,8 +38,14 @@ def _refuse_audit_changes(session, _context, _instances):
             raise AppendOnlyViolation("the audit log is append-only")
 
 
+def _unwrap(obj):
+    """Views may pass Flask-Login's current_user proxy: audit the real object."""
+    return obj._get_current_object() if hasattr(obj, "_get_current_object") else obj
+
+
 def record_audit(actor, action, target=None, **details):
     """Add an audit entry in the current transaction; the caller commits."""
+    actor, target = _unwrap(actor), _unwrap(target)
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
         action=action,

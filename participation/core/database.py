@@ -49,3 +49,8 @@ def enable_wal(engine):
 def journal_mode(engine):
     with engine.connect() as connection:
         return connection.execute(sa.text("PRAGMA journal_mode")).scalar()
+
+
+def ping(session):
+    """A cheap round trip, for the health check."""
+    return session.execute(sa.text("SELECT 1")).scalar() == 1

@@ -1,12 +1,23 @@
 """Form pieces shared by every area."""
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import ValidationError
+from wtforms import SelectChoice, ValidationError
 from wtforms.validators import Email
 
 from participation.core.i18n import LANGUAGE_NAMES, LANGUAGES
 
-LANGUAGE_CHOICES = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+
+
+def choices(pairs):
+    """(value, label) pairs as WTForms select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+LANGUAGE_CHOICES = choices((code, LANGUAGE_NAMES[code]) for code in LANGUAGES)
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 def email_validator():

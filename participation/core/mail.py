@@ -70,8 +70,8 @@ def build_email(message):
     email["To"] = message.to_address
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}")
-    email["Content-Language"] = message.language
     email.set_content(message.body_text)
+    email["Content-Language"] = message.language  # after set_content, which resets Content-* headers
     return email
 
 

@@ -1,10 +1,10 @@
 from datetime import datetime, timezone
 
-import sqlalchemy as sa
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
 from participation.core import policy
+from participation.core.database import ping
 from participation.core.i18n import preferred_language
 from participation.extensions import db
 from participation.institutions.queries import list_institutions, list_regions
@@ -41,5 +41,4 @@ def fonts():
 @bp.route("/healthz")
 @policy.public
 def health():
-    db.session.execute(sa.text("SELECT 1"))
-    return jsonify(status="ok")
+    return jsonify(status="ok" if ping(db.session) else "degraded")

@@ -1,0 +1,142 @@
+import pytest
+from flask import abort
+
+from participation.core import policy
+from tests.factories import make_user
+
+
+def test_security_headers_on_pages(client):
+    response = client.get("/fr/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    for directive in ("frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'"):
+        assert directive in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_pages_have_no_inline_script(client):
+    for path in ("/ar/", "/fr/account/login", "/zgh/account/register"):
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>" not in html and " on" + "click=" not in html
+
+
+def test_session_cookie_is_httponly_secure_and_samesite(app, database_template, tmp_path):
+    from participation import create_app
+    from tests.conftest import _clean_database_url, make_config
+
+    (tmp_path / "s").mkdir()
+    secure_app = create_app(make_config(tmp_path / "secure", _clean_database_url(database_template, tmp_path / "s"), SESSION_COOKIE_SECURE=True))
+    assert secure_app.config["SESSION_COOKIE_SECURE"] is True
+    assert secure_app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert secure_app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    client = secure_app.test_client()
+    response = client.get("/fr/account/login")
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
+    with secure_app.app_context():
+        from participation.extensions import db
+
+        db.engine.dispose()
+
+
+def test_post_without_csrf_token_is_refused_with_a_translated_page(client):
+    user = make_user()
+    response = client.post("/fr/account/login", data={"email": user.email, "password": "correct horse battery"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'lang="fr"' in html
+    assert "csrf" not in html.lower()  # a human explanation, not the library's message
+
+
+def test_oversized_request_gets_413(client, app):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = client.post("/ar/account/login", data={"email": "a@b.c", "password": "x" * 5000})
+    assert response.status_code == 413
+    assert 'lang="ar"' in response.get_data(as_text=True)
+
+
+def test_oversized_form_field_gets_413(client, app):
+    response = client.post(
+        "/fr/account/login",
+        data={"email": "a@b.c", "password": "x" * (app.config["MAX_FORM_MEMORY_SIZE"] + 10)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+
+
+def test_unknown_page_is_a_translated_404(client):
+    response = client.get("/fr/nothing-here")
+    assert response.status_code == 404
+    assert 'lang="fr"' in response.get_data(as_text=True)
+
+
+def test_wrong_method_is_a_translated_405(client):
+    response = client.get("/fr/account/logout")
+    assert response.status_code == 405
+    assert 'lang="fr"' in response.get_data(as_text=True)
+
+
+def test_api_errors_are_json(client):
+    response = client.get("/api/v1/does-not-exist")
+    assert response.status_code == 404
+    assert response.is_json
+    assert response.get_json()["error"] == "not_found"
+
+
+def test_api_method_error_is_json(client):
+    response = client.post("/api/v1/regions")
+    assert response.status_code == 405
+    assert response.get_json()["error"] == "method_not_allowed"
+
+
+@pytest.fixture
+def failing_routes(app):
+    @app.route("/<lang:lang_code>/test-crash")
+    @policy.public
+    def crash():
+        raise RuntimeError("boom")
+
+    @app.route("/<lang:lang_code>/test-forbidden")
+    @policy.public
+    def forbidden():
+        abort(403)
+
+    @app.route("/api/v1/test-crash")
+    @policy.public
+    def api_crash():
+        raise RuntimeError("boom")
+
+
+def test_unexpected_error_is_a_translated_500(app, failing_routes):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    client = app.test_client()
+    response = client.get("/zgh/test-crash")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert 'lang="zgh"' in html and "boom" not in html
+    api = client.get("/api/v1/test-crash")
+    assert api.status_code == 500 and api.get_json()["error"] == "server_error"
+
+
+def test_forbidden_is_a_translated_403(app, failing_routes):
+    response = app.test_client().get("/ar/test-forbidden")
+    assert response.status_code == 403
+    assert 'dir="rtl"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 405, 413, 429, 500])
+def test_every_error_page_is_translated(app, status):
+    from participation.core.errors import render_error
+    from flask import g
+
+    rendered = {}
+    for lang in ("ar", "fr"):
+        with app.test_request_context(f"/{lang}/"):
+            g.lang_code = lang
+            body, code = render_error(status)
+        assert code == status
+        rendered[lang] = body
+    assert rendered["ar"] != rendered["fr"]

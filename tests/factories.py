@@ -1,0 +1,77 @@
+"""Factories with keyword-only overrides. They flush; tests commit when a request must see data."""
+import itertools
+from datetime import date
+
+from participation.auth.models import IdentityProfile, Role, RoleGrant, User
+from participation.auth.services import hash_password
+from participation.core.crypto import encrypt, keyed_hash
+from participation.core.models import utcnow
+from participation.extensions import db
+from participation.institutions.models import Institution, InstitutionKind
+
+PASSWORD = "correct horse battery"
+_sequence = itertools.count(1)
+_HASH = None
+
+
+def _password_hash(password):
+    # Hashing with argon2 is deliberately slow: reuse one hash for the common test password.
+    global _HASH
+    if password != PASSWORD:
+        return hash_password(password)
+    if _HASH is None:
+        _HASH = hash_password(PASSWORD)
+    return _HASH
+
+
+def make_user(*, email=None, password=PASSWORD, display_name=None, language="fr", verified=True, roles=(), institution=None, commit=True):
+    n = next(_sequence)
+    user = User(
+        email=email or f"user{n}@example.org",
+        password_hash=_password_hash(password),
+        display_name=display_name or f"User {n}",
+        language=language,
+        email_verified_at=utcnow() if verified else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    for role in roles:
+        role = Role(role)
+        if role == Role.OFFICER and institution is None:
+            institution = make_institution(commit=False)
+        db.session.add(RoleGrant(user_id=user.id, role=role.value, institution_id=institution.id if role == Role.OFFICER else None))
+    db.session.flush()
+    db.session.expire(user, ["grants"])
+    if commit:
+        db.session.commit()
+    return user
+
+
+def make_institution(*, kind=InstitutionKind.MINISTRY, name=None, region=None, commit=True):
+    n = next(_sequence)
+    institution = Institution(
+        kind=InstitutionKind(kind).value,
+        name=name or {"ar": f"وزارة {n}", "fr": f"Ministère {n}", "zgh": f"ⵜⴰⵎⴰⵡⴰⵙⵜ {n}"},
+        region_id=region.id if region else None,
+    )
+    db.session.add(institution)
+    db.session.flush()
+    if commit:
+        db.session.commit()
+    return institution
+
+
+def make_identity(user, *, cin="AB123456", province=None, cin_expiry=date(2031, 1, 1), birth_date=date(1990, 1, 1), commit=True):
+    profile = IdentityProfile(
+        user_id=user.id, first_name="Test", last_name="Person",
+        cin_hash=keyed_hash(cin), cin_encrypted=encrypt(cin), cin_hint=cin[-2:],
+        cin_expiry=cin_expiry, birth_date=birth_date, address="1 rue de Test",
+        abroad=province is None, country="FR" if province is None else None,
+        region_id=province.region_id if province else None, province_id=province.id if province else None,
+        declaration_accepted_at=utcnow(), verified_by="declarative",
+    )
+    db.session.add(profile)
+    db.session.flush()
+    if commit:
+        db.session.commit()
+    return profile

@@ -1,0 +1,44 @@
+import re
+
+import sqlalchemy as sa
+
+from participation.auth.models import Role, User
+from participation.extensions import db
+
+
+def test_seed_demo_creates_one_account_per_role_and_prints_working_passwords(app, client, post_form):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    accounts = re.findall(r"^\s+(\S+)\s+(\S+@\S+)\s+password: (\S+)$", result.output, re.M)
+    assert {role for role, _, _ in accounts} == {"citizen", "officer", "moderator", "observer", "administrator"}
+    users = {u.email: u for u in db.session.scalars(sa.select(User))}
+    for role, email, password in accounts:
+        user = users[email]
+        assert user.email_verified
+        if role != "citizen":
+            assert Role(role) in user.roles
+        else:
+            assert user.identity is not None
+    role, email, password = next(a for a in accounts if a[0] == "administrator")
+    assert post_form("/fr/account/login", {"email": email, "password": password}).status_code == 302
+    assert client.get("/fr/admin/").status_code == 200
+
+
+def test_seed_demo_is_repeatable(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0, second.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == count
+
+
+def test_production_refuses_to_start_without_secrets(monkeypatch):
+    import pytest
+
+    from config import load_config
+
+    for name in ("SECRET_KEY", "CIN_HASH_KEY", "CIN_ENCRYPTION_KEYS", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        load_config("production")
