@@ -1,0 +1,89 @@
+"""Browser tests: Playwright driving the distribution's Chromium against a live server.
+
+Chromium comes from the system (/usr/bin/chromium, `apt-get install -y chromium`), never from
+`playwright install`. Without it these tests are skipped with a reason, except when
+REQUIRE_BROWSER=1 (CI), where a missing browser is an error.
+"""
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from participation import create_app
+from participation.extensions import db
+from tests.conftest import IsolatedClient, _clean_database_url, _truncate_all, make_config
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def _chromium_available():
+    return os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not _chromium_available():
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium not found at {CHROMIUM}; install it with `apt-get install -y chromium`")
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_app(database_template, tmp_path):
+    app = create_app(make_config(tmp_path, _clean_database_url(database_template, tmp_path), SERVER_NAME=None))
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        _truncate_all()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.base_url = f"http://127.0.0.1:{server.server_port}"
+    yield app
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def page(browser, live_app):
+    context = browser.new_context(base_url=live_app.base_url, locale="ar-MA")
+    page = context.new_page()
+    console_errors = []
+    page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
+    page.console_errors = console_errors
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def axe_check():
+    """Run axe-core on the current page; fail with the report when it finds any violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page):
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+        assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+        return results
+
+    return check
