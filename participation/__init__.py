@@ -8,7 +8,7 @@ from config import ROOT, load_config
 from participation.core import database, i18n
 from participation.core.errors import register_error_handlers
 from participation.core.mail import deliver_just_queued
-from participation.core.security import add_hsts, add_security_headers
+from participation.core.security import add_hsts, add_security_headers, reject_nul_bytes
 from participation.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,7 @@ def _register_request_hooks(app):
     @app.before_request
     def _declare_write_intent():
         g.write_intent_token = database.write_intent.set(request.method not in {"GET", "HEAD", "OPTIONS"})
+        reject_nul_bytes(request)
 
     @app.teardown_request
     def _reset_write_intent(_error):

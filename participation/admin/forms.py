@@ -1,16 +1,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, StringField
 from wtforms.validators import URL, Length, NumberRange, Optional
 
 from participation.auth.models import ROLE_LABELS, Role
-from participation.core.forms import choices, no_control_characters
+from participation.core.forms import ChoiceField, IdSelectField, LocalIntegerField, choices, no_control_characters
 from participation.institutions.models import INSTITUTION_KIND_LABELS
 
 
 class GrantRoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=choices((r.value, ROLE_LABELS[r]) for r in Role))
-    institution_id = SelectField(_l("Institution (officers only)"), coerce=int, validate_choice=False)
+    role = ChoiceField(_l("Role"), choices=choices((r.value, ROLE_LABELS[r]) for r in Role))
+    institution_id = IdSelectField(_l("Institution (officers only)"))
 
     def __init__(self, *args, institutions=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -22,14 +22,14 @@ class RevokeForm(FlaskForm):
 
 
 class InstitutionForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=choices((k.value, label) for k, label in INSTITUTION_KIND_LABELS.items()))
+    kind = ChoiceField(_l("Kind"), choices=choices((k.value, label) for k, label in INSTITUTION_KIND_LABELS.items()))
     name_ar = StringField(_l("Name in Arabic"), validators=[Optional(), Length(max=300), no_control_characters])
     name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=300), no_control_characters])
     name_zgh = StringField(_l("Name in Amazigh (Tifinagh)"), validators=[Optional(), Length(max=300), no_control_characters])
     acronym = StringField(_l("Acronym"), validators=[Optional(), Length(max=20)])
     website = StringField(_l("Website"), validators=[Optional(), Length(max=300), URL(message=_l("Enter a full web address starting with https://."))])
-    region_id = SelectField(_l("Region"), coerce=int, validate_choice=False)
-    province_id = SelectField(_l("Prefecture or province"), coerce=int, validate_choice=False)
+    region_id = IdSelectField(_l("Region"))
+    province_id = IdSelectField(_l("Prefecture or province"))
     active = BooleanField(_l("Active"), default=True)
 
     def __init__(self, *args, regions=(), provinces=(), **kwargs):
@@ -42,9 +42,9 @@ class InstitutionForm(FlaskForm):
 
 
 class PopulationForm(FlaskForm):
-    population = IntegerField(
+    population = LocalIntegerField(
         _l("Population"),
         validators=[Optional(), NumberRange(min=0, max=100_000_000, message=_l("Enter a number between 0 and 100,000,000."))],
         description=_l("Leave empty when the population is not known."),
     )
-    year = IntegerField(_l("Census year"), validators=[Optional(), NumberRange(min=1900, max=2100, message=_l("Enter a year between 1900 and 2100."))])
+    year = LocalIntegerField(_l("Census year"), validators=[Optional(), NumberRange(min=1900, max=2100, message=_l("Enter a year between 1900 and 2100."))])

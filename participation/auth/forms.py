@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
-from participation.core.forms import LANGUAGE_CHOICES, choices, email_validator, no_control_characters, strip, strong_password
+from participation.core.forms import LANGUAGE_CHOICES, ChoiceField, IdSelectField, LocalDateField, choices, email_validator, no_control_characters, strip, strong_password
 
 REQUIRED = _l("This field is required.")
 
@@ -19,7 +19,7 @@ class RegisterForm(FlaskForm):
         _l("Repeat the password"),
         validators=[DataRequired(REQUIRED), EqualTo("password", message=_l("The two passwords are different."))],
     )
-    language = SelectField(_l("Language for e-mails"), choices=LANGUAGE_CHOICES)
+    language = ChoiceField(_l("Language for e-mails"), choices=LANGUAGE_CHOICES)
 
 
 class LoginForm(FlaskForm):
@@ -52,7 +52,7 @@ class ProfileForm(FlaskForm):
         _l("Name shown with your contributions"),
         validators=[DataRequired(REQUIRED), Length(min=2, max=80), no_control_characters],
     )
-    language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
+    language = ChoiceField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
 
 
 class DeleteAccountForm(FlaskForm):
@@ -71,19 +71,19 @@ class IdentityForm(FlaskForm):
         validators=[DataRequired(REQUIRED), Length(max=20)],
         description=_l("For example AB123456. It is stored encrypted and never shown in full."),
     )
-    cin_expiry = DateField(
+    cin_expiry = LocalDateField(
         _l("CIN expiry date"),
         validators=[InputRequired(REQUIRED)],
         description=_l("As printed on your card."),
     )
-    birth_date = DateField(_l("Date of birth"), validators=[InputRequired(REQUIRED)])
+    birth_date = LocalDateField(_l("Date of birth"), validators=[InputRequired(REQUIRED)])
     address = StringField(
         _l("Residence address"), validators=[DataRequired(REQUIRED), Length(max=300), no_control_characters]
     )
     abroad = BooleanField(_l("I live abroad"))
     country = StringField(_l("Country of residence (two-letter code, e.g. FR)"), filters=[strip])
-    region_id = SelectField(_l("Region of residence"), coerce=int, validate_choice=False)
-    province_id = SelectField(_l("Prefecture or province of residence"), coerce=int, validate_choice=False)
+    region_id = IdSelectField(_l("Region of residence"))
+    province_id = IdSelectField(_l("Prefecture or province of residence"))
     declaration = BooleanField(
         _l(
             "I declare that I am a Moroccan citizen enjoying my civil and political rights and "

@@ -1,7 +1,7 @@
 """Form pieces shared by every area."""
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice, ValidationError
+from wtforms import DateField, IntegerField, SelectChoice, SelectField, ValidationError
 from wtforms.validators import Email
 
 from participation.core.i18n import LANGUAGE_NAMES, LANGUAGES
@@ -41,3 +41,49 @@ def strong_password(form, field):
 def no_control_characters(form, field):
     if field.data and any(ord(c) < 32 and c not in "\n\r\t" for c in field.data):
         raise ValidationError(_l("This field contains characters that are not allowed."))
+
+
+# WTForms' own parse errors ("Not a valid integer value.") have no Amazigh translation: these
+# fields report them with the platform's translated messages instead.
+
+
+class LocalDateField(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a valid date."))
+
+
+class LocalIntegerField(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a whole number."))
+
+
+class ChoiceField(SelectField):
+    """A select whose value must be one of its choices, with a translated error."""
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(_l("Choose one of the options in the list."))
+
+
+class IdSelectField(SelectField):
+    """A select of database ids (0 = none chosen); anything else is a translated error."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = 0
+            raise ValueError(_l("Choose one of the options in the list."))

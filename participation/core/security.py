@@ -37,3 +37,16 @@ def add_security_headers(response):
 def add_hsts(response):
     response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
+
+
+def reject_nul_bytes(request):
+    """NUL characters are never legitimate in a form or URL, and PostgreSQL refuses them in text:
+    answer 400 before they reach a query (otherwise: a 500)."""
+    from flask import abort
+
+    if "\x00" in request.path:
+        abort(400)
+    for multidict in (request.args, request.form):
+        for values in multidict.listvalues():
+            if any("\x00" in value for value in values):
+                abort(400)

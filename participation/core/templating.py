@@ -9,6 +9,7 @@ def switch_language_urls():
     """The current page in each language; pages without an endpoint fall back to the home page."""
     endpoint = request.endpoint
     args = dict(request.view_args or {})
+    args.pop("lang_code", None)  # set below; present when the language preprocessor has not run
     urls = {}
     for lang in i18n.LANGUAGES:
         if endpoint and "lang_code" in _arguments(endpoint) and request.method == "GET":

@@ -130,3 +130,13 @@ def test_delete_account_erases_personal_data(client, login, post_form, rabat, ou
     assert client.get("/fr/account/").status_code == 302
     assert outbox(to_address="leaving@example.org")[-1].template == "account_deleted"
     assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.target_id == user.id)) == "account.deleted"
+
+
+@pytest.mark.parametrize("overrides", [{"region_id": "abc"}, {"birth_date": "31/02/1990"}])
+def test_malformed_values_get_a_translated_message(client, login, post_form, rabat, overrides):
+    login(make_user())
+    response = post_form("/zgh/account/identity", identity_data(rabat, **overrides))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Not a valid" not in html and "could not coerce" not in html
+    assert 'aria-invalid="true"' in html
