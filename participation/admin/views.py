@@ -1,5 +1,5 @@
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,9 +9,8 @@ from participation.auth import services as auth_services
 from participation.auth.models import ROLE_LABELS, Role, RoleGrant, User
 from participation.core import policy
 from participation.core.audit import list_audit_entries
-from participation.core.errors import DomainError
 from participation.core.i18n import current_language
-from participation.core.views import page_number
+from participation.core.views import page_number, perform
 from participation.extensions import db
 from participation.institutions import permissions as inst_perms
 from participation.institutions import services as inst_services
@@ -65,14 +64,12 @@ def grant_role(user_id):
     form = GrantRoleForm(institutions=list_institutions())
     if form.validate_on_submit():
         institution = db.session.get(Institution, form.institution_id.data) if form.institution_id.data else None
-        try:
-            auth_services.grant_role(current_user, user, form.role.data, institution=institution)
-        except DomainError as error:
-            db.session.rollback()
-            form.role.errors.append(str(error.message))
-        else:
-            db.session.commit()
-            flash(_("The role is granted."), "success")
+        ok, _grant = perform(
+            lambda: auth_services.grant_role(current_user, user, form.role.data, institution=institution),
+            error_field=form.role,
+            success=_("The role is granted."),
+        )
+        if ok:
             return _go("admin.user_detail", user_id=user.id)
     return _render_user(user, form, 400)
 
@@ -85,14 +82,7 @@ def revoke_role(user_id, grant_id):
         abort(404)
     policy.ensure(auth_perms.can_revoke_role(current_user, grant))
     if RevokeForm().validate_on_submit():
-        try:
-            auth_services.revoke_role(current_user, grant)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The role is revoked."), "success")
+        perform(lambda: auth_services.revoke_role(current_user, grant), success=_("The role is revoked."))
     return _go("admin.user_detail", user_id=user_id)
 
 
@@ -142,14 +132,8 @@ def _edit_institution(institution):
         form.region_id.data = institution.region_id or 0
         form.province_id.data = institution.province_id or 0
     if form.validate_on_submit():
-        try:
-            saved = _save_institution(form, institution)
-        except DomainError as error:
-            db.session.rollback()
-            form.kind.errors.append(str(error.message))
-        else:
-            db.session.commit()
-            flash(_("The institution is saved."), "success")
+        ok, saved = perform(lambda: _save_institution(form, institution), error_field=form.kind, success=_("The institution is saved."))
+        if ok:
             return _go("admin.edit_institution", institution_id=saved.id)
     status = 400 if form.errors else 200
     return render_template("admin/institution_form.html", form=form, institution=institution), status
@@ -170,14 +154,12 @@ def edit_population(kind, territory_id):
     if request.method == "GET":
         form.year.data = territory.population_year
     if form.validate_on_submit():
-        try:
-            inst_services.set_population(current_user, territory, population=form.population.data, year=form.year.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.population.errors.append(str(error.message))
-        else:
-            db.session.commit()
-            flash(_("The population is saved."), "success")
+        ok, _result = perform(
+            lambda: inst_services.set_population(current_user, territory, population=form.population.data, year=form.year.data),
+            error_field=form.population,
+            success=_("The population is saved."),
+        )
+        if ok:
             return _go("admin.territories")
     status = 400 if form.errors else 200
     return render_template("admin/population_form.html", form=form, territory=territory, kind=kind), status

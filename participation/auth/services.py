@@ -66,15 +66,23 @@ def get_user_by_email(email):
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def _send_verification(user):
-    raw = issue_token(user, TokenPurpose.VERIFY_EMAIL, timedelta(hours=current_app.config["EMAIL_TOKEN_HOURS"]))
+def _mail_token_link(user, purpose, lifetime, *, template, endpoint, **context):
+    """Issue a single-use token and mail its link to the user, in their language."""
+    raw = issue_token(user, purpose, lifetime)
     queue_mail(
         to=user.email,
         language=user.language,
-        template="verify_email",
+        template=template,
         user=user,
-        link=external_url("auth.verify_email", lang_code=user.language, token=raw),
-        hours=current_app.config["EMAIL_TOKEN_HOURS"],
+        link=external_url(endpoint, lang_code=user.language, token=raw),
+        **context,
+    )
+
+
+def _send_verification(user):
+    hours = current_app.config["EMAIL_TOKEN_HOURS"]
+    _mail_token_link(
+        user, TokenPurpose.VERIFY_EMAIL, timedelta(hours=hours), template="verify_email", endpoint="auth.verify_email", hours=hours
     )
 
 
@@ -143,14 +151,9 @@ def request_password_reset(*, email):
     user = get_user_by_email(email)
     if user is None or not user.is_active:
         return
-    raw = issue_token(user, TokenPurpose.RESET_PASSWORD, timedelta(minutes=current_app.config["RESET_TOKEN_MINUTES"]))
-    queue_mail(
-        to=user.email,
-        language=user.language,
-        template="reset_password",
-        user=user,
-        link=external_url("auth.reset_password", lang_code=user.language, token=raw),
-        minutes=current_app.config["RESET_TOKEN_MINUTES"],
+    minutes = current_app.config["RESET_TOKEN_MINUTES"]
+    _mail_token_link(
+        user, TokenPurpose.RESET_PASSWORD, timedelta(minutes=minutes), template="reset_password", endpoint="auth.reset_password", minutes=minutes
     )
 
 

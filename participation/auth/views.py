@@ -20,9 +20,8 @@ from participation.auth.identity import IdentitySubmission
 from participation.auth.models import TokenPurpose
 from participation.auth.tokens import TokenError, inspect_token
 from participation.core import policy
-from participation.core.errors import DomainError
 from participation.core.i18n import current_language
-from participation.core.views import rate_limit, safe_next
+from participation.core.views import perform, rate_limit, safe_next
 from participation.extensions import db, limiter
 from participation.institutions.queries import list_provinces, list_regions
 
@@ -153,10 +152,11 @@ def reset_password(token):
 def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        services.update_profile(current_user, current_user, display_name=form.display_name.data, language=form.language.data)
-        db.session.commit()
-        flash(_("Your profile is saved."), "success")
-        return redirect(url_for("auth.profile", lang_code=current_language()))
+        perform(
+            lambda: services.update_profile(current_user, current_user, display_name=form.display_name.data, language=form.language.data),
+            success=_("Your profile is saved."),
+        )
+        return _to_profile()
     return render_template("auth/profile.html", form=form, password_form=ChangePasswordForm(prefix="pw"))
 
 
@@ -165,21 +165,19 @@ def profile():
 def change_password():
     password_form = ChangePasswordForm(prefix="pw")
     if password_form.validate_on_submit():
-        try:
-            services.change_password(
+        ok, _result = perform(
+            lambda: services.change_password(
                 current_user,
                 current_user,
                 current_password=password_form.current_password.data,
                 new_password=password_form.password.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            password_form.current_password.errors.append(str(error.message))
-        else:
-            db.session.commit()
+            ),
+            error_field=password_form.current_password,
+            success=_("Your password is changed."),
+        )
+        if ok:
             login_user(current_user)  # the session token rotated: keep this session signed in
-            flash(_("Your password is changed."), "success")
-            return redirect(url_for("auth.profile", lang_code=current_language()))
+            return _to_profile()
     return render_template("auth/profile.html", form=ProfileForm(obj=current_user), password_form=password_form), 400
 
 
@@ -236,14 +234,12 @@ def download_data():
 def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
-        try:
-            services.delete_account(current_user, current_user, password=form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.password.errors.append(str(error.message))
-        else:
-            db.session.commit()
+        ok, _result = perform(
+            lambda: services.delete_account(current_user, current_user, password=form.password.data),
+            error_field=form.password,
+            success=_("Your account is deleted. Thank you for taking part."),
+        )
+        if ok:
             logout_user()
-            flash(_("Your account is deleted. Thank you for taking part."), "success")
             return redirect(url_for("public.home", lang_code=current_language()))
     return render_template("auth/delete_account.html", form=form)

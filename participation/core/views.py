@@ -1,9 +1,11 @@
 """Small helpers shared by the views of every area."""
 from urllib.parse import urlsplit
 
-from flask import current_app, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 
+from participation.core.errors import DomainError
 from participation.core.i18n import current_language
+from participation.extensions import db
 
 
 def safe_next(default_endpoint, **values):
@@ -26,3 +28,24 @@ def page_number():
         return max(int(request.args.get("page", 1)), 1)
     except ValueError:
         return 1
+
+
+def perform(action, *, error_field=None, success=None):
+    """Run a view's one service call and end the request's transaction.
+
+    On success: commit, flash `success`, return (True, result). On a DomainError: roll back,
+    show its translated message on `error_field` (or as a flash message), return (False, None).
+    """
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        if error_field is not None:
+            error_field.errors.append(str(error.message))
+        else:
+            flash(str(error.message), "error")
+        return False, None
+    db.session.commit()
+    if success:
+        flash(success, "success")
+    return True, result
