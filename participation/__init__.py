@@ -69,9 +69,12 @@ def _register_blueprints(app):
     from participation.admin.views import bp as admin_bp
     from participation.api.views import bp as api_bp
     from participation.auth.views import bp as auth_bp
+    from participation.comments.views import bp as comments_bp
+    from participation.consultations.views import bp as consultations_bp
+    from participation.consultations.officer_views import bp as officer_bp
     from participation.public.views import bp as public_bp
 
-    for blueprint in (public_bp, auth_bp, admin_bp, api_bp):
+    for blueprint in (public_bp, auth_bp, admin_bp, api_bp, consultations_bp, officer_bp, comments_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # read-only JSON API, no cookies-based state changes
 

@@ -2,3 +2,5 @@
 from participation.auth import models as auth_models  # noqa: F401
 from participation.core import audit, mail  # noqa: F401
 from participation.institutions import models as institution_models  # noqa: F401
+from participation.comments import models as comment_models  # noqa: F401
+from participation.consultations import models as consultation_models  # noqa: F401

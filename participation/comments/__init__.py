@@ -1,0 +1,1 @@
+"""Comments: a reusable component for consultations, their sections and (later) petitions."""

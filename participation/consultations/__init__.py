@@ -1,0 +1,1 @@
+"""Public consultations on draft policies: sections, lifecycle, questionnaires, outcome reports."""
