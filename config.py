@@ -66,6 +66,14 @@ class Config:
         self.EMAIL_TOKEN_HOURS = _env_int("EMAIL_TOKEN_HOURS", 48)
         self.RESET_TOKEN_MINUTES = _env_int("RESET_TOKEN_MINUTES", 60)
         self.PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
+        # Consultation attachments: PDF only, checked by content, stored outside static/.
+        self.ATTACHMENT_DIR = _env("ATTACHMENT_DIR", str(instance / "attachments"))
+        self.ATTACHMENT_MAX_BYTES = _env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+        self.ATTACHMENT_MAX_COUNT = _env_int("ATTACHMENT_MAX_COUNT", 10)
+        # Comments (SPEC §5): body length counted on what the author typed, edit window, posting limit.
+        self.COMMENT_MAX_LENGTH = _env_int("COMMENT_MAX_LENGTH", 2000)
+        self.COMMENT_EDIT_WINDOW_MINUTES = _env_int("COMMENT_EDIT_WINDOW_MINUTES", 15)
+        self.RATELIMIT_COMMENT = _env("RATELIMIT_COMMENT", "10 per minute;200 per day")
         # Mail (SPEC §9): an outbox table, delivered by a backend.
         self.MAIL_BACKEND = _env("MAIL_BACKEND", "file")  # file | console | smtp
         self.MAIL_FILE_DIR = _env("MAIL_FILE_DIR", str(instance / "mail"))

@@ -70,12 +70,14 @@ def _register_blueprints(app):
     from participation.api.views import bp as api_bp
     from participation.auth.views import bp as auth_bp
     from participation.comments.views import bp as comments_bp
+    from participation.consultations.comment_targets import register_comment_targets
     from participation.consultations.views import bp as consultations_bp
     from participation.consultations.officer_views import bp as officer_bp
     from participation.public.views import bp as public_bp
 
     for blueprint in (public_bp, auth_bp, admin_bp, api_bp, consultations_bp, officer_bp, comments_bp):
         app.register_blueprint(blueprint)
+    register_comment_targets()
     csrf.exempt(api_bp)  # read-only JSON API, no cookies-based state changes
 
 
@@ -121,8 +123,10 @@ def _register_request_hooks(app):
 def _register_template_helpers(app):
     from flask_babel import get_locale
 
+    from participation.core.filters import register_filters
     from participation.core.templating import template_globals
 
     app.context_processor(template_globals)
+    register_filters(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["get_locale"] = get_locale

@@ -17,6 +17,7 @@ def register_cli(app):
     app.cli.add_command(territories)
     app.cli.add_command(outbox)
     app.cli.add_command(translate)
+    app.cli.add_command(consultations)
 
 
 def _request_context():
@@ -71,6 +72,32 @@ def territories_load():
     added = load_territories()
     db.session.commit()
     click.echo(f"{added} territories added")
+
+
+@click.group()
+def consultations():
+    """Public consultations."""
+
+
+@consultations.command("tick")
+def consultations_tick():
+    """Open and close consultations whose time has come, and send the e-mails (run every minute)."""
+    from participation.consultations.services import advance_due_consultations
+
+    with _request_context():
+        changed = advance_due_consultations()
+        db.session.commit()
+    click.echo(f"{changed} consultations opened or closed")
+
+
+@consultations.command("topics")
+def consultations_topics():
+    """Add the default topic tags (idempotent)."""
+    from participation.consultations.topics import load_default_topics
+
+    added = load_default_topics()
+    db.session.commit()
+    click.echo(f"{added} topics added")
 
 
 @click.group()

@@ -14,6 +14,8 @@ from participation.core.models import utcnow
 from participation.extensions import db
 from participation.institutions.models import Institution, InstitutionKind
 from participation.institutions.queries import get_region_by_code
+from participation.consultations.demo import seed_consultations
+from participation.consultations.topics import load_default_topics
 from participation.institutions.services import load_territories
 
 DEMO_DOMAIN = "demo.participation.ma"
@@ -89,8 +91,12 @@ def _give_identity(user):
     )
 
 
+EXTRA_CITIZENS = [("karim.tazi", "Karim Tazi", "fr"), ("fatima.ouali", "Fatima Ouali", "zgh")]
+
+
 def seed(password_for):
     load_territories()
+    load_default_topics()
     institutions = [_institution(kind, region, names) for kind, region, names in INSTITUTIONS]
     ministry = institutions[3]
     printed = []
@@ -106,4 +112,13 @@ def seed(password_for):
             db.session.flush()
             db.session.expire(user, ["grants"])
         printed.append({"role": str(role), "email": user.email, "password": password})
+    by_role = {account["role"]: db.session.scalar(sa.select(User).where(User.email == account["email"])) for account in printed}
+    # Other citizens who wrote the demo comments; they get random passwords nobody needs.
+    extra = [_account(local, name, language, password_for()) for local, name, language in EXTRA_CITIZENS]
+    seed_consultations(
+        ministry=ministry,
+        regional_council=institutions[5],
+        officer=by_role["officer"],
+        citizens=[by_role["citizen"], *extra],
+    )
     return printed

@@ -37,6 +37,7 @@ def make_config(tmp_path, database_url, **overrides):
     config.INSTANCE_PATH = str(tmp_path / "instance")
     config.SQLALCHEMY_DATABASE_URI = database_url
     config.MAIL_FILE_DIR = str(tmp_path / "instance" / "mail")
+    config.ATTACHMENT_DIR = str(tmp_path / "instance" / "attachments")
     config.RATELIMIT_STORAGE_URI = "memory://"
     config.SERVER_NAME = "participation.test"
     config.PREFERRED_URL_SCHEME = "http"

@@ -75,3 +75,38 @@ def make_identity(user, *, cin="AB123456", province=None, cin_expiry=date(2031, 
     if commit:
         db.session.commit()
     return profile
+
+
+def make_consultation(*, institution=None, state="draft", title=None, sections=2, opens_at=None, closes_at=None,
+                      moderation_mode="post", scope="national", region=None, commit=True):
+    from datetime import timedelta
+
+    from participation.consultations.models import Consultation, Section
+    from participation.consultations.services import _refresh_search_text
+
+    n = next(_sequence)
+    now = utcnow()
+    consultation = Consultation(
+        institution_id=(institution or make_institution(commit=False)).id,
+        title=title or {"ar": f"مشروع قانون رقم {n}", "fr": f"Projet de loi n° {n}"},
+        summary={"fr": "Résumé du projet."},
+        body={},
+        languages=" " + " ".join(sorted((title or {"ar": 1, "fr": 1}).keys())) + " ",
+        slug=f"projet-{n}",
+        scope=scope,
+        region_id=region.id if region else None,
+        opens_at=opens_at or now - timedelta(days=1),
+        closes_at=closes_at or now + timedelta(days=30),
+        moderation_mode=moderation_mode,
+        state=state,
+    )
+    for position in range(1, sections + 1):
+        consultation.sections.append(
+            Section(position=position, heading={"ar": f"المادة {position}", "fr": f"Article {position}"}, body={"fr": f"Texte de l'article {position}."})
+        )
+    db.session.add(consultation)
+    _refresh_search_text(consultation)
+    db.session.flush()
+    if commit:
+        db.session.commit()
+    return consultation

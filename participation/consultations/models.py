@@ -149,8 +149,8 @@ class Consultation(TranslatedFields, db.Model):
         "Section", back_populates="consultation", order_by="Section.position", cascade="all, delete-orphan"
     )
     corrections = relationship("Correction", order_by="Correction.created_at", cascade="all, delete-orphan")
-    attachments = relationship("Attachment", order_by="Attachment.id", cascade="all, delete-orphan")
-    questions = relationship("Question", order_by="Question.position", cascade="all, delete-orphan")
+    attachments = relationship("Attachment", order_by="Attachment.id", cascade="all, delete-orphan", back_populates="consultation")
+    questions = relationship("Question", order_by="Question.position", cascade="all, delete-orphan", back_populates="consultation")
     outcome = relationship("OutcomeReport", uselist=False, cascade="all, delete-orphan")
 
     __table_args__ = (
@@ -165,9 +165,41 @@ class Consultation(TranslatedFields, db.Model):
     def status(self):
         return ConsultationState(self.state)
 
+    def effective_state(self, now=None):
+        """The state the clock says, even before the scheduled job has recorded it.
+
+        Opening and closing happen on time without anyone clicking: `flask consultations tick`
+        records them (and sends the e-mails), and every read uses this so no page is ever wrong.
+        """
+        now = now or utcnow()
+        state = self.status
+        if state == S.SCHEDULED and self.opens_at is not None and self.opens_at <= now:
+            state = S.OPEN
+        if state == S.OPEN and self.closes_at is not None and self.closes_at <= now:
+            state = S.CLOSED
+        return state
+
+    @classmethod
+    def effective_state_sql(cls, now):
+        """effective_state() as a SQL expression, for listings and filters."""
+        return sa.case(
+            (sa.and_(cls.state.in_([S.SCHEDULED.value, S.OPEN.value]), cls.closes_at <= now), S.CLOSED.value),
+            (sa.and_(cls.state == S.SCHEDULED.value, cls.opens_at <= now), S.OPEN.value),
+            else_=cls.state,
+        )
+
+    def state_label(self, now=None):
+        return STATE_LABELS[self.effective_state(now)]
+
+    def time_left(self, now=None):
+        now = now or utcnow()
+        if self.effective_state(now) != S.OPEN or self.closes_at is None:
+            return None
+        return self.closes_at - now
+
     @property
-    def state_label(self):
-        return STATE_LABELS[self.status]
+    def url_slug(self):
+        return f"{self.id}-{self.slug}"
 
 
 class Section(TranslatedFields, db.Model):
@@ -212,6 +244,8 @@ class Attachment(db.Model):
     uploaded_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
 
+    consultation = relationship("Consultation", back_populates="attachments")
+
 
 class Follow(db.Model):
     __tablename__ = "consultation_follows"
@@ -239,7 +273,13 @@ class Question(TranslatedFields, db.Model):
     scale_max = sa.Column(sa.Integer, nullable=True)
     required = sa.Column(sa.Boolean, nullable=False, default=False)
 
+    consultation = relationship("Consultation", back_populates="questions")
+
     __table_args__ = (sa.CheckConstraint(_check_in("kind", QuestionKind), name="kind"),)
+
+    @property
+    def kind_label(self):
+        return QUESTION_KIND_LABELS[QuestionKind(self.kind)]
 
 
 class AnswerSet(db.Model):
@@ -250,7 +290,7 @@ class AnswerSet(db.Model):
     id = sa.Column(sa.Integer, primary_key=True)
     consultation_id = sa.Column(sa.Integer, sa.ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False, index=True)
     user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=False)
-    answers = sa.Column(sa.JSON, nullable=False, default=dict)  # {question_id: value}
+    answers = sa.Column(sa.JSON, nullable=False, default=dict)  # {"<question id>": value}
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 

@@ -3,7 +3,9 @@ from datetime import datetime, timezone
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
+from participation.consultations.queries import ListingFilters, list_public_consultations
 from participation.core import policy
+from participation.core.models import utcnow
 from participation.core.database import ping
 from participation.core.i18n import preferred_language
 from participation.extensions import db
@@ -24,8 +26,11 @@ def root():
 @bp.route("/<lang:lang_code>/")
 @policy.public
 def home():
+    open_now = list_public_consultations(ListingFilters(state="open", sort="closing"), per_page=3)
     return render_template(
         "public/home.html",
+        open_consultations=open_now.items,
+        now=utcnow(),
         institutions=list_institutions(),
         regions=list_regions(),
         today=datetime.now(timezone.utc),

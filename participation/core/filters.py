@@ -1,0 +1,22 @@
+"""Jinja filters shared by every area."""
+from markupsafe import Markup, escape
+
+from participation.core.timezones import MOROCCO
+
+
+def paragraphs(text):
+    """Plain text typed by staff as escaped paragraphs (blank lines separate them)."""
+    if not text:
+        return Markup("")
+    blocks = [block.strip() for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
+    return Markup("".join(f'<p dir="auto">{escape(block).replace(chr(10), Markup("<br>"))}</p>' for block in blocks))
+
+
+def morocco_iso(value):
+    """Machine-readable local time for <time datetime=...>."""
+    return value.astimezone(MOROCCO).isoformat(timespec="minutes") if value else ""
+
+
+def register_filters(app):
+    app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["morocco_iso"] = morocco_iso
