@@ -60,7 +60,9 @@ class ConsultationForm(FlaskForm):
     opens_at = LocalDateTimeField(_l("Opens on (Morocco time)"), validators=[Optional()])
     closes_at = LocalDateTimeField(_l("Closes on (Morocco time)"), validators=[Optional()])
     moderation_mode = ChoiceField(
-        _l("Comment moderation"), choices=choices((m.value, label) for m, label in MODERATION_LABELS.items())
+        _l("Comment moderation"),
+        choices=choices((m.value, label) for m, label in MODERATION_LABELS.items()),
+        default="post",
     )
 
     def __init__(self, *args, regions=(), provinces=(), topics=(), **kwargs):
