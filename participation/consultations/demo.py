@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from participation.consultations.models import (
     Consultation,
     OutcomeReport,
+    Question,
     Section,
     SectionOutcome,
     Topic,
@@ -122,6 +123,13 @@ def seed_consultations(*, ministry, regional_council, officer, citizens):
     )
     if created:
         amina, karim, fatima = citizens
+        db.session.add_all([
+            Question(consultation_id=open_one.id, position=1, kind="single", required=True,
+                     prompt={"ar": "هل تؤيدون هذا المشروع؟", "fr": "Soutenez-vous ce projet ?", "zgh": "ⵉⵙ ⵜⵙⵎⵓⵏⴷ ⴰⵙⵏⴼⴰⵔ ⴰⴷ?"},
+                     options=[{"ar": "نعم", "fr": "Oui", "zgh": "ⵢⴰⵀ"}, {"ar": "لا", "fr": "Non", "zgh": "ⵓⵀⵓ"}]),
+            Question(consultation_id=open_one.id, position=2, kind="scale", scale_min=1, scale_max=5,
+                     prompt={"ar": "ما مدى وضوح النص؟", "fr": "Le texte est-il clair ?"}),
+        ])
         first, second, third = open_one.sections
         c1 = _comment(amina, "section", first.id, "أقترح توضيح **نطاق تطبيق** المرسوم ليشمل الجماعات الترابية.", stance="agree")
         _comment(karim, "section", first.id, "Je partage cet avis : les communes doivent être couvertes.", parent=c1)

@@ -17,6 +17,14 @@ def morocco_iso(value):
     return value.astimezone(MOROCCO).isoformat(timespec="minutes") if value else ""
 
 
+def when(value):
+    """A date and time for people, in Morocco's time and the page's locale: "4 دجنبر 2026، 06:06"."""
+    from flask_babel import format_datetime
+
+    return format_datetime(value, "d MMMM y, HH:mm") if value else ""
+
+
 def register_filters(app):
+    app.jinja_env.filters["when"] = when
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["morocco_iso"] = morocco_iso

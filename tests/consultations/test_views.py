@@ -161,3 +161,32 @@ def test_outcome_report_is_shown_when_published(client, institution_a):
     html = client.get(f"/fr/consultations/{consultation.id}-{consultation.slug}").get_data(as_text=True)
     assert "Nous avons retenu vos propositions." in html
     assert re.search(r"Accept", html)
+
+
+OFFICER_POSTS = [
+    ("edit", {"title_fr": "Piraté", "scope": "national", "region_id": "0", "province_id": "0", "moderation_mode": "post"}),
+    ("sections", {"section-heading_fr": "Article pirate"}),
+    ("sections/import", {"import-language": "fr", "import-text": "Article 1\nx"}),
+    ("sections/{section}", {"heading_fr": "Piraté"}),
+    ("sections/{section}/delete", {}),
+    ("sections/{section}/move/down", {}),
+    ("schedule", {}),
+    ("unschedule", {}),
+    ("withdraw", {"withdraw-reason": "x"}),
+    ("corrections", {"correction-note_fr": "x", "correction-section_id": "0"}),
+    ("questions", {"question-kind": "text", "question-prompt_fr": "Q ?"}),
+    ("outcome", {"summary_fr": "x"}),
+]
+
+
+@pytest.mark.parametrize("action, data", OFFICER_POSTS, ids=[a for a, _ in OFFICER_POSTS])
+def test_officer_of_b_cannot_touch_drafts_of_a(client, login, post_form, institution_a, action, data):
+    draft = make_consultation(institution=institution_a, state="draft")
+    before = (draft.title, [s.heading for s in draft.sections], draft.state, len(draft.questions))
+    login(make_user(roles=[Role.OFFICER]))
+    path = f"/fr/institution/consultations/{draft.id}/" + action.format(section=draft.sections[0].id)
+    response = post_form(path, data, form_page="/fr/account/")
+    assert response.status_code == 404
+    db.session.expire_all()
+    draft = db.session.get(Consultation, draft.id)
+    assert (draft.title, [s.heading for s in draft.sections], draft.state, len(draft.questions)) == before
