@@ -25,12 +25,15 @@ def _manage_page(consultation):
     return redirect(url_for("officer.manage", lang_code=current_language(), consultation_id=consultation.id))
 
 
-def _load_managed(consultation_id):
-    """The consultation if the officer's institution owns it: other institutions' drafts are 404."""
+def _load_managed(consultation_id, *, editing=False):
+    """The consultation if the officer's institution owns it (other institutions' drafts are 404),
+    and, with `editing`, only while it is a draft (403 after)."""
     consultation = queries.get_consultation(consultation_id)
     if consultation is None or not perms.can_view_consultation(current_user, consultation):
         abort(404)
     policy.ensure(perms.can_manage_consultation(current_user, consultation))
+    if editing:
+        policy.ensure(perms.can_edit_consultation(current_user, consultation))
     return consultation
 
 
@@ -90,8 +93,7 @@ def new_consultation():
 @bp.route("/consultations/<int:consultation_id>/edit", methods=["GET", "POST"])
 @policy.requires(perms.can_create_consultation)
 def edit_consultation(consultation_id):
-    consultation = _load_managed(consultation_id)
-    policy.ensure(perms.can_edit_consultation(current_user, consultation))
+    consultation = _load_managed(consultation_id, editing=True)
     form = _consultation_form(consultation)
     if form.validate_on_submit():
         ok, _result = perform(
@@ -135,8 +137,7 @@ def _render_manage(consultation, *, section_form=None, import_form=None, withdra
 @bp.route("/consultations/<int:consultation_id>/sections", methods=["POST"])
 @policy.requires(perms.can_create_consultation)
 def add_section(consultation_id):
-    consultation = _load_managed(consultation_id)
-    policy.ensure(perms.can_edit_consultation(current_user, consultation))
+    consultation = _load_managed(consultation_id, editing=True)
     form = f.SectionForm(prefix="section")
     if form.validate_on_submit():
         ok, _section = perform(
@@ -152,8 +153,7 @@ def add_section(consultation_id):
 @bp.route("/consultations/<int:consultation_id>/sections/import", methods=["POST"])
 @policy.requires(perms.can_create_consultation)
 def import_sections(consultation_id):
-    consultation = _load_managed(consultation_id)
-    policy.ensure(perms.can_edit_consultation(current_user, consultation))
+    consultation = _load_managed(consultation_id, editing=True)
     form = f.ImportSectionsForm(prefix="import")
     if form.validate_on_submit():
         ok, sections = perform(
@@ -176,8 +176,7 @@ def _load_section(consultation, section_id):
 @bp.route("/consultations/<int:consultation_id>/sections/<int:section_id>", methods=["GET", "POST"])
 @policy.requires(perms.can_create_consultation)
 def edit_section(consultation_id, section_id):
-    consultation = _load_managed(consultation_id)
-    policy.ensure(perms.can_edit_consultation(current_user, consultation))
+    consultation = _load_managed(consultation_id, editing=True)
     section = _load_section(consultation, section_id)
     form = f.SectionForm()
     if request.method == "GET":
@@ -197,8 +196,7 @@ def edit_section(consultation_id, section_id):
 @bp.route("/consultations/<int:consultation_id>/sections/<int:section_id>/delete", methods=["POST"])
 @policy.requires(perms.can_create_consultation)
 def delete_section(consultation_id, section_id):
-    consultation = _load_managed(consultation_id)
-    policy.ensure(perms.can_edit_consultation(current_user, consultation))
+    consultation = _load_managed(consultation_id, editing=True)
     section = _load_section(consultation, section_id)
     if f.ActionForm().validate_on_submit():
         perform(lambda: services.delete_section(current_user, section), success=_("The section is deleted."))
@@ -208,8 +206,7 @@ def delete_section(consultation_id, section_id):
 @bp.route("/consultations/<int:consultation_id>/sections/<int:section_id>/move/<any(up, down):direction>", methods=["POST"])
 @policy.requires(perms.can_create_consultation)
 def move_section(consultation_id, section_id, direction):
-    consultation = _load_managed(consultation_id)
-    policy.ensure(perms.can_edit_consultation(current_user, consultation))
+    consultation = _load_managed(consultation_id, editing=True)
     section = _load_section(consultation, section_id)
     if f.ActionForm().validate_on_submit():
         perform(lambda: services.move_section(current_user, section, -1 if direction == "up" else 1))
@@ -308,8 +305,7 @@ def outcome(consultation_id):
 @bp.route("/consultations/<int:consultation_id>/attachments", methods=["POST"])
 @policy.requires(perms.can_create_consultation)
 def add_attachment(consultation_id):
-    consultation = _load_managed(consultation_id)
-    policy.ensure(perms.can_edit_consultation(current_user, consultation))
+    consultation = _load_managed(consultation_id, editing=True)
     form = f.AttachmentForm(prefix="attachment")
     if form.validate_on_submit():
         ok, _attachment = perform(
@@ -325,8 +321,7 @@ def add_attachment(consultation_id):
 @bp.route("/consultations/<int:consultation_id>/attachments/<int:attachment_id>/delete", methods=["POST"])
 @policy.requires(perms.can_create_consultation)
 def delete_attachment(consultation_id, attachment_id):
-    consultation = _load_managed(consultation_id)
-    policy.ensure(perms.can_edit_consultation(current_user, consultation))
+    consultation = _load_managed(consultation_id, editing=True)
     attachment = next((a for a in consultation.attachments if a.id == attachment_id), None) or abort(404)
     if f.ActionForm().validate_on_submit():
         perform(lambda: attachments.delete_attachment(current_user, attachment), success=_("The document is removed."))
@@ -336,8 +331,7 @@ def delete_attachment(consultation_id, attachment_id):
 @bp.route("/consultations/<int:consultation_id>/questions", methods=["POST"])
 @policy.requires(perms.can_create_consultation)
 def add_question(consultation_id):
-    consultation = _load_managed(consultation_id)
-    policy.ensure(perms.can_edit_consultation(current_user, consultation))
+    consultation = _load_managed(consultation_id, editing=True)
     form = f.QuestionForm(prefix="question")
     if form.validate_on_submit():
         ok, _question = perform(
@@ -362,8 +356,7 @@ def add_question(consultation_id):
 @bp.route("/consultations/<int:consultation_id>/questions/<int:question_id>/delete", methods=["POST"])
 @policy.requires(perms.can_create_consultation)
 def delete_question(consultation_id, question_id):
-    consultation = _load_managed(consultation_id)
-    policy.ensure(perms.can_edit_consultation(current_user, consultation))
+    consultation = _load_managed(consultation_id, editing=True)
     question = next((q for q in consultation.questions if q.id == question_id), None) or abort(404)
     if f.ActionForm().validate_on_submit():
         perform(lambda: questionnaire.delete_question(current_user, question), success=_("The question is deleted."))
