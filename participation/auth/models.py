@@ -46,6 +46,15 @@ class User(db.Model):
     deleted_at = sa.Column(UTCDateTime, nullable=True)
     # Part of the login session's identity: rotating it signs the account out everywhere.
     session_token = sa.Column(sa.String(32), nullable=False, default=new_session_token)
+    # Two-factor authentication (TOTP, RFC 6238): the secret is encrypted at rest; the last used
+    # time step is kept so a code cannot be replayed.
+    totp_secret_encrypted = sa.Column(sa.Text, nullable=True)
+    totp_enabled_at = sa.Column(UTCDateTime, nullable=True)
+    totp_last_step = sa.Column(sa.BigInteger, nullable=True)
+    # A moderator's block (SPEC §5): the person's content is hidden and they cannot post or sign.
+    blocked_at = sa.Column(UTCDateTime, nullable=True)
+    blocked_reason = sa.Column(sa.Text, nullable=True)
+    blocked_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
 
     grants = relationship(
         "RoleGrant",
@@ -67,6 +76,14 @@ class User(db.Model):
 
     def get_id(self):
         return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_blocked(self):
+        return self.blocked_at is not None
+
+    @property
+    def totp_enabled(self):
+        return self.totp_enabled_at is not None
 
     @property
     def email_verified(self):

@@ -32,8 +32,9 @@ def is_staff(user):
 
 
 def is_citizen(user):
-    """A registered person whose e-mail is verified: may comment, follow, start petitions."""
-    return is_signed_in(user) and user.email_verified
+    """A registered person whose e-mail is verified and who is not blocked: may comment, follow,
+    start and sign petitions."""
+    return is_signed_in(user) and user.email_verified and not user.is_blocked
 
 
 def can_manage_users(user):
