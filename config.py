@@ -41,6 +41,7 @@ class Config:
         self.RATELIMIT_REGISTER = _env("RATELIMIT_REGISTER", "5 per minute;30 per hour")
         self.RATELIMIT_PASSWORD_RESET = _env("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour")
         self.RATELIMIT_VERIFY = _env("RATELIMIT_VERIFY", "10 per minute")
+        self.RATELIMIT_TWO_FACTOR = _env("RATELIMIT_TWO_FACTOR", "5 per minute;30 per hour")
         self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
         self.MAX_FORM_MEMORY_SIZE = _env_int("MAX_FORM_MEMORY_SIZE", 1024 * 1024)
         self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
@@ -66,6 +67,10 @@ class Config:
         self.EMAIL_TOKEN_HOURS = _env_int("EMAIL_TOKEN_HOURS", 48)
         self.RESET_TOKEN_MINUTES = _env_int("RESET_TOKEN_MINUTES", 60)
         self.PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
+        # Staff accounts can always use two-factor authentication; with this setting they must.
+        self.REQUIRE_STAFF_2FA = _env_bool("REQUIRE_STAFF_2FA", False)
+        self.TOTP_ISSUER = _env("TOTP_ISSUER", "Participation.ma")
+        self.TWO_FACTOR_LOGIN_MINUTES = _env_int("TWO_FACTOR_LOGIN_MINUTES", 5)
         # Consultation attachments: PDF only, checked by content, stored outside static/.
         self.ATTACHMENT_DIR = _env("ATTACHMENT_DIR", str(instance / "attachments"))
         self.ATTACHMENT_MAX_BYTES = _env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
@@ -145,6 +150,7 @@ class ProductionConfig(Config):
             raise RuntimeError("SECRET_KEY must be at least 32 characters in production")
         self.MAIL_DELIVER_INLINE = _env_bool("MAIL_DELIVER_INLINE", False)
         self.MAIL_BACKEND = _env("MAIL_BACKEND", "smtp")
+        self.REQUIRE_STAFF_2FA = _env_bool("REQUIRE_STAFF_2FA", True)
 
 
 CONFIGS = {

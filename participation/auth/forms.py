@@ -117,3 +117,16 @@ class IdentityForm(FlaskForm):
             raise ValidationError(_l("Choose your prefecture or province."))
         if self.region_id.data and province.region_id != self.region_id.data:
             raise ValidationError(_l("This prefecture or province is not in the region you chose."))
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Six-digit code from your authenticator app"),
+        validators=[DataRequired(REQUIRED), Length(max=12)],
+        filters=[strip],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "dir": "ltr"},
+    )
+
+
+class DisableTwoFactorForm(CodeForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(REQUIRED), Length(max=256)])

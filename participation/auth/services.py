@@ -24,7 +24,8 @@ from participation.auth.models import (
 )
 from participation.auth.tokens import consume_token, issue_token
 from participation.core.audit import record_audit
-from participation.core.crypto import encrypt
+from participation.core import totp
+from participation.core.crypto import decrypt, encrypt
 from participation.core.errors import DomainError
 from participation.core.mail import queue_mail
 from participation.core.models import utcnow
@@ -363,3 +364,64 @@ def list_users(*, search=None, role=None, page=1, per_page=25):
 
 def list_institutions_for_choice():
     return db.session.scalars(sa.select(Institution).where(Institution.active).order_by(Institution.id)).all()
+
+
+# Two-factor authentication -------------------------------------------------------------------
+
+
+def _totp_secret(user):
+    return decrypt(user.totp_secret_encrypted) if user.totp_secret_encrypted else None
+
+
+@guarded_by(perms.can_manage_own_account)
+def start_two_factor_setup(actor, user):
+    """A new secret, kept encrypted and not active until a code from it is confirmed."""
+    require(perms.can_manage_own_account(actor, user))
+    if user.totp_enabled:
+        raise DomainError(_l("Two-factor authentication is already on."), code="already_enabled")
+    secret = totp.new_secret()
+    user.totp_secret_encrypted = encrypt(secret)
+    user.totp_last_step = None
+    return secret
+
+
+def get_pending_two_factor_secret(user):
+    return None if user.totp_enabled else _totp_secret(user)
+
+
+@guarded_by(perms.can_manage_own_account)
+def confirm_two_factor(actor, user, *, code, now=None):
+    require(perms.can_manage_own_account(actor, user))
+    secret = get_pending_two_factor_secret(user)
+    step = totp.matching_step(secret, code, now=now) if secret else None
+    if step is None:
+        raise DomainError(_l("This code is not right. Check the time on your phone and try the newest code."), code="wrong_code")
+    user.totp_enabled_at = utcnow()
+    user.totp_last_step = step
+    record_audit(actor, "two_factor.enabled", user)
+
+
+@guarded_by(perms.can_manage_own_account)
+def disable_two_factor(actor, user, *, password, code, now=None):
+    require(perms.can_manage_own_account(actor, user))
+    if not password_matches(user, password):
+        raise DomainError(_l("Your password is not correct."), code="wrong_password")
+    if not check_second_factor(user, code=code, now=now):
+        raise DomainError(_l("This code is not right. Check the time on your phone and try the newest code."), code="wrong_code")
+    user.totp_secret_encrypted = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    user.session_token = new_session_token()
+    record_audit(actor, "two_factor.disabled", user)
+
+
+@guarded_by(SELF_SERVICE)
+def check_second_factor(user, *, code, now=None):
+    """True when the code is right (and not already used); records the step against replay."""
+    if not user.totp_enabled:
+        return False
+    step = totp.matching_step(_totp_secret(user), code, now=now, last_step=user.totp_last_step)
+    if step is None:
+        return False
+    user.totp_last_step = step
+    return True

@@ -1,12 +1,14 @@
-from datetime import date
+from datetime import date, timedelta
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from participation.auth import services
 from participation.auth.forms import (
     ChangePasswordForm,
+    CodeForm,
+    DisableTwoFactorForm,
     ConfirmForm,
     DeleteAccountForm,
     EmailForm,
@@ -17,10 +19,12 @@ from participation.auth.forms import (
     RegisterForm,
 )
 from participation.auth.identity import IdentitySubmission
+from participation.auth.loader import load_user
 from participation.auth.models import TokenPurpose
 from participation.auth.tokens import TokenError, inspect_token
-from participation.core import policy
+from participation.core import policy, totp
 from participation.core.i18n import current_language
+from participation.core.models import utcnow
 from participation.core.views import perform, rate_limit, safe_next
 from participation.extensions import db, limiter
 from participation.institutions.queries import list_provinces, list_regions
@@ -99,13 +103,87 @@ def login():
         if user is None:
             db.session.rollback()
             form.password.errors.append(_("The e-mail address or the password is not correct."))
+        elif user.totp_enabled:
+            db.session.rollback()
+            # The password was right; the session only remembers that, briefly, until the code.
+            session["two_factor"] = {
+                "user": user.get_id(),
+                "until": (utcnow() + timedelta(minutes=current_app.config["TWO_FACTOR_LOGIN_MINUTES"])).timestamp(),
+                "next": request.args.get("next"),
+            }
+            return redirect(url_for("auth.login_code", lang_code=current_language()))
         else:
             db.session.commit()
-            login_user(user)
-            if not user.email_verified:
-                flash(_("Please confirm your e-mail address with the link we sent you."), "warning")
-            return safe_next("auth.profile")
+            return _signed_in(user)
     return render_template("auth/login.html", form=form)
+
+
+def _signed_in(user, target=None):
+    login_user(user)
+    if not user.email_verified:
+        flash(_("Please confirm your e-mail address with the link we sent you."), "warning")
+    return safe_next("auth.profile", target=target)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(rate_limit("RATELIMIT_TWO_FACTOR"), methods=["POST"])
+@policy.anonymous_only
+def login_code():
+    pending = session.get("two_factor") or {}
+    user = load_user(pending.get("user")) if pending.get("until", 0) > utcnow().timestamp() else None
+    if user is None:
+        session.pop("two_factor", None)
+        flash(_("Sign in again: the time to give the code has run out."), "warning")
+        return redirect(url_for("auth.login", lang_code=current_language()))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if services.check_second_factor(user, code=form.code.data):
+            db.session.commit()
+            session.pop("two_factor", None)
+            return _signed_in(user, pending.get("next"))
+        db.session.rollback()
+        form.code.errors.append(_("This code is not right. Check the time on your phone and try the newest code."))
+    return render_template("auth/login_code.html", form=form)
+
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+@policy.authenticated
+def two_factor():
+    """Turn two-factor authentication on (start, then confirm a code) or off."""
+    user = current_user
+    confirm_form, disable_form = CodeForm(prefix="confirm"), DisableTwoFactorForm(prefix="disable")
+    action = request.form.get("action")
+    if request.method == "POST":
+        if action == "start" and ConfirmForm().validate_on_submit():
+            perform(lambda: services.start_two_factor_setup(user, user))
+            return redirect(url_for("auth.two_factor", lang_code=current_language()))
+        if action == "confirm" and confirm_form.validate_on_submit():
+            ok, _result = perform(
+                lambda: services.confirm_two_factor(user, user, code=confirm_form.code.data),
+                error_field=confirm_form.code,
+                success=_("Two-factor authentication is on. You will be asked for a code when you sign in."),
+            )
+            if ok:
+                return _to_profile()
+        if action == "disable" and disable_form.validate_on_submit():
+            ok, _result = perform(
+                lambda: services.disable_two_factor(user, user, password=disable_form.password.data, code=disable_form.code.data),
+                error_field=disable_form.code,
+                success=_("Two-factor authentication is off."),
+            )
+            if ok:
+                login_user(user)  # the session token rotated: keep this session signed in
+                return _to_profile()
+    secret = services.get_pending_two_factor_secret(user)
+    return render_template(
+        "auth/two_factor.html",
+        secret=secret,
+        grouped_secret=totp.grouped(secret) if secret else None,
+        uri=totp.provisioning_uri(secret, user.email, current_app.config["TOTP_ISSUER"]) if secret else None,
+        start_form=ConfirmForm(),
+        confirm_form=confirm_form,
+        disable_form=disable_form,
+    ), 400 if (confirm_form.errors or disable_form.errors) else 200
 
 
 @bp.route("/logout", methods=["POST"])

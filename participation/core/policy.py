@@ -7,7 +7,8 @@ service re-checks, using `ensure()`.
 """
 from functools import wraps
 
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from participation.core.i18n import current_language
@@ -61,12 +62,20 @@ def requires(predicate):
                 return _login_redirect()
             if not predicate(current_user):
                 abort(403)
+            if _second_factor_missing(current_user):
+                flash(_("Staff accounts must turn on two-factor authentication before using these pages."), "warning")
+                return redirect(url_for("auth.two_factor", lang_code=current_language()))
             return view(*args, **kwargs)
 
         wrapper.access_predicate = predicate
         return _mark(wrapper, f"requires:{predicate.__name__}")
 
     return decorator
+
+
+def _second_factor_missing(user):
+    """With REQUIRE_STAFF_2FA, staff pages need two-factor authentication turned on."""
+    return bool(current_app.config["REQUIRE_STAFF_2FA"] and user.roles and not user.totp_enabled)
 
 
 def ensure(allowed):

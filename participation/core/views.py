@@ -8,9 +8,9 @@ from participation.core.i18n import current_language
 from participation.extensions import db
 
 
-def safe_next(default_endpoint, **values):
-    """Redirect to ?next= when it is a path on this site, else to the default page."""
-    target = request.args.get("next") or request.form.get("next")
+def safe_next(default_endpoint, target=None, **values):
+    """Redirect to `target` or ?next= when it is a path on this site, else to the default page."""
+    target = target or request.args.get("next") or request.form.get("next")
     if target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
