@@ -189,3 +189,21 @@ def test_corrections_only_while_open(officer):
         services.add_correction(officer, draft, note={"fr": "x"})
     with pytest.raises(DomainError):
         services.add_correction(officer, consultation, note={"fr": " "})
+
+
+def test_tick_command_opens_due_consultations_and_mails_followers(app, officer, outbox):
+    now = utcnow()
+    consultation = _mine(officer, opens_at=now + timedelta(hours=1), closes_at=now + timedelta(days=2))
+    services.schedule_consultation(officer, consultation, now=now)
+    follower = make_user(language="fr")
+    services.follow_consultation(follower, consultation)
+    consultation.opens_at = now - timedelta(minutes=1)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["consultations", "tick"])
+    assert result.exit_code == 0, result.output
+    assert "1 consultations" in result.output
+    db.session.expire_all()
+    assert db.session.get(Consultation, consultation.id).state == "open"
+    [message] = outbox(to_address=follower.email)
+    assert f"/fr/consultations/{consultation.id}-{consultation.slug}" in message.body_text
+    assert "http://" in message.body_text  # an absolute link, even from the command line
