@@ -42,6 +42,11 @@ class Config:
         self.RATELIMIT_PASSWORD_RESET = _env("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour")
         self.RATELIMIT_VERIFY = _env("RATELIMIT_VERIFY", "10 per minute")
         self.RATELIMIT_TWO_FACTOR = _env("RATELIMIT_TWO_FACTOR", "5 per minute;30 per hour")
+        # Signing over these limits is not refused: the signature is held as suspect for review.
+        self.SIGNING_LIMIT_PER_ACCOUNT = _env("SIGNING_LIMIT_PER_ACCOUNT", "20 per hour;100 per day")
+        self.SIGNING_LIMIT_PER_IP = _env("SIGNING_LIMIT_PER_IP", "60 per hour;500 per day")
+        self.SIGNATURE_COUNTER_SHARDS = _env_int("SIGNATURE_COUNTER_SHARDS", 16)
+        self.RATELIMIT_SIGN = _env("RATELIMIT_SIGN", "30 per minute")  # abuse of the endpoint itself: 429
         self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
         self.MAX_FORM_MEMORY_SIZE = _env_int("MAX_FORM_MEMORY_SIZE", 1024 * 1024)
         self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
@@ -79,6 +84,14 @@ class Config:
         self.COMMENT_MAX_LENGTH = _env_int("COMMENT_MAX_LENGTH", 2000)
         self.COMMENT_EDIT_WINDOW_MINUTES = _env_int("COMMENT_EDIT_WINDOW_MINUTES", 15)
         self.RATELIMIT_COMMENT = _env("RATELIMIT_COMMENT", "10 per minute;200 per day")
+        # Moderation (SPEC §5): reports that hide a comment pending review, appeals, queue locks,
+        # the age at which a waiting item is overdue and the backlog that shows a notice.
+        self.MODERATION_REPORT_THRESHOLD = _env_int("MODERATION_REPORT_THRESHOLD", 3)
+        self.MODERATION_APPEAL_WINDOW_DAYS = _env_int("MODERATION_APPEAL_WINDOW_DAYS", 14)
+        self.MODERATION_LOCK_MINUTES = _env_int("MODERATION_LOCK_MINUTES", 15)
+        self.MODERATION_OVERDUE_HOURS = _env_int("MODERATION_OVERDUE_HOURS", 48)
+        self.MODERATION_BACKLOG_NOTICE = _env_int("MODERATION_BACKLOG_NOTICE", 50)
+        self.RATELIMIT_REPORT = _env("RATELIMIT_REPORT", "10 per minute;50 per day")
         # Mail (SPEC §9): an outbox table, delivered by a backend.
         self.MAIL_BACKEND = _env("MAIL_BACKEND", "file")  # file | console | smtp
         self.MAIL_FILE_DIR = _env("MAIL_FILE_DIR", str(instance / "mail"))

@@ -69,13 +69,16 @@ def _register_blueprints(app):
     from participation.admin.views import bp as admin_bp
     from participation.api.views import bp as api_bp
     from participation.auth.views import bp as auth_bp
+    from participation.comments.moderation.views import admin_bp as moderation_admin_bp
+    from participation.comments.moderation.views import bp as moderation_bp
     from participation.comments.views import bp as comments_bp
     from participation.consultations.comment_targets import register_comment_targets
     from participation.consultations.views import bp as consultations_bp
     from participation.consultations.officer_views import bp as officer_bp
+    from participation.petitions.views import bp as petitions_bp
     from participation.public.views import bp as public_bp
 
-    for blueprint in (public_bp, auth_bp, admin_bp, api_bp, consultations_bp, officer_bp, comments_bp):
+    for blueprint in (public_bp, auth_bp, admin_bp, api_bp, consultations_bp, officer_bp, comments_bp, moderation_bp, moderation_admin_bp, petitions_bp):
         app.register_blueprint(blueprint)
     register_comment_targets()
     csrf.exempt(api_bp)  # read-only JSON API, no cookies-based state changes

@@ -18,6 +18,8 @@ def register_cli(app):
     app.cli.add_command(outbox)
     app.cli.add_command(translate)
     app.cli.add_command(consultations)
+    app.cli.add_command(tick)
+    app.cli.add_command(petitions)
 
 
 def _request_context():
@@ -79,15 +81,19 @@ def consultations():
     """Public consultations."""
 
 
-@consultations.command("tick")
-def consultations_tick():
-    """Open and close consultations whose time has come, and send the e-mails (run every minute)."""
+@click.command("tick")
+def tick():
+    """Scheduled duties (run every minute): open and close consultations on time and e-mail their
+    followers; expire petitions whose signing window ended below the threshold."""
     from participation.consultations.services import advance_due_consultations
+
+    from participation.petitions.signing import expire_due_petitions
 
     with _request_context():
         changed = advance_due_consultations()
+        expired = expire_due_petitions()
         db.session.commit()
-    click.echo(f"{changed} consultations opened or closed")
+    click.echo(f"{changed} consultations opened or closed, {expired} petitions expired")
 
 
 @consultations.command("topics")
@@ -98,6 +104,37 @@ def consultations_topics():
     added = load_default_topics()
     db.session.commit()
     click.echo(f"{added} topics added")
+
+
+@click.group()
+def petitions():
+    """Petitions and legislative motions."""
+
+
+@petitions.command("load-kinds")
+def petitions_load_kinds():
+    """Add the petition and motion kinds of the organic laws (idempotent; edits are kept)."""
+    from participation.petitions.rules import load_petition_kinds
+
+    added = load_petition_kinds()
+    db.session.commit()
+    click.echo(f"{added} kinds added")
+
+
+@petitions.command("reconcile")
+@click.option("--fix", is_flag=True, help="Rewrite the counters of petitions that drifted.")
+def petitions_reconcile(fix):
+    """Recount signatures from the rows and compare with the sharded counters (expected: no drift)."""
+    from participation.petitions.signing import reconcile_counts
+
+    drift = reconcile_counts(fix=fix)
+    db.session.commit()
+    if not drift:
+        click.echo("no drift: every counter equals its rows")
+        return
+    for petition_id, province, rows, counter in drift:
+        click.echo(f"petition {petition_id} province {province}: {rows} rows, counter {counter}")
+    sys.exit(0 if fix else 1)
 
 
 @click.group()

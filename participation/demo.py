@@ -17,6 +17,8 @@ from participation.institutions.queries import get_region_by_code
 from participation.consultations.demo import seed_consultations
 from participation.consultations.topics import load_default_topics
 from participation.institutions.services import load_territories
+from participation.petitions.demo import seed_petitions
+from participation.petitions.rules import load_petition_kinds
 
 DEMO_DOMAIN = "demo.participation.ma"
 
@@ -98,6 +100,7 @@ def seed(password_for):
     load_territories()
     load_default_topics()
     institutions = [_institution(kind, region, names) for kind, region, names in INSTITUTIONS]
+    load_petition_kinds()
     ministry = institutions[3]
     printed = []
     for role, local_part, display_name, language in ACCOUNTS:
@@ -121,4 +124,5 @@ def seed(password_for):
         officer=by_role["officer"],
         citizens=[by_role["citizen"], *extra],
     )
+    seed_petitions(initiator=by_role["citizen"], moderator=by_role["moderator"], extra_signers=extra)
     return printed

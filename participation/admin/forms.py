@@ -30,6 +30,12 @@ class InstitutionForm(FlaskForm):
     website = StringField(_l("Website"), validators=[Optional(), Length(max=300), URL(message=_l("Enter a full web address starting with https://."))])
     region_id = IdSelectField(_l("Region"))
     province_id = IdSelectField(_l("Prefecture or province"))
+    population = LocalIntegerField(
+        _l("Population of the commune (communal councils)"),
+        validators=[Optional(), NumberRange(min=0, max=100_000_000, message=_l("Enter a number between 0 and 100,000,000."))],
+        description=_l("It sets the number of signatures communal petitions need. Leave empty when it is not known."),
+    )
+    has_arrondissements = BooleanField(_l("The commune has arrondissements"))
     active = BooleanField(_l("Active"), default=True)
 
     def __init__(self, *args, regions=(), provinces=(), **kwargs):

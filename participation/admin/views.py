@@ -10,12 +10,21 @@ from participation.auth.models import ROLE_LABELS, Role, RoleGrant, User
 from participation.core import policy
 from participation.core.audit import list_audit_entries
 from participation.core.i18n import current_language
+from participation.core.errors import DomainError
+from participation.core.forms import fill_translated, translated_data
 from participation.core.views import page_number, perform
 from participation.extensions import db
 from participation.institutions import permissions as inst_perms
 from participation.institutions import services as inst_services
 from participation.institutions.models import Institution, Province, Region
 from participation.institutions.queries import list_institutions, list_provinces, list_regions
+from participation.petitions import permissions as petition_perms
+from participation.petitions import services as petition_services
+from participation.petitions.brackets import format_brackets, parse_brackets
+from participation.petitions.forms import kind_form_class
+from participation.petitions.models import STAGE_LABELS, PetitionKind
+from participation.petitions.queries import list_petition_kinds
+from participation.petitions.thresholds import required_signatures
 
 bp = Blueprint("admin", __name__, url_prefix="/<lang:lang_code>/admin")
 
@@ -106,6 +115,8 @@ def _save_institution(form, institution):
         website=form.website.data,
         region=region,
         province=province,
+        population=form.population.data,
+        has_arrondissements=form.has_arrondissements.data,
     )
     if institution is None:
         return inst_services.create_institution(current_user, **fields)
@@ -169,3 +180,70 @@ def edit_population(kind, territory_id):
 @policy.requires(auth_perms.can_view_audit_log)
 def audit_log():
     return render_template("admin/audit.html", entries=list_audit_entries(limit=200))
+
+
+@bp.route("/petition-kinds")
+@policy.requires(petition_perms.can_manage_petition_kinds)
+def petition_kinds():
+    return render_template("admin/petition_kinds.html", kinds=list_petition_kinds(), thresholds=required_signatures)
+
+
+@bp.route("/petition-kinds/<int:kind_id>", methods=["GET", "POST"])
+@policy.requires(petition_perms.can_manage_petition_kinds)
+def edit_petition_kind(kind_id):
+    kind = db.get_or_404(PetitionKind, kind_id)
+    form = kind_form_class(kind)(institutions=list_institutions())
+    if request.method == "GET":
+        _fill_kind_form(form, kind)
+    if form.validate_on_submit():
+        try:
+            data = _kind_data(form, kind)
+        except DomainError as error:
+            form.brackets.errors.append(str(error.message))
+        else:
+            ok, _result = perform(
+                lambda: petition_services.update_petition_kind(current_user, kind, data),
+                error_field=form.signatures_required,
+                success=_("The kind is saved."),
+            )
+            if ok:
+                return _go("admin.petition_kinds")
+    status = 400 if form.errors else 200
+    return render_template("admin/petition_kind_form.html", form=form, kind=kind, stage_labels=STAGE_LABELS), status
+
+
+def _fill_kind_form(form, kind):
+    fill_translated(form, "name", kind.name)
+    fill_translated(form, "addressee", kind.addressee)
+    form.institution_id.data = kind.institution_id or 0
+    form.signatures_required.data = kind.signatures_required
+    form.brackets.data = format_brackets(kind.signatures_by_population)
+    form.signatures_with_arrondissements.data = kind.signatures_with_arrondissements
+    form.per_province_share.data = round(kind.per_province_min_share * 100, 1) if kind.per_province_min_share else None
+    for name in ("min_committee_members", "min_committee_regions", "signing_window_days", "rejection_notice_months", "legal_status", "note", "active"):
+        getattr(form, name).data = getattr(kind, name)
+    for key, days in kind.deadlines_days.items():
+        getattr(form, f"deadline_{key}").data = days
+    for ground in kind.grounds:
+        fill_translated(form, f"ground_{ground['code']}", ground["label"])
+
+
+def _kind_data(form, kind):
+    return petition_services.KindData(
+        name=translated_data(form, "name"),
+        addressee=translated_data(form, "addressee"),
+        institution=db.session.get(Institution, form.institution_id.data) if form.institution_id.data else None,
+        signatures_required=form.signatures_required.data,
+        signatures_by_population=parse_brackets(form.brackets.data),
+        signatures_with_arrondissements=form.signatures_with_arrondissements.data,
+        per_province_min_share=float(form.per_province_share.data) / 100 if form.per_province_share.data else None,
+        min_committee_members=form.min_committee_members.data,
+        min_committee_regions=form.min_committee_regions.data,
+        signing_window_days=form.signing_window_days.data,
+        rejection_notice_months=form.rejection_notice_months.data,
+        deadlines_days={key: getattr(form, f"deadline_{key}").data for key in kind.deadlines_days},
+        ground_labels={g["code"]: translated_data(form, f"ground_{g['code']}") for g in kind.grounds},
+        legal_status=form.legal_status.data,
+        note=form.note.data,
+        active=form.active.data,
+    )

@@ -8,6 +8,9 @@ from participation.consultations.queries import ListingFilters
 from participation.core import policy
 from participation.core.models import utcnow
 from participation.institutions.queries import list_institutions, list_regions
+from participation.petitions.permissions import PUBLIC_STATES
+from participation.petitions.queries import get_petition_state
+from participation.petitions.signing import count_signatures_as_of
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -130,3 +133,13 @@ def consultation(consultation_id):
         for s in item.sections
     ]
     return _public(jsonify(data), 60)
+
+
+@bp.route("/petitions/<int:petition_id>/count")
+@policy.public
+def petition_count(petition_id):
+    """Cheap and constant-cost: a sum over the petition's counter rows, cacheable for 5 s."""
+    if get_petition_state(petition_id) not in {s.value for s in PUBLIC_STATES}:
+        abort(404)
+    total, updated = count_signatures_as_of(petition_id)
+    return _public(jsonify(signature_count=int(total), updated_at=updated.isoformat() if updated else None), 5)

@@ -22,7 +22,8 @@ def can_comment(user, target):
 
 
 def is_public(comment):
-    return comment.status == CommentStatus.VISIBLE and not comment.is_deleted
+    """Visible, not deleted, and its author not blocked (blocking hides a person's content)."""
+    return comment.status == CommentStatus.VISIBLE and not comment.is_deleted and not comment.author.is_blocked
 
 
 def can_reply(user, comment, target):

@@ -8,8 +8,11 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import aliased, selectinload
 
+from participation.auth.models import User
+from participation.auth.permissions import is_citizen
 from participation.comments import permissions as perms
 from participation.comments.models import Comment, CommentStatus, CommentVote, Stance
+from participation.comments.moderation.queries import get_reader_moderation
 from participation.core.models import utcnow
 from participation.core.permissions import is_signed_in
 from participation.extensions import db
@@ -28,6 +31,9 @@ class CommentNode:
     can_edit: bool = False
     can_delete: bool = False
     can_vote: bool = False
+    can_report: bool = False
+    reported: bool = False  # by the viewer
+    moderation: object = None  # why the viewer's own comment is hidden or rejected (moderation.queries.ModerationNotice)
     own: bool = False
 
 
@@ -48,11 +54,17 @@ class Thread:
         return self.target.link(page=page, order=self.order if self.order != ORDERS[0] else None, anchor="comments")
 
 
+def _unblocked(model=Comment):
+    """SQL: the author is not blocked (a blocked person's comments are not public)."""
+    return model.author_id.not_in(sa.select(User.id).where(User.blocked_at.is_not(None)))
+
+
 def _readable(viewer, model=Comment):
     """SQL: public comments, and the viewer's own whatever their status."""
+    public = sa.and_(model.status == CommentStatus.VISIBLE, _unblocked(model))
     if is_signed_in(viewer):
-        return sa.or_(model.status == CommentStatus.VISIBLE, model.author_id == viewer.id)
-    return model.status == CommentStatus.VISIBLE
+        return sa.or_(public, model.author_id == viewer.id)
+    return public
 
 
 def _top_level(target_type, target_id, viewer):
@@ -101,7 +113,7 @@ def get_thread(target, viewer, *, page=1, per_page=PER_PAGE, order="oldest"):
                 )
             )
         )
-    nodes = _build_tree(comments, root_ids, target, viewer, voted)
+    nodes = _build_tree(comments, root_ids, target, viewer, voted, get_reader_moderation(viewer, comments))
     return Thread(
         target=target,
         nodes=nodes,
@@ -114,10 +126,12 @@ def get_thread(target, viewer, *, page=1, per_page=PER_PAGE, order="oldest"):
     )
 
 
-def _build_tree(comments, root_ids, target, viewer, voted):
+def _build_tree(comments, root_ids, target, viewer, voted, moderation):
     # The target's own checks run once, not once per comment: the per-comment rights below are
-    # permissions.can_reply and can_vote_useful with the target part already answered.
+    # permissions.can_reply, can_vote_useful and moderation.permissions.can_report_comment with
+    # the target part already answered.
     may_comment = perms.can_comment(viewer, target)
+    may_report = is_citizen(viewer)
     now = utcnow()
     nodes = {}
     for comment in comments:
@@ -125,13 +139,16 @@ def _build_tree(comments, root_ids, target, viewer, voted):
         public = perms.is_public(comment)
         nodes[comment.id] = CommentNode(
             comment=comment,
-            withheld=not (comment.status == CommentStatus.VISIBLE or own),
+            withheld=not ((comment.status == CommentStatus.VISIBLE and not comment.author.is_blocked) or own),
             voted=comment.id in voted,
             own=own,
             can_reply=may_comment and public and comment.accepts_replies,
             can_edit=perms.can_edit_comment(viewer, comment, now, target),
             can_delete=perms.can_delete_comment(viewer, comment),
             can_vote=may_comment and public and not own,
+            can_report=may_report and public and not own,
+            reported=comment.id in moderation.reported,
+            moderation=moderation.notices.get(comment.id),
         )
     for comment in comments:  # oldest first, so replies come in the order they were written
         if comment.parent_id in nodes:
@@ -166,6 +183,7 @@ def _public(target_type, target_ids):
         Comment.target_id.in_(target_ids),
         Comment.status == CommentStatus.VISIBLE,
         Comment.deleted_at.is_(None),
+        _unblocked(),
     )
 
 

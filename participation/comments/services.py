@@ -13,6 +13,7 @@ from flask_babel import ngettext
 from participation.comments import markdown
 from participation.comments import permissions as perms
 from participation.comments.models import STATUS_TRANSITIONS, Comment, CommentStatus, CommentVote, Stance
+from participation.comments.moderation.screening import screen_comment
 from participation.comments.queries import page_of
 from participation.comments.targets import target_of
 from participation.core.audit import record_audit
@@ -42,7 +43,8 @@ def _stance(target, parent, stance):
 @guarded_by(perms.can_comment)
 def post_comment(actor, target, *, body, parent=None, stance=None):
     """A new comment on `target`, or a reply to `parent`; an officer of the target's institution
-    writes an official answer. Pre-moderated targets keep it pending until a moderator approves."""
+    writes an official answer. Pre-moderated targets, and screening rules that fire, keep it
+    pending until a moderator approves."""
     if parent is None:
         require(perms.can_comment(actor, target))
     else:
@@ -57,12 +59,13 @@ def post_comment(actor, target, *, body, parent=None, stance=None):
     if official and stance:
         raise DomainError(_l("An official answer cannot take a position."), code="stance_not_allowed")
     source = markdown.clean_source(body)
+    screening = screen_comment(source, official=official)
     comment = Comment(
         target_type=target.target_type,
         target_id=target.target_id,
         author_id=actor.id,
         stance=stance,
-        status=CommentStatus.PENDING if target.pre_moderated else CommentStatus.VISIBLE,
+        status=CommentStatus.PENDING if target.pre_moderated or screening.holds else CommentStatus.VISIBLE,
         is_official=official,
         official_institution_id=target.institution_id if official else None,
     )
@@ -70,6 +73,7 @@ def post_comment(actor, target, *, body, parent=None, stance=None):
     comment.write(source)
     db.session.add(comment)
     db.session.flush()
+    screening.record(comment, target)
     if official:
         record_audit(actor, "comment.official_answer", comment, target_type=target.target_type, target_id=target.target_id)
     if comment.status == CommentStatus.VISIBLE:

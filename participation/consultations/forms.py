@@ -1,9 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateTimeLocalField, SelectMultipleField, StringField, TextAreaField, URLField
+from wtforms import BooleanField, DateTimeLocalField, TextAreaField, URLField
 from wtforms.validators import URL, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from participation.consultations.models import (
     DECISION_LABELS,
@@ -12,8 +11,19 @@ from participation.consultations.models import (
     SCOPE_LABELS,
     Decision,
 )
-from participation.core.forms import ChoiceField, IdSelectField, LocalIntegerField, choices, no_control_characters
+from participation.core.forms import (
+    CheckboxesField,
+    ChoiceField,
+    IdSelectField,
+    LocalIntegerField,
+    choices,
+    fill_translated,
+    translated_data,
+    translated_fields,
+)
 from participation.core.i18n import LANGUAGE_LABELS, LANGUAGES
+
+__all__ = ["fill_translated", "translated_data"]  # the officer views use them through this module
 
 TEXT_LIMIT = 20000
 
@@ -24,32 +34,6 @@ class LocalDateTimeField(DateTimeLocalField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_l("Enter a valid date and time."))
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def translated_fields(form_class, name, label, *, area=False, max_length=300):
-    """Add <name>_ar, <name>_fr, <name>_zgh fields to a form class."""
-    for lang in LANGUAGES:
-        field_class = TextAreaField if area else StringField
-        field = field_class(
-            _l("%(field)s — %(language)s", field=label, language=LANGUAGE_LABELS[lang]),
-            validators=[Optional(), Length(max=max_length), no_control_characters],
-            render_kw={"lang": lang, "dir": "rtl" if lang == "ar" else "ltr"},
-        )
-        setattr(form_class, f"{name}_{lang}", field)
-
-
-def translated_data(form, name):
-    return {lang: getattr(form, f"{name}_{lang}").data or "" for lang in LANGUAGES}
-
-
-def fill_translated(form, name, values):
-    for lang in LANGUAGES:
-        getattr(form, f"{name}_{lang}").data = (values or {}).get(lang, "")
 
 
 class ConsultationForm(FlaskForm):

@@ -1,10 +1,11 @@
 """Form pieces shared by every area."""
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectChoice, SelectField, ValidationError
-from wtforms.validators import Email
+from wtforms import DateField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField, ValidationError
+from wtforms.validators import Email, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from participation.core.i18n import LANGUAGE_NAMES, LANGUAGES
+from participation.core.i18n import LANGUAGE_LABELS, LANGUAGE_NAMES, LANGUAGES
 
 
 
@@ -87,3 +88,31 @@ class IdSelectField(SelectField):
         except ValueError:
             self.data = 0
             raise ValueError(_l("Choose one of the options in the list."))
+
+
+def translated_fields(form_class, name, label, *, area=False, max_length=300):
+    """Add <name>_ar, <name>_fr, <name>_zgh fields to a form class."""
+    for lang in LANGUAGES:
+        field_class = TextAreaField if area else StringField
+        field = field_class(
+            _l("%(field)s — %(language)s", field=label, language=LANGUAGE_LABELS[lang]),
+            validators=[Optional(), Length(max=max_length), no_control_characters],
+            render_kw={"lang": lang, "dir": "rtl" if lang == "ar" else "ltr"},
+        )
+        setattr(form_class, f"{name}_{lang}", field)
+
+
+def translated_data(form, name):
+    return {lang: getattr(form, f"{name}_{lang}").data or "" for lang in LANGUAGES}
+
+
+def fill_translated(form, name, values):
+    for lang in LANGUAGES:
+        getattr(form, f"{name}_{lang}").data = (values or {}).get(lang, "")
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes (usable without JavaScript)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -97,6 +97,10 @@ class Institution(TranslatableNameMixin, db.Model):
     region_id = sa.Column(sa.Integer, sa.ForeignKey("regions.id"), nullable=True, index=True)
     province_id = sa.Column(sa.Integer, sa.ForeignKey("provinces.id"), nullable=True, index=True)
     active = sa.Column(sa.Boolean, nullable=False, default=True)
+    # Communes are not in the territory list: a communal council carries its commune's population
+    # (it sets the communal petition threshold) and whether it has arrondissements.
+    population = sa.Column(sa.Integer, nullable=True)
+    has_arrondissements = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 

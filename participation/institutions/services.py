@@ -33,8 +33,12 @@ def _check_territory(kind, region, province):
         raise DomainError(_l("This prefecture or province is not in the region you chose."), code="province_mismatch")
 
 
-def _apply(institution, *, kind, names, acronym, website, region, province, active):
+def _apply(institution, *, kind, names, acronym, website, region, province, active, population=None, has_arrondissements=False):
     _check_territory(kind, region, province)
+    if population is not None and population < 0:
+        raise DomainError(_l("A population cannot be negative."), code="negative_population")
+    institution.population = population
+    institution.has_arrondissements = bool(has_arrondissements)
     institution.kind = InstitutionKind(kind).value
     institution.name = _clean_names(names)
     institution.acronym = (acronym or "").strip() or None
@@ -45,10 +49,11 @@ def _apply(institution, *, kind, names, acronym, website, region, province, acti
 
 
 @guarded_by(perms.can_manage_institutions)
-def create_institution(actor, *, kind, names, acronym=None, website=None, region=None, province=None):
+def create_institution(actor, *, kind, names, acronym=None, website=None, region=None, province=None, population=None, has_arrondissements=False):
     require(perms.can_manage_institutions(actor))
     institution = Institution()
-    _apply(institution, kind=kind, names=names, acronym=acronym, website=website, region=region, province=province, active=True)
+    _apply(institution, kind=kind, names=names, acronym=acronym, website=website, region=region, province=province, active=True,
+           population=population, has_arrondissements=has_arrondissements)
     db.session.add(institution)
     db.session.flush()
     record_audit(actor, "institution.created", institution, name=institution.name, kind=institution.kind)
@@ -56,12 +61,14 @@ def create_institution(actor, *, kind, names, acronym=None, website=None, region
 
 
 @guarded_by(perms.can_manage_institutions)
-def update_institution(actor, institution, *, kind, names, acronym=None, website=None, region=None, province=None, active=True):
+def update_institution(actor, institution, *, kind, names, acronym=None, website=None, region=None, province=None, active=True,
+                       population=None, has_arrondissements=False):
     require(perms.can_manage_institutions(actor))
-    before = {"name": institution.name, "kind": institution.kind, "active": institution.active}
-    _apply(institution, kind=kind, names=names, acronym=acronym, website=website, region=region, province=province, active=active)
+    before = {"name": institution.name, "kind": institution.kind, "active": institution.active, "population": institution.population}
+    _apply(institution, kind=kind, names=names, acronym=acronym, website=website, region=region, province=province, active=active,
+           population=population, has_arrondissements=has_arrondissements)
     db.session.flush()
-    record_audit(actor, "institution.updated", institution, before=before, after={"name": institution.name, "kind": institution.kind, "active": institution.active})
+    record_audit(actor, "institution.updated", institution, before=before, after={"name": institution.name, "kind": institution.kind, "active": institution.active, "population": institution.population})
     return institution
 
 

@@ -199,7 +199,7 @@ def test_tick_command_opens_due_consultations_and_mails_followers(app, officer, 
     services.follow_consultation(follower, consultation)
     consultation.opens_at = now - timedelta(minutes=1)
     db.session.commit()
-    result = app.test_cli_runner().invoke(args=["consultations", "tick"])
+    result = app.test_cli_runner().invoke(args=["tick"])
     assert result.exit_code == 0, result.output
     assert "1 consultations" in result.output
     db.session.expire_all()

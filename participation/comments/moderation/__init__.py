@@ -1,0 +1,1 @@
+"""Moderation of comments: reports, screening, the queue, decisions, appeals, blocking."""

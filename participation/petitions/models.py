@@ -1,0 +1,314 @@
+import enum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import relationship
+
+from participation.core.models import UTCDateTime, translated, utcnow
+from participation.core.i18n import current_language
+from participation.extensions import db
+
+
+class Category(enum.StrEnum):
+    PETITION = "petition"
+    MOTION = "motion"
+
+
+class Level(enum.StrEnum):
+    """Whose citizens may sign, and where the addressee sits."""
+
+    NATIONAL = "national"
+    REGION = "region"
+    PROVINCE = "province"
+    COMMUNE = "commune"
+
+
+LEVEL_LABELS = {
+    Level.NATIONAL: _l("National"),
+    Level.REGION: _l("Region"),
+    Level.PROVINCE: _l("Prefecture or province"),
+    Level.COMMUNE: _l("Commune"),
+}
+
+DEADLINE_LABELS = {
+    "referral_to_petitions_commission": _l("Referral to the petitions commission (days)"),
+    "commission_opinion_after_referral": _l("Commission opinion after referral (days)"),
+    "reasoned_inadmissibility_after_opinion": _l("Reasoned inadmissibility decision after the opinion (days)"),
+    "referral_to_petitions_committee": _l("Referral to the petitions committee (days)"),
+    "electoral_roll_check_by_head_of_government": _l("Electoral roll check by the Head of Government (days)"),
+    "committee_opinion": _l("Committee opinion (days)"),
+    "bureau_decision_after_deposit": _l("Bureau decision after deposit (days)"),
+    "notify_agent_after_decision": _l("Notification of the agent after the decision (days)"),
+}
+
+STAGE_LABELS = {
+    "condition": _l("Condition of admissibility"),
+    "at_deposit": _l("Inadmissible at deposit"),
+    "after_study": _l("Inadmissible after study"),
+}
+
+LEGAL_STATUS_LABELS = {
+    "verified": _l("Verified in the consolidated legal text"),
+    "uncertain": _l("Uncertain: single or conflicting sources, check before relying on it"),
+}
+
+
+class PetitionKind(db.Model):
+    """A kind of petition or motion with its legal rules, editable by administrators (laws change
+    and some territorial figures are disputed; every figure shows its legal basis to staff)."""
+
+    __tablename__ = "petition_kinds"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    key = sa.Column(sa.String(60), nullable=False, unique=True)
+    category = sa.Column(sa.String(10), nullable=False)
+    level = sa.Column(sa.String(10), nullable=False)
+    name = sa.Column(sa.JSON, nullable=False)
+    law = sa.Column(sa.String(200), nullable=False)
+    addressee = sa.Column(sa.JSON, nullable=False)  # {lang: "Head of Government"}, as the law names it
+    # National kinds have one addressee institution; territorial ones address the council of the
+    # territory the petition is about (found by this institution kind and the territory).
+    institution_id = sa.Column(sa.Integer, sa.ForeignKey("institutions.id"), nullable=True)
+    institution_kind = sa.Column(sa.String(32), nullable=False)
+    signatures_required = sa.Column(sa.Integer, nullable=True)
+    # [{"population_below": 1000000 | null, "signatures": 300}, ...], ascending; null = and above
+    signatures_by_population = sa.Column(sa.JSON, nullable=True)
+    signatures_with_arrondissements = sa.Column(sa.Integer, nullable=True)
+    per_province_min_share = sa.Column(sa.Float, nullable=True)
+    min_committee_members = sa.Column(sa.Integer, nullable=False, default=1)
+    min_committee_regions = sa.Column(sa.Integer, nullable=True)
+    deadlines_days = sa.Column(sa.JSON, nullable=False, default=dict)  # {"referral": 15, ...}
+    rejection_notice_months = sa.Column(sa.Integer, nullable=True)
+    signing_window_days = sa.Column(sa.Integer, nullable=False, default=365)
+    associations_may_petition = sa.Column(sa.Boolean, nullable=False, default=False)
+    appeal_allowed = sa.Column(sa.Boolean, nullable=False, default=True)
+    # Admissibility checklist: [{"code": ..., "stage": "condition" | "at_deposit" | "after_study", "label": {lang: text}}]
+    grounds = sa.Column(sa.JSON, nullable=False, default=list)
+    legal_status = sa.Column(sa.String(10), nullable=False, default="verified")
+    note = sa.Column(sa.Text, nullable=True)
+    active = sa.Column(sa.Boolean, nullable=False, default=True)
+    updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    institution = relationship("Institution")
+
+    __table_args__ = (
+        sa.CheckConstraint("category IN ('petition', 'motion')", name="category"),
+        sa.CheckConstraint("level IN ('national', 'region', 'province', 'commune')", name="level"),
+        sa.CheckConstraint("legal_status IN ('verified', 'uncertain')", name="legal_status"),
+        sa.CheckConstraint("signatures_required IS NULL OR signatures_required > 0", name="signatures_required"),
+        sa.CheckConstraint("min_committee_members >= 1", name="min_committee_members"),
+        sa.CheckConstraint("signing_window_days > 0", name="signing_window_days"),
+    )
+
+    def display_name(self, language=None):
+        return translated(self.name, language or current_language())[0]
+
+    def addressee_name(self, language=None):
+        return translated(self.addressee, language or current_language())[0]
+
+    def ground_label(self, ground, language=None):
+        return translated(ground.get("label"), language or current_language())[0] or ground["code"]
+
+    def ground_label_by_code(self, code, language=None):
+        ground = next((g for g in self.grounds if g["code"] == code), {"code": code})
+        return self.ground_label(ground, language)
+
+    @property
+    def level_label(self):
+        return LEVEL_LABELS[Level(self.level)]
+
+    @property
+    def legal_status_label(self):
+        return LEGAL_STATUS_LABELS[self.legal_status]
+
+
+class PetitionState(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # awaiting a moderator's admissibility review
+    OPEN = "open"  # published, collecting signatures
+    REJECTED = "rejected"  # inadmissible at review (coded ground, public explanation)
+    EXPIRED = "expired"  # the signing window ended below the threshold
+    WITHDRAWN = "withdrawn"  # by the committee
+    DEPOSITED = "deposited"  # with the addressee institution; processing follows
+
+
+P = PetitionState
+PETITION_TRANSITIONS = {
+    P.DRAFT: {P.SUBMITTED, P.WITHDRAWN},
+    P.SUBMITTED: {P.DRAFT, P.OPEN, P.REJECTED},  # DRAFT: returned for changes with a note
+    P.OPEN: {P.DEPOSITED, P.EXPIRED, P.WITHDRAWN},
+    P.DEPOSITED: {P.WITHDRAWN},  # a motion may be withdrawn until an MP adopts it
+    P.REJECTED: set(),
+    P.EXPIRED: set(),
+    P.WITHDRAWN: set(),
+}
+
+PETITION_STATE_LABELS = {
+    P.DRAFT: _l("Draft"),
+    P.SUBMITTED: _l("Awaiting review"),
+    P.OPEN: _l("Open for signatures"),
+    P.REJECTED: _l("Rejected"),
+    P.EXPIRED: _l("Expired"),
+    P.WITHDRAWN: _l("Withdrawn"),
+    P.DEPOSITED: _l("Deposited with the addressee"),
+}
+
+
+class Petition(db.Model):
+    __tablename__ = "petitions"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    kind_id = sa.Column(sa.Integer, sa.ForeignKey("petition_kinds.id"), nullable=False, index=True)
+    initiator_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True)
+    title = sa.Column(sa.JSON, nullable=False)
+    demands = sa.Column(sa.JSON, nullable=False, default=dict)
+    memorandum = sa.Column(sa.JSON, nullable=False, default=dict)
+    languages = sa.Column(sa.String(20), nullable=False, default="")
+    slug = sa.Column(sa.String(80), nullable=False, default="petition")
+    # The territory of a territorial kind, and the institution that receives the petition.
+    region_id = sa.Column(sa.Integer, sa.ForeignKey("regions.id"), nullable=True, index=True)
+    province_id = sa.Column(sa.Integer, sa.ForeignKey("provinces.id"), nullable=True)
+    addressee_id = sa.Column(sa.Integer, sa.ForeignKey("institutions.id"), nullable=True, index=True)
+    state = sa.Column(sa.String(12), nullable=False, default=P.DRAFT.value, index=True)
+    signatures_required = sa.Column(sa.Integer, nullable=True)  # fixed when published
+    review_note = sa.Column(sa.Text, nullable=True)  # a moderator's note when returning it
+    rejection_ground = sa.Column(sa.String(40), nullable=True)
+    rejection_explanation = sa.Column(sa.Text, nullable=True)  # public
+    withdrawal_reason = sa.Column(sa.Text, nullable=True)
+    search_text = sa.Column(sa.Text, nullable=False, default="")
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    submitted_at = sa.Column(UTCDateTime, nullable=True)
+    published_at = sa.Column(UTCDateTime, nullable=True)
+    closes_at = sa.Column(UTCDateTime, nullable=True)
+    decided_at = sa.Column(UTCDateTime, nullable=True)  # rejected, expired, withdrawn or deposited
+
+    kind = relationship("PetitionKind", lazy="joined")
+    initiator = relationship("User", foreign_keys=[initiator_id])
+    region = relationship("Region")
+    province = relationship("Province")
+    addressee = relationship("Institution")
+    members = relationship("CommitteeMember", back_populates="petition", order_by="CommitteeMember.id", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "state IN (" + ", ".join(f"'{s.value}'" for s in PetitionState) + ")", name="state"
+        ),
+    )
+
+    @property
+    def status(self):
+        return PetitionState(self.state)
+
+    @property
+    def state_label(self):
+        return PETITION_STATE_LABELS[self.status]
+
+    def text(self, field, language=None):
+        return translated(getattr(self, field), language or current_language())
+
+    @property
+    def agent(self):
+        return next((m for m in self.members if m.role == CommitteeRole.AGENT and m.accepted_at), None)
+
+    @property
+    def deputy(self):
+        return next((m for m in self.members if m.role == CommitteeRole.DEPUTY and m.accepted_at), None)
+
+    @property
+    def accepted_members(self):
+        return [m for m in self.members if m.accepted_at is not None]
+
+
+class CommitteeRole(enum.StrEnum):
+    MEMBER = "member"
+    AGENT = "agent"  # وكيل: the addressee's only contact
+    DEPUTY = "deputy"  # نائب الوكيل
+
+
+COMMITTEE_ROLE_LABELS = {
+    CommitteeRole.MEMBER: _l("Member"),
+    CommitteeRole.AGENT: _l("Agent"),
+    CommitteeRole.DEPUTY: _l("Deputy agent"),
+}
+
+
+class CommitteeMember(db.Model):
+    """A member of a petition's committee: invited by e-mail, accepted with their own account."""
+
+    __tablename__ = "petition_committee_members"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    petition_id = sa.Column(sa.Integer, sa.ForeignKey("petitions.id", ondelete="CASCADE"), nullable=False, index=True)
+    user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True, index=True)
+    email = sa.Column(sa.String(320), nullable=False)
+    role = sa.Column(sa.String(10), nullable=False, default=CommitteeRole.MEMBER.value)
+    invitation_hash = sa.Column(sa.String(64), nullable=True, unique=True)
+    invited_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    accepted_at = sa.Column(UTCDateTime, nullable=True)
+
+    petition = relationship("Petition", back_populates="members")
+    user = relationship("User")
+
+    __table_args__ = (
+        sa.UniqueConstraint("petition_id", "email", name="uq_petition_committee_members_petition_email"),
+        sa.CheckConstraint("role IN ('member', 'agent', 'deputy')", name="role"),
+        sa.CheckConstraint("accepted_at IS NULL OR user_id IS NOT NULL", name="accepted_by_user"),
+    )
+
+    @property
+    def role_label(self):
+        return COMMITTEE_ROLE_LABELS[CommitteeRole(self.role)]
+
+
+class SignatureStatus(enum.StrEnum):
+    COUNTED = "counted"
+    SUSPECT = "suspect"  # over a rate limit: held for a moderator, not counted, not dropped
+
+
+class Signature(db.Model):
+    """One person's support. The personal data the organic laws require is copied from the
+    identity profile at signing (name, CIN, expiry, address), so the addressee's list is what
+    the person confirmed; the CIN is kept only encrypted and as a keyed hash."""
+
+    __tablename__ = "petition_signatures"
+
+    id = sa.Column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    petition_id = sa.Column(sa.Integer, sa.ForeignKey("petitions.id"), nullable=False)
+    user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)  # null once anonymised
+    cin_hash = sa.Column(sa.String(64), nullable=True)
+    region_id = sa.Column(sa.Integer, nullable=True)
+    province_id = sa.Column(sa.Integer, nullable=True)
+    first_name = sa.Column(sa.String(100), nullable=True)
+    last_name = sa.Column(sa.String(100), nullable=True)
+    address = sa.Column(sa.String(300), nullable=True)
+    cin_encrypted = sa.Column(sa.Text, nullable=True)
+    cin_expiry = sa.Column(sa.Date, nullable=True)
+    status = sa.Column(sa.String(8), nullable=False, default=SignatureStatus.COUNTED.value)
+    shard = sa.Column(sa.SmallInteger, nullable=False, default=0)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    anonymised_at = sa.Column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        # One signature per account and per CIN per petition, enforced by the database.
+        sa.UniqueConstraint("petition_id", "user_id", name="uq_petition_signatures_petition_user"),
+        sa.UniqueConstraint("petition_id", "cin_hash", name="uq_petition_signatures_petition_cin"),
+        sa.CheckConstraint("status IN ('counted', 'suspect')", name="status"),
+        sa.Index("ix_petition_signatures_user", "user_id"),
+        sa.Index("ix_petition_signatures_petition_status", "petition_id", "status"),
+    )
+
+
+class SignatureCounter(db.Model):
+    """Exact signature counts without a hot row: each signature adds 1 to one of several shards
+    of its (petition, province) in the signing transaction; a count is the sum of a petition's
+    rows, whose number does not depend on the number of signatures."""
+
+    __tablename__ = "petition_signature_counters"
+
+    petition_id = sa.Column(sa.Integer, sa.ForeignKey("petitions.id"), primary_key=True)
+    province_key = sa.Column(sa.Integer, primary_key=True)  # province id, 0 for signers abroad
+    shard = sa.Column(sa.SmallInteger, primary_key=True)
+    region_key = sa.Column(sa.Integer, nullable=False)  # region id, 0 abroad
+    count = sa.Column(sa.BigInteger, nullable=False, default=0)
+    updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)

@@ -1,0 +1,88 @@
+"""Who may do what with petitions. Drafts belong to their committee; reviewers never review a
+petition they initiated or joined (or, later, signed)."""
+from datetime import date
+
+from participation.auth.permissions import is_administrator, is_citizen, is_moderator
+from participation.petitions.models import PetitionState as P
+
+PUBLIC_STATES = {P.OPEN, P.REJECTED, P.EXPIRED, P.DEPOSITED}
+
+
+def can_manage_petition_kinds(user):
+    return is_administrator(user)
+
+
+def has_complete_identity(user, today=None):
+    """Signing and initiating need the identity profile of SPEC §2 with a CIN still valid."""
+    profile = getattr(user, "identity", None)
+    return profile is not None and profile.cin_expiry >= (today or date.today())
+
+
+def can_start_petition(user):
+    return is_citizen(user) and has_complete_identity(user)
+
+
+def is_committee_member(user, petition):
+    return is_citizen(user) and any(m.user_id == user.id and m.accepted_at for m in petition.members)
+
+
+def is_initiator(user, petition):
+    return is_citizen(user) and petition is not None and petition.initiator_id == user.id
+
+
+def can_view_petition(user, petition):
+    if petition is None:
+        return False
+    if petition.status in PUBLIC_STATES or (petition.status == P.WITHDRAWN and petition.published_at):
+        return True
+    if petition.status == P.SUBMITTED and is_moderator(user):
+        return True
+    return is_committee_member(user, petition)
+
+
+def can_edit_petition(user, petition):
+    return is_initiator(user, petition) and petition.status == P.DRAFT
+
+
+def can_submit_petition(user, petition):
+    return can_edit_petition(user, petition)
+
+
+def can_accept_invitation(user, member):
+    """The invited address must be the account's own verified address."""
+    return (
+        can_start_petition(user)
+        and member is not None
+        and member.accepted_at is None
+        and member.petition.status == P.DRAFT
+        and member.email == user.email
+    )
+
+
+def can_review_petition(user, petition):
+    return (
+        is_moderator(user)
+        and petition is not None
+        and petition.status == P.SUBMITTED
+        and not any(m.user_id == user.id for m in petition.members)
+        and petition.initiator_id != user.id
+    )
+
+
+def can_withdraw_petition(user, petition):
+    """The committee (its initiator or agent) withdraws; a motion only until it is adopted."""
+    if petition is None or petition.status not in (P.DRAFT, P.OPEN, P.DEPOSITED):
+        return False
+    agent = petition.agent
+    return is_initiator(user, petition) or (agent is not None and is_citizen(user) and agent.user_id == user.id)
+
+
+def can_sign_petition(user, petition):
+    """The coarse rule; signing.signing_problem() explains each refusal in words."""
+    return is_citizen(user) and has_complete_identity(user) and petition is not None and petition.status == P.OPEN
+
+
+def can_deposit_petition(user, petition):
+    """Only the committee's agent deposits (the agent is the addressee's only contact)."""
+    agent = petition.agent if petition is not None else None
+    return is_citizen(user) and petition.status == P.OPEN and agent is not None and agent.user_id == user.id

@@ -1,0 +1,70 @@
+import sqlalchemy as sa
+
+from participation.extensions import db
+from participation.petitions.models import PetitionKind
+
+
+def list_petition_kinds(*, active_only=False):
+    query = sa.select(PetitionKind).order_by(PetitionKind.category.desc(), PetitionKind.id)
+    if active_only:
+        query = query.where(PetitionKind.active)
+    return db.session.scalars(query).all()
+
+
+def list_public_petitions(*, state=None, kind_id=None, page=1, per_page=20):
+    from participation.petitions.models import Petition, PetitionState
+    from participation.petitions.permissions import PUBLIC_STATES
+
+    states = [s.value for s in PUBLIC_STATES]
+    query = sa.select(Petition).where(Petition.state.in_(states)).order_by(Petition.published_at.desc().nulls_last(), Petition.id.desc())
+    if state in states:
+        query = query.where(Petition.state == state)
+    if kind_id:
+        query = query.where(Petition.kind_id == kind_id)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def list_user_petitions(user):
+    """Petitions the person initiated or whose committee they joined, newest first."""
+    from participation.petitions.models import CommitteeMember, Petition
+
+    joined = sa.select(CommitteeMember.petition_id).where(CommitteeMember.user_id == user.id)
+    return db.session.scalars(
+        sa.select(Petition).where(sa.or_(Petition.initiator_id == user.id, Petition.id.in_(joined))).order_by(Petition.id.desc())
+    ).all()
+
+
+def list_petitions_awaiting_review():
+    from participation.petitions.models import Petition, PetitionState
+
+    return db.session.scalars(
+        sa.select(Petition).where(Petition.state == PetitionState.SUBMITTED.value).order_by(Petition.submitted_at)
+    ).all()
+
+
+def list_communal_councils():
+    from participation.institutions.models import Institution, InstitutionKind
+
+    return db.session.scalars(
+        sa.select(Institution).where(Institution.kind == InstitutionKind.COMMUNAL_COUNCIL.value, Institution.active).order_by(Institution.id)
+    ).all()
+
+
+def get_petition_state(petition_id):
+    from participation.petitions.models import Petition
+
+    return db.session.scalar(sa.select(Petition.state).where(Petition.id == petition_id))
+
+
+def get_petition(petition_id):
+    """A petition with its committee (members, their accounts and identities) in three queries."""
+    from sqlalchemy.orm import selectinload
+
+    from participation.auth.models import User
+    from participation.petitions.models import CommitteeMember, Petition
+
+    return db.session.scalar(
+        sa.select(Petition)
+        .where(Petition.id == petition_id)
+        .options(selectinload(Petition.members).selectinload(CommitteeMember.user).selectinload(User.identity))
+    )

@@ -1,0 +1,256 @@
+"""Signing at scale (SPEC §4, §9): one INSERT per signature plus one sharded counter increment in
+the same transaction; counts are sums over a bounded number of counter rows, never a COUNT(*)
+over signatures in the request path; a reconciliation recounts from the rows."""
+import random
+from datetime import timezone
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from limits import parse
+from sqlalchemy.dialects import postgresql, sqlite
+
+from participation.auth.permissions import is_citizen, is_moderator
+from participation.core.errors import DomainError
+from participation.core.models import utcnow
+from participation.core.permissions import SYSTEM, guarded_by, require
+from participation.core.switches import Switch, is_on
+from participation.extensions import db, limiter
+from participation.petitions import permissions as perms
+from participation.petitions.models import (
+    Level,
+    Petition,
+    PetitionState,
+    Signature,
+    SignatureCounter,
+    SignatureStatus,
+)
+
+
+def _eligible(profile, petition):
+    """Territorial petitions are for residents of the territory (communes: of its province,
+    the finest residence the identity profile records)."""
+    level = Level(petition.kind.level)
+    if level == Level.NATIONAL:
+        return True
+    if profile.abroad:
+        return False
+    if level == Level.REGION or (level == Level.COMMUNE and petition.province_id is None):
+        return profile.region_id == petition.region_id
+    return profile.province_id == petition.province_id
+
+
+def signing_problem(user, petition, *, now=None):
+    """Why this person cannot sign now (a translated sentence), or None."""
+    now = now or utcnow()
+    if petition.status != PetitionState.OPEN or petition.closes_at is None or petition.closes_at <= now:
+        return _l("This petition is not open for signatures.")
+    if is_on(Switch.PAUSE_SIGNING):
+        return _l("Signing is paused on the whole platform for the moment. Please come back later.")
+    if not is_citizen(user):
+        return _l("Sign in with a confirmed account to sign.")
+    profile = user.identity
+    if profile is None:
+        return _l("Complete your identity details to sign: the organic laws require them from every signatory.")
+    if profile.cin_expiry < now.date():
+        return _l("Your identity card has expired. Update your identity details to sign.")
+    if not _eligible(profile, petition):
+        return _l("This petition can only be signed by residents of its territory.")
+    return None
+
+
+def _over_rate_limit(user, ip):
+    """Hit the per-account and per-IP signing limits; True when either is exceeded."""
+    strategy = limiter.limiter
+    over = False
+    for setting, key in (("SIGNING_LIMIT_PER_ACCOUNT", f"user:{user.id}"), ("SIGNING_LIMIT_PER_IP", f"ip:{ip or '-'}")):
+        for item in parse_many(current_app.config[setting]):
+            if not strategy.hit(item, "sign", key):
+                over = True
+    return over
+
+
+def parse_many(value):
+    return [parse(part) for part in value.split(";") if part.strip()]
+
+
+def _upsert(table):
+    return (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(table)
+
+
+def _add_to_counter(petition_id, province_key, region_key, shard, delta, now):
+    statement = _upsert(SignatureCounter.__table__).values(
+        petition_id=petition_id, province_key=province_key, shard=shard, region_key=region_key, count=delta, updated_at=now
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["petition_id", "province_key", "shard"],
+        set_={"count": SignatureCounter.__table__.c.count + delta, "updated_at": now},
+    )
+    db.session.execute(statement)
+
+
+@guarded_by(perms.can_sign_petition)
+def sign_petition(actor, petition, *, consent, ip=None, now=None):
+    """Sign with explicit consent. Returns the signature; its status says whether it is counted
+    or held as suspect for a moderator."""
+    now = now or utcnow()
+    problem = signing_problem(actor, petition, now=now)
+    if problem is not None:
+        raise DomainError(problem, code="cannot_sign")
+    require(perms.can_sign_petition(actor, petition))
+    if not consent:
+        raise DomainError(_l("Tick the box to confirm that you support this petition and consent to the use of your data."), code="consent")
+    profile = actor.identity
+    suspect = _over_rate_limit(actor, ip)
+    signature = Signature(
+        petition_id=petition.id,
+        user_id=actor.id,
+        cin_hash=profile.cin_hash,
+        region_id=profile.region_id,
+        province_id=profile.province_id,
+        first_name=profile.first_name,
+        last_name=profile.last_name,
+        address=profile.address,
+        cin_encrypted=profile.cin_encrypted,
+        cin_expiry=profile.cin_expiry,
+        status=(SignatureStatus.SUSPECT if suspect else SignatureStatus.COUNTED).value,
+        shard=random.randrange(current_app.config["SIGNATURE_COUNTER_SHARDS"]),
+        created_at=now,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(signature)
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise DomainError(_l("You have already signed this petition (with this account or this identity card)."), code="already_signed")
+    if not suspect:
+        _add_to_counter(petition.id, signature.province_id or 0, signature.region_id or 0, signature.shard, 1, now)
+    return signature
+
+
+@guarded_by(perms.can_sign_petition)
+def withdraw_signature(actor, petition, *, now=None):
+    """A signer may withdraw while the petition is open."""
+    now = now or utcnow()
+    if petition.status != PetitionState.OPEN or petition.closes_at <= now:
+        raise DomainError(_l("Signatures can only be withdrawn while the petition is open."), code="not_open")
+    signature = get_signature(actor, petition)
+    if signature is None:
+        raise DomainError(_l("You have not signed this petition."), code="not_signed")
+    if signature.status == SignatureStatus.COUNTED:
+        _add_to_counter(petition.id, signature.province_id or 0, signature.region_id or 0, signature.shard, -1, now)
+    db.session.delete(signature)
+    db.session.flush()
+
+
+@guarded_by(is_moderator)
+def release_suspect_signature(actor, signature, *, now=None):
+    """A moderator found a held signature genuine: it is counted from now on."""
+    require(is_moderator(actor))
+    if signature.status != SignatureStatus.SUSPECT:
+        raise DomainError(_l("This signature is not held for review."), code="not_suspect")
+    signature.status = SignatureStatus.COUNTED.value
+    _add_to_counter(signature.petition_id, signature.province_id or 0, signature.region_id or 0, signature.shard, 1, now or utcnow())
+    db.session.flush()
+
+
+@guarded_by(is_moderator)
+def discard_suspect_signature(actor, signature):
+    require(is_moderator(actor))
+    if signature.status != SignatureStatus.SUSPECT:
+        raise DomainError(_l("This signature is not held for review."), code="not_suspect")
+    db.session.delete(signature)
+    db.session.flush()
+
+
+def get_signature(user, petition):
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(sa.select(Signature).where(Signature.petition_id == petition.id, Signature.user_id == user.id))
+
+
+def count_signatures(petition_id):
+    """The exact number of counted signatures: a sum over at most shards x provinces rows."""
+    total = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(SignatureCounter.count), 0)).where(SignatureCounter.petition_id == petition_id)
+    )
+    return int(total)
+
+
+def count_signatures_by_region(petition_id):
+    rows = db.session.execute(
+        sa.select(SignatureCounter.region_key, sa.func.sum(SignatureCounter.count))
+        .where(SignatureCounter.petition_id == petition_id)
+        .group_by(SignatureCounter.region_key)
+    ).all()
+    return {region: int(total) for region, total in rows if total}
+
+
+def count_signatures_by_province(petition_id):
+    rows = db.session.execute(
+        sa.select(SignatureCounter.province_key, sa.func.sum(SignatureCounter.count))
+        .where(SignatureCounter.petition_id == petition_id)
+        .group_by(SignatureCounter.province_key)
+    ).all()
+    return {province: int(total) for province, total in rows if total}
+
+
+@guarded_by(SYSTEM)
+def reconcile_counts(*, fix=False, petition_id=None):
+    """Recount counted signatures from the rows (off the request path) and compare with the
+    counters. Returns [(petition id, province key, counted rows, counter sum)] for every
+    difference; with `fix`, rewrites the counters of the petitions that drifted."""
+    rows = sa.select(Signature.petition_id, sa.func.coalesce(Signature.province_id, 0), sa.func.count()).where(
+        Signature.status == SignatureStatus.COUNTED.value
+    ).group_by(Signature.petition_id, sa.func.coalesce(Signature.province_id, 0))
+    counters = sa.select(SignatureCounter.petition_id, SignatureCounter.province_key, sa.func.sum(SignatureCounter.count)).group_by(
+        SignatureCounter.petition_id, SignatureCounter.province_key
+    )
+    if petition_id is not None:
+        rows = rows.where(Signature.petition_id == petition_id)
+        counters = counters.where(SignatureCounter.petition_id == petition_id)
+    actual = {(p, k): n for p, k, n in db.session.execute(rows)}
+    recorded = {(p, k): int(n) for p, k, n in db.session.execute(counters)}
+    drift = [(p, k, actual.get((p, k), 0), recorded.get((p, k), 0)) for p, k in sorted(set(actual) | set(recorded)) if actual.get((p, k), 0) != recorded.get((p, k), 0)]
+    if fix and drift:
+        now = utcnow()
+        for petition in {p for p, _k, _a, _r in drift}:
+            db.session.execute(sa.delete(SignatureCounter).where(SignatureCounter.petition_id == petition))
+            regions = dict(db.session.execute(
+                sa.select(sa.func.coalesce(Signature.province_id, 0), sa.func.max(sa.func.coalesce(Signature.region_id, 0)))
+                .where(Signature.petition_id == petition).group_by(sa.func.coalesce(Signature.province_id, 0))
+            ).all())
+            for (p, province), n in actual.items():
+                if p == petition:
+                    db.session.add(SignatureCounter(petition_id=p, province_key=province, shard=0, region_key=regions.get(province, 0), count=n, updated_at=now))
+        db.session.flush()
+    return drift
+
+
+@guarded_by(SYSTEM)
+def expire_due_petitions(*, now=None):
+    """Open petitions whose window ended below their threshold become expired (run by the tick)."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        sa.select(Petition).where(Petition.state == PetitionState.OPEN.value, Petition.closes_at <= now)
+    ).all()
+    expired = 0
+    for petition in due:
+        if count_signatures(petition.id) < (petition.signatures_required or 0):
+            petition.state = PetitionState.EXPIRED.value
+            petition.decided_at = now
+            expired += 1
+    db.session.flush()
+    return expired
+
+
+def count_signatures_as_of(petition_id):
+    """(count, time of the last change): for the cheap public count endpoint."""
+    total, updated = db.session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(SignatureCounter.count), 0), sa.func.max(SignatureCounter.updated_at)).where(
+            SignatureCounter.petition_id == petition_id
+        )
+    ).one()
+    if updated is not None and updated.tzinfo is None:  # SQLite returns naive UTC for aggregates
+        updated = updated.replace(tzinfo=timezone.utc)
+    return int(total), updated

@@ -1,0 +1,289 @@
+"""Petition pages: the public listing and page, drafting, the committee, review by moderators."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from participation.auth.permissions import is_moderator
+from participation.core import policy
+from participation.core.forms import fill_translated, translated_data
+from participation.core.i18n import current_language
+from participation.core.models import utcnow
+from participation.core.views import page_number, perform, rate_limit
+from participation.extensions import db, limiter
+from participation.institutions.models import Institution, Province, Region
+from participation.institutions.queries import list_provinces, list_regions
+from participation.petitions import forms as f
+from participation.petitions import permissions as perms
+from participation.petitions import queries, services, signing
+from participation.petitions.models import PETITION_STATE_LABELS, Petition, PetitionKind
+from participation.petitions.thresholds import required_signatures
+
+bp = Blueprint("petitions", __name__, url_prefix="/<lang:lang_code>/petitions")
+
+
+def _go(petition, endpoint="petitions.detail"):
+    if endpoint == "petitions.detail":
+        return redirect(url_for(endpoint, lang_code=current_language(), petition_id=petition.id, slug=petition.slug))
+    return redirect(url_for(endpoint, lang_code=current_language(), petition_id=petition.id))
+
+
+def _load_visible(petition_id):
+    petition = queries.get_petition(petition_id)
+    if petition is None or not perms.can_view_petition(current_user, petition):
+        abort(404)
+    return petition
+
+
+@bp.route("/")
+@policy.public
+def index():
+    state = request.args.get("state")
+    kind_id = request.args.get("kind", "")
+    pagination = queries.list_public_petitions(state=state, kind_id=int(kind_id) if kind_id.isdigit() else None, page=page_number())
+    return render_template(
+        "petitions/index.html",
+        pagination=pagination,
+        kinds=queries.list_petition_kinds(active_only=True),
+        state_labels=PETITION_STATE_LABELS,
+        public_states=sorted(s.value for s in perms.PUBLIC_STATES),
+        mine=queries.list_user_petitions(current_user) if current_user.is_authenticated else [],
+        can_start=perms.can_start_petition(current_user),
+        review_queue=queries.list_petitions_awaiting_review() if is_moderator(current_user) else [],
+    )
+
+
+def _petition_form(petition=None):
+    form = f.PetitionForm(
+        kinds=queries.list_petition_kinds(active_only=True),
+        regions=list_regions(),
+        provinces=list_provinces(),
+        communes=queries.list_communal_councils(),
+    )
+    if request.method == "GET" and petition is not None:
+        for name in ("title", "demands", "memorandum"):
+            fill_translated(form, name, getattr(petition, name))
+        form.kind_id.data = petition.kind_id
+        form.region_id.data = petition.region_id or 0
+        form.province_id.data = petition.province_id or 0
+        form.commune_id.data = petition.addressee_id if petition.kind.level == "commune" else 0
+    return form
+
+
+def _petition_input(form):
+    kind = db.session.get(PetitionKind, form.kind_id.data) if form.kind_id.data else None
+    data = services.PetitionData(
+        title=translated_data(form, "title"),
+        demands=translated_data(form, "demands"),
+        memorandum=translated_data(form, "memorandum"),
+        region=db.session.get(Region, form.region_id.data) if form.region_id.data else None,
+        province=db.session.get(Province, form.province_id.data) if form.province_id.data else None,
+        commune=db.session.get(Institution, form.commune_id.data) if form.commune_id.data else None,
+    )
+    return kind, data
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@policy.requires(perms.can_start_petition)
+def new():
+    form = _petition_form()
+    if form.validate_on_submit():
+        kind, data = _petition_input(form)
+        if kind is None:
+            form.kind_id.errors.append(_("Choose the kind of petition."))
+        else:
+            ok, petition = perform(lambda: services.create_petition(current_user, kind, data), error_field=form.kind_id, success=_("The draft is saved. Now invite the members of your committee."))
+            if ok:
+                return _go(petition, "petitions.committee")
+    return render_template("petitions/form.html", form=form, petition=None), 400 if form.errors else 200
+
+
+@bp.route("/<int:petition_id>/edit", methods=["GET", "POST"])
+@policy.authenticated
+def edit(petition_id):
+    petition = _load_visible(petition_id)
+    policy.ensure(perms.can_edit_petition(current_user, petition))
+    form = _petition_form(petition)
+    if form.validate_on_submit():
+        kind, data = _petition_input(form)
+        if kind is None:
+            form.kind_id.errors.append(_("Choose the kind of petition."))
+        else:
+            ok, _result = perform(lambda: services.update_petition(current_user, petition, kind, data), error_field=form.kind_id, success=_("The draft is saved."))
+            if ok:
+                return _go(petition, "petitions.committee")
+    return render_template("petitions/form.html", form=form, petition=petition), 400 if form.errors else 200
+
+
+@bp.route("/<int:petition_id>")
+@bp.route("/<int:petition_id>-<slug>")
+@policy.public
+def detail(petition_id, slug=None):
+    petition = _load_visible(petition_id)
+    if slug != petition.slug:
+        return redirect(url_for("petitions.detail", petition_id=petition.id, slug=petition.slug), 301)
+    count = signing.count_signatures(petition.id) if petition.published_at else 0
+    return render_template(
+        "petitions/detail.html",
+        petition=petition,
+        count=count,
+        by_region=signing.count_signatures_by_region(petition.id) if petition.published_at else {},
+        regions={r.id: r for r in list_regions()},
+        signature=signing.get_signature(current_user, petition),
+        signing_problem=signing.signing_problem(current_user, petition) if petition.status == "open" else None,
+        can_deposit=perms.can_deposit_petition(current_user, petition),
+        now=utcnow(),
+        threshold=required_signatures(petition.kind, services.get_territory(petition)),
+        can_edit=perms.can_edit_petition(current_user, petition),
+        can_review=perms.can_review_petition(current_user, petition),
+        can_withdraw=perms.can_withdraw_petition(current_user, petition),
+        reason_form=f.ReasonForm(),
+        sign_form=f.SignForm(),
+    )
+
+
+@bp.route("/<int:petition_id>/committee", methods=["GET", "POST"])
+@policy.authenticated
+def committee(petition_id):
+    petition = _load_visible(petition_id)
+    policy.ensure(perms.is_committee_member(current_user, petition))
+    invite_form = f.InviteForm(prefix="invite")
+    roles_form = f.RolesForm(prefix="roles", members=petition.members)
+    action = request.form.get("action")
+    if request.method == "POST":
+        policy.ensure(perms.can_edit_petition(current_user, petition))
+        if action == "invite" and invite_form.validate_on_submit():
+            ok, _member = perform(lambda: services.invite_member(current_user, petition, email=invite_form.email.data), error_field=invite_form.email, success=_("The invitation is sent."))
+            if ok:
+                return _go(petition, "petitions.committee")
+        elif action == "roles" and roles_form.validate_on_submit():
+            members = {m.id: m for m in petition.members}
+            ok, _result = perform(
+                lambda: services.name_agent_and_deputy(current_user, petition, agent=members.get(roles_form.agent_id.data), deputy=members.get(roles_form.deputy_id.data)),
+                error_field=roles_form.agent_id,
+                success=_("The agent and the deputy are named."),
+            )
+            if ok:
+                return _go(petition, "petitions.committee")
+        elif action == "submit" and f.ReasonForm().validate_on_submit():
+            try:
+                services.submit_petition(current_user, petition)
+            except services.SubmissionRefused as refused:
+                db.session.rollback()
+                for problem in refused.problems:
+                    flash(str(problem), "error")
+            else:
+                db.session.commit()
+                flash(_("The petition is submitted. A moderator will check its admissibility."), "success")
+                return _go(petition)
+    else:
+        roles_form.agent_id.data = petition.agent.id if petition.agent else 0
+        roles_form.deputy_id.data = petition.deputy.id if petition.deputy else 0
+    return render_template(
+        "petitions/committee.html",
+        petition=petition,
+        invite_form=invite_form,
+        roles_form=roles_form,
+        action_form=f.ReasonForm(),
+        problems=services.list_committee_problems(petition),
+        can_edit=perms.can_edit_petition(current_user, petition),
+    ), 400 if (invite_form.errors or roles_form.errors) else 200
+
+
+@bp.route("/<int:petition_id>/committee/<int:member_id>/remove", methods=["POST"])
+@policy.authenticated
+def remove_member(petition_id, member_id):
+    petition = _load_visible(petition_id)
+    policy.ensure(perms.can_edit_petition(current_user, petition))
+    member = next((m for m in petition.members if m.id == member_id), None) or abort(404)
+    if f.ReasonForm().validate_on_submit():
+        perform(lambda: services.remove_member(current_user, member), success=_("The member is removed from the committee."))
+    return _go(petition, "petitions.committee")
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@policy.authenticated
+def invitation(token):
+    """GET shows the invitation; only the POST accepts it (mail scanners open links)."""
+    member = services.get_invitation(token)
+    if member is None:
+        abort(404)
+    form = f.ReasonForm()
+    allowed = perms.can_accept_invitation(current_user, member)
+    if request.method == "POST" and form.validate_on_submit():
+        ok, _result = perform(lambda: services.accept_invitation(current_user, member), success=_("You joined the committee."))
+        if ok:
+            return _go(member.petition, "petitions.committee")
+    return render_template("petitions/invitation.html", member=member, petition=member.petition, form=form, allowed=allowed), 200 if allowed else 403
+
+
+@bp.route("/<int:petition_id>/review", methods=["GET", "POST"])
+@policy.authenticated
+def review(petition_id):
+    petition = _load_visible(petition_id)
+    policy.ensure(perms.can_review_petition(current_user, petition))
+    form = f.ReviewForm(kind=petition.kind)
+    if form.validate_on_submit():
+        decision = form.decision.data
+        if decision == "publish":
+            call = lambda: services.publish_petition(current_user, petition, checked=form.checked.data or [])  # noqa: E731
+            message, field = _("The petition is published and open for signatures."), form.checked
+        elif decision == "return":
+            call = lambda: services.return_petition(current_user, petition, note=form.note.data)  # noqa: E731
+            message, field = _("The petition is returned to its committee."), form.note
+        else:
+            call = lambda: services.reject_petition(current_user, petition, ground=form.ground.data, explanation=form.explanation.data)  # noqa: E731
+            message, field = _("The petition is rejected; the explanation is public."), form.explanation
+        ok, _result = perform(call, error_field=field, success=message)
+        if ok:
+            return _go(petition)
+    return render_template("petitions/review.html", petition=petition, form=form), 400 if form.errors else 200
+
+
+@bp.route("/<int:petition_id>/withdraw", methods=["POST"])
+@policy.authenticated
+def withdraw(petition_id):
+    petition = _load_visible(petition_id)
+    policy.ensure(perms.can_withdraw_petition(current_user, petition))
+    form = f.ReasonForm()
+    if form.validate_on_submit():
+        perform(lambda: services.withdraw_petition(current_user, petition, reason=form.reason.data), success=_("The petition is withdrawn."))
+    return _go(petition)
+
+
+
+
+@bp.route("/<int:petition_id>/sign", methods=["POST"])
+@limiter.limit(rate_limit("RATELIMIT_SIGN"), methods=["POST"])
+@policy.authenticated
+def sign(petition_id):
+    petition = _load_visible(petition_id)
+    form = f.SignForm()
+    if not form.validate_on_submit():
+        flash(_("Tick the box to confirm that you support this petition and consent to the use of your data."), "error")
+        return _go(petition)
+    ok, signature = perform(lambda: signing.sign_petition(current_user, petition, consent=form.consent.data, ip=request.remote_addr))
+    if ok:
+        if signature.status == "suspect":
+            flash(_("Your signature is recorded but held for a check by a moderator because of unusual activity; it will be counted once checked."), "warning")
+        else:
+            flash(_("Thank you: your signature is counted."), "success")
+    return _go(petition)
+
+
+@bp.route("/<int:petition_id>/unsign", methods=["POST"])
+@policy.authenticated
+def unsign(petition_id):
+    petition = _load_visible(petition_id)
+    if f.ReasonForm().validate_on_submit():
+        perform(lambda: signing.withdraw_signature(current_user, petition), success=_("Your signature is withdrawn."))
+    return _go(petition)
+
+
+@bp.route("/<int:petition_id>/deposit", methods=["POST"])
+@policy.authenticated
+def deposit(petition_id):
+    petition = _load_visible(petition_id)
+    policy.ensure(perms.can_deposit_petition(current_user, petition))
+    if f.ReasonForm().validate_on_submit():
+        perform(lambda: services.deposit_petition(current_user, petition), success=_("The petition is deposited with the addressee institution."))
+    return _go(petition)
