@@ -8,6 +8,7 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from participation.auth.models import User
 from participation.comments.models import Comment
 from participation.consultations import permissions as perms
 from participation.consultations.models import AnswerSet, QuestionKind, Section
@@ -32,7 +33,9 @@ def _comment_rows(consultation, personal):
         .options(selectinload(Comment.author))
     )
     if not personal:
-        query = query.where(Comment.status == "visible", Comment.deleted_at.is_(None))
+        # What the public can read: visible, not deleted, not by a blocked author.
+        blocked = sa.select(User.id).where(User.blocked_at.is_not(None))
+        query = query.where(Comment.status == "visible", Comment.deleted_at.is_(None), Comment.author_id.not_in(blocked))
     for comment in db.session.scalars(query):
         section = sections.get(comment.target_id) if comment.target_type == "section" else None
         row = {

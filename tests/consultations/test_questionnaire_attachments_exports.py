@@ -227,3 +227,15 @@ def test_api_hides_drafts_and_validates_parameters(setting, client):
     for bad in ("?per_page=500", "?page=0", "?page=abc", "?state=draft"):
         response = client.get("/api/v1/consultations" + bad)
         assert response.status_code == 400 and response.get_json()["error"] == "invalid_parameter"
+
+
+def test_observer_export_leaves_out_blocked_authors(setting, client, login):
+    institution, _, _ = setting
+    consultation = _commented(institution)
+    from participation.comments.models import Comment
+
+    author = db.session.scalar(sa.select(Comment)).author
+    author.blocked_at = utcnow()
+    db.session.commit()
+    login(make_user(roles=[Role.OBSERVER]))
+    assert json.loads(client.get(f"/fr/consultations/{consultation.id}/export/comments.json").data) == []
