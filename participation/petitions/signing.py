@@ -200,9 +200,11 @@ def reconcile_counts(*, fix=False, petition_id=None):
     """Recount counted signatures from the rows (off the request path) and compare with the
     counters. Returns [(petition id, province key, counted rows, counter sum)] for every
     difference; with `fix`, rewrites the counters of the petitions that drifted."""
-    rows = sa.select(Signature.petition_id, sa.func.coalesce(Signature.province_id, 0), sa.func.count()).where(
+    # A literal 0, not a bound parameter: PostgreSQL must see the same expression in GROUP BY.
+    province = sa.func.coalesce(Signature.province_id, sa.literal_column("0"))
+    rows = sa.select(Signature.petition_id, province, sa.func.count()).where(
         Signature.status == SignatureStatus.COUNTED.value
-    ).group_by(Signature.petition_id, sa.func.coalesce(Signature.province_id, 0))
+    ).group_by(Signature.petition_id, province)
     counters = sa.select(SignatureCounter.petition_id, SignatureCounter.province_key, sa.func.sum(SignatureCounter.count)).group_by(
         SignatureCounter.petition_id, SignatureCounter.province_key
     )
@@ -217,8 +219,8 @@ def reconcile_counts(*, fix=False, petition_id=None):
         for petition in {p for p, _k, _a, _r in drift}:
             db.session.execute(sa.delete(SignatureCounter).where(SignatureCounter.petition_id == petition))
             regions = dict(db.session.execute(
-                sa.select(sa.func.coalesce(Signature.province_id, 0), sa.func.max(sa.func.coalesce(Signature.region_id, 0)))
-                .where(Signature.petition_id == petition).group_by(sa.func.coalesce(Signature.province_id, 0))
+                sa.select(province, sa.func.max(sa.func.coalesce(Signature.region_id, sa.literal_column("0"))))
+                .where(Signature.petition_id == petition).group_by(province)
             ).all())
             for (p, province), n in actual.items():
                 if p == petition:
