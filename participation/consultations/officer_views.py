@@ -134,20 +134,27 @@ def _render_manage(consultation, *, section_form=None, import_form=None, withdra
     )
 
 
+def _manage_form(consultation, form, form_name, action, *, error_field, success):
+    """A form of the management page: run its service and go back there, or show it again
+    with its errors (and everything typed) when the form or the service refuses."""
+    if form.validate_on_submit():
+        ok, _result = perform(lambda: action(form), error_field=error_field, success=success)
+        if ok:
+            return _manage_page(consultation)
+    return _render_manage(consultation, status=400, **{form_name: form})
+
+
 @bp.route("/consultations/<int:consultation_id>/sections", methods=["POST"])
 @policy.requires(perms.can_create_consultation)
 def add_section(consultation_id):
     consultation = _load_managed(consultation_id, editing=True)
     form = f.SectionForm(prefix="section")
-    if form.validate_on_submit():
-        ok, _section = perform(
-            lambda: services.add_section(current_user, consultation, heading=f.translated_data(form, "heading"), body=f.translated_data(form, "body")),
-            error_field=form.heading_ar,
-            success=_("The section is added."),
-        )
-        if ok:
-            return _manage_page(consultation)
-    return _render_manage(consultation, section_form=form, status=400)
+    return _manage_form(
+        consultation, form, "section_form",
+        lambda form: services.add_section(current_user, consultation, heading=f.translated_data(form, "heading"), body=f.translated_data(form, "body")),
+        error_field=form.heading_ar,
+        success=_("The section is added."),
+    )
 
 
 @bp.route("/consultations/<int:consultation_id>/sections/import", methods=["POST"])
@@ -230,15 +237,12 @@ def change_state(consultation_id, action):
 def withdraw(consultation_id):
     consultation = _load_managed(consultation_id)
     form = f.WithdrawForm(prefix="withdraw")
-    if form.validate_on_submit():
-        ok, _result = perform(
-            lambda: services.withdraw_consultation(current_user, consultation, reason=form.reason.data),
-            error_field=form.reason,
-            success=_("The consultation is withdrawn."),
-        )
-        if ok:
-            return _manage_page(consultation)
-    return _render_manage(consultation, withdraw_form=form, status=400)
+    return _manage_form(
+        consultation, form, "withdraw_form",
+        lambda form: services.withdraw_consultation(current_user, consultation, reason=form.reason.data),
+        error_field=form.reason,
+        success=_("The consultation is withdrawn."),
+    )
 
 
 @bp.route("/consultations/<int:consultation_id>/corrections", methods=["POST"])
@@ -246,16 +250,17 @@ def withdraw(consultation_id):
 def add_correction(consultation_id):
     consultation = _load_managed(consultation_id)
     form = f.CorrectionForm(prefix="correction", sections=consultation.sections)
-    if form.validate_on_submit():
-        section = _load_section(consultation, form.section_id.data) if form.section_id.data else None
-        ok, _result = perform(
-            lambda: services.add_correction(current_user, consultation, note=f.translated_data(form, "note"), section=section),
-            error_field=form.note_ar,
-            success=_("The correction is published."),
-        )
-        if ok:
-            return _manage_page(consultation)
-    return _render_manage(consultation, correction_form=form, status=400)
+    return _manage_form(
+        consultation, form, "correction_form",
+        lambda form: services.add_correction(
+            current_user,
+            consultation,
+            note=f.translated_data(form, "note"),
+            section=_load_section(consultation, form.section_id.data) if form.section_id.data else None,
+        ),
+        error_field=form.note_ar,
+        success=_("The correction is published."),
+    )
 
 
 @bp.route("/consultations/<int:consultation_id>/outcome", methods=["GET", "POST"])
@@ -307,15 +312,12 @@ def outcome(consultation_id):
 def add_attachment(consultation_id):
     consultation = _load_managed(consultation_id, editing=True)
     form = f.AttachmentForm(prefix="attachment")
-    if form.validate_on_submit():
-        ok, _attachment = perform(
-            lambda: attachments.add_attachment(current_user, consultation, form.document.data),
-            error_field=form.document,
-            success=_("The document is attached."),
-        )
-        if ok:
-            return _manage_page(consultation)
-    return _render_manage(consultation, attachment_form=form, status=400)
+    return _manage_form(
+        consultation, form, "attachment_form",
+        lambda form: attachments.add_attachment(current_user, consultation, form.document.data),
+        error_field=form.document,
+        success=_("The document is attached."),
+    )
 
 
 @bp.route("/consultations/<int:consultation_id>/attachments/<int:attachment_id>/delete", methods=["POST"])
@@ -333,24 +335,21 @@ def delete_attachment(consultation_id, attachment_id):
 def add_question(consultation_id):
     consultation = _load_managed(consultation_id, editing=True)
     form = f.QuestionForm(prefix="question")
-    if form.validate_on_submit():
-        ok, _question = perform(
-            lambda: questionnaire.add_question(
-                current_user,
-                consultation,
-                kind=form.kind.data,
-                prompt=f.translated_data(form, "prompt"),
-                option_lines=f.translated_data(form, "options"),
-                scale_min=form.scale_min.data,
-                scale_max=form.scale_max.data,
-                required=form.required.data,
-            ),
-            error_field=form.kind,
-            success=_("The question is added."),
-        )
-        if ok:
-            return _manage_page(consultation)
-    return _render_manage(consultation, question_form=form, status=400)
+    return _manage_form(
+        consultation, form, "question_form",
+        lambda form: questionnaire.add_question(
+            current_user,
+            consultation,
+            kind=form.kind.data,
+            prompt=f.translated_data(form, "prompt"),
+            option_lines=f.translated_data(form, "options"),
+            scale_min=form.scale_min.data,
+            scale_max=form.scale_max.data,
+            required=form.required.data,
+        ),
+        error_field=form.kind,
+        success=_("The question is added."),
+    )
 
 
 @bp.route("/consultations/<int:consultation_id>/questions/<int:question_id>/delete", methods=["POST"])
