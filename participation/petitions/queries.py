@@ -68,3 +68,10 @@ def get_petition(petition_id):
         .where(Petition.id == petition_id)
         .options(selectinload(Petition.members).selectinload(CommitteeMember.user).selectinload(User.identity))
     )
+
+
+def list_signed_petitions(user):
+    from participation.petitions.models import Petition, Signature
+
+    signed = sa.select(Signature.petition_id).where(Signature.user_id == user.id)
+    return db.session.scalars(sa.select(Petition).where(Petition.id.in_(signed)).order_by(Petition.id.desc())).all()

@@ -4,6 +4,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from participation.auth.permissions import is_moderator
+from participation.comments.targets import resolve_target
+from participation.comments.views import thread_for_request
 from participation.core import policy
 from participation.core.forms import fill_translated, translated_data
 from participation.core.i18n import current_language
@@ -47,6 +49,7 @@ def index():
         state_labels=PETITION_STATE_LABELS,
         public_states=sorted(s.value for s in perms.PUBLIC_STATES),
         mine=queries.list_user_petitions(current_user) if current_user.is_authenticated else [],
+        signed=queries.list_signed_petitions(current_user) if current_user.is_authenticated else [],
         can_start=perms.can_start_petition(current_user),
         review_queue=queries.list_petitions_awaiting_review() if is_moderator(current_user) else [],
     )
@@ -122,6 +125,7 @@ def detail(petition_id, slug=None):
     if slug != petition.slug:
         return redirect(url_for("petitions.detail", petition_id=petition.id, slug=petition.slug), 301)
     count = signing.count_signatures(petition.id) if petition.published_at else 0
+    target = resolve_target("petition", petition.id)
     return render_template(
         "petitions/detail.html",
         petition=petition,
@@ -138,6 +142,8 @@ def detail(petition_id, slug=None):
         can_withdraw=perms.can_withdraw_petition(current_user, petition),
         reason_form=f.ReasonForm(),
         sign_form=f.SignForm(),
+        target=target,
+        thread=thread_for_request(target) if target.is_visible_to(current_user) and petition.published_at else None,
     )
 
 

@@ -245,3 +245,19 @@ def test_reading_counts_costs_the_same_at_10_and_3000_signatures(client, world):
         counts.append(observed)
     assert counts[0] == counts[1]
     assert signing.count_signatures(petition.id) == 3000 and signing.reconcile_counts() == []
+
+
+def test_comments_on_an_open_petition_and_petitions_i_signed(client, login, post_form, world):
+    from participation.comments.models import Comment
+
+    petition, *_ = open_petition()
+    person = citizen()
+    signing.sign_petition(person, petition, consent=True)
+    db.session.commit()
+    login(person)
+    page = f"/fr/petitions/{petition.id}-{petition.slug}"
+    response = post_form(f"/fr/comments/petition/{petition.id}", {"body": "Je soutiens, les horaires actuels excluent les salariés."}, form_page=page)
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(Comment.target_type)) == "petition"
+    assert "les horaires actuels" in client.get(page).get_data(as_text=True)
+    assert petition.text("title")[0] in client.get("/fr/petitions/").get_data(as_text=True)
