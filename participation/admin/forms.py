@@ -4,7 +4,7 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import URL, Length, NumberRange, Optional
 
 from participation.auth.models import ROLE_LABELS, Role
-from participation.core.forms import ChoiceField, IdSelectField, LocalIntegerField, choices, no_control_characters
+from participation.core.forms import ChoiceField, IdSelectField, LocalIntegerField, choices, no_control_characters, translated_fields
 from participation.institutions.models import INSTITUTION_KIND_LABELS
 
 
@@ -54,3 +54,10 @@ class PopulationForm(FlaskForm):
         description=_l("Leave empty when the population is not known."),
     )
     year = LocalIntegerField(_l("Census year"), validators=[Optional(), NumberRange(min=1900, max=2100, message=_l("Enter a year between 1900 and 2100."))])
+
+
+class SwitchForm(FlaskForm):
+    enabled = BooleanField(_l("On"))
+
+
+translated_fields(SwitchForm, "message", _l("Message shown to visitors"), area=True, max_length=500)

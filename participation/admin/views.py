@@ -3,13 +3,16 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from participation.admin.forms import GrantRoleForm, InstitutionForm, PopulationForm, RevokeForm
+from participation.admin import permissions as admin_perms
+from participation.admin import services as admin_services
+from participation.admin.forms import GrantRoleForm, InstitutionForm, PopulationForm, RevokeForm, SwitchForm
 from participation.auth import permissions as auth_perms
 from participation.auth import services as auth_services
 from participation.auth.models import ROLE_LABELS, Role, RoleGrant, User
 from participation.core import policy
 from participation.core.audit import list_audit_entries
 from participation.core.i18n import current_language
+from participation.core.switches import SWITCH_LABELS, list_switches
 from participation.core.errors import DomainError
 from participation.core.forms import fill_translated, translated_data
 from participation.core.views import page_number, perform
@@ -247,3 +250,24 @@ def _kind_data(form, kind):
         note=form.note.data,
         active=form.active.data,
     )
+
+
+@bp.route("/switches", methods=["GET", "POST"])
+@policy.requires(admin_perms.can_set_switches)
+def switches():
+    forms = {switch.key: SwitchForm(prefix=switch.key) for switch in list_switches()}
+    if request.method == "POST":
+        key = request.form.get("key")
+        form = forms.get(key) or abort(400)
+        if form.validate_on_submit():
+            ok, _switch = perform(
+                lambda: admin_services.set_switch(current_user, key, enabled=form.enabled.data, message=translated_data(form, "message")),
+                success=_("The switch is saved."),
+            )
+            if ok:
+                return _go("admin.switches")
+    else:
+        for switch in list_switches():
+            forms[switch.key].enabled.data = switch.enabled
+            fill_translated(forms[switch.key], "message", switch.message)
+    return render_template("admin/switches.html", forms=forms, labels=SWITCH_LABELS), 400 if any(f.errors for f in forms.values()) else 200

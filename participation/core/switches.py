@@ -38,3 +38,15 @@ def get_switch(key):
 def is_on(key):
     switch = get_switch(key)
     return bool(switch and switch.enabled)
+
+
+def list_switches():
+    """Every switch, existing or not yet stored (off)."""
+    stored = {s.key: s for s in db.session.scalars(sa.select(SiteSwitch))}
+    return [stored.get(key.value) or SiteSwitch(key=key.value, enabled=False, message={}) for key in Switch]
+
+
+def banner():
+    """The banner's message when the banner switch is on, else None."""
+    switch = get_switch(Switch.BANNER)
+    return switch.message if switch is not None and switch.enabled and switch.message else None

@@ -27,8 +27,10 @@ def _arguments(endpoint):
 
 def template_globals():
     from participation.auth import permissions
+    from participation.core.switches import banner
 
     return {
+        "banner": banner,
         "lang": i18n.current_language(),
         "text_dir": i18n.text_direction(),
         "language_names": i18n.LANGUAGE_NAMES,

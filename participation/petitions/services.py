@@ -17,6 +17,7 @@ from participation.core.mail import queue_mail
 from participation.core.models import utcnow
 from participation.core.permissions import guarded_by, require
 from participation.core.search import joined_text
+from participation.core.switches import Switch, is_on
 from participation.core.urls import external_url, slugify
 from participation.extensions import db
 from participation.institutions.models import Institution, InstitutionKind
@@ -152,6 +153,8 @@ def _apply_petition(petition, kind, data):
 @guarded_by(perms.can_start_petition)
 def create_petition(actor, kind, data):
     require(perms.can_start_petition(actor))
+    if is_on(Switch.PAUSE_PETITION_CREATION):
+        raise DomainError(_l("Starting new petitions is paused on the platform for the moment. Please come back later."), code="paused")
     if not kind.active:
         raise DomainError(_l("Petitions of this kind cannot be started at the moment."), code="kind_inactive")
     petition = Petition(initiator_id=actor.id, state=PetitionState.DRAFT.value)
