@@ -262,7 +262,10 @@ def withdraw(petition_id):
 @limiter.limit(rate_limit("RATELIMIT_SIGN"), methods=["POST"])
 @policy.authenticated
 def sign(petition_id):
-    petition = _load_visible(petition_id)
+    # The hot path of a viral petition: load only the petition, not its committee.
+    petition = db.session.get(Petition, petition_id)
+    if petition is None or not perms.can_view_petition(current_user, petition):
+        abort(404)
     form = f.SignForm()
     if not form.validate_on_submit():
         flash(_("Tick the box to confirm that you support this petition and consent to the use of your data."), "error")

@@ -1,0 +1,252 @@
+"""Signing throughput: the platform's real signing endpoint against the machine's ceiling.
+
+For each database (PostgreSQL and SQLite), in one run on one machine:
+1. build a fresh database with the migrations, N citizens with complete identity profiles and one
+   open petition;
+2. start gunicorn with several workers on the application, and drive concurrent POSTs to
+   /<lang>/petitions/<id>/sign, each by a distinct signed-in citizen (sessions and CSRF tokens are
+   minted with the application's own serializers, so no login is timed);
+3. start the same gunicorn set-up on bench/bare_insert.py, a bare Flask endpoint doing one INSERT
+   into the same database, and drive it the same way;
+4. print signatures per second, the ceiling, their ratio, p50/p95 latency, errors, and whether the
+   final count (sharded counters) equals the signature rows.
+
+Usage: python bench/sign_throughput.py [--signers 2000] [--workers 4] [--concurrency 32] [--db postgresql,sqlite]
+"""
+import argparse
+import http.client
+import os
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def environment(database_url, instance):
+    return {
+        **os.environ,
+        "PARTICIPATION_CONFIG": "production",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench-" + "s" * 40,
+        "CIN_HASH_KEY": "bench-hash-key",
+        "CIN_ENCRYPTION_KEYS": "YmVuY2gta2V5LWJlbmNoLWtleS1iZW5jaC1rZXktMTI=",
+        "INSTANCE_PATH": str(instance),
+        "MAIL_BACKEND": "file",
+        # The benchmark measures throughput, not abuse handling: limits out of the way.
+        "RATELIMIT_SIGN": "100000000 per minute",
+        "SIGNING_LIMIT_PER_IP": "100000000 per hour",
+        "SIGNING_LIMIT_PER_ACCOUNT": "100000000 per hour",
+        "REQUIRE_STAFF_2FA": "0",
+        "BENCH_DATABASE_URL": database_url.replace("postgresql://", "postgresql+psycopg://"),
+    }
+
+
+def prepare(env, signers):
+    """Migrate, seed citizens and an open petition; return (petition id, [(cookie, csrf)])."""
+    os.environ.update(env)
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+    from flask_wtf.csrf import generate_csrf
+    from itsdangerous import URLSafeTimedSerializer
+
+    from config import load_config
+    from participation import create_app
+    from participation.auth.models import IdentityProfile, User
+    from participation.core.crypto import encrypt, keyed_hash
+    from participation.core.models import utcnow
+    from participation.extensions import db
+    from participation.institutions.models import Institution, Province
+    from participation.institutions.services import load_territories
+    from participation.petitions.models import Petition, PetitionKind
+    from participation.petitions.rules import load_petition_kinds
+
+    app = create_app(load_config("production"))
+    credentials = []
+    with app.test_request_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        load_territories()
+        db.session.add(Institution(kind="head_of_government", name={"fr": "Chef du gouvernement"}))
+        db.session.flush()
+        load_petition_kinds()
+        provinces = db.session.scalars(sa.select(Province)).all()
+        kind = db.session.scalar(sa.select(PetitionKind).where(PetitionKind.key == "petition_head_of_government"))
+        now = utcnow()
+        users = [User(email=f"s{i}@bench.invalid", display_name=f"S{i}", language="fr", email_verified_at=now, password_hash="x", session_token=secrets.token_hex(8)) for i in range(signers)]
+        db.session.add_all(users)
+        db.session.flush()
+        for i, user in enumerate(users):
+            province = provinces[i % len(provinces)]
+            cin = f"BK{i:07d}"
+            db.session.add(IdentityProfile(
+                user_id=user.id, first_name="S", last_name=str(i), cin_hash=keyed_hash(cin), cin_encrypted=encrypt(cin), cin_hint=cin[-2:],
+                cin_expiry=date.today() + timedelta(days=1000), birth_date=date(1990, 1, 1), address="Rabat", abroad=False,
+                region_id=province.region_id, province_id=province.id, declaration_accepted_at=now, verified_by="declarative",
+            ))
+        petition = Petition(
+            kind_id=kind.id, initiator_id=users[0].id, title={"fr": "Banc d'essai"}, demands={"fr": "x"}, memorandum={"fr": "x"},
+            state="open", signatures_required=4000, addressee_id=kind.institution_id, published_at=now, closes_at=now + timedelta(days=30), slug="banc",
+        )
+        db.session.add(petition)
+        db.session.execute(sa.text("CREATE TABLE bench_rows (id INTEGER PRIMARY KEY" + (" AUTOINCREMENT" if db.engine.dialect.name == "sqlite" else " GENERATED BY DEFAULT AS IDENTITY") + ", payload TEXT)"))
+        db.session.commit()
+        serializer = app.session_interface.get_signing_serializer(app)
+        csrf_serializer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
+        for user in users:
+            raw = secrets.token_hex(20)
+            cookie = serializer.dumps({"_user_id": user.get_id(), "_fresh": True, "csrf_token": raw})
+            credentials.append((cookie, csrf_serializer.dumps(raw)))
+        petition_id = petition.id
+        assert generate_csrf  # the same serializer Flask-WTF uses
+        db.engine.dispose()
+    return petition_id, credentials
+
+
+def serve(env, target, workers, port):
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", target],
+        cwd=ROOT if target.startswith("wsgi") else ROOT / "bench",
+        env=env,
+    )
+
+
+def wait_until_up(port, path):
+    for _ in range(100):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", path)
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server on port {port} did not start")
+
+
+def drive(port, requests, concurrency):
+    """requests: [(path, body, headers)]. Returns (seconds, latencies, statuses)."""
+    latencies, statuses, lock = [], [], threading.Lock()
+    local = threading.local()
+
+    def one(request):
+        path, body, headers = request
+        if not hasattr(local, "connection"):
+            local.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        start = time.perf_counter()
+        try:
+            local.connection.request("POST", path, body=body, headers=headers)
+            response = local.connection.getresponse()
+            response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException):
+            local.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            status = 0
+        elapsed = time.perf_counter() - start
+        with lock:
+            latencies.append(elapsed)
+            statuses.append(status)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(one, requests))
+    return time.perf_counter() - started, latencies, statuses
+
+
+def percentile(values, p):
+    return statistics.quantiles(values, n=100)[p - 1] if len(values) > 1 else values[0]
+
+
+def final_counts(env, petition_id):
+    os.environ.update(env)
+    import sqlalchemy as sa
+
+    from config import load_config
+    from participation import create_app
+    from participation.extensions import db
+    from participation.petitions.models import Signature
+    from participation.petitions.signing import count_signatures
+
+    app = create_app(load_config("production"))
+    with app.app_context():
+        rows = db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(Signature.petition_id == petition_id, Signature.status == "counted"))
+        counted = count_signatures(petition_id)
+        bare = db.session.scalar(sa.text("SELECT COUNT(*) FROM bench_rows"))
+        db.engine.dispose()
+    return rows, counted, bare
+
+
+def run(database, args):
+    instance = Path(tempfile.mkdtemp(prefix="bench-"))
+    created_db = None
+    if database == "postgresql":
+        created_db = f"bench_sign_{os.getpid()}"
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {created_db}"], check=True)
+        url = f"postgresql://postgres@127.0.0.1:5432/{created_db}"
+    else:
+        url = f"sqlite:///{instance / 'bench.db'}"
+    env = environment(url, instance)
+    try:
+        petition_id, credentials = prepare(env, args.signers)
+        results = {}
+        for name, target, requests in (
+            ("sign", "wsgi:app", [(f"/fr/petitions/{petition_id}/sign", f"consent=y&csrf_token={csrf}", {"Cookie": f"session={cookie}", "Content-Type": "application/x-www-form-urlencoded"}) for cookie, csrf in credentials]),
+            ("bare insert", "bare_insert:app", [("/insert", "", {}) for _ in credentials]),
+        ):
+            port = free_port()
+            server = serve(env, target, args.workers, port)
+            try:
+                wait_until_up(port, "/healthz" if name == "sign" else "/")
+                seconds, latencies, statuses = drive(port, requests, args.concurrency)
+            finally:
+                server.terminate()
+                server.wait(timeout=20)
+            ok = 302 if name == "sign" else 204
+            results[name] = {
+                "per_second": len(requests) / seconds,
+                "p50_ms": percentile(latencies, 50) * 1000,
+                "p95_ms": percentile(latencies, 95) * 1000,
+                "errors": sum(1 for s in statuses if s != ok),
+            }
+        rows, counted, bare = final_counts(env, petition_id)
+        return results, rows, counted, bare
+    finally:
+        if created_db:
+            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {created_db} WITH (FORCE)"], check=False)
+        shutil.rmtree(instance, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--signers", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--db", default="postgresql,sqlite")
+    args = parser.parse_args()
+    print(f"{args.signers} distinct signers, gunicorn --workers {args.workers}, {args.concurrency} concurrent clients")
+    print(f"{'database':<11} {'endpoint':<12} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}")
+    for database in args.db.split(","):
+        results, rows, counted, bare = run(database, args)
+        for name, r in results.items():
+            print(f"{database:<11} {name:<12} {r['per_second']:>8.0f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['errors']:>7}")
+        ratio = results["sign"]["per_second"] / results["bare insert"]["per_second"]
+        print(f"{database:<11} ratio sign / bare insert = {ratio:.2f}; signature rows {rows}, count shown {counted}, "
+              f"{'exact' if rows == counted == args.signers else 'MISMATCH'}; bare rows {bare}")
+
+
+if __name__ == "__main__":
+    main()
