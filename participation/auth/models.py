@@ -60,7 +60,7 @@ class User(db.Model):
         "RoleGrant",
         primaryjoin="and_(User.id == RoleGrant.user_id, RoleGrant.revoked_at.is_(None))",
         viewonly=True,
-        lazy="selectin",
+        lazy="select",  # loaded when a page asks about roles; lists load them with selectinload
     )
     identity = relationship("IdentityProfile", uselist=False, back_populates="user")
 

@@ -6,6 +6,7 @@ to the caller (one commit per request).
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -351,7 +352,7 @@ def create_administrator(*, email, password, display_name, language="ar"):
 
 
 def list_users(*, search=None, role=None, page=1, per_page=25):
-    query = sa.select(User).where(User.deleted_at.is_(None)).order_by(User.id)
+    query = sa.select(User).where(User.deleted_at.is_(None)).order_by(User.id).options(selectinload(User.grants))
     if search:
         pattern = f"%{search.strip().lower()}%"
         query = query.where(sa.or_(User.email.like(pattern), sa.func.lower(User.display_name).like(pattern)))

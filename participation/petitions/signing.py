@@ -2,6 +2,7 @@
 the same transaction; counts are sums over a bounded number of counter rows, never a COUNT(*)
 over signatures in the request path; a reconciliation recounts from the rows."""
 import random
+from dataclasses import dataclass
 from datetime import timezone
 
 import sqlalchemy as sa
@@ -102,30 +103,40 @@ def sign_petition(actor, petition, *, consent, ip=None, now=None):
         raise DomainError(_l("Tick the box to confirm that you support this petition and consent to the use of your data."), code="consent")
     profile = actor.identity
     suspect = _over_rate_limit(actor, ip)
-    signature = Signature(
-        petition_id=petition.id,
-        user_id=actor.id,
-        cin_hash=profile.cin_hash,
-        region_id=profile.region_id,
-        province_id=profile.province_id,
-        first_name=profile.first_name,
-        last_name=profile.last_name,
-        address=profile.address,
-        cin_encrypted=profile.cin_encrypted,
-        cin_expiry=profile.cin_expiry,
-        status=(SignatureStatus.SUSPECT if suspect else SignatureStatus.COUNTED).value,
-        shard=random.randrange(current_app.config["SIGNATURE_COUNTER_SHARDS"]),
-        created_at=now,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(signature)
-            db.session.flush()
-    except sa.exc.IntegrityError:
+    status = SignatureStatus.SUSPECT if suspect else SignatureStatus.COUNTED
+    shard = random.randrange(current_app.config["SIGNATURE_COUNTER_SHARDS"])
+    # One statement: the unique constraints (per account, per CIN) decide, without a savepoint.
+    inserted = db.session.execute(
+        _upsert(Signature.__table__)
+        .values(
+            petition_id=petition.id,
+            user_id=actor.id,
+            cin_hash=profile.cin_hash,
+            region_id=profile.region_id,
+            province_id=profile.province_id,
+            first_name=profile.first_name,
+            last_name=profile.last_name,
+            address=profile.address,
+            cin_encrypted=profile.cin_encrypted,
+            cin_expiry=profile.cin_expiry,
+            status=status.value,
+            shard=shard,
+            created_at=now,
+        )
+        .on_conflict_do_nothing()
+        .returning(Signature.__table__.c.id)
+    ).scalar()
+    if inserted is None:
         raise DomainError(_l("You have already signed this petition (with this account or this identity card)."), code="already_signed")
     if not suspect:
-        _add_to_counter(petition.id, signature.province_id or 0, signature.region_id or 0, signature.shard, 1, now)
-    return signature
+        _add_to_counter(petition.id, profile.province_id or 0, profile.region_id or 0, shard, 1, now)
+    return SignatureReceipt(id=inserted, status=status.value)
+
+
+@dataclass(frozen=True)
+class SignatureReceipt:
+    id: int
+    status: str
 
 
 @guarded_by(perms.can_sign_petition)
