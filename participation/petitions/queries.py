@@ -12,7 +12,7 @@ def list_petition_kinds(*, active_only=False):
 
 
 def list_public_petitions(*, state=None, kind_id=None, page=1, per_page=20):
-    from participation.petitions.models import Petition, PetitionState
+    from participation.petitions.models import Petition
     from participation.petitions.permissions import PUBLIC_STATES
 
     states = [s.value for s in PUBLIC_STATES]

@@ -2,7 +2,6 @@
 import re
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from participation.auth.models import AccountToken, User

@@ -129,7 +129,7 @@ def test_consultation_journey(browser, live_app, axe_check):
     citizen_page.goto(f"/ar/consultations/{consultation_id}-{slug}")
     axe_check(citizen_page)
     assert "Nous avons retenu la publication en format ouvert." in citizen_page.content()
-    citizen_page.goto(f"/fr/consultations/?state=outcome_published")
+    citizen_page.goto("/fr/consultations/?state=outcome_published")
     axe_check(citizen_page)
     officer_ctx.close()
     citizen_ctx.close()

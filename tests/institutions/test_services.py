@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from participation.auth.models import Role
 from participation.core.errors import DomainError, PermissionDenied
 from participation.extensions import db
-from participation.institutions.models import Institution, Province, Region
+from participation.institutions.models import Province, Region
 from participation.institutions.services import create_institution, load_territories, set_population
 from tests.factories import make_user
 

@@ -13,7 +13,7 @@ from participation.core.switches import SiteSwitch
 from participation.extensions import db
 from participation.institutions.models import InstitutionKind, Province, Region
 from participation.petitions import services, signing
-from participation.petitions.models import Petition, PetitionKind, Signature, SignatureCounter
+from participation.petitions.models import PetitionKind, Signature, SignatureCounter
 from participation.petitions.rules import load_petition_kinds
 from tests.factories import make_identity, make_institution, make_user
 from tests.petitions.test_drafting_and_review import citizen, data, full_committee, provinces_of_regions
