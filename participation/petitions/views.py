@@ -266,17 +266,19 @@ def sign(petition_id):
     petition = db.session.get(Petition, petition_id)
     if petition is None or not perms.can_view_petition(current_user, petition):
         abort(404)
+    # Built before the commit, which would expire the petition and cost a reload just for its slug.
+    back = _go(petition)
     form = f.SignForm()
     if not form.validate_on_submit():
         flash(_("Tick the box to confirm that you support this petition and consent to the use of your data."), "error")
-        return _go(petition)
+        return back
     ok, signature = perform(lambda: signing.sign_petition(current_user, petition, consent=form.consent.data, ip=request.remote_addr))
     if ok:
         if signature.status == "suspect":
             flash(_("Your signature is recorded but held for a check by a moderator because of unusual activity; it will be counted once checked."), "warning")
         else:
             flash(_("Thank you: your signature is counted."), "success")
-    return _go(petition)
+    return back
 
 
 @bp.route("/<int:petition_id>/unsign", methods=["POST"])
