@@ -2,6 +2,7 @@
 from participation.admin.permissions import can_set_switches
 from participation.core.audit import record_audit
 from participation.core.permissions import guarded_by, require
+from participation.core.models import clean_translations
 from participation.core.switches import SiteSwitch, Switch, get_switch
 from participation.extensions import db
 
@@ -11,7 +12,7 @@ def set_switch(actor, key, *, enabled, message):
     require(can_set_switches(actor))
     switch = get_switch(key) or SiteSwitch(key=Switch(key).value)
     switch.enabled = bool(enabled)
-    switch.message = {lang: text.strip() for lang, text in (message or {}).items() if text and text.strip()}
+    switch.message = clean_translations(message)
     switch.updated_by_id = actor.id
     db.session.add(switch)
     db.session.flush()

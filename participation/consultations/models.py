@@ -4,8 +4,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import relationship
 
-from participation.core.i18n import current_language
-from participation.core.models import UTCDateTime, translated, utcnow
+from participation.core.models import TranslatedFields, UTCDateTime, utcnow
 from participation.extensions import db
 
 
@@ -90,12 +89,6 @@ QUESTION_KIND_LABELS = {
 
 def _check_in(column, enum_cls):
     return f"{column} IN (" + ", ".join(f"'{m.value}'" for m in enum_cls) + ")"
-
-
-class TranslatedFields:
-    def text(self, field, language=None):
-        """(text, language shown) for a translatable field, falling back to another language."""
-        return translated(getattr(self, field), language or current_language())
 
 
 consultation_topics = sa.Table(

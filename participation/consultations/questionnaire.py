@@ -9,6 +9,7 @@ from participation.consultations import permissions as perms
 from participation.consultations.models import AnswerSet, ConsultationState, Question, QuestionKind
 from participation.core.errors import DomainError
 from participation.core.i18n import LANGUAGES
+from participation.core.models import clean_translations
 from participation.core.permissions import guarded_by, require
 from participation.extensions import db
 
@@ -26,7 +27,7 @@ def _options(option_lines):
 def add_question(actor, consultation, *, kind, prompt, option_lines=None, scale_min=1, scale_max=5, required=False):
     require(perms.can_edit_consultation(actor, consultation))
     kind = QuestionKind(kind)
-    prompt = {lang: text.strip() for lang, text in prompt.items() if text and text.strip()}
+    prompt = clean_translations(prompt)
     if not prompt:
         raise DomainError(_l("Write the question in at least one language."), code="prompt_required")
     options = _options(option_lines or {}) if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) else []

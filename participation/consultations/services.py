@@ -29,7 +29,7 @@ from participation.core.audit import record_audit
 from participation.core.errors import DomainError
 from participation.core.i18n import LANGUAGES
 from participation.core.mail import queue_mail
-from participation.core.models import utcnow
+from participation.core.models import clean_translations, utcnow
 from participation.core.permissions import SYSTEM, guarded_by, require
 from participation.core.search import joined_text
 from participation.core.urls import external_url, slugify
@@ -54,10 +54,6 @@ class ConsultationData:
     moderation_mode: str = ModerationMode.POST.value
 
 
-def _clean(mapping):
-    return {lang: text.strip() for lang, text in (mapping or {}).items() if lang in LANGUAGES and text and text.strip()}
-
-
 def _refresh_search_text(consultation):
     consultation.search_text = joined_text(
         consultation.title,
@@ -69,7 +65,7 @@ def _refresh_search_text(consultation):
 
 
 def _apply(consultation, data):
-    title = _clean(data.title)
+    title = clean_translations(data.title)
     if not title:
         raise DomainError(_l("Give the title in at least one language."), code="title_required")
     scope = Scope(data.scope)
@@ -80,8 +76,8 @@ def _apply(consultation, data):
     if data.opens_at and data.closes_at and data.opens_at >= data.closes_at:
         raise DomainError(_l("The closing date must come after the opening date."), code="dates")
     consultation.title = title
-    consultation.summary = _clean(data.summary)
-    consultation.body = _clean(data.body)
+    consultation.summary = clean_translations(data.summary)
+    consultation.body = clean_translations(data.body)
     consultation.languages = " " + " ".join(lang for lang in LANGUAGES if lang in title) + " "
     consultation.slug = slugify(title.get("fr") or title.get("ar") or title.get("zgh"))
     consultation.scope = scope.value
@@ -114,7 +110,7 @@ def update_consultation(actor, consultation, data):
 
 
 def _check_section(heading, body):
-    heading, body = _clean(heading), _clean(body)
+    heading, body = clean_translations(heading), clean_translations(body)
     if not heading:
         raise DomainError(_l("Give the section heading in at least one language."), code="heading_required")
     return heading, body
@@ -280,7 +276,7 @@ def advance_due_consultations(*, now=None):
 def add_correction(actor, consultation, *, note, section=None, now=None):
     now = now or utcnow()
     require(perms.can_correct_consultation(actor, consultation, now))
-    note = _clean(note)
+    note = clean_translations(note)
     if not note:
         raise DomainError(_l("Describe the correction in at least one language."), code="note_required")
     if section is not None and section.consultation_id != consultation.id:
@@ -353,8 +349,8 @@ def save_outcome(actor, consultation, *, summary, final_text, final_text_url, de
     require(perms.can_write_outcome(actor, consultation, now))
     advance_consultation(consultation, now)
     report = consultation.outcome or OutcomeReport(consultation_id=consultation.id)
-    report.summary = _clean(summary)
-    report.final_text = _clean(final_text)
+    report.summary = clean_translations(summary)
+    report.final_text = clean_translations(final_text)
     report.final_text_url = (final_text_url or "").strip() or None
     by_section = {item.section_id: item for item in report.sections}
     for entry in decisions:
@@ -362,8 +358,8 @@ def save_outcome(actor, consultation, *, summary, final_text, final_text_url, de
             raise DomainError(_l("This section belongs to another consultation."), code="section")
         item = by_section.get(entry.section.id) or SectionOutcome(section_id=entry.section.id)
         item.decision = Decision(entry.decision).value
-        item.heard = _clean(entry.heard)
-        item.reasons = _clean(entry.reasons)
+        item.heard = clean_translations(entry.heard)
+        item.reasons = clean_translations(entry.reasons)
         if item not in report.sections:
             report.sections.append(item)
     consultation.outcome = report

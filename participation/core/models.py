@@ -45,6 +45,23 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+def clean_translations(mapping):
+    """Keep the interface languages' non-empty texts, stripped: {"ar": " x ", "fr": ""} -> {"ar": "x"}."""
+    from participation.core.i18n import LANGUAGES
+
+    return {lang: text.strip() for lang, text in (mapping or {}).items() if lang in LANGUAGES and text and text.strip()}
+
+
+class TranslatedFields:
+    """Models whose fields are {lang: text} mappings read them with text(field)."""
+
+    def text(self, field, language=None):
+        """(text, language shown) for a translatable field, falling back to another language."""
+        from participation.core.i18n import current_language
+
+        return translated(getattr(self, field), language or current_language())
+
+
 def translated(values, language, fallback_order=("ar", "fr", "zgh")):
     """Pick the text for `language` from a {lang: text} mapping, falling back to another language.
 

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import relationship
 
-from participation.core.models import UTCDateTime, translated, utcnow
+from participation.core.models import TranslatedFields, UTCDateTime, translated, utcnow
 from participation.core.i18n import current_language
 from participation.extensions import db
 
@@ -154,7 +154,7 @@ PETITION_STATE_LABELS = {
 }
 
 
-class Petition(db.Model):
+class Petition(TranslatedFields, db.Model):
     __tablename__ = "petitions"
 
     id = sa.Column(sa.Integer, primary_key=True)
@@ -203,9 +203,6 @@ class Petition(db.Model):
     @property
     def state_label(self):
         return PETITION_STATE_LABELS[self.status]
-
-    def text(self, field, language=None):
-        return translated(getattr(self, field), language or current_language())
 
     @property
     def agent(self):

@@ -14,7 +14,7 @@ from participation.core.audit import record_audit
 from participation.core.errors import DomainError
 from participation.core.i18n import LANGUAGES
 from participation.core.mail import queue_mail
-from participation.core.models import utcnow
+from participation.core.models import clean_translations, utcnow
 from participation.core.permissions import guarded_by, require
 from participation.core.search import joined_text
 from participation.core.switches import Switch, is_on
@@ -66,7 +66,7 @@ def _figures(kind):
 @guarded_by(perms.can_manage_petition_kinds)
 def update_petition_kind(actor, kind, data):
     require(perms.can_manage_petition_kinds(actor))
-    name = {lang: text.strip() for lang, text in data.name.items() if lang in LANGUAGES and text and text.strip()}
+    name = clean_translations(data.name)
     if not name:
         raise DomainError(_l("Give the name in at least one language."), code="name_required")
     if data.signatures_required is None and not data.signatures_by_population:
@@ -75,7 +75,7 @@ def update_petition_kind(actor, kind, data):
         raise DomainError(_l("A committee cannot come from more regions than it has members."), code="committee_regions")
     before = _figures(kind)
     kind.name = name
-    kind.addressee = {lang: text.strip() for lang, text in data.addressee.items() if text and text.strip()} or kind.addressee
+    kind.addressee = clean_translations(data.addressee) or kind.addressee
     kind.institution_id = data.institution.id if data.institution else None
     kind.signatures_required = data.signatures_required
     kind.signatures_by_population = data.signatures_by_population
@@ -87,7 +87,7 @@ def update_petition_kind(actor, kind, data):
     kind.rejection_notice_months = data.rejection_notice_months
     kind.deadlines_days = {key: days for key, days in data.deadlines_days.items() if days is not None}
     kind.grounds = [
-        {**ground, "label": {lang: text.strip() for lang, text in data.ground_labels.get(ground["code"], ground["label"]).items() if text and text.strip()} or ground["label"]}
+        {**ground, "label": clean_translations(data.ground_labels.get(ground["code"], ground["label"])) or ground["label"]}
         for ground in kind.grounds
     ]
     kind.legal_status = data.legal_status
@@ -111,10 +111,6 @@ class PetitionData:
     commune: object = None  # communal kinds: the communal council Institution
 
 
-def _clean(mapping):
-    return {lang: text.strip() for lang, text in (mapping or {}).items() if lang in LANGUAGES and text and text.strip()}
-
-
 def _addressee(kind, data):
     """The institution that receives the petition: the kind's, or the council of the territory."""
     if kind.level == Level.NATIONAL:
@@ -135,14 +131,14 @@ def _addressee(kind, data):
 
 
 def _apply_petition(petition, kind, data):
-    title = _clean(data.title)
+    title = clean_translations(data.title)
     if not title:
         raise DomainError(_l("Give the title in at least one language."), code="title_required")
     addressee, region_id, province_id = _addressee(kind, data)
     petition.kind_id = kind.id
     petition.title = title
-    petition.demands = _clean(data.demands)
-    petition.memorandum = _clean(data.memorandum)
+    petition.demands = clean_translations(data.demands)
+    petition.memorandum = clean_translations(data.memorandum)
     petition.languages = " " + " ".join(lang for lang in LANGUAGES if lang in title) + " "
     petition.slug = slugify(title.get("fr") or title.get("ar") or title.get("zgh"), default="petition")
     petition.addressee_id = addressee.id if addressee else None
