@@ -186,6 +186,35 @@ def translate_compile():
     _pybabel("compile", "-d", "translations", "--statistics")
 
 
+@translate.command("fill")
+@click.argument("source", type=click.File("r", encoding="utf-8"))
+def translate_fill(source):
+    """Write translations from a JSON file {"ar": {msgid: msgstr or [plural forms]}, "fr": ..., "zgh": ...}
+    into the catalogs (run `translate update` before and `translate compile` after). Messages that are
+    not in a catalog are reported, not added: the code is the source of the message ids."""
+    import json
+
+    from babel.messages.pofile import read_po, write_po
+
+    missing = 0
+    for language, messages in json.load(source).items():
+        path = ROOT / "translations" / language / "LC_MESSAGES" / "messages.po"
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        for msgid, msgstr in messages.items():
+            message = catalog.get(msgid)
+            if message is None:
+                click.echo(f"{language}: not in the catalog: {msgid!r}", err=True)
+                missing += 1
+                continue
+            message.string = tuple(msgstr) if isinstance(msgstr, list) else msgstr
+            message.flags.discard("fuzzy")
+        with path.open("wb") as handle:
+            write_po(handle, catalog, width=76, omit_header=False, ignore_obsolete=True)
+    if missing:
+        sys.exit(1)
+
+
 @translate.command("init")
 @click.argument("language")
 def translate_init(language):
