@@ -47,6 +47,12 @@ class Config:
         self.SIGNING_LIMIT_PER_IP = _env("SIGNING_LIMIT_PER_IP", "60 per hour;500 per day")
         self.SIGNATURE_COUNTER_SHARDS = _env_int("SIGNATURE_COUNTER_SHARDS", 16)
         self.RATELIMIT_SIGN = _env("RATELIMIT_SIGN", "30 per minute")  # abuse of the endpoint itself: 429
+        # A deadline clock shows "due soon" when fewer days than this are left.
+        self.DEADLINE_DUE_SOON_DAYS = _env_int("DEADLINE_DUE_SOON_DAYS", 5)
+        # Signatories' personal data (names, CIN, address) is anonymised this many days after the
+        # petition ends (expired, withdrawn, declared inadmissible or answered); counts stay.
+        self.SIGNATORY_RETENTION_DAYS = _env_int("SIGNATORY_RETENTION_DAYS", 365)
+        self.SIGNER_NOTIFICATION_BATCH = _env_int("SIGNER_NOTIFICATION_BATCH", 500)
         self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
         self.MAX_FORM_MEMORY_SIZE = _env_int("MAX_FORM_MEMORY_SIZE", 1024 * 1024)
         self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)

@@ -76,10 +76,11 @@ def _register_blueprints(app):
     from participation.consultations.views import bp as consultations_bp
     from participation.consultations.officer_views import bp as officer_bp
     from participation.petitions.comment_targets import register_petition_comment_target
+    from participation.petitions.officer_views import bp as petition_officer_bp
     from participation.petitions.views import bp as petitions_bp
     from participation.public.views import bp as public_bp
 
-    for blueprint in (public_bp, auth_bp, admin_bp, api_bp, consultations_bp, officer_bp, comments_bp, moderation_bp, moderation_admin_bp, petitions_bp):
+    for blueprint in (public_bp, auth_bp, admin_bp, api_bp, consultations_bp, officer_bp, comments_bp, moderation_bp, moderation_admin_bp, petitions_bp, petition_officer_bp):
         app.register_blueprint(blueprint)
     register_comment_targets()
     register_petition_comment_target()

@@ -84,16 +84,22 @@ def consultations():
 @click.command("tick")
 def tick():
     """Scheduled duties (run every minute): open and close consultations on time and e-mail their
-    followers; expire petitions whose signing window ended below the threshold."""
+    followers; expire petitions whose signing window ended below the threshold; tell a batch of
+    signers about the addressee's new steps; anonymise signatories after the retention period."""
     from participation.consultations.services import advance_due_consultations
-
+    from participation.petitions.processing import anonymise_ended_petitions, notify_signers
     from participation.petitions.signing import expire_due_petitions
 
     with _request_context():
         changed = advance_due_consultations()
         expired = expire_due_petitions()
+        told = notify_signers()
+        anonymised = anonymise_ended_petitions()
         db.session.commit()
-    click.echo(f"{changed} consultations opened or closed, {expired} petitions expired")
+    click.echo(
+        f"{changed} consultations opened or closed, {expired} petitions expired, "
+        f"{told} signers told of new steps, {anonymised} petitions' signatories anonymised"
+    )
 
 
 @consultations.command("topics")

@@ -1,8 +1,6 @@
 """Exports of a consultation's comments and questionnaire answers, as CSV (UTF-8 with a BOM, so
 spreadsheet programs show Arabic) or JSON. The owning institution gets authors' names; observers
 get the same rows without any personal data."""
-import csv
-import io
 import json
 
 import sqlalchemy as sa
@@ -13,6 +11,7 @@ from participation.comments.models import Comment
 from participation.consultations import permissions as perms
 from participation.consultations.models import AnswerSet, QuestionKind, Section
 from participation.core.audit import record_audit
+from participation.core.csvfiles import to_csv  # noqa: F401  (exports.to_csv for the views)
 from participation.core.permissions import guarded_by, require
 from participation.extensions import db
 
@@ -92,24 +91,6 @@ def export_rows(actor, consultation, kind):
     if personal:
         record_audit(actor, "consultation.exported", consultation, kind=kind, personal_data=True)
     return list(EXPORTS[kind](consultation, personal))
-
-
-def to_csv(rows):
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # BOM: spreadsheet programs then read UTF-8 (and Arabic) correctly
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0].keys()), extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({key: _neutralise(value) for key, value in row.items()})
-    return buffer.getvalue()
-
-
-def _neutralise(value):
-    """Stop spreadsheet formula injection: text starting with = + - @ is prefixed with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def to_json(rows):

@@ -24,7 +24,15 @@ def when(value):
     return format_datetime(value, "d MMMM y, HH:mm") if value else ""
 
 
+def day(value):
+    """A calendar date for people in the page's locale: "4 دجنبر 2026"."""
+    from flask_babel import format_date
+
+    return format_date(value, "d MMMM y") if value else ""
+
+
 def register_filters(app):
+    app.jinja_env.filters["day"] = day
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["morocco_iso"] = morocco_iso

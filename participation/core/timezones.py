@@ -17,3 +17,10 @@ def utc_to_local_naive(aware):
     if aware is None:
         return None
     return aware.astimezone(MOROCCO).replace(tzinfo=None)
+
+
+def morocco_date(aware=None):
+    """The calendar date in Morocco of an aware moment (now by default)."""
+    from participation.core.models import utcnow
+
+    return (aware or utcnow()).astimezone(MOROCCO).date()

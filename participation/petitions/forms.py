@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, EmailField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from participation.core.forms import CheckboxesField, ChoiceField, IdSelectField, LocalIntegerField, choices, email_validator, strip, translated_fields
-from participation.petitions.models import DEADLINE_LABELS, LEGAL_STATUS_LABELS
+from participation.core.forms import CheckboxesField, ChoiceField, IdSelectField, LocalDateField, LocalIntegerField, choices, email_validator, strip, translated_fields
+from participation.petitions.models import DEADLINE_LABELS, LEGAL_STATUS_LABELS, STEP_LABELS
 
 
 def kind_form_class(kind):
@@ -104,3 +104,24 @@ class SignForm(FlaskForm):
         _l("I support this petition. I consent to my name, address and identity card number being sent to its addressee institution, for this petition only (Law 09-08)."),
         validators=[DataRequired(_l("Tick the box to confirm that you support this petition and consent to the use of your data."))],
     )
+
+
+class StepForm(FlaskForm):
+    """A step of the addressee's processing: only the steps that may come next are offered."""
+
+    kind = ChoiceField(_l("Step"))
+    occurred_on = LocalDateField(_l("Date of the step (Morocco)"), validators=[DataRequired(_l("Enter the date of this step."))])
+    admissible = ChoiceField(
+        _l("Outcome (admissibility decision)"),
+        choices=choices([("", _l("Choose…")), ("yes", _l("Admissible")), ("no", _l("Inadmissible"))]),
+    )
+    ground = ChoiceField(_l("Ground of inadmissibility"), validate_choice=False)
+
+    def __init__(self, *args, steps=(), kind=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = choices((step.value, STEP_LABELS[step]) for step in steps)
+        self.ground.choices = choices([("", _l("Choose…"))] + [(g["code"], kind.ground_label(g)) for g in kind.grounds if g["stage"] != "condition"])
+
+
+translated_fields(StepForm, "text", _l("What happened, the reasons or the answer"), area=True, max_length=20000)
+translated_fields(StepForm, "measures", _l("Planned measures (final answer)"), area=True, max_length=20000)

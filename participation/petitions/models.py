@@ -130,6 +130,8 @@ class PetitionState(enum.StrEnum):
     EXPIRED = "expired"  # the signing window ended below the threshold
     WITHDRAWN = "withdrawn"  # by the committee
     DEPOSITED = "deposited"  # with the addressee institution; processing follows
+    INADMISSIBLE = "inadmissible"  # the addressee's reasoned decision after deposit
+    ANSWERED = "answered"  # the addressee's final answer, with the measures it plans
 
 
 P = PetitionState
@@ -137,7 +139,11 @@ PETITION_TRANSITIONS = {
     P.DRAFT: {P.SUBMITTED, P.WITHDRAWN},
     P.SUBMITTED: {P.DRAFT, P.OPEN, P.REJECTED},  # DRAFT: returned for changes with a note
     P.OPEN: {P.DEPOSITED, P.EXPIRED, P.WITHDRAWN},
-    P.DEPOSITED: {P.WITHDRAWN},  # a motion may be withdrawn until an MP adopts it
+    # Withdrawal after deposit: a motion only until members of parliament adopt it (checked by
+    # the permission, which knows the steps).
+    P.DEPOSITED: {P.INADMISSIBLE, P.ANSWERED, P.WITHDRAWN},
+    P.INADMISSIBLE: set(),
+    P.ANSWERED: set(),
     P.REJECTED: set(),
     P.EXPIRED: set(),
     P.WITHDRAWN: set(),
@@ -151,6 +157,8 @@ PETITION_STATE_LABELS = {
     P.EXPIRED: _l("Expired"),
     P.WITHDRAWN: _l("Withdrawn"),
     P.DEPOSITED: _l("Deposited with the addressee"),
+    P.INADMISSIBLE: _l("Declared inadmissible by the addressee"),
+    P.ANSWERED: _l("Answered by the addressee"),
 }
 
 
@@ -181,7 +189,9 @@ class Petition(TranslatedFields, db.Model):
     submitted_at = sa.Column(UTCDateTime, nullable=True)
     published_at = sa.Column(UTCDateTime, nullable=True)
     closes_at = sa.Column(UTCDateTime, nullable=True)
-    decided_at = sa.Column(UTCDateTime, nullable=True)  # rejected, expired, withdrawn or deposited
+    decided_at = sa.Column(UTCDateTime, nullable=True)  # the last change of state after publication
+    deposited_at = sa.Column(UTCDateTime, nullable=True)  # starts the addressee's legal clocks
+    signatories_anonymised_at = sa.Column(UTCDateTime, nullable=True)
 
     kind = relationship("PetitionKind", lazy="joined")
     initiator = relationship("User", foreign_keys=[initiator_id])
@@ -189,6 +199,7 @@ class Petition(TranslatedFields, db.Model):
     province = relationship("Province")
     addressee = relationship("Institution")
     members = relationship("CommitteeMember", back_populates="petition", order_by="CommitteeMember.id", cascade="all, delete-orphan")
+    steps = relationship("ProcessingStep", back_populates="petition", order_by="(ProcessingStep.occurred_on, ProcessingStep.id)")
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -309,3 +320,78 @@ class SignatureCounter(db.Model):
     region_key = sa.Column(sa.Integer, nullable=False)  # region id, 0 abroad
     count = sa.Column(sa.BigInteger, nullable=False, default=0)
     updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class StepKind(enum.StrEnum):
+    """What the addressee records after deposit, each at most once per petition."""
+
+    RECEIPT = "receipt"
+    REFERRAL = "referral"  # to the petitions commission or committee, or to the bureau
+    ROLL_CHECK = "roll_check"  # the electoral-roll check by the Head of Government
+    OPINION = "opinion"
+    DECISION = "decision"  # admissible or not, with reasons
+    ADOPTION = "adoption"  # motions: taken up by members of parliament
+    ANSWER = "answer"  # the final answer with the planned measures
+
+
+STEP_LABELS = {
+    StepKind.RECEIPT: _l("Receipt"),
+    StepKind.REFERRAL: _l("Referral"),
+    StepKind.ROLL_CHECK: _l("Electoral roll check"),
+    StepKind.OPINION: _l("Opinion"),
+    StepKind.DECISION: _l("Admissibility decision"),
+    StepKind.ADOPTION: _l("Adoption by members of parliament"),
+    StepKind.ANSWER: _l("Final answer"),
+}
+
+
+class ProcessingStep(TranslatedFields, db.Model):
+    """A dated, public step of the addressee's processing. The date is when the institution acted
+    (it may be recorded later; the deadline clocks use it); recorded_at is when it was entered."""
+
+    __tablename__ = "petition_steps"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    petition_id = sa.Column(sa.Integer, sa.ForeignKey("petitions.id"), nullable=False, index=True)
+    kind = sa.Column(sa.String(12), nullable=False)
+    occurred_on = sa.Column(sa.Date, nullable=False)
+    text = sa.Column(sa.JSON, nullable=False, default=dict)  # what happened, the reasons, the answer
+    measures = sa.Column(sa.JSON, nullable=False, default=dict)  # planned measures (final answer)
+    admissible = sa.Column(sa.Boolean, nullable=True)  # decisions only
+    ground = sa.Column(sa.String(40), nullable=True)  # the kind's ground code when inadmissible
+    recorded_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
+    recorded_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    # Signers are told in batches by `flask tick` (a petition may have a million of them): the
+    # last signature id already told, and when all were.
+    signers_notified_through = sa.Column(sa.BigInteger, nullable=False, default=0)
+    signers_notified_at = sa.Column(UTCDateTime, nullable=True)
+
+    petition = relationship("Petition", back_populates="steps")
+
+    __table_args__ = (
+        sa.UniqueConstraint("petition_id", "kind", name="uq_petition_steps_petition_kind"),
+        sa.CheckConstraint("kind IN (" + ", ".join(f"'{k.value}'" for k in StepKind) + ")", name="kind"),
+        sa.CheckConstraint("kind <> 'decision' OR admissible IS NOT NULL", name="decision_outcome"),
+        sa.Index("ix_petition_steps_signers_pending", "signers_notified_at"),
+    )
+
+    @property
+    def step_kind(self):
+        return StepKind(self.kind)
+
+    @property
+    def label(self):
+        return STEP_LABELS[self.step_kind]
+
+
+class PetitionFollow(db.Model):
+    __tablename__ = "petition_follows"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    petition_id = sa.Column(sa.Integer, sa.ForeignKey("petitions.id"), nullable=False, index=True)
+    user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    user = relationship("User")
+
+    __table_args__ = (sa.UniqueConstraint("petition_id", "user_id", name="uq_petition_follows_petition_user"),)

@@ -2,10 +2,14 @@
 petition they initiated or joined (or, later, signed)."""
 from datetime import date
 
-from participation.auth.permissions import is_administrator, is_citizen, is_moderator
+from participation.auth.permissions import has_role, is_administrator, is_citizen, is_moderator, is_officer_of
+from participation.auth.models import Role
+from participation.core.permissions import is_signed_in
+from participation.petitions.models import Category, StepKind
 from participation.petitions.models import PetitionState as P
 
-PUBLIC_STATES = {P.OPEN, P.REJECTED, P.EXPIRED, P.DEPOSITED}
+PUBLIC_STATES = {P.OPEN, P.REJECTED, P.EXPIRED, P.DEPOSITED, P.INADMISSIBLE, P.ANSWERED}
+AFTER_DEPOSIT = {P.DEPOSITED, P.INADMISSIBLE, P.ANSWERED}
 
 
 def can_manage_petition_kinds(user):
@@ -69,9 +73,16 @@ def can_review_petition(user, petition):
     )
 
 
+def is_adopted(petition):
+    return any(step.kind == StepKind.ADOPTION for step in petition.steps)
+
+
 def can_withdraw_petition(user, petition):
-    """The committee (its initiator or agent) withdraws; a motion only until it is adopted."""
+    """The committee (its initiator or agent) withdraws, until the addressee decides; a motion
+    only until members of parliament adopt it."""
     if petition is None or petition.status not in (P.DRAFT, P.OPEN, P.DEPOSITED):
+        return False
+    if petition.status == P.DEPOSITED and petition.kind.category == Category.MOTION and is_adopted(petition):
         return False
     agent = petition.agent
     return is_initiator(user, petition) or (agent is not None and is_citizen(user) and agent.user_id == user.id)
@@ -86,3 +97,27 @@ def can_deposit_petition(user, petition):
     """Only the committee's agent deposits (the agent is the addressee's only contact)."""
     agent = petition.agent if petition is not None else None
     return is_citizen(user) and petition.status == P.OPEN and agent is not None and agent.user_id == user.id
+
+
+def can_use_petition_inbox(user):
+    """Officers of an institution see the petitions deposited with it."""
+    return has_role(user, Role.OFFICER) and user.officer_institution_id is not None
+
+
+def is_addressee_officer(user, petition):
+    return petition is not None and petition.deposited_at is not None and is_officer_of(user, petition.addressee)
+
+
+def can_process_petition(user, petition):
+    """Only the addressee's officers record steps, and only while the petition is with them."""
+    return is_addressee_officer(user, petition) and petition.status == P.DEPOSITED
+
+
+def can_export_signatories(user, petition):
+    """The signatory list with CIN numbers: the addressee's officers, after deposit, until the
+    personal data is anonymised."""
+    return is_addressee_officer(user, petition) and petition.status in AFTER_DEPOSIT and petition.signatories_anonymised_at is None
+
+
+def can_follow_petition(user, petition):
+    return is_signed_in(user) and petition is not None and petition.published_at is not None

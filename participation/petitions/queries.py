@@ -75,3 +75,21 @@ def list_signed_petitions(user):
 
     signed = sa.select(Signature.petition_id).where(Signature.user_id == user.id)
     return db.session.scalars(sa.select(Petition).where(Petition.id.in_(signed)).order_by(Petition.id.desc())).all()
+
+
+def list_inbox(institution_id, *, done=False):
+    """Petitions deposited with an institution, with their steps: those still to process, or
+    (done) those it declared inadmissible or answered, and those withdrawn after deposit."""
+    from sqlalchemy.orm import selectinload
+
+    from participation.petitions.models import Petition, PetitionState
+
+    states = [PetitionState.DEPOSITED.value] if not done else [
+        PetitionState.INADMISSIBLE.value, PetitionState.ANSWERED.value, PetitionState.WITHDRAWN.value
+    ]
+    return db.session.scalars(
+        sa.select(Petition)
+        .where(Petition.addressee_id == institution_id, Petition.deposited_at.is_not(None), Petition.state.in_(states))
+        .options(selectinload(Petition.steps))
+        .order_by(Petition.deposited_at)
+    ).all()

@@ -369,6 +369,6 @@ def deposit_petition(actor, petition, *, now=None):
         raise DomainError(_l("The petition has not reached the number of signatures required."), code="below_threshold")
     if petition.addressee_id is None:
         raise DomainError(_l("The addressee institution is not on the platform yet."), code="no_addressee")
-    petition.decided_at = now or utcnow()
+    petition.decided_at = petition.deposited_at = now or utcnow()
     _petition_transition(petition, PetitionState.DEPOSITED, actor)
     _tell_committee(petition, "petition_deposited")

@@ -16,7 +16,8 @@ from participation.institutions.models import Institution, Province, Region
 from participation.institutions.queries import list_provinces, list_regions
 from participation.petitions import forms as f
 from participation.petitions import permissions as perms
-from participation.petitions import queries, services, signing
+from participation.petitions import processing, queries, services, signing
+from participation.petitions.deadlines import deadline_clocks
 from participation.petitions.models import PETITION_STATE_LABELS, Petition, PetitionKind
 from participation.petitions.thresholds import required_signatures
 
@@ -140,6 +141,10 @@ def detail(petition_id, slug=None):
         can_edit=perms.can_edit_petition(current_user, petition),
         can_review=perms.can_review_petition(current_user, petition),
         can_withdraw=perms.can_withdraw_petition(current_user, petition),
+        can_follow=perms.can_follow_petition(current_user, petition),
+        following=processing.is_following(current_user, petition),
+        is_addressee_officer=perms.is_addressee_officer(current_user, petition),
+        clocks=deadline_clocks(petition),
         reason_form=f.ReasonForm(),
         sign_form=f.SignForm(),
         target=target,
@@ -256,6 +261,16 @@ def withdraw(petition_id):
     return _go(petition)
 
 
+@bp.route("/<int:petition_id>/follow", methods=["POST"])
+@policy.authenticated
+def follow(petition_id):
+    petition = _load_visible(petition_id)
+    if f.ReasonForm().validate_on_submit():
+        if request.form.get("stop"):
+            perform(lambda: processing.unfollow_petition(current_user, petition), success=_("You no longer follow this petition."))
+        else:
+            perform(lambda: processing.follow_petition(current_user, petition), success=_("You follow this petition: you will get an e-mail at each step of its processing."))
+    return _go(petition)
 
 
 @bp.route("/<int:petition_id>/sign", methods=["POST"])
