@@ -39,7 +39,7 @@ def upgrade():
     sa.Column('petition_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=12), nullable=False),
     sa.Column('occurred_on', sa.Date(), nullable=False),
-    sa.Column('text', sa.JSON(), nullable=False),
+    sa.Column('body', sa.JSON(), nullable=False),
     sa.Column('measures', sa.JSON(), nullable=False),
     sa.Column('admissible', sa.Boolean(), nullable=True),
     sa.Column('ground', sa.String(length=40), nullable=True),

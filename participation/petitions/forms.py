@@ -114,6 +114,7 @@ class StepForm(FlaskForm):
     admissible = ChoiceField(
         _l("Outcome (admissibility decision)"),
         choices=choices([("", _l("Choose…")), ("yes", _l("Admissible")), ("no", _l("Inadmissible"))]),
+        validate_choice=False,  # anything but yes/no is "no outcome", which the service explains
     )
     ground = ChoiceField(_l("Ground of inadmissibility"), validate_choice=False)
 

@@ -355,7 +355,7 @@ class ProcessingStep(TranslatedFields, db.Model):
     petition_id = sa.Column(sa.Integer, sa.ForeignKey("petitions.id"), nullable=False, index=True)
     kind = sa.Column(sa.String(12), nullable=False)
     occurred_on = sa.Column(sa.Date, nullable=False)
-    text = sa.Column(sa.JSON, nullable=False, default=dict)  # what happened, the reasons, the answer
+    body = sa.Column(sa.JSON, nullable=False, default=dict)  # what happened, the reasons, the answer
     measures = sa.Column(sa.JSON, nullable=False, default=dict)  # planned measures (final answer)
     admissible = sa.Column(sa.Boolean, nullable=True)  # decisions only
     ground = sa.Column(sa.String(40), nullable=True)  # the kind's ground code when inadmissible

@@ -130,7 +130,7 @@ def record_step(actor, petition, data, *, now=None):
         petition=petition,
         kind=kind.value,
         occurred_on=data.occurred_on,
-        text=clean_translations(data.text),
+        body=clean_translations(data.text),
         measures=clean_translations(data.measures) if kind == StepKind.ANSWER else {},
         admissible=bool(data.admissible) if decision else None,
         ground=data.ground if decision and not data.admissible else None,
