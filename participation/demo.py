@@ -41,13 +41,14 @@ INSTITUTIONS = [
         "zgh": "ⴰⵙⵇⵇⵉⵎ ⵏ ⵜⵎⵏⴰⴹⵜ ⵕⵕⴱⴰⵟ - ⵙⵍⴰ - ⵇⵏⵉⵟⵔⴰ"}),
 ]
 
-# role, e-mail local part, display name, language
+# role, e-mail local part, display name, language, institution (officers: index in INSTITUTIONS)
 ACCOUNTS = [
-    ("citizen", "citizen", "Amina El Idrissi", "ar"),
-    (Role.OFFICER, "officer", "Youssef Benali", "fr"),
-    (Role.MODERATOR, "moderator", "Salma Amrani", "ar"),
-    (Role.OBSERVER, "observer", "Hassan Ait Ouaziz", "zgh"),
-    (Role.ADMINISTRATOR, "admin", "Nadia Berrada", "fr"),
+    ("citizen", "citizen", "Amina El Idrissi", "ar", None),
+    (Role.OFFICER, "officer", "Youssef Benali", "fr", 3),  # the ministry: consultations
+    (Role.OFFICER, "officer.hog", "Rachid Lahlou", "ar", 0),  # the Head of Government: petitions received
+    (Role.MODERATOR, "moderator", "Salma Amrani", "ar", None),
+    (Role.OBSERVER, "observer", "Hassan Ait Ouaziz", "zgh", None),
+    (Role.ADMINISTRATOR, "admin", "Nadia Berrada", "fr", None),
 ]
 
 
@@ -102,27 +103,29 @@ def seed(password_for):
     institutions = [_institution(kind, region, names) for kind, region, names in INSTITUTIONS]
     load_petition_kinds()
     ministry = institutions[3]
-    printed = []
-    for role, local_part, display_name, language in ACCOUNTS:
+    printed, by_local = [], {}
+    for role, local_part, display_name, language, institution in ACCOUNTS:
         password = password_for()
         user = _account(local_part, display_name, language, password)
         if role == "citizen":
             _give_identity(user)
+            db.session.flush()
+            db.session.expire(user, ["identity"])
         elif role not in user.roles:
             db.session.add(
-                RoleGrant(user_id=user.id, role=role.value, institution_id=ministry.id if role == Role.OFFICER else None)
+                RoleGrant(user_id=user.id, role=role.value, institution_id=institutions[institution].id if role == Role.OFFICER else None)
             )
             db.session.flush()
             db.session.expire(user, ["grants"])
         printed.append({"role": str(role), "email": user.email, "password": password})
-    by_role = {account["role"]: db.session.scalar(sa.select(User).where(User.email == account["email"])) for account in printed}
+        by_local[local_part] = user
     # Other citizens who wrote the demo comments; they get random passwords nobody needs.
     extra = [_account(local, name, language, password_for()) for local, name, language in EXTRA_CITIZENS]
     seed_consultations(
         ministry=ministry,
         regional_council=institutions[5],
-        officer=by_role["officer"],
-        citizens=[by_role["citizen"], *extra],
+        officer=by_local["officer"],
+        citizens=[by_local["citizen"], *extra],
     )
-    seed_petitions(initiator=by_role["citizen"], moderator=by_role["moderator"], extra_signers=extra)
+    seed_petitions(initiator=by_local["citizen"], moderator=by_local["moderator"], officer=by_local["officer.hog"], extra_signers=extra)
     return printed
