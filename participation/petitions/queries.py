@@ -1,4 +1,7 @@
+from dataclasses import dataclass
+
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from participation.extensions import db
 from participation.petitions.models import PetitionKind
@@ -11,17 +14,55 @@ def list_petition_kinds(*, active_only=False):
     return db.session.scalars(query).all()
 
 
-def list_public_petitions(*, state=None, kind_id=None, page=1, per_page=20):
+@dataclass
+class PetitionFilters:
+    state: str | None = None
+    kind_id: int | None = None
+    category: str | None = None
+    addressee_id: int | None = None
+    region_id: int | None = None
+    q: str | None = None
+
+
+def list_public_petitions(filters=None, *, page=1, per_page=20):
+    """Public petitions and motions, newest first, filtered by state, kind, category (petition or
+    motion), addressee institution, region (of territorial petitions) and words (Arabic-aware)."""
+    from participation.core.search import matches_all, search_terms
+    from participation.petitions.models import Petition, PetitionKind
+    from participation.petitions.permissions import PUBLIC_STATES
+
+    filters = filters or PetitionFilters()
+    states = [s.value for s in PUBLIC_STATES]
+    query = (
+        sa.select(Petition)
+        .where(Petition.state.in_(states))
+        .options(selectinload(Petition.addressee))
+        .order_by(Petition.published_at.desc().nulls_last(), Petition.id.desc())
+    )
+    if filters.state in states:
+        query = query.where(Petition.state == filters.state)
+    if filters.kind_id:
+        query = query.where(Petition.kind_id == filters.kind_id)
+    if filters.category in ("petition", "motion"):
+        query = query.where(Petition.kind_id.in_(sa.select(PetitionKind.id).where(PetitionKind.category == filters.category)))
+    if filters.addressee_id:
+        query = query.where(Petition.addressee_id == filters.addressee_id)
+    if filters.region_id:
+        query = query.where(Petition.region_id == filters.region_id)
+    terms = search_terms(filters.q or "")
+    if terms:
+        query = query.where(matches_all(Petition.search_text, terms))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def list_addressees():
+    """Institutions that have public petitions, for the listing's filter."""
+    from participation.institutions.models import Institution
     from participation.petitions.models import Petition
     from participation.petitions.permissions import PUBLIC_STATES
 
-    states = [s.value for s in PUBLIC_STATES]
-    query = sa.select(Petition).where(Petition.state.in_(states)).order_by(Petition.published_at.desc().nulls_last(), Petition.id.desc())
-    if state in states:
-        query = query.where(Petition.state == state)
-    if kind_id:
-        query = query.where(Petition.kind_id == kind_id)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    with_petitions = sa.select(Petition.addressee_id).where(Petition.state.in_([s.value for s in PUBLIC_STATES]))
+    return db.session.scalars(sa.select(Institution).where(Institution.id.in_(with_petitions)).order_by(Institution.id)).all()
 
 
 def list_user_petitions(user):

@@ -37,16 +37,31 @@ def _load_visible(petition_id):
     return petition
 
 
+def _id_arg(name):
+    """An id from the query string; anything else means "any" (filters never fail)."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
 @bp.route("/")
 @policy.public
 def index():
-    state = request.args.get("state")
-    kind_id = request.args.get("kind", "")
-    pagination = queries.list_public_petitions(state=state, kind_id=int(kind_id) if kind_id.isdigit() else None, page=page_number())
+    filters = queries.PetitionFilters(
+        state=request.args.get("state"),
+        kind_id=_id_arg("kind"),
+        category=request.args.get("category"),
+        addressee_id=_id_arg("addressee"),
+        region_id=_id_arg("region"),
+        q=request.args.get("q", "")[:200],
+    )
+    pagination = queries.list_public_petitions(filters, page=page_number())
     return render_template(
         "petitions/index.html",
         pagination=pagination,
+        filters=filters,
         kinds=queries.list_petition_kinds(active_only=True),
+        addressee_options=[(str(i.id), i.display_name()) for i in queries.list_addressees()],
+        region_options=[(str(r.id), r.display_name()) for r in list_regions()],
         state_labels=PETITION_STATE_LABELS,
         public_states=sorted(s.value for s in perms.PUBLIC_STATES),
         mine=queries.list_user_petitions(current_user) if current_user.is_authenticated else [],

@@ -307,3 +307,34 @@ def test_the_plain_cin_appears_only_in_the_addressees_export(client, login, post
     for cin in cins:
         assert cin not in everything
         assert cin in export
+
+
+def test_listing_filters_by_addressee_region_words_and_category(client, world, territories):
+    from participation.petitions.rules import load_petition_kinds
+
+    national, *_ = open_petition()
+    regional_kind = db.session.scalar(sa.select(PetitionKind).where(PetitionKind.key == "regional_petition"))
+    region = provinces_of_regions(2)[1].region
+    council = make_institution(kind=InstitutionKind.REGIONAL_COUNCIL, name={"fr": "Conseil régional"}, region=region)
+    load_petition_kinds()
+    db.session.commit()
+    initiator = citizen(province=provinces_of_regions(2)[1])
+    from tests.petitions.test_drafting_and_review import data
+
+    regional = services.create_petition(initiator, regional_kind, data(title={"ar": "حافلات مدرسية للقرى", "fr": "Des bus scolaires"}, region=region))
+    regional.state, regional.published_at = "open", utcnow()
+    db.session.commit()
+
+    def titles(query):
+        html = client.get(f"/fr/petitions/?{query}").get_data(as_text=True)
+        return {p.id for p in (national, regional) if f"/fr/petitions/{p.id}-" in html}
+
+    assert titles("") == {national.id, regional.id}
+    assert titles(f"addressee={council.id}") == {regional.id}
+    assert titles(f"addressee={national.addressee_id}") == {national.id}
+    assert titles(f"region={region.id}") == {regional.id}
+    assert titles("q=حافلات") == {regional.id}
+    assert titles("q=مدرسيه") == {regional.id}  # taa marbuta written as haa
+    assert titles("q=bibliotheques") == {national.id}  # no accents
+    assert titles("category=motion") == set()
+    assert titles("category=petition&region=abc&addressee=99999999999&kind=x") == {national.id, regional.id}
