@@ -1,0 +1,30 @@
+"""Done-when of the petitions issue: many simultaneous signing requests, duplicates included,
+through several real gunicorn worker processes, and the count equals the number of distinct
+signers exactly. Runs bench/concurrent_signing.py in a subprocess (it builds its own throw-away
+database on the suite's engine: a new database on the TEST_DATABASE_URL server, or a SQLite file)."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from tests.conftest import POSTGRES_URL
+
+SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "concurrent_signing.py"
+
+
+def test_concurrent_duplicate_signing_through_gunicorn_counts_exactly():
+    command = [sys.executable, str(SCRIPT), "--signers", "150", "--repeat", "3", "--workers", "3", "--concurrency", "24"]
+    if POSTGRES_URL:
+        server = make_url(POSTGRES_URL).set(database=None, drivername="postgresql")
+        command += ["--db", "postgresql", "--postgres", server.render_as_string(hide_password=False).rstrip("/")]
+    else:
+        command += ["--db", "sqlite"]
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    result = json.loads(finished.stdout.strip().splitlines()[-1])
+    assert result == {
+        "database": "postgresql" if POSTGRES_URL else "sqlite", "workers": 3, "requests": 450, "distinct_signers": 150,
+        "signature_rows": 150, "count_shown": 150, "failed_requests": 0,
+    }, finished.stderr[-3000:]
+    assert finished.returncode == 0
