@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 from tests.conftest import POSTGRES_URL
 
 SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "concurrent_signing.py"
@@ -17,12 +15,14 @@ SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "concurrent_signing.py"
 def test_concurrent_duplicate_signing_through_gunicorn_counts_exactly():
     command = [sys.executable, str(SCRIPT), "--signers", "150", "--repeat", "3", "--workers", "3", "--concurrency", "24"]
     if POSTGRES_URL:
-        server = make_url(POSTGRES_URL).set(database=None, drivername="postgresql")
-        command += ["--db", "postgresql", "--postgres", server.render_as_string(hide_password=False).rstrip("/")]
+        server = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0]  # the server, not the suite's database
+        command += ["--db", "postgresql", "--postgres", server]
     else:
         command += ["--db", "sqlite"]
     finished = subprocess.run(command, capture_output=True, text=True, timeout=900)
-    result = json.loads(finished.stdout.strip().splitlines()[-1])
+    lines = finished.stdout.strip().splitlines()
+    assert lines, finished.stderr[-3000:]
+    result = json.loads(lines[-1])
     assert result == {
         "database": "postgresql" if POSTGRES_URL else "sqlite", "workers": 3, "requests": 450, "distinct_signers": 150,
         "signature_rows": 150, "count_shown": 150, "failed_requests": 0,
