@@ -10,6 +10,7 @@ from participation.comments.moderation.models import (
     DECISION_LABELS,
     DECISION_REASON_LABELS,
     DECISION_REASONS,
+    MODERATOR_DECISIONS,
     REPORT_REASON_LABELS,
     WORD_LIST_LABELS,
     Decision,
@@ -67,7 +68,7 @@ def _reason_choices():
 class DecisionFields:
     decision = ChoiceField(
         _l("Decision"),
-        choices=choices([("", _l("Choose a decision"))] + [(d.value, DECISION_LABELS[d]) for d in Decision]),
+        choices=choices([("", _l("Choose a decision"))] + [(d.value, DECISION_LABELS[d]) for d in MODERATOR_DECISIONS]),
         validators=[DataRequired(_l("Choose a decision."))],
     )
     reason = ChoiceField(_l("Reason"), choices=_reason_choices(), validators=[DataRequired(_l("Choose a reason."))])

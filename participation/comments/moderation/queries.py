@@ -296,6 +296,7 @@ class MonthStatistics:
     month: date  # first day of the month, in Morocco's calendar
     decisions: Counter = field(default_factory=Counter)  # (decision, reason) -> n, moderators' decisions
     automatic: int = 0  # hidden by the platform after reports
+    held_after_edit: int = 0  # published comments held again by screening after an edit
     appeals: int = 0
     upheld: int = 0
     overturned: int = 0
@@ -349,6 +350,9 @@ def list_monthly_statistics(*, months=12, now=None):
     ):
         if reason == DecisionReason.REPORTED:
             stats[month].automatic += n
+            continue
+        if reason == DecisionReason.SCREENED:
+            stats[month].held_after_edit += n
             continue
         stats[month].decisions[(decision, reason)] += n
         if outcome:

@@ -19,6 +19,7 @@ from participation.comments.moderation.models import (
     APPEAL,
     DECISION_EFFECTS,
     DECISION_REASONS,
+    MODERATOR_DECISIONS,
     CommentReport,
     Decision,
     DecisionReason,
@@ -39,8 +40,8 @@ from participation.comments.moderation.queries import (
     get_open_item,
     is_appealable,
 )
-from participation.comments.moderation.screening import guess_language
-from participation.comments.permissions import is_comment_author
+from participation.comments.moderation.screening import guess_language, screen_comment
+from participation.comments.permissions import can_edit_comment, is_comment_author
 from participation.comments.queries import page_of
 from participation.comments.services import _apply_status
 from participation.comments.targets import target_of
@@ -164,6 +165,8 @@ def _coded(decision, reason, note):
         decision, reason = Decision(decision), DecisionReason(reason)
     except ValueError:
         raise DomainError(_l("Choose one of the options in the list."), code="invalid_choice")
+    if decision not in MODERATOR_DECISIONS:  # holding an edited comment is the platform's
+        raise DomainError(_l("Choose one of the options in the list."), code="invalid_choice")
     if reason not in DECISION_REASONS[decision]:
         raise DomainError(_l("Choose a reason that fits this decision."), code="reason_mismatch")
     note = _text(note, required=reason == DecisionReason.OTHER, message=_l("Explain the reason in the note."))
@@ -211,9 +214,25 @@ def _decide(actor, comment, decision, reason, *, note=None, item=None, appeal=No
         decision_id=record.id,
         appeal_of=record.appeal_of_id,
     )
-    if not (decision == Decision.APPROVE and new == current):  # dismissed reports: nothing changed for the author
+    # Dismissed reports change nothing for the author; an edit held again is shown on the comment.
+    if not (decision == Decision.APPROVE and new == current) and decision != Decision.HOLD:
         _notify_author(comment, record)
     return record
+
+
+@guarded_by(can_edit_comment)
+def screen_edited_comment(actor, comment, *, now=None):
+    """Screen an edited comment with the rules of a new one (comments.services.edit_comment calls
+    it once the new text is written). A rule that fires never deletes: a published comment goes
+    back to pending through a recorded decision of the platform, and waits in the queue with the
+    rule. Returns the decision, or None when the comment keeps its status."""
+    require(can_edit_comment(actor, comment, now))
+    now = now or utcnow()
+    screening = screen_comment(comment.body_source, official=comment.is_official, now=now, comment_id=comment.id)
+    item = screening.record_edit(comment, target_of(comment), now)
+    if item is None or comment.status != CommentStatus.VISIBLE:
+        return None
+    return _decide(None, comment, Decision.HOLD, DecisionReason.SCREENED, item=item, keep_item_open=True)
 
 
 @guarded_by(perms.can_moderate_comment)

@@ -27,6 +27,7 @@ from participation.comments.moderation.models import (
     DECISION_REASONS,
     ITEM_KIND_LABELS,
     ITEM_REASON_LABELS,
+    MODERATOR_DECISIONS,
     WORD_LIST_LABELS,
     Decision,
     ItemKind,
@@ -336,7 +337,7 @@ def transparency():
     return render_template(
         "moderation/transparency.html",
         months=queries.list_monthly_statistics(),
-        decisions=list(Decision),
+        decisions=list(MODERATOR_DECISIONS),
         outcome_labels=DECISION_OUTCOME_LABELS,
         reason_labels=DECISION_REASON_LABELS,
         number=format_decimal,
