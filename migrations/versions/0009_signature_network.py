@@ -96,9 +96,9 @@ def _change_decision_checks(old, new):
         _run(_append_only('moderation_decisions'))
         return
     for name, (_old, value) in zip(("decision", "reason", "automatic"), zip(old, new)):
-        op.drop_constraint(f'ck_moderation_decisions_{name}', 'moderation_decisions', type_='check')
+        op.drop_constraint(op.f(f'ck_moderation_decisions_{name}'), 'moderation_decisions', type_='check')
         condition = value if name == "automatic" else f"{name} IN {value}"
-        op.create_check_constraint(f'ck_moderation_decisions_{name}', 'moderation_decisions', condition)
+        op.create_check_constraint(op.f(f'ck_moderation_decisions_{name}'), 'moderation_decisions', condition)
 
 
 def upgrade():

@@ -145,7 +145,7 @@ class QueueFilters:
         kinds = {"signature": {QueueKind.SIGNATURE}, "petition": {QueueKind.PETITION}}.get(source)
         if self.kind and (self.kind not in kinds if kinds else self.kind in (QueueKind.SIGNATURE, QueueKind.PETITION)):
             return False
-        if self.reason and (self.reason in HELD_LIMITS) != (source == "signature"):
+        if self.reason and (source == "petition" or (self.reason in HELD_LIMITS) != (source == "signature")):
             return False
         if self.language and source != "comment":
             return False
@@ -260,18 +260,18 @@ def list_queue(filters, *, page=1, per_page=PER_PAGE, now=None):
     awaiting review, paged together, with the comments' open reports and screening flags. A
     bounded number of queries (at most ten), whatever the size of the queue."""
     now = now or utcnow()
+    def part(source, id_column, since_column, conditions):
+        return sa.select(sa.literal(source).label("source"), id_column.label("id"), since_column.label("since")).where(*conditions)
+
     parts = []
     if filters._wants("comment"):
-        parts.append(
-            sa.select(sa.literal("comment").label("source"), ModerationItem.id.label("id"), ModerationItem.opened_at.label("since"))
-            .where(*filters.conditions(now))
-        )
+        parts.append(part("comment", ModerationItem.id, ModerationItem.opened_at, filters.conditions(now)))
     if filters._wants("signature"):
-        parts.append(sa.select(sa.literal("signature"), Signature.id, Signature.created_at).where(*filters.signature_conditions(now)))
+        parts.append(part("signature", Signature.id, Signature.created_at, filters.signature_conditions(now)))
     if filters._wants("petition"):
-        parts.append(sa.select(sa.literal("petition"), Petition.id, Petition.submitted_at).where(*filters.petition_conditions(now)))
+        parts.append(part("petition", Petition.id, Petition.submitted_at, filters.petition_conditions(now)))
     if not parts:
-        parts.append(sa.select(sa.literal("comment").label("source"), ModerationItem.id.label("id"), ModerationItem.opened_at.label("since")).where(sa.false()))
+        parts.append(part("comment", ModerationItem.id, ModerationItem.opened_at, [sa.false()]))
     rows = (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery()
     pagination = _RowPagination(
         select=sa.select(rows.c.source, rows.c.id, rows.c.since).order_by(rows.c.since, rows.c.source, rows.c.id),
@@ -412,8 +412,9 @@ def list_signing_alerts(now=None):
     first. Four queries; the two counting ones read the window's signatures through the index
     ix_petition_signatures_recent."""
     config = current_app.config
-    since = (now or utcnow()) - timedelta(minutes=config["SIGNING_ALERT_WINDOW_MINUTES"])
-    recent = Signature.created_at >= since
+    now = now or utcnow()
+    since = now - timedelta(minutes=config["SIGNING_ALERT_WINDOW_MINUTES"])
+    recent = Signature.created_at.between(since, now)  # a closed range: the planner takes the index
     found = []
     networks = db.session.execute(
         sa.select(Signature.petition_id, Signature.network_hash, sa.func.count())

@@ -351,8 +351,10 @@ def _check_signature(actor, signature, now):
     longer held, that involves the moderator, or that another moderator holds."""
     require(perms.can_view_moderation_queue(actor))
     try:
+        if not sa.inspect(signature).persistent:  # discarded in this session
+            raise sa.orm.exc.ObjectDeletedError(sa.inspect(signature))
         _fresh(signature)
-    except sa.orm.exc.ObjectDeletedError:
+    except sa.orm.exc.ObjectDeletedError:  # discarded by another moderator meanwhile
         raise DomainError(_l("This signature was already decided."), code="already_decided")
     if signature.status != SignatureStatus.SUSPECT:
         raise DomainError(_l("This signature was already decided."), code="already_decided")
