@@ -56,7 +56,7 @@ def test_the_queue_shows_held_signatures_without_identity_and_petitions_with_the
     assert f"/fr/petitions/{submitted.id}/review" in html and "Des pistes cyclables" in html
     for secret in (identity.first_name + " " + identity.last_name, identity.address, identity.cin_hash):
         assert secret not in html
-    assert shows(html, shown("%(num)d item waiting", "%(num)d items waiting", 2))
+    assert shows(html, shown("%(count)s item waiting", "%(count)s items waiting", 2, count=2))
 
     only_petitions = page(moderator_browser, "/fr/moderation/?kind=petition")
     assert f"/fr/petitions/{submitted.id}/review" in only_petitions and 'name="signatures"' not in only_petitions
