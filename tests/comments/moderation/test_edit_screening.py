@@ -110,3 +110,16 @@ def test_a_moderator_then_decides_the_held_edit_and_the_statistics_count_it(citi
     month = list_monthly_statistics()[0]
     assert (month.held_after_edit, month.automatic, month.count(Decision.REJECT), month.count(Decision.HOLD)) == (1, 0, 1, 0)
     assert len(outbox(template="moderation_decision")) == 1
+
+
+def test_moderators_see_the_held_edit_with_its_rule(citizen, target, moderator, visitor):
+    from tests.comments.helpers import shown, shows
+
+    comment = post_comment(citizen, target, body="Un avis.")
+    edit_comment(citizen, comment, body="Un avis, connard.")
+    db.session.commit()
+    html = visitor(moderator).get(f"/fr/moderation/comments/{comment.id}").get_data(as_text=True)
+    assert shows(html, shown("Automatic, after an edit"))
+    assert shows(html, shown("Held for review"))
+    queue = visitor(moderator).get("/fr/moderation/?kind=pending").get_data(as_text=True)
+    assert f"/fr/moderation/comments/{comment.id}" in queue and shows(queue, shown("Word from a screening list"))
