@@ -98,6 +98,18 @@ class Config:
         self.MODERATION_OVERDUE_HOURS = _env_int("MODERATION_OVERDUE_HOURS", 48)
         self.MODERATION_BACKLOG_NOTICE = _env_int("MODERATION_BACKLOG_NOTICE", 50)
         self.RATELIMIT_REPORT = _env("RATELIMIT_REPORT", "10 per minute;50 per day")
+        # Trending alerts for moderators (SPEC §4 anti-abuse): a petition gets an alert when, within
+        # the window, more than the threshold of its signatures come from one network (/24, /48) or
+        # one e-mail domain; the big public mail providers are not a signal and are left out.
+        self.SIGNING_ALERT_WINDOW_MINUTES = _env_int("SIGNING_ALERT_WINDOW_MINUTES", 60)
+        self.SIGNING_ALERT_NETWORK_THRESHOLD = _env_int("SIGNING_ALERT_NETWORK_THRESHOLD", 30)
+        self.SIGNING_ALERT_DOMAIN_THRESHOLD = _env_int("SIGNING_ALERT_DOMAIN_THRESHOLD", 30)
+        self.SIGNING_ALERT_PUBLIC_DOMAINS = _env(
+            "SIGNING_ALERT_PUBLIC_DOMAINS",
+            "gmail.com,googlemail.com,hotmail.com,hotmail.fr,live.com,live.fr,msn.com,outlook.com,outlook.fr,"
+            "yahoo.com,yahoo.fr,ymail.com,icloud.com,me.com,aol.com,gmx.com,gmx.fr,proton.me,protonmail.com,"
+            "menara.ma,iam.ma",
+        )
         # Mail (SPEC §9): an outbox table, delivered by a backend.
         self.MAIL_BACKEND = _env("MAIL_BACKEND", "file")  # file | console | smtp
         self.MAIL_FILE_DIR = _env("MAIL_FILE_DIR", str(instance / "mail"))

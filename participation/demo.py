@@ -14,6 +14,7 @@ from participation.core.models import utcnow
 from participation.extensions import db
 from participation.institutions.models import Institution, InstitutionKind
 from participation.institutions.queries import get_region_by_code
+from participation.comments.moderation.demo import seed_moderation
 from participation.consultations.demo import seed_consultations
 from participation.consultations.topics import load_default_topics
 from participation.institutions.services import load_territories
@@ -128,4 +129,5 @@ def seed(password_for):
         citizens=[by_local["citizen"], *extra],
     )
     seed_petitions(initiator=by_local["citizen"], moderator=by_local["moderator"], officer=by_local["officer.hog"], extra_signers=extra)
+    seed_moderation(moderator=by_local["moderator"], citizens=[by_local["citizen"], *extra])
     return printed

@@ -29,7 +29,7 @@ S = CommentStatus
 # that makes one (moderation decisions call it): approve, reject, hide, restore, and restore on appeal.
 STATUS_TRANSITIONS = {
     S.PENDING: {S.VISIBLE, S.REJECTED},
-    S.VISIBLE: {S.HIDDEN, S.REJECTED},
+    S.VISIBLE: {S.HIDDEN, S.REJECTED, S.PENDING},  # PENDING: an edit tripped a screening rule
     S.HIDDEN: {S.VISIBLE, S.REJECTED},
     S.REJECTED: {S.VISIBLE},
 }

@@ -142,6 +142,11 @@ def edit_comment(actor, comment, *, body):
     if source != comment.body_source:
         comment.write(source)
         comment.edited_at = utcnow()
+        db.session.flush()
+        # The moderation service imports this module (for _apply_status): import it when needed.
+        from participation.comments.moderation.services import screen_edited_comment
+
+        screen_edited_comment(actor, comment)
     db.session.flush()
     return comment
 

@@ -296,6 +296,10 @@ class Signature(db.Model):
     shard = sa.Column(sa.SmallInteger, nullable=False, default=0)
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
     anonymised_at = sa.Column(UTCDateTime, nullable=True)
+    # Anti-abuse (moderation alerts): a keyed hash of the signer's network (IPv4 /24, IPv6 /48),
+    # never the address; and which signing limit held a suspect signature ("account" or "ip").
+    network_hash = sa.Column(sa.String(32), nullable=True)
+    held_limit = sa.Column(sa.String(8), nullable=True)
 
     __table_args__ = (
         # One signature per account and per CIN per petition, enforced by the database.
@@ -304,6 +308,14 @@ class Signature(db.Model):
         sa.CheckConstraint("status IN ('counted', 'suspect')", name="status"),
         sa.Index("ix_petition_signatures_user", "user_id"),
         sa.Index("ix_petition_signatures_petition_status", "petition_id", "status"),
+        # Moderators' queue and trending alerts: held signatures oldest first, recent networks.
+        sa.Index(
+            "ix_petition_signatures_suspect",
+            "created_at",
+            sqlite_where=sa.text("status = 'suspect'"),
+            postgresql_where=sa.text("status = 'suspect'"),
+        ),
+        sa.Index("ix_petition_signatures_recent", "created_at", "petition_id", "network_hash"),
     )
 
 

@@ -1,6 +1,7 @@
 """Signing at scale (SPEC §4, §9): one INSERT per signature plus one sharded counter increment in
 the same transaction; counts are sums over a bounded number of counter rows, never a COUNT(*)
 over signatures in the request path; a reconciliation recounts from the rows."""
+import ipaddress
 import random
 from dataclasses import dataclass
 from datetime import timezone
@@ -12,6 +13,7 @@ from limits import parse
 from sqlalchemy.dialects import postgresql, sqlite
 
 from participation.auth.permissions import is_citizen, is_moderator
+from participation.core.crypto import keyed_hash
 from participation.core.errors import DomainError
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM, guarded_by, require
@@ -61,14 +63,32 @@ def signing_problem(user, petition, *, now=None):
 
 
 def _over_rate_limit(user, ip):
-    """Hit the per-account and per-IP signing limits; True when either is exceeded."""
+    """Hit the per-account and per-IP signing limits; the first limit exceeded ("account" or
+    "ip"), or None."""
     strategy = limiter.limiter
-    over = False
-    for setting, key in (("SIGNING_LIMIT_PER_ACCOUNT", f"user:{user.id}"), ("SIGNING_LIMIT_PER_IP", f"ip:{ip or '-'}")):
+    over = None
+    for limit, setting, key in (
+        ("account", "SIGNING_LIMIT_PER_ACCOUNT", f"user:{user.id}"),
+        ("ip", "SIGNING_LIMIT_PER_IP", f"ip:{ip or '-'}"),
+    ):
         for item in parse_many(current_app.config[setting]):
             if not strategy.hit(item, "sign", key):
-                over = True
+                over = over or limit
     return over
+
+
+def network_hash(ip):
+    """A keyed hash of the network an address belongs to (IPv4 /24, IPv6 /48), for the
+    moderators' trending alerts: signatures from one network can be grouped, the address itself
+    is never stored. None for a missing or malformed address."""
+    try:
+        address = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return None
+    if address.version == 6 and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    network = ipaddress.ip_network(f"{address}/{24 if address.version == 4 else 48}", strict=False)
+    return keyed_hash(f"network:{network}")[:32]
 
 
 def parse_many(value):
@@ -102,7 +122,8 @@ def sign_petition(actor, petition, *, consent, ip=None, now=None):
     if not consent:
         raise DomainError(_l("Tick the box to confirm that you support this petition and consent to the use of your data."), code="consent")
     profile = actor.identity
-    suspect = _over_rate_limit(actor, ip)
+    held_limit = _over_rate_limit(actor, ip)
+    suspect = held_limit is not None
     status = SignatureStatus.SUSPECT if suspect else SignatureStatus.COUNTED
     shard = random.randrange(current_app.config["SIGNATURE_COUNTER_SHARDS"])
     # One statement: the unique constraints (per account, per CIN) decide, without a savepoint.
@@ -122,6 +143,8 @@ def sign_petition(actor, petition, *, consent, ip=None, now=None):
             status=status.value,
             shard=shard,
             created_at=now,
+            network_hash=network_hash(ip),
+            held_limit=held_limit,
         )
         .on_conflict_do_nothing()
         .returning(Signature.__table__.c.id)

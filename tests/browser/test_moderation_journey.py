@@ -152,3 +152,53 @@ def test_other_moderation_pages_are_accessible(browser, live_app, axe_check):
     visit(page, axe_check, "/fr/admin/moderation/screening")
     visit(page, axe_check, f"/fr/moderation/users/{author_id}")
     context.close()
+
+
+def test_a_moderator_counts_a_held_signature_from_the_queue(browser, live_app, axe_check):
+    """Held signatures and a petition awaiting review in the queue, the signature's page, the
+    decision, and the alerts page; axe-core on each."""
+    from participation.institutions.models import InstitutionKind
+    from participation.institutions.services import load_territories
+    from participation.petitions import services as petition_services
+    from participation.petitions import signing
+    from participation.petitions.models import PetitionKind, Signature
+    from participation.petitions.rules import load_petition_kinds
+    from tests.petitions.test_drafting_and_review import data, full_committee, provinces_of_regions
+    from tests.petitions.test_signing import citizen, open_petition
+
+    with live_app.test_request_context():
+        load_territories()
+        make_institution(kind=InstitutionKind.HEAD_OF_GOVERNMENT, name={"fr": "Chef du gouvernement", "ar": "رئيس الحكومة"})
+        load_petition_kinds()
+        db.session.commit()
+        petition, *_ = open_petition()
+        live_app.config.update(SIGNING_LIMIT_PER_IP="1 per day", SIGNING_ALERT_NETWORK_THRESHOLD=1)
+        receipts = [signing.sign_petition(citizen(), petition, consent=True, ip="198.51.100.4") for _ in range(3)]
+        held = [r.id for r in receipts if r.status == "suspect"]
+        initiator = citizen()
+        kind = db.session.scalar(sa.select(PetitionKind).where(PetitionKind.key == "petition_head_of_government"))
+        submitted = petition_services.create_petition(initiator, kind, data(title={"ar": "من أجل مسارات للدراجات"}))
+        full_committee(submitted, initiator, provinces_of_regions(1), 5)
+        petition_services.submit_petition(initiator, submitted)
+        db.session.commit()
+        moderator = make_user(roles=[Role.MODERATOR]).email
+    assert len(held) == 2
+    context, page = person(browser, live_app, axe_check, "ar", moderator)
+    visit(page, axe_check, "/ar/moderation/")
+    visit(page, axe_check, "/fr/moderation/?kind=signature")
+    page.locator(f"a[href$='/moderation/signatures/{held[0]}']").click()
+    page.wait_for_load_state()
+    axe_check(page)
+    submit(page, "form[action$='/take']")
+    axe_check(page)
+    page.select_option("#decision", "release")
+    submit(page, "form[action$='/decide']")
+    axe_check(page)
+    visit(page, axe_check, "/ar/moderation/alerts")
+    page.locator("a[href*='kind=signature']").first.click()
+    page.wait_for_load_state()
+    axe_check(page)
+    with live_app.app_context():
+        assert db.session.get(Signature, held[0]).status == "counted"
+        assert db.session.get(Signature, held[1]).status == "suspect"
+    context.close()

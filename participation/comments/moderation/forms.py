@@ -10,10 +10,13 @@ from participation.comments.moderation.models import (
     DECISION_LABELS,
     DECISION_REASON_LABELS,
     DECISION_REASONS,
+    MODERATOR_DECISIONS,
     REPORT_REASON_LABELS,
+    SIGNATURE_DECISION_LABELS,
     WORD_LIST_LABELS,
     Decision,
     ReportReason,
+    SignatureDecisionKind,
     WordList,
 )
 from participation.comments.moderation.services import TEXT_LIMIT
@@ -67,7 +70,7 @@ def _reason_choices():
 class DecisionFields:
     decision = ChoiceField(
         _l("Decision"),
-        choices=choices([("", _l("Choose a decision"))] + [(d.value, DECISION_LABELS[d]) for d in Decision]),
+        choices=choices([("", _l("Choose a decision"))] + [(d.value, DECISION_LABELS[d]) for d in MODERATOR_DECISIONS]),
         validators=[DataRequired(_l("Choose a decision."))],
     )
     reason = ChoiceField(_l("Reason"), choices=_reason_choices(), validators=[DataRequired(_l("Choose a reason."))])
@@ -107,6 +110,35 @@ class BulkDecisionForm(DecisionFields, FlaskForm):
     def validate_items(self, field):
         if not field.data:
             raise ValidationError(_l("Select at least one comment."))
+
+
+def _signature_decision_field():
+    return ChoiceField(
+        _l("Decision"),
+        choices=choices([("", _l("Choose a decision"))] + [(d.value, SIGNATURE_DECISION_LABELS[d]) for d in SignatureDecisionKind]),
+        validators=[DataRequired(_l("Choose a decision."))],
+    )
+
+
+def _signature_note_field():
+    return _text(_l("Note to the signer"), description=_l("Optional. The signer receives it with the decision."))
+
+
+class SignatureDecisionForm(FlaskForm):
+    decision = _signature_decision_field()
+    note = _signature_note_field()
+
+
+class BulkSignatureForm(FlaskForm):
+    """Field names of their own: this form shares the queue page's <form> with BulkDecisionForm."""
+
+    signatures = IdCheckboxesField(_l("Signatures"))
+    signature_decision = _signature_decision_field()
+    signature_note = _signature_note_field()
+
+    def validate_signatures(self, field):
+        if not field.data:
+            raise ValidationError(_l("Select at least one signature."))
 
 
 class AppealForm(FlaskForm):

@@ -106,6 +106,10 @@ class Decision(enum.StrEnum):
     HIDE = "hide"
     REJECT = "reject"
     RESTORE = "restore"
+    HOLD = "hold"  # the platform's alone: an edit tripped a screening rule, back to the queue
+
+
+MODERATOR_DECISIONS = (Decision.APPROVE, Decision.HIDE, Decision.REJECT, Decision.RESTORE)
 
 
 DECISION_LABELS = {
@@ -113,12 +117,14 @@ DECISION_LABELS = {
     Decision.HIDE: _l("Hide"),
     Decision.REJECT: _l("Reject"),
     Decision.RESTORE: _l("Restore"),
+    Decision.HOLD: _l("Hold for review"),
 }
 DECISION_OUTCOME_LABELS = {
     Decision.APPROVE: _l("Approved"),
     Decision.HIDE: _l("Hidden"),
     Decision.REJECT: _l("Rejected"),
     Decision.RESTORE: _l("Restored"),
+    Decision.HOLD: _l("Held for review"),
 }
 
 S = CommentStatus
@@ -130,6 +136,7 @@ DECISION_EFFECTS = {
     Decision.HIDE: {S.VISIBLE: S.HIDDEN, S.HIDDEN: S.HIDDEN},
     Decision.REJECT: {S.PENDING: S.REJECTED, S.VISIBLE: S.REJECTED, S.HIDDEN: S.REJECTED, S.REJECTED: S.REJECTED},
     Decision.RESTORE: {S.HIDDEN: S.VISIBLE, S.REJECTED: S.VISIBLE},
+    Decision.HOLD: {S.VISIBLE: S.PENDING},
 }
 APPEALABLE_DECISIONS = {Decision.HIDE, Decision.REJECT}
 
@@ -144,6 +151,10 @@ class DecisionReason(enum.StrEnum):
     UNLAWFUL = "unlawful"
     OTHER = "other"
     REPORTED = "reported"  # the platform hid the comment after enough reports, pending review
+    SCREENED = "screened"  # the platform held an edited comment that tripped a screening rule
+
+
+AUTOMATIC_REASONS = (DecisionReason.REPORTED, DecisionReason.SCREENED)
 
 
 DECISION_REASON_LABELS = {
@@ -156,9 +167,10 @@ DECISION_REASON_LABELS = {
     DecisionReason.UNLAWFUL: _l("Unlawful content"),
     DecisionReason.OTHER: _l("Another breach of the participation rules"),
     DecisionReason.REPORTED: _l("Reported by several participants, waiting for a moderator"),
+    DecisionReason.SCREENED: _l("Changed after publication in a way the automatic checks hold for a moderator"),
 }
 R = DecisionReason
-# Which reasons a moderator may give for each decision; REPORTED is the platform's alone.
+# Which reasons a moderator may give for each decision; REPORTED and SCREENED are the platform's alone.
 DECISION_REASONS = {
     Decision.APPROVE: (R.RESPECTS_RULES, R.DECISION_CORRECTED),
     Decision.RESTORE: (R.RESPECTS_RULES, R.DECISION_CORRECTED),
@@ -325,7 +337,7 @@ class ModerationItem(db.Model):
 
 class ModerationDecision(db.Model):
     """A decision on a comment, append-only. `moderator_id` is empty when the platform itself hid
-    a comment after enough reports."""
+    a comment after enough reports, or held an edited comment that tripped a screening rule."""
 
     __tablename__ = "moderation_decisions"
 
@@ -350,7 +362,10 @@ class ModerationDecision(db.Model):
         sa.CheckConstraint(_in("reason", [r.value for r in DecisionReason]), name="reason"),
         sa.CheckConstraint(_in("from_status", [s.value for s in CommentStatus]), name="from_status"),
         sa.CheckConstraint(_in("to_status", [s.value for s in CommentStatus]), name="to_status"),
-        sa.CheckConstraint("(moderator_id IS NULL) = (reason = 'reported')", name="automatic"),
+        sa.CheckConstraint(
+            "(moderator_id IS NULL) = (reason IN (" + ", ".join(f"'{r.value}'" for r in AUTOMATIC_REASONS) + "))",
+            name="automatic",
+        ),
     )
 
     @property
@@ -381,7 +396,100 @@ class ModerationAppeal(db.Model):
     decision = relationship("ModerationDecision")
 
 
-APPEND_ONLY = (ModerationDecision, ModerationAppeal)
+# The queue also holds what petitions bring to moderators (SPEC §5): signatures held as suspect
+# by a signing limit, and petitions awaiting their admissibility review. Neither gets a queue item
+# row (signing stays one INSERT): the queue reads them from the petitions' own tables.
+class QueueKind(enum.StrEnum):
+    SIGNATURE = "signature"
+    PETITION = "petition"
+
+
+QUEUE_KIND_LABELS = {
+    **ITEM_KIND_LABELS,
+    QueueKind.SIGNATURE: _l("Held signature"),
+    QueueKind.PETITION: _l("Petition awaiting review"),
+}
+
+
+class HeldLimit(enum.StrEnum):
+    """Which signing limit held a signature (participation.petitions.signing)."""
+
+    ACCOUNT = "account"
+    IP = "ip"
+
+
+HELD_LIMIT_LABELS = {
+    HeldLimit.ACCOUNT: _l("Over the signing limit of one account"),
+    HeldLimit.IP: _l("Over the signing limit of one network address"),
+}
+
+
+class SignatureDecisionKind(enum.StrEnum):
+    RELEASE = "release"
+    DISCARD = "discard"
+
+
+SIGNATURE_DECISION_LABELS = {
+    SignatureDecisionKind.RELEASE: _l("Count the signature"),
+    SignatureDecisionKind.DISCARD: _l("Discard the signature"),
+}
+SIGNATURE_OUTCOME_LABELS = {
+    SignatureDecisionKind.RELEASE: _l("Counted"),
+    SignatureDecisionKind.DISCARD: _l("Discarded"),
+}
+
+
+class SignatureLock(db.Model):
+    """A moderator works on a held signature for a while, so that no other moderator decides it
+    meanwhile. Goes with the signature when it is discarded."""
+
+    __tablename__ = "signature_locks"
+
+    signature_id = sa.Column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        sa.ForeignKey("petition_signatures.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    locked_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=False)
+    locked_until = sa.Column(UTCDateTime, nullable=False)
+
+    locked_by = relationship("User")
+
+    def locked_by_other(self, user, now=None):
+        return self.locked_by_id != user.id and self.locked_until > (now or utcnow())
+
+    def held_by(self, user, now=None):
+        return self.locked_by_id == user.id and self.locked_until > (now or utcnow())
+
+
+class SignatureDecision(db.Model):
+    """A moderator's decision on a held signature, append-only. Keeps no personal data: the
+    signature itself is deleted when discarded, and its row is the signer's business."""
+
+    __tablename__ = "signature_decisions"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    petition_id = sa.Column(sa.Integer, sa.ForeignKey("petitions.id"), nullable=False, index=True)
+    signature_id = sa.Column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False, unique=True)
+    moderator_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True)
+    decision = sa.Column(sa.String(10), nullable=False)
+    held_limit = sa.Column(sa.String(8), nullable=True)
+    note = sa.Column(sa.Text, nullable=True)
+    held_at = sa.Column(UTCDateTime, nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+
+    moderator = relationship("User")
+
+    __table_args__ = (
+        sa.CheckConstraint(_in("decision", [d.value for d in SignatureDecisionKind]), name="decision"),
+    )
+
+    @property
+    def label(self):
+        return SIGNATURE_OUTCOME_LABELS[SignatureDecisionKind(self.decision)]
+
+
+APPEND_ONLY = (ModerationDecision, ModerationAppeal, SignatureDecision)
 
 
 @event.listens_for(Session, "before_flush")

@@ -10,8 +10,10 @@ from statistics import median
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy.orm import selectinload
 
+from participation.auth.models import User
 from participation.comments.models import Comment, CommentStatus
 from participation.comments.moderation.models import (
     APPEALABLE_DECISIONS,
@@ -21,14 +23,19 @@ from participation.comments.moderation.models import (
     ModerationAppeal,
     ModerationDecision,
     ModerationItem,
+    QueueKind,
     ScreeningFlag,
     ScreeningSettings,
+    SignatureDecision,
+    SignatureLock,
 )
 from participation.comments.moderation.wordlists import DEFAULT_SETTINGS, default_word_lists
 from participation.core.models import utcnow
 from participation.core.permissions import is_signed_in
 from participation.core.timezones import MOROCCO
 from participation.extensions import db
+from participation.institutions.models import Region
+from participation.petitions.models import CommitteeMember, Petition, PetitionState, Signature, SignatureStatus
 
 PER_PAGE = 25
 AGE_CHOICES = (1, 3, 7)  # "waiting for more than N days" filter
@@ -105,8 +112,23 @@ def _waiting():
     )
 
 
+_HELD = Signature.status == SignatureStatus.SUSPECT.value  # the partial index ix_petition_signatures_suspect
+_AWAITING_REVIEW = Petition.state == PetitionState.SUBMITTED.value
+
+
 def count_waiting_items():
-    return db.session.scalar(sa.select(sa.func.count(ModerationItem.id)).where(_waiting()))
+    """Everything waiting for moderators: comments, held signatures, petitions awaiting review
+    (one query)."""
+    return db.session.scalar(
+        sa.select(
+            sa.select(sa.func.count(ModerationItem.id)).where(_waiting()).scalar_subquery()
+            + sa.select(sa.func.count(Signature.id)).where(_HELD).scalar_subquery()
+            + sa.select(sa.func.count(Petition.id)).where(_AWAITING_REVIEW).scalar_subquery()
+        )
+    )
+
+
+HELD_LIMITS = ("account", "ip")  # reasons of a held signature (models.HeldLimit)
 
 
 @dataclass
@@ -116,6 +138,20 @@ class QueueFilters:
     institution_id: int | None = None
     language: str | None = None
     older_than_days: int | None = None
+    petition_id: int | None = None  # held signatures of one petition (the trending alerts link here)
+
+    def _wants(self, source):
+        """Whether the filters leave room for this source of the queue: comment, signature, petition."""
+        kinds = {"signature": {QueueKind.SIGNATURE}, "petition": {QueueKind.PETITION}}.get(source)
+        if self.kind and (self.kind not in kinds if kinds else self.kind in (QueueKind.SIGNATURE, QueueKind.PETITION)):
+            return False
+        if self.reason and (source == "petition" or (self.reason in HELD_LIMITS) != (source == "signature")):
+            return False
+        if self.language and source != "comment":
+            return False
+        if self.petition_id and source == "comment":
+            return False
+        return True
 
     def conditions(self, now):
         conditions = [_waiting()]
@@ -141,6 +177,30 @@ class QueueFilters:
             conditions.append(ModerationItem.opened_at <= now - timedelta(days=self.older_than_days))
         return conditions
 
+    def signature_conditions(self, now):
+        conditions = [_HELD]
+        if self.reason:
+            conditions.append(Signature.held_limit == self.reason)
+        if self.institution_id:
+            conditions.append(
+                sa.exists().where(Petition.id == Signature.petition_id, Petition.addressee_id == self.institution_id)
+            )
+        if self.petition_id:
+            conditions.append(Signature.petition_id == self.petition_id)
+        if self.older_than_days:
+            conditions.append(Signature.created_at <= now - timedelta(days=self.older_than_days))
+        return conditions
+
+    def petition_conditions(self, now):
+        conditions = [_AWAITING_REVIEW]
+        if self.institution_id:
+            conditions.append(Petition.addressee_id == self.institution_id)
+        if self.petition_id:
+            conditions.append(Petition.id == self.petition_id)
+        if self.older_than_days:
+            conditions.append(Petition.submitted_at <= now - timedelta(days=self.older_than_days))
+        return conditions
+
 
 @dataclass
 class QueueEntry:
@@ -148,41 +208,249 @@ class QueueEntry:
     reports: Counter = field(default_factory=Counter)  # open reports by reason
     flags: list = field(default_factory=list)
     overdue: bool = False
+    source = "comment"
 
     @property
     def comment(self):
         return self.item.comment
 
+    @property
+    def since(self):
+        return self.item.opened_at
+
+
+@dataclass
+class SignatureEntry:
+    """A held signature, with only what moderators need and no identity: the petition, when,
+    which limit held it, the signer's region."""
+
+    signature: Signature
+    petition: Petition
+    region: Region | None = None
+    lock: SignatureLock | None = None
+    overdue: bool = False
+    source = "signature"
+
+    @property
+    def since(self):
+        return self.signature.created_at
+
+
+@dataclass
+class PetitionEntry:
+    petition: Petition
+    overdue: bool = False
+    source = "petition"
+
+    @property
+    def since(self):
+        return self.petition.submitted_at
+
+
+class _RowPagination(SelectPagination):
+    """A page of (source, id, since) rows of the queue's union."""
+
+    def _query_items(self):
+        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(select).all())
+
 
 def list_queue(filters, *, page=1, per_page=PER_PAGE, now=None):
-    """Open items, oldest first, with their open reports and screening flags: four queries."""
+    """Everything waiting, oldest first: comments' open items, held signatures and petitions
+    awaiting review, paged together, with the comments' open reports and screening flags. A
+    bounded number of queries (at most ten), whatever the size of the queue."""
     now = now or utcnow()
-    pagination = db.paginate(
-        sa.select(ModerationItem)
-        .where(*filters.conditions(now))
-        .order_by(ModerationItem.opened_at, ModerationItem.id)
-        .options(
-            selectinload(ModerationItem.comment).selectinload(Comment.author),
-            selectinload(ModerationItem.institution),
-            selectinload(ModerationItem.locked_by),
-        ),
+    def part(source, id_column, since_column, conditions):
+        return sa.select(sa.literal(source).label("source"), id_column.label("id"), since_column.label("since")).where(*conditions)
+
+    parts = []
+    if filters._wants("comment"):
+        parts.append(part("comment", ModerationItem.id, ModerationItem.opened_at, filters.conditions(now)))
+    if filters._wants("signature"):
+        parts.append(part("signature", Signature.id, Signature.created_at, filters.signature_conditions(now)))
+    if filters._wants("petition"):
+        parts.append(part("petition", Petition.id, Petition.submitted_at, filters.petition_conditions(now)))
+    if not parts:
+        parts.append(part("comment", ModerationItem.id, ModerationItem.opened_at, [sa.false()]))
+    rows = (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery()
+    pagination = _RowPagination(
+        select=sa.select(rows.c.source, rows.c.id, rows.c.since).order_by(rows.c.since, rows.c.source, rows.c.id),
+        session=db.session,
         page=page,
         per_page=per_page,
         error_out=False,
     )
+    ids = defaultdict(list)
+    for source, id_, _since in pagination.items:
+        ids[source].append(id_)
     overdue_after = timedelta(hours=current_app.config["MODERATION_OVERDUE_HOURS"])
-    entries = {item.comment_id: QueueEntry(item=item, overdue=now - item.opened_at > overdue_after) for item in pagination.items}
-    if entries:
-        reports = db.session.execute(
-            sa.select(CommentReport.comment_id, CommentReport.reason, sa.func.count(CommentReport.id))
-            .where(CommentReport.comment_id.in_(entries), CommentReport.resolved_at.is_(None))
-            .group_by(CommentReport.comment_id, CommentReport.reason)
+    loaded = {}
+    loaded.update({("comment", e.item.id): e for e in _comment_entries(ids["comment"])})
+    loaded.update({("signature", e.signature.id): e for e in _signature_entries(ids["signature"])})
+    if ids["petition"]:
+        for petition in db.session.scalars(sa.select(Petition).where(Petition.id.in_(ids["petition"])).options(selectinload(Petition.members))):
+            loaded[("petition", petition.id)] = PetitionEntry(petition=petition)
+    entries = [loaded[(source, id_)] for source, id_, _since in pagination.items if (source, id_) in loaded]
+    for entry in entries:
+        entry.overdue = entry.since is not None and now - entry.since > overdue_after
+    return pagination, entries
+
+
+def _comment_entries(item_ids):
+    if not item_ids:
+        return []
+    items = db.session.scalars(
+        sa.select(ModerationItem)
+        .where(ModerationItem.id.in_(item_ids))
+        .options(
+            selectinload(ModerationItem.comment).selectinload(Comment.author),
+            selectinload(ModerationItem.institution),
+            selectinload(ModerationItem.locked_by),
         )
-        for comment_id, reason, n in reports:
-            entries[comment_id].reports[reason] = n
-        for flag in db.session.scalars(sa.select(ScreeningFlag).where(ScreeningFlag.comment_id.in_(entries)).order_by(ScreeningFlag.id)):
-            entries[flag.comment_id].flags.append(flag)
-    return pagination, list(entries.values())
+    ).all()
+    entries = {item.comment_id: QueueEntry(item=item) for item in items}
+    reports = db.session.execute(
+        sa.select(CommentReport.comment_id, CommentReport.reason, sa.func.count(CommentReport.id))
+        .where(CommentReport.comment_id.in_(entries), CommentReport.resolved_at.is_(None))
+        .group_by(CommentReport.comment_id, CommentReport.reason)
+    )
+    for comment_id, reason, n in reports:
+        entries[comment_id].reports[reason] = n
+    for flag in db.session.scalars(sa.select(ScreeningFlag).where(ScreeningFlag.comment_id.in_(entries)).order_by(ScreeningFlag.id)):
+        entries[flag.comment_id].flags.append(flag)
+    return list(entries.values())
+
+
+def _signature_entries(signature_ids):
+    """Held signatures with their petitions, regions and locks: four queries."""
+    if not signature_ids:
+        return []
+    signatures = db.session.scalars(sa.select(Signature).where(Signature.id.in_(signature_ids))).all()
+    petitions = {
+        p.id: p
+        for p in db.session.scalars(sa.select(Petition).where(Petition.id.in_({s.petition_id for s in signatures})))
+    }
+    region_ids = {s.region_id for s in signatures if s.region_id}
+    regions = {r.id: r for r in db.session.scalars(sa.select(Region).where(Region.id.in_(region_ids)))} if region_ids else {}
+    locks = {
+        lock.signature_id: lock
+        for lock in db.session.scalars(
+            sa.select(SignatureLock).where(SignatureLock.signature_id.in_(signature_ids)).options(selectinload(SignatureLock.locked_by))
+        )
+    }
+    return [
+        SignatureEntry(signature=s, petition=petitions[s.petition_id], region=regions.get(s.region_id), lock=locks.get(s.id))
+        for s in signatures
+    ]
+
+
+def get_signature_entry(signature_id):
+    """One held (or already decided, not discarded) signature as moderators see it, or None."""
+    entries = _signature_entries([signature_id])
+    return entries[0] if entries else None
+
+
+def list_held_signatures(signature_ids):
+    return db.session.scalars(
+        sa.select(Signature).where(Signature.id.in_(signature_ids)).order_by(Signature.created_at, Signature.id)
+    ).all()
+
+
+def get_signature_lock(signature_id):
+    return db.session.get(SignatureLock, signature_id)
+
+
+def has_signed(user, petition_id):
+    return db.session.scalar(
+        sa.select(sa.exists().where(Signature.petition_id == petition_id, Signature.user_id == user.id))
+    )
+
+
+def is_involved_in_petition(user, petition):
+    """Initiated it, is (or was invited to be) on its committee, or signed it."""
+    if petition.initiator_id == user.id:
+        return True
+    committee = sa.select(CommitteeMember.id).where(CommitteeMember.petition_id == petition.id, CommitteeMember.user_id == user.id)
+    return bool(db.session.scalar(sa.select(sa.exists(committee)))) or bool(has_signed(user, petition.id))
+
+
+def list_signature_decisions(petition_id, *, limit=50):
+    return db.session.scalars(
+        sa.select(SignatureDecision)
+        .where(SignatureDecision.petition_id == petition_id)
+        .order_by(SignatureDecision.id.desc())
+        .limit(limit)
+        .options(selectinload(SignatureDecision.moderator))
+    ).all()
+
+
+# Trending alerts (SPEC §4 anti-abuse)
+
+
+@dataclass
+class SigningAlert:
+    petition: Petition
+    kind: str  # "network" or "domain"
+    key: str  # the e-mail domain, or the first characters of the network's keyed hash
+    signatures: int
+    held: int = 0
+
+
+def _email_domain(column):
+    if db.engine.dialect.name == "postgresql":
+        return sa.func.lower(sa.func.split_part(column, "@", 2))
+    return sa.func.lower(sa.func.substr(column, sa.func.instr(column, "@") + 1))
+
+
+def public_mail_domains():
+    return {d.strip().lower() for d in current_app.config["SIGNING_ALERT_PUBLIC_DOMAINS"].split(",") if d.strip()}
+
+
+def list_signing_alerts(now=None):
+    """Petitions where, within the recent window, more signatures than the threshold come from
+    one network or from one e-mail domain (big public providers left out), most signatures
+    first. Four queries; the two counting ones read the window's signatures through the index
+    ix_petition_signatures_recent."""
+    config = current_app.config
+    now = now or utcnow()
+    since = now - timedelta(minutes=config["SIGNING_ALERT_WINDOW_MINUTES"])
+    recent = Signature.created_at.between(since, now)  # a closed range: the planner takes the index
+    found = []
+    networks = db.session.execute(
+        sa.select(Signature.petition_id, Signature.network_hash, sa.func.count())
+        .where(recent, Signature.network_hash.is_not(None))
+        .group_by(Signature.petition_id, Signature.network_hash)
+        .having(sa.func.count() > config["SIGNING_ALERT_NETWORK_THRESHOLD"])
+    )
+    found.extend((petition_id, "network", network[:8], n) for petition_id, network, n in networks)
+    inner = (
+        sa.select(Signature.petition_id.label("petition_id"), _email_domain(User.email).label("domain"))
+        .join(User, User.id == Signature.user_id)
+        .where(recent)
+        .subquery()
+    )
+    domains = db.session.execute(
+        sa.select(inner.c.petition_id, inner.c.domain, sa.func.count())
+        .where(inner.c.domain.not_in(public_mail_domains()))
+        .group_by(inner.c.petition_id, inner.c.domain)
+        .having(sa.func.count() > config["SIGNING_ALERT_DOMAIN_THRESHOLD"])
+    )
+    found.extend((petition_id, "domain", domain, n) for petition_id, domain, n in domains)
+    if not found:
+        return []
+    petition_ids = {petition_id for petition_id, *_rest in found}
+    petitions = {p.id: p for p in db.session.scalars(sa.select(Petition).where(Petition.id.in_(petition_ids)))}
+    held = dict(
+        db.session.execute(
+            sa.select(Signature.petition_id, sa.func.count())
+            .where(Signature.petition_id.in_(petition_ids), _HELD)
+            .group_by(Signature.petition_id)
+        ).all()
+    )
+    alerts = [
+        SigningAlert(petition=petitions[p], kind=kind, key=key, signatures=n, held=held.get(p, 0)) for p, kind, key, n in found
+    ]
+    return sorted(alerts, key=lambda a: (-a.signatures, a.petition.id, a.kind, a.key))
 
 
 def list_items(item_ids):
@@ -296,6 +564,7 @@ class MonthStatistics:
     month: date  # first day of the month, in Morocco's calendar
     decisions: Counter = field(default_factory=Counter)  # (decision, reason) -> n, moderators' decisions
     automatic: int = 0  # hidden by the platform after reports
+    held_after_edit: int = 0  # published comments held again by screening after an edit
     appeals: int = 0
     upheld: int = 0
     overturned: int = 0
@@ -349,6 +618,9 @@ def list_monthly_statistics(*, months=12, now=None):
     ):
         if reason == DecisionReason.REPORTED:
             stats[month].automatic += n
+            continue
+        if reason == DecisionReason.SCREENED:
+            stats[month].held_after_edit += n
             continue
         stats[month].decisions[(decision, reason)] += n
         if outcome:

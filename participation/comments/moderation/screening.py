@@ -186,22 +186,47 @@ class Screening:
             )
         db.session.flush()
 
+    def record_edit(self, comment, target, now):
+        """After an edit: the fingerprint follows the new text, the rules that fired are kept, and
+        the comment's open queue item (a new pending one if none) is returned when a rule fired."""
+        fingerprint = db.session.get(CommentFingerprint, comment.id)
+        if fingerprint is None:
+            db.session.add(CommentFingerprint(comment_id=comment.id, digest=self.digest, created_at=now))
+        else:
+            fingerprint.digest, fingerprint.created_at = self.digest, now
+        for rule, details in self.flags:
+            db.session.add(ScreeningFlag(comment_id=comment.id, rule=rule.value, details={**details, "edit": True}, created_at=now))
+        db.session.flush()
+        if not self.holds:
+            return None
+        return ModerationItem.open_for(
+            comment,
+            kind=ItemKind.PENDING,
+            reason=self.flags[0][0].value,
+            institution_id=target.institution_id if target is not None else None,
+            language=self.language,
+        )
+
 
 def _count_links(source):
     return markdown.render(source).count("<a ")
 
 
-def _copies(digest, since):
-    return db.session.scalar(
+def _copies(digest, since, exclude_comment_id=None):
+    query = (
         sa.select(sa.func.count())
         .select_from(CommentFingerprint)
         .where(CommentFingerprint.digest == digest, CommentFingerprint.created_at >= since)
     )
+    if exclude_comment_id is not None:
+        query = query.where(CommentFingerprint.comment_id != exclude_comment_id)
+    return db.session.scalar(query)
 
 
-def screen_comment(source, *, official=False, now=None):
-    """Screen the text of a new comment (already checked by markdown.clean_source). Official
-    answers of institutions are not screened: they are staff, and their answers are audited."""
+def screen_comment(source, *, official=False, now=None, comment_id=None):
+    """Screen the text of a new comment, or the new text of comment `comment_id` (already checked
+    by markdown.clean_source). Official answers of institutions are not screened: they are staff,
+    and their answers are audited."""
     settings = get_screening_settings()
     digest, length = fingerprint(source)
     screening = Screening(digest=digest, language=guess_language(source))
@@ -212,7 +237,7 @@ def screen_comment(source, *, official=False, now=None):
         if links > settings.max_links:
             screening.flags.append((ScreeningRule.LINKS, {"links": links, "limit": settings.max_links}))
     if settings.check_repeats and length >= settings.repeat_min_length:
-        copies = _copies(digest, (now or utcnow()) - timedelta(hours=settings.repeat_window_hours))
+        copies = _copies(digest, (now or utcnow()) - timedelta(hours=settings.repeat_window_hours), comment_id)
         if copies:
             screening.flags.append((ScreeningRule.REPEATED_TEXT, {"copies": copies, "hours": settings.repeat_window_hours}))
     if settings.check_words:

@@ -13,12 +13,14 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from participation.auth.models import User
 from participation.comments.models import CommentStatus
 from participation.comments.moderation import permissions as perms
 from participation.comments.moderation.models import (
     APPEAL,
     DECISION_EFFECTS,
     DECISION_REASONS,
+    MODERATOR_DECISIONS,
     CommentReport,
     Decision,
     DecisionReason,
@@ -28,6 +30,9 @@ from participation.comments.moderation.models import (
     ModerationItem,
     ReportReason,
     ScreeningSettings,
+    SignatureDecision,
+    SignatureDecisionKind,
+    SignatureLock,
     WordList,
 )
 from participation.comments.moderation.queries import (
@@ -39,8 +44,8 @@ from participation.comments.moderation.queries import (
     get_open_item,
     is_appealable,
 )
-from participation.comments.moderation.screening import guess_language
-from participation.comments.permissions import is_comment_author
+from participation.comments.moderation.screening import guess_language, screen_comment
+from participation.comments.permissions import can_edit_comment, is_comment_author
 from participation.comments.queries import page_of
 from participation.comments.services import _apply_status
 from participation.comments.targets import target_of
@@ -53,6 +58,8 @@ from participation.core.permissions import guarded_by, require
 from participation.core.personal_data import personal_data_exporter
 from participation.core.urls import external_url
 from participation.extensions import db
+from participation.petitions import signing
+from participation.petitions.models import PetitionState, SignatureStatus
 
 TEXT_LIMIT = 2000  # report details, notes, appeals and block reasons
 
@@ -164,6 +171,8 @@ def _coded(decision, reason, note):
         decision, reason = Decision(decision), DecisionReason(reason)
     except ValueError:
         raise DomainError(_l("Choose one of the options in the list."), code="invalid_choice")
+    if decision not in MODERATOR_DECISIONS:  # holding an edited comment is the platform's
+        raise DomainError(_l("Choose one of the options in the list."), code="invalid_choice")
     if reason not in DECISION_REASONS[decision]:
         raise DomainError(_l("Choose a reason that fits this decision."), code="reason_mismatch")
     note = _text(note, required=reason == DecisionReason.OTHER, message=_l("Explain the reason in the note."))
@@ -211,9 +220,25 @@ def _decide(actor, comment, decision, reason, *, note=None, item=None, appeal=No
         decision_id=record.id,
         appeal_of=record.appeal_of_id,
     )
-    if not (decision == Decision.APPROVE and new == current):  # dismissed reports: nothing changed for the author
+    # Dismissed reports change nothing for the author; an edit held again is shown on the comment.
+    if not (decision == Decision.APPROVE and new == current) and decision != Decision.HOLD:
         _notify_author(comment, record)
     return record
+
+
+@guarded_by(can_edit_comment)
+def screen_edited_comment(actor, comment, *, now=None):
+    """Screen an edited comment with the rules of a new one (comments.services.edit_comment calls
+    it once the new text is written). A rule that fires never deletes: a published comment goes
+    back to pending through a recorded decision of the platform, and waits in the queue with the
+    rule. Returns the decision, or None when the comment keeps its status."""
+    require(can_edit_comment(actor, comment, now))
+    now = now or utcnow()
+    screening = screen_comment(comment.body_source, official=comment.is_official, now=now, comment_id=comment.id)
+    item = screening.record_edit(comment, target_of(comment), now)
+    if item is None or comment.status != CommentStatus.VISIBLE:
+        return None
+    return _decide(None, comment, Decision.HOLD, DecisionReason.SCREENED, item=item, keep_item_open=True)
 
 
 @guarded_by(perms.can_moderate_comment)
@@ -315,6 +340,132 @@ def appeal_decision(actor, decision, *, text, now=None):
     )
     db.session.flush()
     return appeal
+
+
+# Held signatures (SPEC §4 anti-abuse): a moderator counts or discards a signature that a
+# signing limit held. Locks and decisions work as for comments.
+
+
+def _check_signature(actor, signature, now):
+    """Refuse, with the reason a moderator would want to know, to decide a signature that is no
+    longer held, that involves the moderator, or that another moderator holds."""
+    require(perms.can_view_moderation_queue(actor))
+    try:
+        if not sa.inspect(signature).persistent:  # discarded in this session
+            raise sa.orm.exc.ObjectDeletedError(sa.inspect(signature))
+        _fresh(signature)
+    except sa.orm.exc.ObjectDeletedError:  # discarded by another moderator meanwhile
+        raise DomainError(_l("This signature was already decided."), code="already_decided")
+    if signature.status != SignatureStatus.SUSPECT:
+        raise DomainError(_l("This signature was already decided."), code="already_decided")
+    petition = perms.signature_petition(signature)
+    if not perms.can_decide_signature(actor, signature, petition):
+        raise DomainError(
+            _l("You initiated, joined or signed this petition: another moderator must decide on its signatures."),
+            code="own_content",
+        )
+    lock = db.session.get(SignatureLock, signature.id)
+    if lock is not None and lock.locked_by_other(actor, now):
+        raise DomainError(
+            _l("Another moderator is working on this signature until %(time)s.", time=when(lock.locked_until)), code="locked"
+        )
+    return petition, lock
+
+
+@guarded_by(perms.can_decide_signature)
+def take_signature(actor, signature, now=None):
+    """Lock a held signature for a while so that no other moderator decides it meanwhile."""
+    now = now or utcnow()
+    _petition, lock = _check_signature(actor, signature, now)
+    if lock is None:
+        lock = SignatureLock(signature_id=signature.id)
+        db.session.add(lock)
+    lock.locked_by_id = actor.id
+    lock.locked_until = now + timedelta(minutes=current_app.config["MODERATION_LOCK_MINUTES"])
+    db.session.flush()
+    return lock
+
+
+@guarded_by(perms.can_decide_signature)
+def release_signature(actor, signature, now=None):
+    lock = db.session.get(SignatureLock, signature.id)
+    require(perms.can_decide_signature(actor, signature) and lock is not None and lock.held_by(actor, now))
+    db.session.delete(lock)
+    db.session.flush()
+
+
+@guarded_by(perms.can_decide_signature)
+def decide_signature(actor, signature, *, decision, note=None, now=None):
+    """Count a held signature (release) or discard it. The decision is recorded without personal
+    data, audited on the petition, and the signer is told in their language."""
+    now = now or utcnow()
+    try:
+        decision = SignatureDecisionKind(decision)
+    except ValueError:
+        raise DomainError(_l("Choose one of the options in the list."), code="invalid_choice")
+    note = _text(note)
+    petition, lock = _check_signature(actor, signature, now)
+    if decision == SignatureDecisionKind.RELEASE and petition.status != PetitionState.OPEN:
+        raise DomainError(
+            _l("This petition is no longer open: a held signature can only be discarded now."), code="not_open"
+        )
+    signer = signature.user_id and db.session.get(User, signature.user_id)
+    record = SignatureDecision(
+        petition_id=petition.id,
+        signature_id=signature.id,
+        moderator_id=actor.id,
+        decision=decision.value,
+        held_limit=signature.held_limit,
+        note=note,
+        held_at=signature.created_at,
+        created_at=now,
+    )
+    db.session.add(record)
+    if lock is not None:
+        db.session.delete(lock)
+    db.session.flush()
+    if decision == SignatureDecisionKind.RELEASE:
+        signing.release_suspect_signature(actor, signature, now=now)
+    else:
+        signing.discard_suspect_signature(actor, signature)
+    record_audit(
+        actor,
+        "moderation.signature_decision",
+        petition,
+        decision=decision.value,
+        signature_decision_id=record.id,
+        held_limit=record.held_limit,
+    )
+    if signer and signer.is_active:
+        language = signer.language
+        queue_mail(
+            to=signer.email,
+            language=language,
+            template="signature_decision",
+            user=signer,
+            counted=decision == SignatureDecisionKind.RELEASE,
+            title=petition.text("title", language)[0],
+            note=note,
+            link=external_url("petitions.detail", lang_code=language, petition_id=petition.id, slug=petition.slug),
+        )
+    return record
+
+
+@guarded_by(perms.can_view_moderation_queue)
+def decide_signatures(actor, signatures, *, decision, note=None):
+    """The same decision on several held signatures. Those another moderator holds, that were
+    decided meanwhile, or that the actor may not decide are left; returns (decided, left)."""
+    require(perms.can_view_moderation_queue(actor))
+    if decision not in {d.value for d in SignatureDecisionKind}:
+        raise DomainError(_l("Choose one of the options in the list."), code="invalid_choice")
+    decided, left = [], []
+    for signature in signatures:
+        try:
+            with db.session.begin_nested():
+                decided.append(decide_signature(actor, signature, decision=decision, note=note))
+        except DomainError:
+            left.append(signature)
+    return decided, left
 
 
 # Blocking

@@ -15,9 +15,11 @@ from participation.comments.moderation.forms import (
     AppealForm,
     BlockForm,
     BulkDecisionForm,
+    BulkSignatureForm,
     DecisionForm,
     ReportForm,
     ScreeningForm,
+    SignatureDecisionForm,
     report_form_for,
 )
 from participation.comments.moderation.models import (
@@ -25,11 +27,11 @@ from participation.comments.moderation.models import (
     DECISION_OUTCOME_LABELS,
     DECISION_REASON_LABELS,
     DECISION_REASONS,
-    ITEM_KIND_LABELS,
+    HELD_LIMIT_LABELS,
     ITEM_REASON_LABELS,
+    QUEUE_KIND_LABELS,
+    MODERATOR_DECISIONS,
     WORD_LIST_LABELS,
-    Decision,
-    ItemKind,
     ModerationDecision,
     ModerationItem,
     WordList,
@@ -44,14 +46,15 @@ from participation.core.models import utcnow
 from participation.core.views import page_number, perform, rate_limit
 from participation.extensions import db, limiter
 from participation.institutions.queries import list_institutions
+from participation.petitions.permissions import can_review_petition
 
 bp = Blueprint("moderation", __name__, url_prefix="/<lang:lang_code>/moderation")
 admin_bp = Blueprint("moderation_admin", __name__, url_prefix="/<lang:lang_code>/admin/moderation")
 
 
 def backlog_notice():
-    """The number of comments waiting when it is over the notice threshold, else None (counted
-    once per request)."""
+    """The number of items waiting (comments, held signatures, petitions awaiting review) when
+    it is over the notice threshold, else None (counted once per request)."""
     if "moderation_backlog" not in g:
         waiting = queries.count_waiting_items()
         g.moderation_backlog = waiting if waiting >= current_app.config["MODERATION_BACKLOG_NOTICE"] else None
@@ -142,18 +145,22 @@ def _int_arg(name):
     return int(value) if value.isdigit() else None
 
 
+QUEUE_REASON_LABELS = {**ITEM_REASON_LABELS, **HELD_LIMIT_LABELS}
+
+
 def _queue_filters():
     age = _int_arg("age")
     return queries.QueueFilters(
-        kind=request.args.get("kind") if request.args.get("kind") in {k.value for k in ItemKind} else None,
-        reason=request.args.get("reason") if request.args.get("reason") in ITEM_REASON_LABELS else None,
+        kind=request.args.get("kind") if request.args.get("kind") in QUEUE_KIND_LABELS else None,
+        reason=request.args.get("reason") if request.args.get("reason") in QUEUE_REASON_LABELS else None,
         institution_id=_int_arg("institution"),
         language=request.args.get("language") if request.args.get("language") in LANGUAGES else None,
         older_than_days=age if age in queries.AGE_CHOICES else None,
+        petition_id=_int_arg("petition"),
     )
 
 
-def _render_queue(form, status=200):
+def _render_queue(form, signature_form=None, status=200):
     filters = _queue_filters()
     pagination, entries = queries.list_queue(filters, page=page_number())
     return render_template(
@@ -162,8 +169,11 @@ def _render_queue(form, status=200):
         entries=entries,
         filters=filters,
         form=form,
-        kinds=ITEM_KIND_LABELS,
-        reasons=ITEM_REASON_LABELS,
+        signature_form=signature_form or BulkSignatureForm(),
+        kinds=QUEUE_KIND_LABELS,
+        reasons=QUEUE_REASON_LABELS,
+        held_limit_labels=HELD_LIMIT_LABELS,
+        can_review_petition=can_review_petition,
         institutions=[(i.id, i.display_name()) for i in list_institutions(include_inactive=True)],
         language_labels=LANGUAGE_LABELS,
         ages=[(days, ngettext("More than %(num)d day", "More than %(num)d days", days)) for days in queries.AGE_CHOICES],
@@ -182,7 +192,7 @@ def queue():
 def bulk_decide():
     form = BulkDecisionForm()
     if not form.validate_on_submit():
-        return _render_queue(form, 400)
+        return _render_queue(form, status=400)
     items = queries.list_items(form.items.data)
     ok, result = perform(
         lambda: services.decide_items(
@@ -191,7 +201,7 @@ def bulk_decide():
         error_field=form.reason,
     )
     if not ok:
-        return _render_queue(form, 400)
+        return _render_queue(form, status=400)
     decided, left = result
     flash(ngettext("%(num)d comment decided.", "%(num)d comments decided.", len(decided)), "success")
     if left:
@@ -204,6 +214,114 @@ def bulk_decide():
             "warning",
         )
     return _go("moderation.queue", **request.args.to_dict())
+
+
+@bp.route("/signatures/bulk", methods=["POST"])
+@policy.requires(perms.can_view_moderation_queue)
+def bulk_decide_signatures():
+    form = BulkSignatureForm()
+    if not form.validate_on_submit():
+        return _render_queue(BulkDecisionForm(formdata=None), form, 400)
+    signatures = queries.list_held_signatures(form.signatures.data)
+    ok, result = perform(
+        lambda: services.decide_signatures(
+            current_user, signatures, decision=form.signature_decision.data, note=form.signature_note.data
+        ),
+        error_field=form.signature_decision,
+    )
+    if not ok:
+        return _render_queue(BulkDecisionForm(formdata=None), form, 400)
+    decided, left = result
+    flash(ngettext("%(num)d signature decided.", "%(num)d signatures decided.", len(decided)), "success")
+    left = len(left) + len(set(form.signatures.data) - {s.id for s in signatures})
+    if left:
+        flash(
+            ngettext(
+                "%(num)d signature was not decided: it was decided already, another moderator is working on it, or you may not decide it.",
+                "%(num)d signatures were not decided: they were decided already, another moderator is working on them, or you may not decide them.",
+                left,
+            ),
+            "warning",
+        )
+    return _go("moderation.queue", **request.args.to_dict())
+
+
+def _load_signature(signature_id):
+    entry = queries.get_signature_entry(signature_id)
+    return entry or abort(404)
+
+
+def _render_signature(entry, form=None, status=200):
+    return render_template(
+        "moderation/signature.html",
+        entry=entry,
+        form=form or SignatureDecisionForm(),
+        action_form=ActionForm(),
+        can_decide=perms.can_decide_signature(current_user, entry.signature, entry.petition),
+        held_limit_labels=HELD_LIMIT_LABELS,
+        decisions=queries.list_signature_decisions(entry.petition.id, limit=10),
+        now=utcnow(),
+    ), status
+
+
+@bp.route("/signatures/<int:signature_id>")
+@policy.requires(perms.can_view_moderation_queue)
+def signature(signature_id):
+    return _render_signature(_load_signature(signature_id))
+
+
+@bp.route("/signatures/<int:signature_id>/take", methods=["POST"])
+@policy.requires(perms.can_view_moderation_queue)
+def take_signature(signature_id):
+    entry = _load_signature(signature_id)
+    if ActionForm().validate_on_submit():
+        ok, lock = perform(lambda: services.take_signature(current_user, entry.signature))
+        if ok:
+            flash(_("You are working on this signature until %(time)s.", time=when(lock.locked_until)), "success")
+    return _go("moderation.signature", signature_id=signature_id)
+
+
+@bp.route("/signatures/<int:signature_id>/release", methods=["POST"])
+@policy.requires(perms.can_view_moderation_queue)
+def release_signature(signature_id):
+    entry = _load_signature(signature_id)
+    if ActionForm().validate_on_submit():
+        perform(
+            lambda: services.release_signature(current_user, entry.signature),
+            success=_("Other moderators can take this signature again."),
+        )
+    return _go("moderation.signature", signature_id=signature_id)
+
+
+@bp.route("/signatures/<int:signature_id>/decide", methods=["POST"])
+@policy.requires(perms.can_view_moderation_queue)
+def decide_signature(signature_id):
+    entry = _load_signature(signature_id)
+    form = SignatureDecisionForm()
+    if form.validate_on_submit():
+        ok, _record = perform(
+            lambda: services.decide_signature(current_user, entry.signature, decision=form.decision.data, note=form.note.data),
+            error_field=form.decision,
+            success=_("The decision is recorded and the signer is informed."),
+        )
+        if ok:
+            return _go("moderation.queue", kind="signature")
+        entry = queries.get_signature_entry(signature_id) or abort(404)
+    return _render_signature(entry, form, 400)
+
+
+@bp.route("/alerts")
+@policy.requires(perms.can_view_moderation_queue)
+def alerts():
+    config = current_app.config
+    return render_template(
+        "moderation/alerts.html",
+        alerts=queries.list_signing_alerts(),
+        window=config["SIGNING_ALERT_WINDOW_MINUTES"],
+        network_threshold=config["SIGNING_ALERT_NETWORK_THRESHOLD"],
+        domain_threshold=config["SIGNING_ALERT_DOMAIN_THRESHOLD"],
+        public_domains=sorted(queries.public_mail_domains()),
+    )
 
 
 def _load_for_moderation(comment_id):
@@ -336,7 +454,7 @@ def transparency():
     return render_template(
         "moderation/transparency.html",
         months=queries.list_monthly_statistics(),
-        decisions=list(Decision),
+        decisions=list(MODERATOR_DECISIONS),
         outcome_labels=DECISION_OUTCOME_LABELS,
         reason_labels=DECISION_REASON_LABELS,
         number=format_decimal,

@@ -10,6 +10,7 @@ from participation.comments.moderation import services
 from participation.comments.moderation.models import (
     DECISION_EFFECTS,
     DECISION_REASONS,
+    MODERATOR_DECISIONS,
     AppendOnlyViolation,
     CommentReport,
     Decision,
@@ -141,7 +142,7 @@ def test_every_change_a_decision_makes_is_an_allowed_status_transition():
             assert new == current or new in STATUS_TRANSITIONS[current]
 
 
-CASES = [(decision, current, new) for decision, effects in DECISION_EFFECTS.items() for current, new in effects.items()]
+CASES = [(decision, current, new) for decision in MODERATOR_DECISIONS for current, new in DECISION_EFFECTS[decision].items()]
 
 
 @pytest.mark.parametrize("decision, current, new", CASES)
@@ -166,7 +167,16 @@ def test_every_decision_path(note, author, moderator, outbox, decision, current,
         assert (f"/ar/moderation/decisions/{record.id}/appeal" in mails[0].body_text) is appealable
 
 
-INVALID = [(d, s) for d in Decision for s in CommentStatus if s not in DECISION_EFFECTS[d]]
+INVALID = [(d, s) for d in MODERATOR_DECISIONS for s in CommentStatus if s not in DECISION_EFFECTS[d]]
+
+
+@pytest.mark.parametrize("reason", ["screened", "respects_rules"])
+def test_a_moderator_cannot_take_the_platforms_hold_decision(comment, moderator, reason):
+    item = item_for(comment, kind="reported")
+    with pytest.raises(DomainError) as refused:
+        decide_comment(moderator, comment, decision="hold", reason=reason, item=item)
+    assert refused.value.code == "invalid_choice"
+    assert comment.status == CommentStatus.VISIBLE and item.is_open
 
 
 @pytest.mark.parametrize("decision, current", INVALID)
@@ -202,7 +212,7 @@ def test_decisions_need_a_fitting_reason(comment, moderator, decision, reason, n
 
 
 def test_every_decision_has_reasons_and_other_needs_a_note(comment, moderator):
-    assert all(DECISION_REASONS[d] for d in Decision)
+    assert all(DECISION_REASONS[d] for d in MODERATOR_DECISIONS)
     record = decide_comment(moderator, comment, decision="hide", reason="other", note="Publicité déguisée")
     assert record.note == "Publicité déguisée"
 
