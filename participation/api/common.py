@@ -36,7 +36,7 @@ def _bad_parameter(error):
 
 def int_param(name, default=None, *, minimum=1, maximum=MAX_ID):
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not raw.isascii() or not raw.isdigit():
         raise BadParameter(name, _("%(name)s must be a positive whole number.", name=name))
@@ -48,7 +48,7 @@ def int_param(name, default=None, *, minimum=1, maximum=MAX_ID):
 
 def choice_param(name, choices):
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
     if raw not in choices:
         raise BadParameter(name, _("%(name)s must be one of: %(choices)s.", name=name, choices=", ".join(sorted(choices))))

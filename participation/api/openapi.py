@@ -24,7 +24,8 @@ def ref(name):
 def nullable(schema):
     if "$ref" in schema:
         return {"anyOf": [schema, {"type": "null"}]}
-    return {**schema, "type": [schema["type"], "null"]}
+    extra = {"enum": [*schema["enum"], None]} if "enum" in schema else {}
+    return {**schema, "type": [schema["type"], "null"], **extra}
 
 
 def obj(properties, *, optional=()):
