@@ -37,8 +37,8 @@ INTEGER, TEXT, DATE, DATETIME, BOOLEAN = "integer", "text", "date", "date-time",
 TYPE_LABELS = {
     INTEGER: _l("whole number"),
     TEXT: _l("text"),
-    DATE: _l("date (YYYY-MM-DD)"),
-    DATETIME: _l("date and time (ISO 8601, UTC)"),
+    DATE: _l("date (%(format)s)", format="YYYY-MM-DD"),
+    DATETIME: _l("date and time (%(format)s)", format="ISO 8601, UTC"),
     BOOLEAN: _l("true or false"),
 }
 
@@ -49,6 +49,7 @@ class Column:
     type: str
     meaning: object
     translated: bool = False
+    values: tuple = ()  # the codes the column holds, shown as they are
 
     @property
     def names(self):
@@ -197,12 +198,15 @@ COMMENT_COUNT = Column("comment_count", INTEGER, _l("Public comments and replies
 REGION = Column("region", TEXT, _l("Region code (see regions); empty when none"))
 SIGNATURE_COUNT = Column("signature_count", INTEGER, _l("Counted signatures"))
 INSTITUTION_ID = Column("institution_id", INTEGER, _l("Institution identifier (see institutions)"))
+STATE = _l("State")
+ISO_CODE = _l("%(standard)s code", standard="ISO 3166-2")
+POPULATION = _l("Population, when known")
 
 DATASETS = (
     Dataset("consultations", _l("Consultations"), _l("Published consultations on draft texts (drafts are left out)."), (
         Column("consultation_id", INTEGER, ID), INSTITUTION_ID,
-        Column("state", TEXT, _l("scheduled, open, closed, outcome_published or withdrawn")),
-        Column("scope", TEXT, _l("national, region or province")), REGION,
+        Column("state", TEXT, STATE, values=("scheduled", "open", "closed", "outcome_published", "withdrawn")),
+        Column("scope", TEXT, _l("Scope"), values=("national", "region", "province")), REGION,
         Column("topics", TEXT, _l("Topic tags, separated by spaces")),
         Column("opens_at", DATETIME, _l("Opening")), Column("closes_at", DATETIME, _l("Closing")),
         Column("title", TEXT, _l("Title in Arabic, French and Amazigh (empty when not written in that language)"), translated=True),
@@ -221,16 +225,17 @@ DATASETS = (
         Column("depth", INTEGER, _l("0 for a first comment, up to 3 for replies")),
         Column("author", TEXT, _l("Display name of the author")),
         Column("created_at", DATETIME, _l("Written")), Column("edited_at", DATETIME, _l("Last edited by the author; empty if never")),
-        Column("stance", TEXT, _l("agree, disagree or neutral, on sections; empty otherwise")),
+        Column("stance", TEXT, _l("Stance, on sections only"), values=("agree", "disagree", "neutral")),
         Column("official_answer", BOOLEAN, _l("An official answer of the institution")),
         Column("institution_id", INTEGER, _l("Institution of an official answer")),
         Column("useful_votes", INTEGER, _l("Readers who found it useful")),
-        Column("text", TEXT, _l("The text as written (Markdown)")),
+        Column("text", TEXT, _l("The text as written (%(format)s)", format="Markdown")),
     ), _comment_rows),
     Dataset("petitions", _l("Petitions and motions"), _l("Published petitions and legislative motions with their signature counts."), (
         Column("petition_id", INTEGER, ID), Column("kind", TEXT, _l("Kind of petition or motion (key of the organic laws' kinds)")),
-        Column("category", TEXT, _l("petition or motion")), Column("level", TEXT, _l("national, region, province or commune")),
-        Column("state", TEXT, _l("open, rejected, expired, deposited, inadmissible or answered")),
+        Column("category", TEXT, _l("Petition or motion"), values=("petition", "motion")),
+        Column("level", TEXT, _l("Level"), values=("national", "region", "province", "commune")),
+        Column("state", TEXT, STATE, values=("open", "rejected", "expired", "deposited", "inadmissible", "answered")),
         Column("addressee_id", INTEGER, _l("Addressee institution (see institutions)")),
         Column("region_id", INTEGER, _l("Region of a territorial petition (see regions)")),
         Column("title", TEXT, _l("Title in Arabic, French and Amazigh (empty when not written in that language)"), translated=True),
@@ -242,7 +247,7 @@ DATASETS = (
         PETITION_ID, Column("region_id", INTEGER, _l("Region identifier; empty for signers living abroad")), REGION, SIGNATURE_COUNT,
     ), _by_region_rows),
     Dataset("petition_steps", _l("Processing steps"), _l("The addressee's dated processing steps after deposit."), (
-        PETITION_ID, Column("kind", TEXT, _l("receipt, referral, roll_check, opinion, decision, adoption or answer")),
+        PETITION_ID, Column("kind", TEXT, _l("Step"), values=("receipt", "referral", "roll_check", "opinion", "decision", "adoption", "answer")),
         Column("occurred_on", DATE, _l("Date the institution acted")),
         Column("admissible", BOOLEAN, _l("Decisions only: admissible or not")),
         Column("ground", TEXT, _l("Ground of inadmissibility (code of the kind's grounds)")),
@@ -255,13 +260,13 @@ DATASETS = (
         Column("name", TEXT, _l("Name in Arabic, French and Amazigh"), translated=True),
     ), _institution_rows),
     Dataset("regions", _l("Regions"), _l("The 12 regions of Morocco."), (
-        Column("region_id", INTEGER, ID), Column("code", TEXT, _l("Region code")), Column("iso_code", TEXT, _l("ISO 3166-2 code")),
-        Column("population", INTEGER, _l("Population, when known")), Column("population_year", INTEGER, _l("Year of the population figure")),
+        Column("region_id", INTEGER, ID), Column("code", TEXT, _l("Region code")), Column("iso_code", TEXT, ISO_CODE),
+        Column("population", INTEGER, POPULATION), Column("population_year", INTEGER, _l("Year of the population figure")),
         Column("name", TEXT, _l("Name in Arabic, French and Amazigh"), translated=True),
     ), _region_rows),
     Dataset("provinces", _l("Prefectures and provinces"), _l("The 75 prefectures and provinces and their region."), (
-        Column("province_id", INTEGER, ID), REGION, Column("iso_code", TEXT, _l("ISO 3166-2 code")),
-        Column("kind", TEXT, _l("prefecture or province")), Column("population", INTEGER, _l("Population, when known")),
+        Column("province_id", INTEGER, ID), REGION, Column("iso_code", TEXT, ISO_CODE),
+        Column("kind", TEXT, _l("Prefecture or province"), values=("prefecture", "province")), Column("population", INTEGER, POPULATION),
         Column("name", TEXT, _l("Name in Arabic, French and Amazigh"), translated=True),
     ), _province_rows),
 )

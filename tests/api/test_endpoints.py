@@ -167,9 +167,12 @@ def test_bad_parameters_are_json_400(client, app, path, parameter):
 
 
 def test_error_messages_follow_accept_language(client, app):
-    english_source = client.get("/api/v1/consultations?page=0", headers={"Accept-Language": "fr"}).get_json()["message"]
-    arabic = client.get("/api/v1/consultations?page=0").get_json()["message"]
-    assert english_source != arabic and "page" in english_source
+    french = client.get("/api/v1/consultations?page=0", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_json()["message"]
+    assert french == "page doit être compris entre 1 et 1000000."
+    amazigh = client.get("/api/v1/petitions?state=x", headers={"Accept-Language": "zgh"}).get_json()["message"]
+    assert amazigh.startswith("ⵉⵇⵇⴰⵏ state")
+    arabic = client.get("/api/v1/consultations?page=0").get_json()["message"]  # no Accept-Language: Arabic
+    assert arabic == "يجب أن يكون page بين 1 و1000000."
     assert client.get("/api/v1/petitions/5", headers={"Accept-Language": "fr"}).get_json()["error"] == "not_found"
 
 
