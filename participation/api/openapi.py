@@ -313,11 +313,7 @@ COMMITMENTS_SCHEMAS = {
 COMMITMENTS_PATHS = {
     "/api/v1/commitments": get("The 18 commitments of the 2018–2020 OGP action plan", "CommitmentList", parameters=PAGING, max_age=300, tag="commitments"),
     "/api/v1/commitments/{number}": get(
-        "One commitment with milestones, evidence and progress notes",
-        "Commitment",
-        parameters=[_path_id("number")],
-        max_age=300,
-        tag="commitments",
+        "One commitment with milestones, evidence and progress notes", "Commitment", parameters=[_path_id("number")], max_age=300, tag="commitments"
     ),
 }
 # -----------------------------------------------------------------------------------------------
