@@ -75,6 +75,7 @@ def _register_blueprints(app):
     from participation.consultations.comment_targets import register_comment_targets
     from participation.consultations.views import bp as consultations_bp
     from participation.consultations.officer_views import bp as officer_bp
+    from participation.opendata.views import bp as opendata_bp
     from participation.petitions.comment_targets import register_petition_comment_target
     from participation.petitions.officer_views import bp as petition_officer_bp
     from participation.petitions.views import bp as petitions_bp
@@ -82,6 +83,7 @@ def _register_blueprints(app):
 
     for blueprint in (public_bp, auth_bp, admin_bp, api_bp, consultations_bp, officer_bp, comments_bp, moderation_bp, moderation_admin_bp, petitions_bp, petition_officer_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(opendata_bp)
     register_comment_targets()
     register_petition_comment_target()
     csrf.exempt(api_bp)  # read-only JSON API, no cookies-based state changes

@@ -20,6 +20,7 @@ def register_cli(app):
     app.cli.add_command(consultations)
     app.cli.add_command(tick)
     app.cli.add_command(petitions)
+    app.cli.add_command(open_data)
 
 
 def _request_context():
@@ -141,6 +142,21 @@ def petitions_reconcile(fix):
     for petition_id, province, rows, counter in drift:
         click.echo(f"petition {petition_id} province {province}: {rows} rows, counter {counter}")
     sys.exit(0 if fix else 1)
+
+
+@click.group("open-data")
+def open_data():
+    """Bulk open-data dumps for the public open-data page."""
+
+
+@open_data.command("dump")
+@click.option("--directory", type=click.Path(file_okay=False), help="Where to write (default: instance/open-data).")
+def open_data_dump(directory):
+    """Write every public dataset as CSV and JSON (run nightly from cron)."""
+    from participation.opendata.dumps import dump_directory, write_dumps
+
+    names = write_dumps(directory)
+    click.echo(f"{len(names)} files written to {directory or dump_directory()}")
 
 
 @click.group()

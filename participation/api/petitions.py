@@ -1,0 +1,110 @@
+"""/api/v1/petitions: public petitions and motions (the states of petitions.permissions.PUBLIC_STATES),
+with counts from the sharded counters, counts by region, the addressee's dated steps and the legal
+deadline clocks. Nothing about signers or committee members but the number of members."""
+from flask import request
+
+from participation.api import queries
+from participation.api.common import bp, checked_id, choice_param, envelope, existing, int_param, iso, page_params, public_json, texts
+from participation.core import policy
+from participation.institutions.queries import list_regions
+from participation.petitions.deadlines import deadline_clocks
+from participation.petitions.signing import count_signatures_as_of, count_signatures_by_region
+
+
+def _kind_json(kind):
+    return {"key": kind.key, "category": kind.category, "level": kind.level, "name": texts(kind.name)}
+
+
+def _addressee_json(petition):
+    institution = petition.addressee
+    return {
+        "institution_id": institution.id if institution else None,
+        "name": texts(institution.name) if institution else texts(petition.kind.addressee),
+    }
+
+
+def petition_json(petition, signature_count):
+    return {
+        "id": petition.id,
+        "title": texts(petition.title),
+        "state": petition.state,
+        "kind": _kind_json(petition.kind),
+        "addressee": _addressee_json(petition),
+        "region_id": petition.region_id,
+        "signature_count": signature_count,
+        "signatures_required": petition.signatures_required,
+        "published_at": iso(petition.published_at),
+        "closes_at": iso(petition.closes_at),
+        "deposited_at": iso(petition.deposited_at),
+        "decided_at": iso(petition.decided_at),
+    }
+
+
+def step_json(step):
+    return {
+        "kind": step.kind,
+        "occurred_on": iso(step.occurred_on),
+        "body": texts(step.body),
+        "measures": texts(step.measures),
+        "admissible": step.admissible,
+        "ground": step.ground,
+    }
+
+
+def clock_json(clock):
+    return {"key": clock.key, "start_on": iso(clock.start_on), "due_on": iso(clock.due_on), "done_on": iso(clock.done_on), "status": clock.status.value}
+
+
+def by_region_json(petition_id, regions):
+    """Counted signatures per region (region null: signers living abroad), largest first."""
+    counts = count_signatures_by_region(petition_id)
+    rows = [
+        {"region_id": key or None, "region": regions[key].code if key in regions else None, "signature_count": total}
+        for key, total in counts.items()
+    ]
+    return sorted(rows, key=lambda row: (-row["signature_count"], row["region_id"] or 0))
+
+
+@bp.route("/petitions")
+@policy.public
+def petitions():
+    page, per_page = page_params()
+    pagination = queries.list_public_petitions(
+        state=choice_param("state", queries.PUBLIC_PETITION_STATES),
+        kind_key=(request.args.get("kind") or None),
+        addressee_id=int_param("addressee"),
+        region_id=int_param("region"),
+        page=page,
+        per_page=per_page,
+    )
+    counts = queries.count_signatures_of(p.id for p in pagination.items)
+    items = [petition_json(p, counts[p.id]) for p in pagination.items]
+    return public_json(envelope(items, page=page, per_page=per_page, total=pagination.total), 30)
+
+
+@bp.route("/petitions/<int:petition_id>")
+@policy.public
+def petition(petition_id):
+    item = existing(queries.get_public_petition(checked_id(petition_id)))
+    count, _updated = count_signatures_as_of(item.id)
+    data = petition_json(item, count)
+    data.update(
+        demands=texts(item.demands),
+        memorandum=texts(item.memorandum),
+        committee_size=len(item.accepted_members),
+        rejection_ground=item.rejection_ground,
+        rejection_explanation=item.rejection_explanation,
+        signatures_by_region=by_region_json(item.id, {r.id: r for r in list_regions()}),
+        steps=[step_json(s) for s in item.steps],
+        deadlines=[clock_json(c) for c in deadline_clocks(item)],
+    )
+    return public_json(data, 30)
+
+
+@bp.route("/petitions/<int:petition_id>/count")
+@policy.public
+def petition_count(petition_id):
+    """Cheap and constant-cost: a sum over the petition's counter rows, cacheable for 5 s."""
+    existing(queries.get_public_petition_state(checked_id(petition_id)))
+    total, updated = count_signatures_as_of(petition_id)
+    return public_json({"signature_count": total, "updated_at": iso(updated)}, 5)

@@ -1,0 +1,327 @@
+"""Bulk open-data dumps: every public dataset as CSV and JSON files, with their data dictionary.
+
+Why files written by `flask open-data dump` (from cron, e.g. nightly) rather than answers built on
+each download: a dump reads every public comment and petition, which is cheap once a night and an
+easy way to load the database if anyone on the internet could start it at will. Files are written
+to a temporary name and renamed, so a download never sees half a file; the page lists what exists
+and says so when a file has not been generated yet.
+
+Only public data goes in, by the same rules as the API (participation.api.queries): published
+consultations, visible comments of authors who are not blocked with their display name only,
+public petitions with counts from the sharded counters, the addressee's steps. Memory stays
+bounded: rows are produced one by one and comments are read in batches.
+"""
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from participation.api import queries as api_queries
+from participation.comments.queries import count_comments, count_stances
+from participation.consultations.models import Consultation, ConsultationState, Section
+from participation.core.csvfiles import iter_csv
+from participation.core.i18n import LANGUAGES
+from participation.core.models import utcnow
+from participation.extensions import db
+from participation.institutions.models import Institution, Province, Region
+from participation.petitions.models import Petition, ProcessingStep, SignatureCounter
+
+FORMATS = ("csv", "json")
+INTEGER, TEXT, DATE, DATETIME, BOOLEAN = "integer", "text", "date", "date-time", "boolean"
+TYPE_LABELS = {
+    INTEGER: _l("whole number"),
+    TEXT: _l("text"),
+    DATE: _l("date (%(format)s)", format="YYYY-MM-DD"),
+    DATETIME: _l("date and time (%(format)s)", format="ISO 8601, UTC"),
+    BOOLEAN: _l("true or false"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # a translated column stands for name_ar, name_fr and name_zgh
+    type: str
+    meaning: object
+    translated: bool = False
+    values: tuple = ()  # the codes the column holds, shown as they are
+
+    @property
+    def names(self):
+        return [f"{self.name}_{lang}" for lang in LANGUAGES] if self.translated else [self.name]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: object
+    description: object
+    columns: tuple
+    rows: object  # a function yielding dicts keyed by column names
+
+    @property
+    def header(self):
+        return [name for column in self.columns for name in column.names]
+
+    def filename(self, fmt):
+        return f"{self.name}.{fmt}"
+
+
+def _texts(prefix, mapping):
+    return {f"{prefix}_{lang}": (mapping or {}).get(lang) or "" for lang in LANGUAGES}
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else ""
+
+
+def _public_consultations():
+    return db.session.scalars(
+        sa.select(Consultation)
+        .where(Consultation.state != ConsultationState.DRAFT.value)
+        .options(selectinload(Consultation.sections), selectinload(Consultation.region))
+        .order_by(Consultation.id)
+    ).all()
+
+
+def _consultation_rows():
+    from participation.consultations.comment_targets import comment_totals
+
+    consultations = _public_consultations()
+    totals = comment_totals(consultations)
+    now = utcnow()
+    for c in consultations:
+        yield {
+            "consultation_id": c.id, "institution_id": c.institution_id, "state": c.effective_state(now).value,
+            "scope": c.scope, "region": c.region.code if c.region else "", "topics": " ".join(t.slug for t in c.topics),
+            "opens_at": _iso(c.opens_at), "closes_at": _iso(c.closes_at),
+            **_texts("title", c.title), **_texts("summary", c.summary), "comment_count": totals.get(c.id, 0),
+        }
+
+
+def _section_rows():
+    consultations = _public_consultations()
+    ids = [s.id for c in consultations for s in c.sections]
+    counts, stances = count_comments("section", ids), count_stances("section", ids)
+    for c in consultations:
+        for s in c.sections:
+            yield {
+                "consultation_id": c.id, "section_id": s.id, "position": s.position, **_texts("heading", s.heading),
+                "comment_count": counts[s.id], **stances[s.id],
+            }
+
+
+def _comment_rows():
+    consultations = _public_consultations()
+    section_owner = {s.id: c.id for c in consultations for s in c.sections}
+    for comment in api_queries.iter_public_comments([c.id for c in consultations]):
+        on_section = comment.target_type == "section"
+        yield {
+            "comment_id": comment.id,
+            "consultation_id": section_owner[comment.target_id] if on_section else comment.target_id,
+            "section_id": comment.target_id if on_section else "", "parent_id": comment.parent_id or "", "depth": comment.depth,
+            "author": comment.author.display_name, "created_at": _iso(comment.created_at), "edited_at": _iso(comment.edited_at),
+            "stance": comment.stance or "", "official_answer": comment.is_official, "institution_id": comment.official_institution_id or "",
+            "useful_votes": comment.useful_count, "text": comment.body_source,
+        }
+
+
+def _public_petitions():
+    return db.session.scalars(
+        sa.select(Petition).where(Petition.state.in_(api_queries.PUBLIC_PETITION_STATES)).order_by(Petition.id)
+    ).all()
+
+
+def _petition_rows():
+    petitions = _public_petitions()
+    counts = api_queries.count_signatures_of(p.id for p in petitions)
+    for p in petitions:
+        yield {
+            "petition_id": p.id, "kind": p.kind.key, "category": p.kind.category, "level": p.kind.level, "state": p.state,
+            "addressee_id": p.addressee_id or "", "region_id": p.region_id or "", **_texts("title", p.title),
+            "signatures_required": p.signatures_required or "", "signature_count": counts[p.id],
+            "published_at": _iso(p.published_at), "closes_at": _iso(p.closes_at), "deposited_at": _iso(p.deposited_at), "decided_at": _iso(p.decided_at),
+        }
+
+
+def _by_region_rows():
+    regions = {r.id: r.code for r in db.session.scalars(sa.select(Region))}
+    rows = db.session.execute(
+        sa.select(SignatureCounter.petition_id, SignatureCounter.region_key, sa.func.sum(SignatureCounter.count))
+        .where(SignatureCounter.petition_id.in_(sa.select(Petition.id).where(Petition.state.in_(api_queries.PUBLIC_PETITION_STATES))))
+        .group_by(SignatureCounter.petition_id, SignatureCounter.region_key)
+        .order_by(SignatureCounter.petition_id, SignatureCounter.region_key)
+    )
+    for petition_id, region_key, total in rows:
+        if total:
+            yield {"petition_id": petition_id, "region_id": region_key or "", "region": regions.get(region_key, ""), "signature_count": int(total)}
+
+
+def _step_rows():
+    steps = db.session.scalars(
+        sa.select(ProcessingStep)
+        .where(ProcessingStep.petition_id.in_(sa.select(Petition.id).where(Petition.state.in_(api_queries.PUBLIC_PETITION_STATES))))
+        .order_by(ProcessingStep.petition_id, ProcessingStep.occurred_on, ProcessingStep.id)
+    )
+    for s in steps:
+        yield {
+            "petition_id": s.petition_id, "kind": s.kind, "occurred_on": _iso(s.occurred_on),
+            "admissible": "" if s.admissible is None else s.admissible, "ground": s.ground or "",
+            **_texts("body", s.body), **_texts("measures", s.measures),
+        }
+
+
+def _institution_rows():
+    for i in db.session.scalars(sa.select(Institution).where(Institution.active).order_by(Institution.id).options(selectinload(Institution.region))):
+        yield {"institution_id": i.id, "kind": i.kind, "acronym": i.acronym or "", "region": i.region.code if i.region else "", **_texts("name", i.name)}
+
+
+def _region_rows():
+    for r in db.session.scalars(sa.select(Region).order_by(Region.code)):
+        yield {"region_id": r.id, "code": r.code, "iso_code": r.iso_code, "population": r.population or "", "population_year": r.population_year or "", **_texts("name", r.name)}
+
+
+def _province_rows():
+    for p in db.session.scalars(sa.select(Province).order_by(Province.iso_code).options(selectinload(Province.region))):
+        yield {"province_id": p.id, "region": p.region.code, "iso_code": p.iso_code, "kind": p.kind, "population": p.population or "", **_texts("name", p.name)}
+
+
+ID = _l("Identifier, stable across dumps and the same as in the API")
+CONSULTATION_ID = Column("consultation_id", INTEGER, _l("Consultation identifier"))
+PETITION_ID = Column("petition_id", INTEGER, _l("Petition identifier"))
+COMMENT_COUNT = Column("comment_count", INTEGER, _l("Public comments and replies"))
+REGION = Column("region", TEXT, _l("Region code (see regions); empty when none"))
+SIGNATURE_COUNT = Column("signature_count", INTEGER, _l("Counted signatures"))
+INSTITUTION_ID = Column("institution_id", INTEGER, _l("Institution identifier (see institutions)"))
+STATE = _l("State")
+ISO_CODE = _l("%(standard)s code", standard="ISO 3166-2")
+POPULATION = _l("Population, when known")
+
+DATASETS = (
+    Dataset("consultations", _l("Consultations"), _l("Published consultations on draft texts (drafts are left out)."), (
+        Column("consultation_id", INTEGER, ID), INSTITUTION_ID,
+        Column("state", TEXT, STATE, values=("scheduled", "open", "closed", "outcome_published", "withdrawn")),
+        Column("scope", TEXT, _l("Scope"), values=("national", "region", "province")), REGION,
+        Column("topics", TEXT, _l("Topic tags, separated by spaces")),
+        Column("opens_at", DATETIME, _l("Opening")), Column("closes_at", DATETIME, _l("Closing")),
+        Column("title", TEXT, _l("Title in Arabic, French and Amazigh (empty when not written in that language)"), translated=True),
+        Column("summary", TEXT, _l("Summary in Arabic, French and Amazigh"), translated=True), COMMENT_COUNT,
+    ), _consultation_rows),
+    Dataset("sections", _l("Consultation sections"), _l("The articles or chapters of each consultation, with their comment and stance counts."), (
+        CONSULTATION_ID, Column("section_id", INTEGER, ID), Column("position", INTEGER, _l("Order in the text")),
+        Column("heading", TEXT, _l("Heading in Arabic, French and Amazigh"), translated=True), COMMENT_COUNT,
+        Column("agree", INTEGER, _l("Public comments that agree")), Column("disagree", INTEGER, _l("Public comments that disagree")),
+        Column("neutral", INTEGER, _l("Public neutral comments")),
+    ), _section_rows),
+    Dataset("comments", _l("Comments"), _l("Public comments and replies on consultations: no personal data beyond the display name the author chose."), (
+        Column("comment_id", INTEGER, ID), CONSULTATION_ID,
+        Column("section_id", INTEGER, _l("Section commented on; empty for the consultation as a whole")),
+        Column("parent_id", INTEGER, _l("Comment answered by this reply (it may not be public); empty for a first comment")),
+        Column("depth", INTEGER, _l("0 for a first comment, up to 3 for replies")),
+        Column("author", TEXT, _l("Display name of the author")),
+        Column("created_at", DATETIME, _l("Written")), Column("edited_at", DATETIME, _l("Last edited by the author; empty if never")),
+        Column("stance", TEXT, _l("Stance, on sections only"), values=("agree", "disagree", "neutral")),
+        Column("official_answer", BOOLEAN, _l("An official answer of the institution")),
+        Column("institution_id", INTEGER, _l("Institution of an official answer")),
+        Column("useful_votes", INTEGER, _l("Readers who found it useful")),
+        Column("text", TEXT, _l("The text as written (%(format)s)", format="Markdown")),
+    ), _comment_rows),
+    Dataset("petitions", _l("Petitions and motions"), _l("Published petitions and legislative motions with their signature counts."), (
+        Column("petition_id", INTEGER, ID), Column("kind", TEXT, _l("Kind of petition or motion (key of the organic laws' kinds)")),
+        Column("category", TEXT, _l("Petition or motion"), values=("petition", "motion")),
+        Column("level", TEXT, _l("Level"), values=("national", "region", "province", "commune")),
+        Column("state", TEXT, STATE, values=("open", "rejected", "expired", "deposited", "inadmissible", "answered")),
+        Column("addressee_id", INTEGER, _l("Addressee institution (see institutions)")),
+        Column("region_id", INTEGER, _l("Region of a territorial petition (see regions)")),
+        Column("title", TEXT, _l("Title in Arabic, French and Amazigh (empty when not written in that language)"), translated=True),
+        Column("signatures_required", INTEGER, _l("Signatures required")), SIGNATURE_COUNT,
+        Column("published_at", DATETIME, _l("Opened for signatures")), Column("closes_at", DATETIME, _l("End of the signing window")),
+        Column("deposited_at", DATETIME, _l("Deposited with the addressee")), Column("decided_at", DATETIME, _l("Last change of state")),
+    ), _petition_rows),
+    Dataset("petition_signatures_by_region", _l("Signatures by region"), _l("Counted signatures of each petition by the signers' region of residence."), (
+        PETITION_ID, Column("region_id", INTEGER, _l("Region identifier; empty for signers living abroad")), REGION, SIGNATURE_COUNT,
+    ), _by_region_rows),
+    Dataset("petition_steps", _l("Processing steps"), _l("The addressee's dated processing steps after deposit."), (
+        PETITION_ID, Column("kind", TEXT, _l("Step"), values=("receipt", "referral", "roll_check", "opinion", "decision", "adoption", "answer")),
+        Column("occurred_on", DATE, _l("Date the institution acted")),
+        Column("admissible", BOOLEAN, _l("Decisions only: admissible or not")),
+        Column("ground", TEXT, _l("Ground of inadmissibility (code of the kind's grounds)")),
+        Column("body", TEXT, _l("What happened, the reasons or the answer, in Arabic, French and Amazigh"), translated=True),
+        Column("measures", TEXT, _l("Planned measures (final answer), in Arabic, French and Amazigh"), translated=True),
+    ), _step_rows),
+    Dataset("institutions", _l("Institutions"), _l("Institutions on the platform."), (
+        Column("institution_id", INTEGER, ID), Column("kind", TEXT, _l("Kind of institution")),
+        Column("acronym", TEXT, _l("Acronym")), REGION,
+        Column("name", TEXT, _l("Name in Arabic, French and Amazigh"), translated=True),
+    ), _institution_rows),
+    Dataset("regions", _l("Regions"), _l("The 12 regions of Morocco."), (
+        Column("region_id", INTEGER, ID), Column("code", TEXT, _l("Region code")), Column("iso_code", TEXT, ISO_CODE),
+        Column("population", INTEGER, POPULATION), Column("population_year", INTEGER, _l("Year of the population figure")),
+        Column("name", TEXT, _l("Name in Arabic, French and Amazigh"), translated=True),
+    ), _region_rows),
+    Dataset("provinces", _l("Prefectures and provinces"), _l("The 75 prefectures and provinces and their region."), (
+        Column("province_id", INTEGER, ID), REGION, Column("iso_code", TEXT, ISO_CODE),
+        Column("kind", TEXT, _l("Prefecture or province"), values=("prefecture", "province")), Column("population", INTEGER, POPULATION),
+        Column("name", TEXT, _l("Name in Arabic, French and Amazigh"), translated=True),
+    ), _province_rows),
+)
+DATASETS_BY_FILE = {d.filename(fmt): d for d in DATASETS for fmt in FORMATS}
+
+
+def dump_directory():
+    return Path(current_app.instance_path) / "open-data"
+
+
+def _write_atomically(path, chunks):
+    temporary = path.with_name(path.name + ".part")
+    with temporary.open("w", encoding="utf-8", newline="") as out:
+        for chunk in chunks:
+            out.write(chunk)
+    os.replace(temporary, path)
+
+
+def _json_chunks(rows):
+    yield "["
+    for number, row in enumerate(rows):
+        yield ("," if number else "") + "\n" + json.dumps(row, ensure_ascii=False)
+    yield "\n]\n"
+
+
+def write_dumps(directory=None):
+    """Write every dataset as CSV and JSON into the directory; returns the file names written."""
+    directory = Path(directory or dump_directory())
+    directory.mkdir(parents=True, exist_ok=True)
+    for dataset in DATASETS:
+        header = dataset.header
+        csv_rows = ([row[name] for name in header] for row in dataset.rows())
+        _write_atomically(directory / dataset.filename("csv"), iter_csv(header, csv_rows))
+        # JSON keeps numbers and booleans; cells left empty in the CSV are null.
+        json_rows = ({name: None if row[name] == "" else row[name] for name in header} for row in dataset.rows())
+        _write_atomically(directory / dataset.filename("json"), _json_chunks(json_rows))
+    return [dataset.filename(fmt) for dataset in DATASETS for fmt in FORMATS]
+
+
+@dataclass(frozen=True)
+class DumpFile:
+    name: str
+    format: str
+    size: int | None  # None: not generated yet
+    written_at: datetime | None
+
+
+def list_dump_files(dataset, directory=None):
+    directory = Path(directory or dump_directory())
+    files = []
+    for fmt in FORMATS:
+        path = directory / dataset.filename(fmt)
+        if path.is_file():
+            stat = path.stat()
+            files.append(DumpFile(path.name, fmt, stat.st_size, datetime.fromtimestamp(stat.st_mtime, timezone.utc)))
+        else:
+            files.append(DumpFile(path.name, fmt, None, None))
+    return files

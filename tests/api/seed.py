@@ -1,0 +1,93 @@
+"""A small public data set for the API and the open-data dumps: a consultation with comments of
+every status (public, hidden, deleted, by a blocked author, an official answer, a reply), a draft,
+an open petition with signatures and a deposited one with dated steps, and the personal data that
+must never come out (e-mail addresses, names on identity profiles, CIN numbers)."""
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from participation.auth.models import IdentityProfile, User
+from participation.comments import markdown
+from participation.comments.models import Comment
+from participation.core.crypto import decrypt
+from participation.core.models import utcnow
+from participation.extensions import db
+from participation.petitions import processing, signing
+from participation.petitions.models import Signature
+from tests.factories import make_consultation, make_institution, make_user
+from tests.petitions.test_drafting_and_review import citizen
+from tests.petitions.test_processing import addressee_officer, deposited, step
+from tests.petitions.test_signing import open_petition
+
+
+def make_comment(target_type, target_id, author, *, body, status="visible", parent=None, stance=None, institution=None, deleted=False):
+    comment = Comment(
+        target_type=target_type, target_id=target_id, author_id=author.id, stance=stance, status=status,
+        is_official=institution is not None, official_institution_id=institution.id if institution else None,
+    )
+    comment.place_in_thread(parent)
+    comment.write(markdown.clean_source(body))
+    if deleted:
+        comment.deleted_at = utcnow()
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+@dataclass
+class Seeded:
+    consultation: object
+    draft: object
+    public_comments: list
+    hidden_comments: list
+    official: object
+    reply: object
+    open_petition: object
+    deposited: object
+    draft_petition_id: int
+    ministry: object
+    secrets: list = field(default_factory=list)
+
+
+def seed_open_data():
+    """Needs the `world` fixture of tests/petitions/test_signing.py (territories, kinds)."""
+    ministry = make_institution(name={"ar": "وزارة الشباب", "fr": "Ministère de la Jeunesse", "zgh": "ⵜⴰⵎⴰⵡⴰⵙⵜ"})
+    consultation = make_consultation(institution=ministry, state="open", title={"ar": "مشروع", "fr": "Projet ouvert", "zgh": "ⴰⵙⵏⴼⵍ"})
+    draft = make_consultation(institution=ministry, state="draft")
+    amina = make_user(display_name="Amina B.", email="amina.secret@example.org")
+    blocked = make_user(display_name="Blocked Person", email="blocked.secret@example.org")
+    blocked.blocked_at = utcnow()
+    officer = make_user(display_name="Officer Ministry", email="officer.secret@example.org", roles=["officer"], institution=ministry)
+    section = consultation.sections[0]
+    first = make_comment("consultation", consultation.id, amina, body="Une **bonne** idée.")
+    on_section = make_comment("section", section.id, amina, body="D'accord avec l'article 1.", stance="agree")
+    official = make_comment("consultation", consultation.id, officer, body="Réponse officielle.", parent=first, institution=ministry)
+    reply = make_comment("consultation", consultation.id, amina, body="Merci.", parent=official)
+    hidden = [
+        make_comment("section", section.id, amina, body="Texte caché.", status="hidden"),
+        make_comment("section", section.id, amina, body="Texte en attente.", status="pending"),
+        make_comment("consultation", consultation.id, blocked, body="Texte d'une personne bloquée."),
+        make_comment("consultation", consultation.id, amina, body="Texte supprimé.", deleted=True),
+        make_comment("section", draft.sections[0].id, amina, body="Sur un brouillon."),
+    ]
+    db.session.commit()
+
+    petition, _initiator, _members = open_petition()
+    for person in (citizen(), citizen(), citizen()):
+        signing.sign_petition(person, petition, consent=True)
+    handed_in, _signers = deposited(signers=2, deposited_days_ago=20)
+    officer_of_addressee = addressee_officer(handed_in)
+    processing.record_step(officer_of_addressee, handed_in, step("receipt", 19))
+    processing.record_step(officer_of_addressee, handed_in, step("referral", 10, text={"fr": "Renvoi à la commission.", "ar": "إحالة"}))
+    draft_petition, _i, _m = open_petition()
+    draft_petition.state = "draft"
+    db.session.commit()
+
+    secrets = [user.email for user in db.session.scalars(sa.select(User))]
+    secrets += [decrypt(p.cin_encrypted) for p in db.session.scalars(sa.select(IdentityProfile))]
+    secrets += [s.address for s in db.session.scalars(sa.select(Signature)) if s.address]
+    return Seeded(
+        consultation=consultation, draft=draft, public_comments=[first, on_section, official, reply], hidden_comments=hidden,
+        official=official, reply=reply, open_petition=petition, deposited=handed_in, draft_petition_id=draft_petition.id,
+        ministry=ministry, secrets=sorted(set(secrets)),
+    )

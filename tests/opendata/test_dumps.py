@@ -1,0 +1,130 @@
+"""Open-data dumps: `flask open-data dump` writes every dataset as CSV and JSON with only public
+data, the public page lists the files with the data dictionary (and says when a file is missing),
+and downloads are limited to the dumps' own file names."""
+import csv
+import io
+import json
+
+import pytest
+
+from participation.opendata.dumps import DATASETS, dump_directory
+from tests.api.seed import seed_open_data
+from tests.petitions.test_signing import world  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def seeded(world):  # noqa: F811
+    return seed_open_data()
+
+
+@pytest.fixture
+def dumped(app, seeded):
+    result = app.test_cli_runner().invoke(args=["open-data", "dump"])
+    assert result.exit_code == 0, result.output
+    assert f"{2 * len(DATASETS)} files written" in result.output
+    return seeded
+
+
+def read_csv(name):
+    text = (dump_directory() / name).read_text(encoding="utf-8")
+    assert text.startswith("\ufeff")  # spreadsheet programs then show Arabic correctly
+    return list(csv.DictReader(io.StringIO(text[1:])))
+
+
+def read_json(name):
+    return json.loads((dump_directory() / name).read_text(encoding="utf-8"))
+
+
+def test_every_dataset_has_matching_csv_and_json(dumped):
+    for dataset in DATASETS:
+        rows, records = read_csv(f"{dataset.name}.csv"), read_json(f"{dataset.name}.json")
+        assert len(rows) == len(records)
+        assert (list(rows[0]) if rows else dataset.header) == dataset.header
+        assert all(list(record) == dataset.header for record in records)
+
+
+def test_comments_dump_holds_only_public_comments(dumped):
+    rows = read_csv("comments.csv")
+    assert sorted(int(r["comment_id"]) for r in rows) == sorted(c.id for c in dumped.public_comments)
+    official = next(r for r in rows if int(r["comment_id"]) == dumped.official.id)
+    assert official["official_answer"] == "True" and int(official["institution_id"]) == dumped.ministry.id
+    reply = next(r for r in read_json("comments.json") if r["comment_id"] == dumped.reply.id)
+    assert reply["parent_id"] == dumped.official.id and reply["consultation_id"] == dumped.consultation.id
+    assert reply["author"] == "Amina B." and reply["section_id"] is None
+
+
+def test_consultations_and_sections_dumps(dumped):
+    consultations = read_json("consultations.json")
+    assert [c["consultation_id"] for c in consultations] == [dumped.consultation.id]  # not the draft
+    assert consultations[0]["title_zgh"] == "ⴰⵙⵏⴼⵍ" and consultations[0]["comment_count"] == 4
+    sections = read_json("sections.json")
+    assert [(s["position"], s["comment_count"], s["agree"]) for s in sections] == [(1, 1, 1), (2, 0, 0)]
+
+
+def test_petition_dumps_have_counts_by_region_and_steps(dumped):
+    petitions = {p["petition_id"]: p for p in read_json("petitions.json")}
+    assert set(petitions) == {dumped.open_petition.id, dumped.deposited.id}
+    assert petitions[dumped.open_petition.id]["signature_count"] == 3
+    by_region = [r for r in read_json("petition_signatures_by_region.json") if r["petition_id"] == dumped.deposited.id]
+    assert sum(r["signature_count"] for r in by_region) == 2 and all(r["region"] for r in by_region)
+    steps = read_json("petition_steps.json")
+    assert [(s["petition_id"], s["kind"]) for s in steps] == [(dumped.deposited.id, "receipt"), (dumped.deposited.id, "referral")]
+    assert steps[1]["body_ar"] == "إحالة" and steps[1]["body_zgh"] is None
+
+
+def test_reference_dumps(dumped):
+    assert len(read_json("regions.json")) == 12 and len(read_json("provinces.json")) == 75
+    assert dumped.ministry.id in {i["institution_id"] for i in read_json("institutions.json")}
+
+
+def test_no_personal_data_in_any_dump(dumped):
+    for path in dump_directory().iterdir():
+        text = path.read_text(encoding="utf-8")
+        assert not [secret for secret in dumped.secrets if secret in text], path.name
+        for left_out in ("caché", "en attente", "bloquée", "supprimé", "Sur un brouillon"):
+            assert left_out not in text, path.name
+
+
+def test_csv_cells_cannot_run_as_formulas(app, seeded):
+    from tests.api.seed import make_comment
+    from participation.extensions import db
+
+    make_comment("consultation", seeded.consultation.id, seeded.official.author, body="=HYPERLINK(\"http://evil\")")
+    db.session.commit()
+    app.test_cli_runner().invoke(args=["open-data", "dump"])
+    texts = [r["text"] for r in read_csv("comments.csv")]
+    assert "'=HYPERLINK(\"http://evil\")" in texts
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "zgh"])
+def test_page_lists_downloads_and_the_data_dictionary(client, dumped, lang):
+    response = client.get(f"/{lang}/open-data/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    for dataset in DATASETS:
+        assert f'href="/{lang}/open-data/{dataset.name}.csv"' in html and f'href="/{lang}/open-data/{dataset.name}.json"' in html
+    assert "title_ar, title_fr, title_zgh" in html and "signature_count" in html
+    assert 'href="/api/v1/openapi.json"' in html
+
+
+def test_page_says_when_dumps_are_missing(client, app):
+    response = client.get("/fr/open-data/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.count("pas encore généré") == 2 * len(DATASETS)
+    assert "comments.csv" in html and 'href="/fr/open-data/comments.csv"' not in html
+    assert client.get("/fr/open-data/comments.csv").status_code == 404
+
+
+def test_download_serves_a_dump_and_nothing_else(client, dumped):
+    response = client.get("/fr/open-data/petitions.csv")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    assert response.data.decode("utf-8").startswith("\ufeffpetition_id,")
+    assert "public" in response.headers["Cache-Control"]
+    response.close()
+    for name in ("..%2Fconfig.py", "petitions.csv.part", "other.csv", "%2Fetc%2Fpasswd"):
+        assert client.get(f"/fr/open-data/{name}").status_code == 404
+
+
+def test_footer_links_the_open_data_page(client, app):
+    assert 'href="/fr/open-data/"' in client.get("/fr/").get_data(as_text=True)
