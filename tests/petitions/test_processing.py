@@ -279,7 +279,7 @@ def test_other_institutions_get_404(client, login, world):
     assert f"/fr/institution/petitions/{petition.id}" not in client.get("/fr/institution/petitions/").get_data(as_text=True)
 
 
-def test_the_plain_cin_appears_only_in_the_addressees_export(client, login, post_form, world, app, caplog):
+def test_the_plain_cin_appears_only_in_the_addressees_export(client, login, post_form, world, app, caplog, tmp_path):
     caplog.set_level(logging.DEBUG)
     petition, people = deposited(signers=2)
     cins = [decrypt(p.identity.cin_encrypted) for p in people]
@@ -289,9 +289,15 @@ def test_the_plain_cin_appears_only_in_the_addressees_export(client, login, post
     seen = []
     for path in (
         f"/fr/petitions/{petition.id}-{petition.slug}", "/fr/petitions/", f"/api/v1/petitions/{petition.id}/count",
-        "/api/v1/consultations", "/ar/petitions/",
+        f"/api/v1/petitions/{petition.id}", "/api/v1/petitions", "/api/v1/stats", "/api/v1/consultations", "/ar/petitions/",
     ):
         seen.append(client.get(path).get_data(as_text=True))
+    from participation.opendata.dumps import write_dumps
+
+    dumps = tmp_path / "open-data"
+    write_dumps(dumps)
+    seen.extend(path.read_text(encoding="utf-8") for path in sorted(dumps.iterdir()))
+    assert len(seen) > 9
     for person in people:
         own = app.test_client()
         Login(own)(person)
