@@ -78,8 +78,10 @@ def _register_blueprints(app):
     from participation.petitions.comment_targets import register_petition_comment_target
     from participation.petitions.views import bp as petitions_bp
     from participation.public.views import bp as public_bp
+    from participation.ogp.views import bp as ogp_bp
+    import participation.api.commitments  # noqa: F401  (adds its routes to the API blueprint)
 
-    for blueprint in (public_bp, auth_bp, admin_bp, api_bp, consultations_bp, officer_bp, comments_bp, moderation_bp, moderation_admin_bp, petitions_bp):
+    for blueprint in (public_bp, auth_bp, admin_bp, api_bp, consultations_bp, officer_bp, comments_bp, moderation_bp, moderation_admin_bp, petitions_bp, ogp_bp):
         app.register_blueprint(blueprint)
     register_comment_targets()
     register_petition_comment_target()

@@ -20,6 +20,7 @@ def register_cli(app):
     app.cli.add_command(consultations)
     app.cli.add_command(tick)
     app.cli.add_command(petitions)
+    app.cli.add_command(ogp)
 
 
 def _request_context():
@@ -135,6 +136,21 @@ def petitions_reconcile(fix):
     for petition_id, province, rows, counter in drift:
         click.echo(f"petition {petition_id} province {province}: {rows} rows, counter {counter}")
     sys.exit(0 if fix else 1)
+
+
+@click.group()
+def ogp():
+    """The Open Government Partnership commitments tracker."""
+
+
+@ogp.command("load")
+def ogp_load():
+    """Add the 18 commitments of the 2018-2020 action plan (idempotent; observers' records are kept)."""
+    from participation.ogp.services import load_commitments
+
+    added = load_commitments()
+    db.session.commit()
+    click.echo(f"{added} commitments added")
 
 
 @click.group()

@@ -17,6 +17,7 @@ from participation.institutions.queries import get_region_by_code
 from participation.consultations.demo import seed_consultations
 from participation.consultations.topics import load_default_topics
 from participation.institutions.services import load_territories
+from participation.ogp.demo import seed_commitments
 from participation.petitions.demo import seed_petitions
 from participation.petitions.rules import load_petition_kinds
 
@@ -125,4 +126,5 @@ def seed(password_for):
         citizens=[by_role["citizen"], *extra],
     )
     seed_petitions(initiator=by_role["citizen"], moderator=by_role["moderator"], extra_signers=extra)
+    seed_commitments(observer=by_role["observer"])
     return printed
