@@ -40,7 +40,7 @@ STATUS_LABELS = {
     S.IN_PROGRESS: _l("In progress"),
     S.COMPLETED: _l("Completed"),
     S.DELAYED: _l("Delayed"),
-    S.WITHDRAWN: _l("Withdrawn"),
+    S.WITHDRAWN: _l("Withdrawn from the plan"),
 }
 
 WEB_SCHEMES = ("http", "https")
