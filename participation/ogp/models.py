@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.orm import Session, relationship
 
+from participation.core.audit import AppendOnlyViolation
 from participation.core.models import TranslatedFields, UTCDateTime, utcnow
 from participation.extensions import db
 
@@ -136,12 +137,8 @@ class ProgressNote(TranslatedFields, db.Model):
     corrects = relationship("ProgressNote", remote_side=[id])
 
 
-class AppendOnlyNote(RuntimeError):
-    pass
-
-
 @event.listens_for(Session, "before_flush")
 def _refuse_note_changes(session, _context, _instances):
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, ProgressNote) and (obj in session.deleted or session.is_modified(obj)):
-            raise AppendOnlyNote("progress notes are append-only: add a correcting note instead")
+            raise AppendOnlyViolation("progress notes are append-only: add a correcting note instead")

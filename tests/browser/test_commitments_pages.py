@@ -2,6 +2,7 @@
 language, commitment 15 with the platform's live numbers, and an observer adding a progress note;
 axe-core on every page visited."""
 from datetime import date
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 
@@ -10,7 +11,8 @@ from participation.extensions import db
 from participation.ogp import services
 from participation.ogp.models import ProgressNote
 from participation.ogp.queries import get_commitment
-from tests.factories import PASSWORD, make_user
+from tests.browser.test_consultation_journey import sign_in
+from tests.factories import make_user
 
 
 def test_public_commitment_pages_and_an_observer_adding_a_note(browser, live_app, axe_check):
@@ -38,11 +40,7 @@ def test_public_commitment_pages_and_an_observer_adding_a_note(browser, live_app
         assert page.locator("#platform-heading").count() == 1
         axe_check(page)
 
-    page.goto("/fr/account/login")
-    page.fill("#email", observer_email)
-    page.fill("#password", PASSWORD)
-    page.click("main form.form button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, axe_check, "fr", SimpleNamespace(email=observer_email))
     page.goto("/fr/commitments/4")
     page.click("a[href='/fr/commitments/4/manage']")
     page.wait_for_load_state()

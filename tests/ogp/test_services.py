@@ -5,11 +5,11 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from participation.core.audit import list_audit_entries
+from participation.core.audit import AppendOnlyViolation, list_audit_entries
 from participation.core.errors import DomainError, PermissionDenied
 from participation.extensions import db
 from participation.ogp import services
-from participation.ogp.models import STATUS_TRANSITIONS, AppendOnlyNote, CommitmentStatus, EvidenceLink, Milestone, ProgressNote
+from participation.ogp.models import STATUS_TRANSITIONS, CommitmentStatus, EvidenceLink, Milestone, ProgressNote
 from participation.ogp.queries import get_commitment
 from tests.ogp.conftest import TODAY
 
@@ -207,11 +207,11 @@ def test_the_orm_refuses_to_change_or_delete_a_note(commitment, observer):
     note = _note(observer, commitment)
     db.session.commit()
     note.body = {"fr": "Réécrit"}
-    with pytest.raises(AppendOnlyNote):
+    with pytest.raises(AppendOnlyViolation):
         db.session.commit()
     db.session.rollback()
     db.session.delete(db.session.get(ProgressNote, note.id))
-    with pytest.raises(AppendOnlyNote):
+    with pytest.raises(AppendOnlyViolation):
         db.session.commit()
     db.session.rollback()
     assert db.session.get(ProgressNote, note.id).body == {"fr": "Observation."}

@@ -314,3 +314,10 @@ def test_a_post_without_csrf_token_changes_nothing(client, signed_in_observer):
 def test_the_record_of_an_unknown_commitment_is_404(client, signed_in_observer):
     assert client.get("/fr/commitments/42/manage").status_code == 404
     assert post(client, "/fr/commitments/42/notes", {"text_fr": "x"}, "note").status_code == 404
+
+
+def test_an_observer_s_notes_are_in_their_data_download(client, signed_in_observer):
+    services.add_progress_note(signed_in_observer, get_commitment(4), text={"fr": "Mon observation."}, noted_on=date(2019, 2, 1), today=TODAY)
+    db.session.commit()
+    data = client.get("/fr/account/data.json").get_json(force=True)
+    assert [(n["text"], n["noted_on"]) for n in data["ogp_progress_notes"]] == [({"fr": "Mon observation."}, "2019-02-01")]
