@@ -8,10 +8,6 @@ from participation.ogp.models import STATUS_LABELS, STATUS_TRANSITIONS, is_web_a
 from participation.ogp.services import URL_MAX_LENGTH
 
 
-class ActionForm(FlaskForm):
-    """Only the CSRF token: buttons that trigger a change."""
-
-
 class StatusForm(FlaskForm):
     status = ChoiceField(_l("New status"))
 

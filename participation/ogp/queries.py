@@ -16,10 +16,6 @@ def list_commitments():
     ).all()
 
 
-def count_commitments():
-    return db.session.scalar(sa.select(sa.func.count(Commitment.id)))
-
-
 def paginate_commitments(*, page=1, per_page=20):
     query = sa.select(Commitment).order_by(Commitment.number).options(selectinload(Commitment.milestones))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -15,7 +15,6 @@ from participation.institutions.queries import list_institutions
 from participation.ogp import forms as f
 from participation.ogp import permissions as perms
 from participation.ogp import queries, services
-from participation.ogp.models import STATUS_LABELS
 from participation.ogp.plan import theme_name
 
 bp = Blueprint("ogp", __name__, url_prefix="/<lang:lang_code>/commitments")
@@ -45,8 +44,6 @@ def index():
         "ogp/index.html",
         commitments=queries.list_commitments(),
         theme_name=theme_name,
-        status_labels=STATUS_LABELS,
-        can_track=perms.can_track_commitments(current_user),
     )
 
 
