@@ -31,6 +31,11 @@ def _today():
     return utcnow().astimezone(MOROCCO).date()
 
 
+def _touch(commitment):
+    """A milestone, link or note added is a change of the commitment's record (its updated_at)."""
+    commitment.updated_at = utcnow()
+
+
 @guarded_by(SYSTEM)
 def load_commitments():
     """Insert the plan's commitments that are missing and return how many were added. Existing
@@ -90,6 +95,7 @@ def add_milestone(actor, commitment, *, title, due_on):
         raise DomainError(_l("Enter a valid date."), code="due_on_required")
     milestone = Milestone(commitment_id=commitment.id, title=title, due_on=due_on)
     db.session.add(milestone)
+    _touch(commitment)
     db.session.flush()
     db.session.expire(commitment, ["milestones"])
     record_audit(actor, "ogp_milestone.added", milestone, number=commitment.number, title=title, due_on=due_on.isoformat())
@@ -104,6 +110,7 @@ def set_milestone_done(actor, milestone, *, done_on=None, today=None):
         raise DomainError(_l("A milestone cannot be done on a date that has not come yet."), code="future_date")
     before = milestone.done_on.isoformat() if milestone.done_on else None
     milestone.done_on = done_on
+    _touch(milestone.commitment)
     db.session.flush()
     record_audit(actor, "ogp_milestone.done" if done_on else "ogp_milestone.reopened", milestone,
                  number=milestone.commitment.number, before=before, after=done_on.isoformat() if done_on else None)
@@ -118,6 +125,7 @@ def add_evidence_link(actor, commitment, *, url, label):
         raise DomainError(_l("Enter a full web address starting with http:// or https://."), code="bad_url")
     link = EvidenceLink(commitment_id=commitment.id, url=url, label=clean_translations(label), added_by_id=getattr(actor, "id", None))
     db.session.add(link)
+    _touch(commitment)
     db.session.flush()
     db.session.expire(commitment, ["evidence"])
     record_audit(actor, "ogp_evidence.added", link, number=commitment.number, url=url)
@@ -141,6 +149,7 @@ def add_progress_note(actor, commitment, *, text, noted_on=None, corrects=None, 
     note = ProgressNote(commitment_id=commitment.id, body=text, noted_on=noted_on, author_id=actor.id,
                         corrects_id=corrects.id if corrects is not None else None)
     db.session.add(note)
+    _touch(commitment)
     db.session.flush()
     db.session.expire(commitment, ["notes"])
     record_audit(actor, "ogp_note.added", note, number=commitment.number, noted_on=noted_on.isoformat(),

@@ -226,3 +226,14 @@ def test_the_database_refuses_to_change_or_delete_a_note(commitment, observer, s
         db.session.flush()
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count(ProgressNote.id))) == 1
+
+
+@pytest.mark.parametrize("action", ["milestone", "done", "evidence", "note"])
+def test_additions_change_the_commitment_s_last_change_time(commitment, observer, action):
+    milestone = _milestone(observer, commitment)
+    commitment.updated_at = commitment.updated_at - timedelta(days=30)
+    db.session.commit()
+    before = get_commitment(4).updated_at
+    ACTIONS[action](observer, commitment, milestone)
+    db.session.commit()
+    assert get_commitment(4).updated_at > before
