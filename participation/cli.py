@@ -21,6 +21,7 @@ def register_cli(app):
     app.cli.add_command(tick)
     app.cli.add_command(petitions)
     app.cli.add_command(open_data)
+    app.cli.add_command(ogp)
 
 
 def _request_context():
@@ -157,6 +158,21 @@ def open_data_dump(directory):
 
     names = write_dumps(directory)
     click.echo(f"{len(names)} files written to {directory or dump_directory()}")
+
+
+@click.group()
+def ogp():
+    """The Open Government Partnership commitments tracker."""
+
+
+@ogp.command("load")
+def ogp_load():
+    """Add the 18 commitments of the 2018-2020 action plan (idempotent; observers' records are kept)."""
+    from participation.ogp.services import load_commitments
+
+    added = load_commitments()
+    db.session.commit()
+    click.echo(f"{added} commitments added")
 
 
 @click.group()

@@ -18,6 +18,7 @@ from participation.comments.moderation.demo import seed_moderation
 from participation.consultations.demo import seed_consultations
 from participation.consultations.topics import load_default_topics
 from participation.institutions.services import load_territories
+from participation.ogp.demo import seed_commitments
 from participation.petitions.demo import seed_petitions
 from participation.petitions.rules import load_petition_kinds
 
@@ -130,4 +131,5 @@ def seed(password_for):
     )
     seed_petitions(initiator=by_local["citizen"], moderator=by_local["moderator"], officer=by_local["officer.hog"], extra_signers=extra)
     seed_moderation(moderator=by_local["moderator"], citizens=[by_local["citizen"], *extra])
+    seed_commitments(observer=by_local["observer"])
     return printed

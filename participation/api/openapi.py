@@ -9,6 +9,7 @@ import re
 
 from participation.consultations.queries import PUBLIC_FILTER_STATES
 from participation.institutions.models import InstitutionKind
+from participation.ogp.models import CommitmentStatus
 from participation.petitions.deadlines import ClockStatus
 from participation.petitions.models import Category, Level, StepKind
 from participation.petitions.permissions import PUBLIC_STATES
@@ -291,24 +292,35 @@ PATHS = {
     ),
 }
 
-# --- OGP commitments (participation/ogp, another branch) -------------------------------------
+# --- OGP commitments (participation/ogp; routes in participation/api/commitments.py) ---------------
 # Documented here so the document stays in one place; enabled by their routes' registration.
+_COMMITMENT = {
+    "number": INT1,
+    "theme": obj({"key": STRING, "name": LANG}),
+    "title": LANG,
+    "description": LANG,
+    "status": {"type": "string", "enum": sorted(s.value for s in CommitmentStatus)},
+    "lead_institution_id": nullable(INT1),
+    "milestones_total": INT0,
+    "milestones_done": INT0,
+    "updated_at": DATETIME,
+}
 COMMITMENTS_SCHEMAS = {
     "Milestone": obj({"title": LANG, "due_on": nullable(DATE), "done": BOOL, "done_on": nullable(DATE)}),
     "Evidence": obj({"label": STRING, "url": STRING}),
-    "ProgressNote": obj({"date": DATE, "text": LANG}),
+    "ProgressNote": obj(
+        {"id": INT1, "noted_on": DATE, "text": LANG, "author": nullable(STRING), "corrects": nullable(INT1), "created_at": DATETIME}
+    ),
+    "CommitmentSummary": obj(_COMMITMENT),
     "Commitment": obj(
         {
-            "number": INT1,
-            "theme": STRING,
-            "title": LANG,
-            "status": STRING,
+            **_COMMITMENT,
             "milestones": {"type": "array", "items": ref("Milestone")},
             "evidence": {"type": "array", "items": ref("Evidence")},
-            "notes": {"type": "array", "items": ref("ProgressNote")},
+            "progress_notes": {"type": "array", "items": ref("ProgressNote")},
         }
     ),
-    "CommitmentList": listing("Commitment"),
+    "CommitmentList": listing("CommitmentSummary"),
 }
 COMMITMENTS_PATHS = {
     "/api/v1/commitments": get("The 18 commitments of the 2018–2020 OGP action plan", "CommitmentList", parameters=PAGING, max_age=300, tag="commitments"),

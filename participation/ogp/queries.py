@@ -1,0 +1,63 @@
+"""Read-side queries of the commitments tracker, and the platform's own headline numbers shown
+on commitment 15 (this platform)."""
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from participation.extensions import db
+from participation.ogp.models import Commitment, Milestone, ProgressNote
+
+PLATFORM_COMMITMENT = 15  # "إنشاء منصة إلكترونية لـ«مشاركة المواطنين»": this platform
+
+
+def list_commitments():
+    """The commitments in the plan's order, with their milestones (two queries)."""
+    return db.session.scalars(
+        sa.select(Commitment).order_by(Commitment.number).options(selectinload(Commitment.milestones))
+    ).all()
+
+
+def paginate_commitments(*, page=1, per_page=20):
+    query = sa.select(Commitment).order_by(Commitment.number).options(selectinload(Commitment.milestones))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def get_commitment(number):
+    """One commitment with its milestones, evidence and notes (and their authors), or None."""
+    return db.session.scalar(
+        sa.select(Commitment)
+        .where(Commitment.number == number)
+        .options(
+            selectinload(Commitment.milestones),
+            selectinload(Commitment.evidence),
+            selectinload(Commitment.notes).selectinload(ProgressNote.author),
+            selectinload(Commitment.lead_institution),
+        )
+    )
+
+
+def get_milestone(commitment, milestone_id):
+    return db.session.scalar(sa.select(Milestone).where(Milestone.id == milestone_id, Milestone.commitment_id == commitment.id))
+
+
+def get_note(commitment, note_id):
+    return db.session.scalar(sa.select(ProgressNote).where(ProgressNote.id == note_id, ProgressNote.commitment_id == commitment.id))
+
+
+def count_platform_numbers():
+    """Live headline numbers of the platform: published consultations, public comments,
+    published petitions and counted signatures. Signatures are a sum over the sharded counters,
+    never a COUNT(*) over the signatures."""
+    from participation.comments.models import Comment, CommentStatus
+    from participation.consultations.models import Consultation, ConsultationState
+    from participation.petitions.models import Petition, SignatureCounter
+
+    return {
+        "consultations": db.session.scalar(
+            sa.select(sa.func.count(Consultation.id)).where(Consultation.state != ConsultationState.DRAFT.value)
+        ),
+        "comments": db.session.scalar(
+            sa.select(sa.func.count(Comment.id)).where(Comment.status == CommentStatus.VISIBLE.value, Comment.deleted_at.is_(None))
+        ),
+        "petitions": db.session.scalar(sa.select(sa.func.count(Petition.id)).where(Petition.published_at.is_not(None))),
+        "signatures": int(db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(SignatureCounter.count), 0)))),
+    }
