@@ -1,10 +1,8 @@
 """The OpenAPI 3.1 document of /api/v1, built from the application's URL map: a path is documented
 only when its route exists, and tests check that every /api/v1 route is documented and that real
-answers match these schemas (plus a schemathesis fuzz run).
-
-The OGP commitments endpoints are built on another branch (package participation/ogp). Their part
-of the document is COMMITMENTS_PATHS and COMMITMENTS_SCHEMAS below: it joins the document by
-itself once routes /api/v1/commitments and /api/v1/commitments/<number> are registered."""
+answers match these schemas (plus a schemathesis fuzz run). The OGP commitments' part
+(COMMITMENTS_PATHS and COMMITMENTS_SCHEMAS, routes in participation/api/commitments.py) joins the
+document with their routes."""
 import re
 
 from participation.consultations.queries import PUBLIC_FILTER_STATES
