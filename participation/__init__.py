@@ -79,8 +79,9 @@ def _register_blueprints(app):
     from participation.petitions.officer_views import bp as petition_officer_bp
     from participation.petitions.views import bp as petitions_bp
     from participation.public.views import bp as public_bp
+    from participation.stats.views import bp as stats_bp
 
-    for blueprint in (public_bp, auth_bp, admin_bp, api_bp, consultations_bp, officer_bp, comments_bp, moderation_bp, moderation_admin_bp, petitions_bp, petition_officer_bp):
+    for blueprint in (public_bp, auth_bp, admin_bp, api_bp, consultations_bp, officer_bp, comments_bp, moderation_bp, moderation_admin_bp, petitions_bp, petition_officer_bp, stats_bp):
         app.register_blueprint(blueprint)
     register_comment_targets()
     register_petition_comment_target()

@@ -20,6 +20,7 @@ def register_cli(app):
     app.cli.add_command(consultations)
     app.cli.add_command(tick)
     app.cli.add_command(petitions)
+    app.cli.add_command(stats)
 
 
 def _request_context():
@@ -89,12 +90,15 @@ def tick():
     from participation.consultations.services import advance_due_consultations
     from participation.petitions.processing import anonymise_ended_petitions, notify_signers
     from participation.petitions.signing import expire_due_petitions
+    from participation.stats.aggregates import refresh_statistics_if_due
 
     with _request_context():
         changed = advance_due_consultations()
         expired = expire_due_petitions()
         told = notify_signers()
         anonymised = anonymise_ended_petitions()
+        db.session.commit()
+        refresh_statistics_if_due()
         db.session.commit()
     click.echo(
         f"{changed} consultations opened or closed, {expired} petitions expired, "
@@ -141,6 +145,36 @@ def petitions_reconcile(fix):
     for petition_id, province, rows, counter in drift:
         click.echo(f"petition {petition_id} province {province}: {rows} rows, counter {counter}")
     sys.exit(0 if fix else 1)
+
+
+@click.group()
+def stats():
+    """Statistics: the monthly figures of the dashboards, and a large data set for benchmarks."""
+
+
+@stats.command("refresh")
+@click.option("--all", "everything", is_flag=True, help="Rebuild every month, not only this month and the previous one.")
+def stats_refresh(everything):
+    """Recompute the pre-aggregated monthly figures (`flask tick` does it every few minutes)."""
+    from participation.stats.aggregates import refresh_statistics
+
+    months = refresh_statistics(everything=everything)
+    db.session.commit()
+    click.echo(f"{months} months of statistics refreshed")
+
+
+@stats.command("seed-large")
+@click.option("--signatures", default=1_000_000, show_default=True)
+@click.option("--comments", default=100_000, show_default=True)
+@click.option("--seed", "random_seed", default=2026, show_default=True, help="Random seed: the same numbers give the same data.")
+def stats_seed_large(signatures, comments, random_seed):
+    """Bulk-insert a large, plausible data set (people across regions, consultations, petitions,
+    signatures and comments over two years) for benchmarks; never on a production database."""
+    from participation.stats.seeding import seed_large
+
+    with _request_context():
+        summary = seed_large(signatures=signatures, comments=comments, random_seed=random_seed, echo=click.echo)
+    click.echo(", ".join(f"{n} {what}" for what, n in summary.items()))
 
 
 @click.group()

@@ -6,3 +6,4 @@ from participation.comments import models as comment_models  # noqa: F401
 from participation.comments.moderation import models as moderation_models  # noqa: F401
 from participation.consultations import models as consultation_models  # noqa: F401
 from participation.petitions import models as petition_models  # noqa: F401
+from participation.stats import models as stats_models  # noqa: F401
