@@ -28,6 +28,13 @@ def _filters(now):
     return form, DashboardFilters(period[0], period[1], form.institution.data or None, form.region.data or None)
 
 
+def _query(filters):
+    """The filters as the query string of the CSV links: the period always, the others when chosen."""
+    query = {"start": f"{filters.first_month:%Y-%m}", "end": f"{filters.last_month:%Y-%m}"}
+    query.update({key: value for key, value in (("institution", filters.institution_id), ("region", filters.region_id)) if value})
+    return query
+
+
 def _csv(table, name):
     response = Response(table.csv(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
@@ -42,7 +49,7 @@ def observatory():
     sections = dashboards.list_sections(filters, now) if filters else []
     return render_template(
         "stats/observatory.html", form=form, filters=filters, sections=sections, refreshed_at=get_refreshed_at(),
-        min_group=min_group(), query=request.args.to_dict(),
+        min_group=min_group(), csv_args=_query(filters) if filters else {},
     ), 200 if filters else 400
 
 
@@ -53,7 +60,7 @@ def observatory_csv(table_key):
     form, filters = _filters(now)
     if filters is None:
         return render_template("stats/observatory.html", form=form, filters=None, sections=[], refreshed_at=None,
-                               min_group=min_group(), query={}), 400
+                               min_group=min_group(), csv_args={}), 400
     table = dashboards.get_table(table_key, filters, now)
     if table is None:
         abort(404)
