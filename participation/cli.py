@@ -160,7 +160,7 @@ def stats_refresh(everything):
 
     months = refresh_statistics(everything=everything)
     db.session.commit()
-    click.echo(f"{months} months of statistics refreshed")
+    click.echo(f"statistics refreshed: {months} month(s)")
 
 
 @stats.command("seed-large")
@@ -170,10 +170,14 @@ def stats_refresh(everything):
 def stats_seed_large(signatures, comments, random_seed):
     """Bulk-insert a large, plausible data set (people across regions, consultations, petitions,
     signatures and comments over two years) for benchmarks; never on a production database."""
+    from participation.core.errors import DomainError
     from participation.stats.seeding import seed_large
 
     with _request_context():
-        summary = seed_large(signatures=signatures, comments=comments, random_seed=random_seed, echo=click.echo)
+        try:
+            summary = seed_large(signatures=signatures, comments=comments, random_seed=random_seed, echo=click.echo)
+        except DomainError as error:
+            raise click.ClickException(str(error.message))
     click.echo(", ".join(f"{n} {what}" for what, n in summary.items()))
 
 

@@ -5,7 +5,7 @@ signature or a deleted account can change an older month).
 
 Each metric is one grouped query over one month range of rows, read through the creation-time
 indexes; the rows of the months redone are replaced in the same transaction."""
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import sqlalchemy as sa
 from flask import current_app
@@ -18,7 +18,7 @@ from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM, guarded_by
 from participation.extensions import db
 from participation.petitions.models import Petition, Signature, SignatureCounter, SignatureStatus
-from participation.stats.models import NO_KEY, Metric, MonthlyCount, ThresholdReached
+from participation.stats.models import Metric, MonthlyCount, ThresholdReached
 from participation.stats.periods import add_months, month_expression, month_from_key, month_of, months_between, start_of
 
 ZERO = sa.literal_column("0")
@@ -133,8 +133,6 @@ def _first_month():
 
 
 def _aware(value):
-    from datetime import timezone
-
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)  # SQLite aggregates are naive
 
 

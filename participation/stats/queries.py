@@ -16,6 +16,7 @@ from participation.comments.moderation.models import DECISION_OUTCOME_LABELS, DE
 from participation.comments.moderation.queries import list_monthly_statistics
 from participation.consultations.models import Consultation, ConsultationState
 from participation.core.i18n import LANGUAGE_LABELS, LANGUAGES
+from participation.core.models import utcnow
 from participation.core.timezones import morocco_date
 from participation.extensions import db
 from participation.institutions.models import Institution, Region
@@ -55,14 +56,9 @@ class DashboardFilters:
 
 
 def default_filters(now=None, months=12):
-    last = month_of(now) if now else month_of(_now())
+    """The last `months` months, this one included."""
+    last = month_of(now or utcnow())
     return DashboardFilters(first_month=add_months(last, -(months - 1)), last_month=last)
-
-
-def _now():
-    from participation.core.models import utcnow
-
-    return utcnow()
 
 
 def _metric_labels():
@@ -284,8 +280,9 @@ def petition_tables(filters, now):
         if not filters.covers(petition.deposited_at):
             continue
         for clock in deadline_clocks(petition, today=today):
-            if clock.status in COMPLIANCE:
-                clocks[(petition.addressee_id, clock.key)][COMPLIANCE[clock.status]] += 1
+            compliance = COMPLIANCE.get(clock.status)  # None: stopped, the petition ended before this step
+            if compliance:
+                clocks[(petition.addressee_id, clock.key)][compliance] += 1
         entry = answers[petition.addressee_id]
         entry["deposited"] += 1
         response = _response_step(petition)

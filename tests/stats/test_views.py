@@ -47,7 +47,7 @@ def observer(app, login):
     return user
 
 
-def _signatures_in(world_region_count=2, signers=6):
+def _signatures_in(signers=6):
     """A deposited petition signed by `signers` people of the first region."""
     petition, people = deposited(signers=signers)
     refresh_statistics()
