@@ -35,7 +35,8 @@ def upgrade():
     )
     op.create_index('ix_comments_created_at', 'comments', ['created_at'], unique=False)
     op.create_index('ix_consultation_answer_sets_created_at', 'consultation_answer_sets', ['created_at'], unique=False)
-    op.create_index('ix_petition_signatures_created_at', 'petition_signatures', ['created_at'], unique=False, postgresql_using='brin')
+    op.create_index('ix_petition_signatures_created_at', 'petition_signatures', ['created_at'], unique=False, postgresql_using='brin',
+                    postgresql_with={'autosummarize': 'on'})
     op.create_index('ix_users_created_at', 'users', ['created_at'], unique=False)
 
 

@@ -261,6 +261,9 @@ def seed_large(*, signatures, comments, random_seed=2026, echo=print, now=None):
     answers = _answers(rng, consultations, people, comments // 5)
     decisions = _moderation(rng, moderator_id)
     db.session.commit()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        # Planner statistics (and on PostgreSQL the BRIN summaries) after a bulk load.
+        connection.exec_driver_sql("VACUUM ANALYZE" if db.engine.dialect.name == "postgresql" else "ANALYZE")
     months = refresh_statistics(everything=True, now=now)
     db.session.commit()
     return {"people": len(people), "consultations": len(consultations), "petitions": len(petitions), "signatures": written,
