@@ -203,14 +203,14 @@ def consultation_tables(filters, now):
     by_month = Table(
         key="consultations-by-month",
         caption=_("Consultations opened and closed by month"),
-        columns=[Column("month", _("Month"), "month"), Column("opened", _("Opened"), "count"), Column("closed", _("Closed"), "count"),
+        columns=[Column("month", _("Month"), "month"), Column("opened", _("Consultations opened"), "count"), Column("closed", _("Consultations closed"), "count"),
                  Column("reported", _("Closed with a published outcome report"), "count")],
     )
     by_month.rows = [{"month": m, "opened": opened[m], "closed": closed[m], "reported": reported[m]} for m in filters.months]
     by_institution = Table(
         key="consultations-outcome-reports",
         caption=_("Outcome reports by institution (consultations closed in the period)"),
-        columns=[Column("institution", _("Institution"), "text"), Column("closed", _("Closed"), "count"),
+        columns=[Column("institution", _("Institution"), "text"), Column("closed", _("Consultations closed"), "count"),
                  Column("reported", _("With a published outcome report"), "count"), Column("share", _("Share with a report"), "share"),
                  Column("median_days", _("Median days from closing to the report"), "days"),
                  Column("overdue", _("Overdue reports"), "count"), Column("longest", _("Longest wait for an overdue report (days)"), "days")],
