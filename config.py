@@ -111,6 +111,12 @@ class Config:
             "yahoo.com,yahoo.fr,ymail.com,icloud.com,me.com,aol.com,gmx.com,gmx.fr,proton.me,protonmail.com,"
             "menara.ma,iam.ma",
         )
+        # Observers' dashboards and public statistics (SPEC §6): aggregates about fewer people than
+        # this are shown as "< N"; a consultation still without its outcome report this many days
+        # after closing is overdue; `flask tick` refreshes the monthly figures at this interval.
+        self.STATS_MIN_GROUP = _env_int("STATS_MIN_GROUP", 5)
+        self.STATS_OUTCOME_OVERDUE_DAYS = _env_int("STATS_OUTCOME_OVERDUE_DAYS", 90)
+        self.STATS_REFRESH_MINUTES = _env_int("STATS_REFRESH_MINUTES", 10)
         # Mail (SPEC §9): an outbox table, delivered by a backend.
         self.MAIL_BACKEND = _env("MAIL_BACKEND", "file")  # file | console | smtp
         self.MAIL_FILE_DIR = _env("MAIL_FILE_DIR", str(instance / "mail"))

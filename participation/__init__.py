@@ -81,9 +81,10 @@ def _register_blueprints(app):
     from participation.petitions.views import bp as petitions_bp
     from participation.public.views import bp as public_bp
     from participation.ogp.views import bp as ogp_bp
+    from participation.stats.views import bp as stats_bp
     import participation.api.commitments  # noqa: F401  (adds its routes to the API blueprint)
 
-    for blueprint in (public_bp, auth_bp, admin_bp, api_bp, consultations_bp, officer_bp, comments_bp, moderation_bp, moderation_admin_bp, petitions_bp, petition_officer_bp, ogp_bp):
+    for blueprint in (public_bp, auth_bp, admin_bp, api_bp, consultations_bp, officer_bp, comments_bp, moderation_bp, moderation_admin_bp, petitions_bp, petition_officer_bp, ogp_bp, stats_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(opendata_bp)
     register_comment_targets()

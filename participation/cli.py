@@ -22,6 +22,7 @@ def register_cli(app):
     app.cli.add_command(petitions)
     app.cli.add_command(open_data)
     app.cli.add_command(ogp)
+    app.cli.add_command(stats)
 
 
 def _request_context():
@@ -91,12 +92,15 @@ def tick():
     from participation.consultations.services import advance_due_consultations
     from participation.petitions.processing import anonymise_ended_petitions, notify_signers
     from participation.petitions.signing import expire_due_petitions
+    from participation.stats.aggregates import refresh_statistics_if_due
 
     with _request_context():
         changed = advance_due_consultations()
         expired = expire_due_petitions()
         told = notify_signers()
         anonymised = anonymise_ended_petitions()
+        db.session.commit()
+        refresh_statistics_if_due()
         db.session.commit()
     click.echo(
         f"{changed} consultations opened or closed, {expired} petitions expired, "
@@ -173,6 +177,40 @@ def ogp_load():
     added = load_commitments()
     db.session.commit()
     click.echo(f"{added} commitments added")
+
+
+@click.group()
+def stats():
+    """Statistics: the monthly figures of the dashboards, and a large data set for benchmarks."""
+
+
+@stats.command("refresh")
+@click.option("--all", "everything", is_flag=True, help="Rebuild every month, not only this month and the previous one.")
+def stats_refresh(everything):
+    """Recompute the pre-aggregated monthly figures (`flask tick` does it every few minutes)."""
+    from participation.stats.aggregates import refresh_statistics
+
+    months = refresh_statistics(everything=everything)
+    db.session.commit()
+    click.echo(f"statistics refreshed: {months} month(s)")
+
+
+@stats.command("seed-large")
+@click.option("--signatures", default=1_000_000, show_default=True)
+@click.option("--comments", default=100_000, show_default=True)
+@click.option("--seed", "random_seed", default=2026, show_default=True, help="Random seed: the same numbers give the same data.")
+def stats_seed_large(signatures, comments, random_seed):
+    """Bulk-insert a large, plausible data set (people across regions, consultations, petitions,
+    signatures and comments over two years) for benchmarks; never on a production database."""
+    from participation.core.errors import DomainError
+    from participation.stats.seeding import seed_large
+
+    with _request_context():
+        try:
+            summary = seed_large(signatures=signatures, comments=comments, random_seed=random_seed, echo=click.echo)
+        except DomainError as error:
+            raise click.ClickException(str(error.message))
+    click.echo(", ".join(f"{n} {what}" for what, n in summary.items()))
 
 
 @click.group()

@@ -7,3 +7,4 @@ from participation.comments.moderation import models as moderation_models  # noq
 from participation.consultations import models as consultation_models  # noqa: F401
 from participation.petitions import models as petition_models  # noqa: F401
 from participation.ogp import models as ogp_models  # noqa: F401
+from participation.stats import models as stats_models  # noqa: F401

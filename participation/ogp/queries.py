@@ -41,23 +41,3 @@ def get_milestone(commitment, milestone_id):
 
 def get_note(commitment, note_id):
     return db.session.scalar(sa.select(ProgressNote).where(ProgressNote.id == note_id, ProgressNote.commitment_id == commitment.id))
-
-
-def count_platform_numbers():
-    """Live headline numbers of the platform: published consultations, public comments,
-    published petitions and counted signatures. Signatures are a sum over the sharded counters,
-    never a COUNT(*) over the signatures."""
-    from participation.comments.models import Comment, CommentStatus
-    from participation.consultations.models import Consultation, ConsultationState
-    from participation.petitions.models import Petition, SignatureCounter
-
-    return {
-        "consultations": db.session.scalar(
-            sa.select(sa.func.count(Consultation.id)).where(Consultation.state != ConsultationState.DRAFT.value)
-        ),
-        "comments": db.session.scalar(
-            sa.select(sa.func.count(Comment.id)).where(Comment.status == CommentStatus.VISIBLE.value, Comment.deleted_at.is_(None))
-        ),
-        "petitions": db.session.scalar(sa.select(sa.func.count(Petition.id)).where(Petition.published_at.is_not(None))),
-        "signatures": int(db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(SignatureCounter.count), 0)))),
-    }

@@ -1,6 +1,6 @@
 """The OGP commitments tracker: public read-only pages, and the observers' page that keeps the
 record (status, details, milestones, evidence links, progress notes)."""
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,18 +16,19 @@ from participation.ogp import forms as f
 from participation.ogp import permissions as perms
 from participation.ogp import queries, services
 from participation.ogp.plan import theme_name
+from participation.stats.headline import get_headline_numbers
 
 bp = Blueprint("ogp", __name__, url_prefix="/<lang:lang_code>/commitments")
 
-PUBLIC_STATS_RULE = "/<lang:lang_code>/stats"
-
-
-def public_stats_url():
-    """The platform's public statistics page, once an area provides one (/<lang>/stats)."""
-    for rule in current_app.url_map.iter_rules():
-        if rule.rule == PUBLIC_STATS_RULE and "GET" in rule.methods:
-            return url_for(rule.endpoint, lang_code=current_language())
-    return None
+def _platform_numbers():
+    """Commitment 15 is this platform: its live headline numbers (signatures from the counters)."""
+    numbers = get_headline_numbers()
+    return {
+        "consultations": numbers["consultations_published"],
+        "comments": numbers["comments"],
+        "petitions": numbers["petitions_published"],
+        "signatures": numbers["signatures"],
+    }
 
 
 def _load(number):
@@ -57,8 +58,8 @@ def detail(number):
         commitment=commitment,
         theme_name=theme_name,
         can_track=perms.can_track_commitments(current_user),
-        stats_url=public_stats_url() if platform else None,
-        platform_numbers=queries.count_platform_numbers() if platform else None,
+        stats_url=url_for("stats.public", lang_code=current_language()) if platform else None,
+        platform_numbers=_platform_numbers() if platform else None,
     )
 
 

@@ -1,0 +1,49 @@
+"""`flask tick` keeps the monthly figures fresh (at most every STATS_REFRESH_MINUTES), `flask stats
+refresh` rebuilds them, and `flask stats seed-large` writes a consistent large data set."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from participation.comments.models import Comment
+from participation.core.models import utcnow
+from participation.extensions import db
+from participation.petitions.models import Signature, SignatureCounter
+from participation.petitions.signing import reconcile_counts
+from participation.stats.aggregates import get_refreshed_at, refresh_statistics_if_due
+from participation.stats.models import Metric, MonthlyCount
+from participation.stats.periods import month_of
+from tests.factories import make_user
+
+
+def _registrations():
+    return db.session.scalar(sa.select(sa.func.sum(MonthlyCount.count)).where(MonthlyCount.metric == Metric.REGISTRATIONS))
+
+
+def test_tick_builds_then_refreshes_the_figures_when_they_are_due(app):
+    make_user()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["tick"]).exit_code == 0
+    assert _registrations() == 1
+    first = get_refreshed_at()
+    make_user()
+    assert runner.invoke(args=["tick"]).exit_code == 0
+    assert _registrations() == 1 and get_refreshed_at() == first  # not due yet
+    assert refresh_statistics_if_due(now=utcnow() + timedelta(minutes=app.config["STATS_REFRESH_MINUTES"])) == 2
+    assert _registrations() == 2
+    result = runner.invoke(args=["stats", "refresh", "--all"])
+    assert result.exit_code == 0 and "statistics refreshed: 1 month(s)" in result.output
+
+
+def test_seed_large_writes_consistent_data(app):
+    result = app.test_cli_runner().invoke(args=["stats", "seed-large", "--signatures", "3000", "--comments", "400"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 3000
+    assert db.session.scalar(sa.select(sa.func.sum(SignatureCounter.count))) == 3000
+    assert reconcile_counts() == []
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 400
+    signatures = db.session.scalar(sa.select(sa.func.sum(MonthlyCount.count)).where(MonthlyCount.metric == Metric.SIGNATURES))
+    assert signatures == 3000
+    months = db.session.scalar(sa.select(sa.func.count(sa.distinct(MonthlyCount.month))))
+    assert months >= 24 and db.session.scalar(sa.select(sa.func.max(MonthlyCount.month))) <= month_of(utcnow())
+    again = app.test_cli_runner().invoke(args=["stats", "seed-large", "--signatures", "10", "--comments", "10"])
+    assert again.exit_code == 1 and "already in this database" in again.output
