@@ -14,7 +14,8 @@ from sqlalchemy.orm import selectinload
 
 from participation.comments.moderation.models import DECISION_OUTCOME_LABELS, DECISION_REASON_LABELS, DECISION_REASONS, Decision
 from participation.comments.moderation.queries import list_monthly_statistics
-from participation.consultations.models import Consultation, ConsultationState
+from participation.comments.models import Comment
+from participation.consultations.models import Consultation, ConsultationState, Section
 from participation.core.i18n import LANGUAGE_LABELS, LANGUAGES
 from participation.core.models import utcnow
 from participation.core.timezones import morocco_date
@@ -334,8 +335,34 @@ def petition_tables(filters, now):
 # Moderation (moderation's own monthly statistics, for the whole platform)
 
 
+def _comments_in_scope(filters):
+    """The comments the institution and region filters select (None: no filter): comments on the
+    institution's (or the region's) consultations and their sections, and on petitions addressed to
+    the institution (or about the region)."""
+    if filters.institution_id is None and filters.region_id is None:
+        return None
+    consultations = sa.select(Consultation.id)
+    petitions = sa.select(Petition.id)
+    if filters.institution_id is not None:
+        consultations = consultations.where(Consultation.institution_id == filters.institution_id)
+        petitions = petitions.where(Petition.addressee_id == filters.institution_id)
+    if filters.region_id is not None:
+        consultations = consultations.where(Consultation.region_id == filters.region_id)
+        petitions = petitions.where(Petition.region_id == filters.region_id)
+    sections = sa.select(Section.id).where(Section.consultation_id.in_(consultations))
+    return sa.select(Comment.id).where(
+        sa.or_(
+            sa.and_(Comment.target_type == "consultation", Comment.target_id.in_(consultations)),
+            sa.and_(Comment.target_type == "section", Comment.target_id.in_(sections)),
+            sa.and_(Comment.target_type == "petition", Comment.target_id.in_(petitions)),
+        )
+    )
+
+
 def moderation_tables(filters):
-    months = list_monthly_statistics(months=len(filters.months), now=start_of(filters.last_month) + timedelta(days=1))
+    months = list_monthly_statistics(
+        months=len(filters.months), now=start_of(filters.last_month) + timedelta(days=1), comments=_comments_in_scope(filters)
+    )
     months.reverse()
     decisions = list(Decision)
     by_month = Table(
@@ -345,7 +372,6 @@ def moderation_tables(filters):
         + [Column(d.value, str(DECISION_OUTCOME_LABELS[d])) for d in decisions]
         + [Column("automatic", _("Hidden automatically after reports")), Column("median_hours", _("Median hours to a decision"), "rate"),
            Column("appeals", _("Appeals")), Column("upheld", _("Decisions kept on appeal")), Column("overturned", _("Decisions overturned on appeal"))],
-        note=_("Moderation covers the whole platform: the institution and region filters do not apply to it."),
     )
     reasons = Counter()
     for month in months:

@@ -251,6 +251,32 @@ def test_moderation_by_month_and_reason(app):
     assert by(by_reason, "reason", "Off-topic")["hide"] is MASKED
 
 
+def test_moderation_follows_the_institution_and_region_filters(app, territories):
+    moderator, author, now = make_user(roles=[Role.MODERATOR]), make_user(), utcnow()
+    region = db.session.scalars(sa.select(Region).order_by(Region.id)).first()
+    ministry, other = make_institution(), make_institution()
+    consultation = make_consultation(institution=ministry, scope="region", region=region)
+    section = consultation.sections[0]
+    targets = [("note", 1)] * 3 + [("consultation", consultation.id)] * 2 + [("section", section.id)] * 2
+    for target_type, target_id in targets:
+        comment = make_comment(Note(id=1), author, commit=False)
+        comment.target_type, comment.target_id = target_type, target_id
+        db.session.add(ModerationDecision(comment_id=comment.id, moderator_id=moderator.id, decision="hide", reason="spam",
+                                          from_status="visible", to_status="hidden", created_at=now))
+    db.session.commit()
+
+    def total(**filters):
+        by_month, _by_reason = queries.moderation_tables(DashboardFilters(THIS_MONTH, THIS_MONTH, **filters))
+        return by_month.rows[0]["total"]
+
+    app.config["STATS_MIN_GROUP"] = 1
+    assert total() == 7
+    assert total(institution_id=ministry.id) == 4
+    assert total(institution_id=other.id) == 0
+    assert total(region_id=region.id) == 4
+    assert total(region_id=region.id, institution_id=other.id) == 0
+
+
 # The public page's tables
 
 

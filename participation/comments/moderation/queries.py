@@ -607,14 +607,19 @@ def _grouped(columns, timestamp, months, *conditions):
     return db.session.execute(sa.select(*keys, sa.func.count()).group_by(*keys)).all()
 
 
-def list_monthly_statistics(*, months=12, now=None):
+def list_monthly_statistics(*, months=12, now=None, comments=None):
     """Moderation by month for the transparency page: counts, appeals and the median time from
-    entering the queue to a moderator's decision. No personal data. Four queries."""
+    entering the queue to a moderator's decision. No personal data. Four queries. `comments`, a
+    SELECT of comment ids, limits the figures to those comments (the observers' filters)."""
     periods = _months(now or utcnow(), months)
     stats = {start.strftime("%Y-%m"): MonthStatistics(month=start.date()) for start, _end in periods}
     is_outcome = (ModerationDecision.appeal_of_id.is_not(None)).label("is_outcome")
+    in_scope = [] if comments is None else [ModerationDecision.comment_id.in_(comments)]
+    appeals_in_scope = [] if comments is None else [
+        ModerationAppeal.decision_id.in_(sa.select(ModerationDecision.id).where(ModerationDecision.comment_id.in_(comments)))
+    ]
     for month, decision, reason, outcome, n in _grouped(
-        [ModerationDecision.decision, ModerationDecision.reason, is_outcome], ModerationDecision.created_at, periods
+        [ModerationDecision.decision, ModerationDecision.reason, is_outcome], ModerationDecision.created_at, periods, *in_scope
     ):
         if reason == DecisionReason.REPORTED:
             stats[month].automatic += n
@@ -628,7 +633,7 @@ def list_monthly_statistics(*, months=12, now=None):
                 stats[month].overturned += n
             else:
                 stats[month].upheld += n
-    for month, n in _grouped([], ModerationAppeal.created_at, periods):
+    for month, n in _grouped([], ModerationAppeal.created_at, periods, *appeals_in_scope):
         stats[month].appeals += n
     waits = defaultdict(list)
     rows = db.session.execute(
@@ -638,6 +643,7 @@ def list_monthly_statistics(*, months=12, now=None):
             ModerationDecision.moderator_id.is_not(None),
             ModerationDecision.created_at >= periods[-1][0],
             ModerationDecision.created_at < periods[0][1],
+            *in_scope,
         )
     )
     for month, decided_at, opened_at in rows:
