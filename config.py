@@ -47,6 +47,9 @@ class Config:
         self.SIGNING_LIMIT_PER_ACCOUNT = _env("SIGNING_LIMIT_PER_ACCOUNT", "20 per hour;100 per day")
         self.SIGNING_LIMIT_PER_IP = _env("SIGNING_LIMIT_PER_IP", "60 per hour;500 per day")
         self.SIGNATURE_COUNTER_SHARDS = _env_int("SIGNATURE_COUNTER_SHARDS", 16)
+        # Site switches (pause signing, banner) are read from the database at most this often per
+        # process; 0 reads them on every use.
+        self.SWITCH_CACHE_SECONDS = _env_int("SWITCH_CACHE_SECONDS", 2)
         self.RATELIMIT_SIGN = _env("RATELIMIT_SIGN", "30 per minute")  # abuse of the endpoint itself: 429
         # A deadline clock shows "due soon" when fewer days than this are left.
         self.DEADLINE_DUE_SOON_DAYS = _env_int("DEADLINE_DUE_SOON_DAYS", 5)
@@ -168,6 +171,7 @@ class TestingConfig(DevelopmentConfig):
         )
         self.MAIL_BACKEND = "file"
         self.SERVER_NAME = None
+        self.SWITCH_CACHE_SECONDS = _env_int("SWITCH_CACHE_SECONDS", 0)  # tests change switches in the database directly
 
 
 class ProductionConfig(Config):

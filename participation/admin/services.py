@@ -3,7 +3,7 @@ from participation.admin.permissions import can_set_switches
 from participation.core.audit import record_audit
 from participation.core.permissions import guarded_by, require
 from participation.core.models import clean_translations
-from participation.core.switches import SiteSwitch, Switch, get_switch
+from participation.core.switches import SiteSwitch, Switch, forget_switches, get_switch
 from participation.extensions import db
 
 
@@ -17,4 +17,5 @@ def set_switch(actor, key, *, enabled, message):
     db.session.add(switch)
     db.session.flush()
     record_audit(actor, "switch.set", None, key=switch.key, enabled=switch.enabled)
+    forget_switches()
     return switch

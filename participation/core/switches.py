@@ -1,7 +1,9 @@
 """Site switches set by administrators (SPEC §1): pause signing, pause petition creation, a banner."""
 import enum
+import time
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from participation.core.models import UTCDateTime, utcnow
@@ -35,9 +37,28 @@ def get_switch(key):
     return db.session.get(SiteSwitch, Switch(key).value)
 
 
+def _states():
+    """{key: (enabled, message)} of every stored switch. Every page reads the banner and every
+    signature the pause switch: a process keeps them SWITCH_CACHE_SECONDS (a change made in another
+    worker shows within that time; one made in this process at once, see forget_switches)."""
+    ttl = current_app.config.get("SWITCH_CACHE_SECONDS", 0)
+    cache = current_app.extensions.setdefault("site_switches", {})
+    now = time.monotonic()
+    if ttl and "states" in cache and now - cache["read_at"] < ttl:
+        return cache["states"]
+    states = {key: (enabled, message) for key, enabled, message in db.session.execute(
+        sa.select(SiteSwitch.key, SiteSwitch.enabled, SiteSwitch.message)
+    )}
+    cache.update(states=states, read_at=now)
+    return states
+
+
+def forget_switches():
+    current_app.extensions.pop("site_switches", None)
+
+
 def is_on(key):
-    switch = get_switch(key)
-    return bool(switch and switch.enabled)
+    return bool(_states().get(Switch(key).value, (False, None))[0])
 
 
 def list_switches():
@@ -48,5 +69,5 @@ def list_switches():
 
 def banner():
     """The banner's message when the banner switch is on, else None."""
-    switch = get_switch(Switch.BANNER)
-    return switch.message if switch is not None and switch.enabled and switch.message else None
+    enabled, message = _states().get(Switch.BANNER.value, (False, None))
+    return message if enabled and message else None

@@ -2,6 +2,7 @@
 the same transaction; counts are sums over a bounded number of counter rows, never a COUNT(*)
 over signatures in the request path; a reconciliation recounts from the rows."""
 import ipaddress
+import functools
 import random
 from dataclasses import dataclass
 from datetime import timezone
@@ -91,8 +92,10 @@ def network_hash(ip):
     return keyed_hash(f"network:{network}")[:32]
 
 
+@functools.lru_cache(maxsize=32)
 def parse_many(value):
-    return [parse(part) for part in value.split(";") if part.strip()]
+    """Limit strings such as "20 per hour;100 per day", parsed once per process."""
+    return tuple(parse(part) for part in value.split(";") if part.strip())
 
 
 def _upsert(table):
@@ -108,6 +111,29 @@ def _add_to_counter(petition_id, province_key, region_key, shard, delta, now):
         set_={"count": SignatureCounter.__table__.c.count + delta, "updated_at": now},
     )
     db.session.execute(statement)
+
+
+def _insert_and_count(insert, petition_id, province_key, region_key, shard, now):
+    """PostgreSQL: WITH signed AS (INSERT … RETURNING id), counted AS (INSERT INTO counters
+    SELECT … FROM signed ON CONFLICT DO UPDATE count + 1) SELECT id FROM signed."""
+    counters = SignatureCounter.__table__
+    signed = insert.cte("signed")
+    counted = (
+        postgresql.insert(counters)
+        .from_select(
+            ["petition_id", "province_key", "shard", "region_key", "count", "updated_at"],
+            sa.select(
+                sa.literal(petition_id), sa.literal(province_key), sa.literal(shard), sa.literal(region_key),
+                sa.literal(1, sa.BigInteger), sa.literal(now, counters.c.updated_at.type),
+            ).select_from(signed),
+        )
+        .on_conflict_do_update(
+            index_elements=["petition_id", "province_key", "shard"],
+            set_={"count": counters.c.count + 1, "updated_at": now},
+        )
+        .cte("counted")
+    )
+    return sa.select(signed.c.id).add_cte(counted)
 
 
 @guarded_by(perms.can_sign_petition)
@@ -126,8 +152,8 @@ def sign_petition(actor, petition, *, consent, ip=None, now=None):
     suspect = held_limit is not None
     status = SignatureStatus.SUSPECT if suspect else SignatureStatus.COUNTED
     shard = random.randrange(current_app.config["SIGNATURE_COUNTER_SHARDS"])
-    # One statement: the unique constraints (per account, per CIN) decide, without a savepoint.
-    inserted = db.session.execute(
+    # The unique constraints (per account, per CIN) decide, without a savepoint.
+    insert = (
         _upsert(Signature.__table__)
         .values(
             petition_id=petition.id,
@@ -148,11 +174,18 @@ def sign_petition(actor, petition, *, consent, ip=None, now=None):
         )
         .on_conflict_do_nothing()
         .returning(Signature.__table__.c.id)
-    ).scalar()
+    )
+    province_key, region_key = profile.province_id or 0, profile.region_id or 0
+    if not suspect and db.engine.dialect.name == "postgresql":
+        # One round trip: the counter increment is a CTE fed by the inserted row (none when
+        # the signature already existed), in the same statement and transaction.
+        inserted = db.session.execute(_insert_and_count(insert, petition.id, province_key, region_key, shard, now)).scalar()
+    else:
+        inserted = db.session.execute(insert).scalar()
+        if inserted is not None and not suspect:
+            _add_to_counter(petition.id, province_key, region_key, shard, 1, now)
     if inserted is None:
         raise DomainError(_l("You have already signed this petition (with this account or this identity card)."), code="already_signed")
-    if not suspect:
-        _add_to_counter(petition.id, profile.province_id or 0, profile.region_id or 0, shard, 1, now)
     return SignatureReceipt(id=inserted, status=status.value)
 
 

@@ -39,3 +39,16 @@ def test_petition_creation_can_be_paused(app, territories):
     kind = db.session.scalar(sa.select(PetitionKind).where(PetitionKind.key == "petition_head_of_government"))
     with pytest.raises(DomainError):
         services.create_petition(citizen(), kind, data())
+
+
+def test_switches_are_cached_per_process_and_a_change_here_is_seen_at_once(app, client, login, post_form):
+    from participation.core.switches import SiteSwitch, banner
+
+    app.config["SWITCH_CACHE_SECONDS"] = 3600
+    assert not is_on("pause_signing") and banner() is None
+    db.session.add(SiteSwitch(key="pause_signing", enabled=True))  # another worker's change
+    db.session.commit()
+    assert not is_on("pause_signing")  # not read again within the cache time
+    login(make_user(roles=[Role.ADMINISTRATOR]))
+    post_form("/fr/admin/switches", {"key": "banner", "banner-enabled": "y", "banner-message_fr": "Maintenance."})
+    assert is_on("pause_signing") and banner() == {"fr": "Maintenance."}  # a change in this process clears it
