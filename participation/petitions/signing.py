@@ -102,15 +102,19 @@ def _upsert(table):
     return (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(table)
 
 
+def _added_on_conflict(statement, delta, now):
+    """A counter-row INSERT that, when the (petition, province, shard) row exists, adds to it."""
+    return statement.on_conflict_do_update(
+        index_elements=["petition_id", "province_key", "shard"],
+        set_={"count": SignatureCounter.__table__.c.count + delta, "updated_at": now},
+    )
+
+
 def _add_to_counter(petition_id, province_key, region_key, shard, delta, now):
     statement = _upsert(SignatureCounter.__table__).values(
         petition_id=petition_id, province_key=province_key, shard=shard, region_key=region_key, count=delta, updated_at=now
     )
-    statement = statement.on_conflict_do_update(
-        index_elements=["petition_id", "province_key", "shard"],
-        set_={"count": SignatureCounter.__table__.c.count + delta, "updated_at": now},
-    )
-    db.session.execute(statement)
+    db.session.execute(_added_on_conflict(statement, delta, now))
 
 
 def _insert_and_count(insert, petition_id, province_key, region_key, shard, now):
@@ -118,21 +122,14 @@ def _insert_and_count(insert, petition_id, province_key, region_key, shard, now)
     SELECT … FROM signed ON CONFLICT DO UPDATE count + 1) SELECT id FROM signed."""
     counters = SignatureCounter.__table__
     signed = insert.cte("signed")
-    counted = (
-        postgresql.insert(counters)
-        .from_select(
-            ["petition_id", "province_key", "shard", "region_key", "count", "updated_at"],
-            sa.select(
-                sa.literal(petition_id), sa.literal(province_key), sa.literal(shard), sa.literal(region_key),
-                sa.literal(1, sa.BigInteger), sa.literal(now, counters.c.updated_at.type),
-            ).select_from(signed),
-        )
-        .on_conflict_do_update(
-            index_elements=["petition_id", "province_key", "shard"],
-            set_={"count": counters.c.count + 1, "updated_at": now},
-        )
-        .cte("counted")
+    row = postgresql.insert(counters).from_select(
+        ["petition_id", "province_key", "shard", "region_key", "count", "updated_at"],
+        sa.select(
+            sa.literal(petition_id), sa.literal(province_key), sa.literal(shard), sa.literal(region_key),
+            sa.literal(1, sa.BigInteger), sa.literal(now, counters.c.updated_at.type),
+        ).select_from(signed),
     )
+    counted = _added_on_conflict(row, 1, now).cte("counted")
     return sa.select(signed.c.id).add_cte(counted)
 
 

@@ -261,7 +261,18 @@ class ScreeningSettings(db.Model):
         return [line.strip() for line in (self.word_lists or {}).get(word_list, "").splitlines() if line.strip()]
 
 
-class ModerationItem(db.Model):
+class TimedLock:
+    """A moderator's hold on something to decide (locked_by_id, locked_until), so that two
+    moderators do not decide it twice; it lapses at locked_until."""
+
+    def locked_by_other(self, user, now=None):
+        return self.locked_by_id is not None and self.locked_by_id != user.id and self.locked_until > (now or utcnow())
+
+    def held_by(self, user, now=None):
+        return self.locked_by_id == user.id and self.locked_until is not None and self.locked_until > (now or utcnow())
+
+
+class ModerationItem(TimedLock, db.Model):
     """A comment waiting in the queue. At most one open item per comment."""
 
     __tablename__ = "moderation_items"
@@ -315,16 +326,6 @@ class ModerationItem(db.Model):
     @property
     def is_open(self):
         return self.closed_at is None
-
-    def locked_by_other(self, user, now=None):
-        return (
-            self.locked_by_id is not None
-            and self.locked_by_id != user.id
-            and self.locked_until > (now or utcnow())
-        )
-
-    def held_by(self, user, now=None):
-        return self.locked_by_id == user.id and self.locked_until > (now or utcnow())
 
     @property
     def kind_label(self):
@@ -439,7 +440,7 @@ SIGNATURE_OUTCOME_LABELS = {
 }
 
 
-class SignatureLock(db.Model):
+class SignatureLock(TimedLock, db.Model):
     """A moderator works on a held signature for a while, so that no other moderator decides it
     meanwhile. Goes with the signature when it is discarded."""
 
@@ -455,11 +456,6 @@ class SignatureLock(db.Model):
 
     locked_by = relationship("User")
 
-    def locked_by_other(self, user, now=None):
-        return self.locked_by_id != user.id and self.locked_until > (now or utcnow())
-
-    def held_by(self, user, now=None):
-        return self.locked_by_id == user.id and self.locked_until > (now or utcnow())
 
 
 class SignatureDecision(db.Model):

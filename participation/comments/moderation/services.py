@@ -132,6 +132,10 @@ def _check_moderator(actor, comment, appeal):
     require(perms.can_moderate_comment(actor, comment, appeal))
 
 
+def _lock_expiry(now):
+    return now + timedelta(minutes=current_app.config["MODERATION_LOCK_MINUTES"])
+
+
 def _locked_elsewhere(actor, item, now):
     if item is not None and item.locked_by_other(actor, now):
         raise DomainError(
@@ -149,7 +153,7 @@ def take_item(actor, item, now=None):
         raise DomainError(_l("This comment was already decided."), code="already_decided")
     _locked_elsewhere(actor, item, now)
     item.locked_by_id = actor.id
-    item.locked_until = now + timedelta(minutes=current_app.config["MODERATION_LOCK_MINUTES"])
+    item.locked_until = _lock_expiry(now)
     db.session.flush()
     return item
 
@@ -381,7 +385,7 @@ def take_signature(actor, signature, now=None):
         lock = SignatureLock(signature_id=signature.id)
         db.session.add(lock)
     lock.locked_by_id = actor.id
-    lock.locked_until = now + timedelta(minutes=current_app.config["MODERATION_LOCK_MINUTES"])
+    lock.locked_until = _lock_expiry(now)
     db.session.flush()
     return lock
 
