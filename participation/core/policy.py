@@ -7,7 +7,7 @@ service re-checks, using `ensure()`.
 """
 from functools import wraps
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -36,7 +36,7 @@ def anonymous_only(view):
     return _mark(wrapper, "anonymous_only")
 
 
-def _login_redirect():
+def login_redirect():
     return redirect(url_for("auth.login", lang_code=current_language(), next=request.full_path))
 
 
@@ -46,10 +46,25 @@ def authenticated(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not current_user.is_authenticated:
-            return _login_redirect()
+            return login_redirect()
         return view(*args, **kwargs)
 
     return _mark(wrapper, "authenticated")
+
+
+def signed_in_session(view):
+    """Like `authenticated`, for the busiest POST (signing) only: it asks whether the session names
+    a user without loading that user through Flask-Login (an ORM object per request). The view must
+    check the session id itself, as the user loader does (see petitions/signers.py), and treat a
+    session it does not accept like an anonymous one, with `login_redirect()`."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not session.get("_user_id"):
+            return login_redirect()
+        return view(*args, **kwargs)
+
+    return _mark(wrapper, "signed_in_session")
 
 
 def requires(predicate):
@@ -59,7 +74,7 @@ def requires(predicate):
         @wraps(view)
         def wrapper(*args, **kwargs):
             if not current_user.is_authenticated:
-                return _login_redirect()
+                return login_redirect()
             if not predicate(current_user):
                 abort(403)
             if _second_factor_missing(current_user):

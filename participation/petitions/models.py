@@ -216,6 +216,11 @@ class Petition(TranslatedFields, db.Model):
         return PETITION_STATE_LABELS[self.status]
 
     @property
+    def level(self):
+        """The kind's territorial level (as signers.SignablePetition carries it)."""
+        return self.kind.level
+
+    @property
     def agent(self):
         return next((m for m in self.members if m.role == CommitteeRole.AGENT and m.accepted_at), None)
 

@@ -34,10 +34,15 @@ def is_initiator(user, petition):
     return is_citizen(user) and petition is not None and petition.initiator_id == user.id
 
 
+def is_public_petition(petition):
+    """Published petitions stay public whatever happens to them next."""
+    return petition.status in PUBLIC_STATES or (petition.status == P.WITHDRAWN and petition.published_at is not None)
+
+
 def can_view_petition(user, petition):
     if petition is None:
         return False
-    if petition.status in PUBLIC_STATES or (petition.status == P.WITHDRAWN and petition.published_at):
+    if is_public_petition(petition):
         return True
     if petition.status == P.SUBMITTED and is_moderator(user):
         return True

@@ -34,7 +34,7 @@ from participation.petitions.models import (
 def _eligible(profile, petition):
     """Territorial petitions are for residents of the territory (communes: of its province,
     the finest residence the identity profile records)."""
-    level = Level(petition.kind.level)
+    level = Level(petition.level)
     if level == Level.NATIONAL:
         return True
     if profile.abroad:
@@ -117,7 +117,7 @@ def _add_to_counter(petition_id, province_key, region_key, shard, delta, now):
     db.session.execute(_added_on_conflict(statement, delta, now))
 
 
-def _insert_and_count(insert, petition_id, province_key, region_key, shard, now):
+def _insert_and_count(insert):
     """PostgreSQL: WITH signed AS (INSERT … RETURNING id), counted AS (INSERT INTO counters
     SELECT … FROM signed ON CONFLICT DO UPDATE count + 1) SELECT id FROM signed."""
     counters = SignatureCounter.__table__
@@ -125,18 +125,42 @@ def _insert_and_count(insert, petition_id, province_key, region_key, shard, now)
     row = postgresql.insert(counters).from_select(
         ["petition_id", "province_key", "shard", "region_key", "count", "updated_at"],
         sa.select(
-            sa.literal(petition_id), sa.literal(province_key), sa.literal(shard), sa.literal(region_key),
-            sa.literal(1, sa.BigInteger), sa.literal(now, counters.c.updated_at.type),
+            sa.bindparam("petition_id"), sa.bindparam("province_key"), sa.bindparam("shard"), sa.bindparam("region_key"),
+            sa.literal(1, sa.BigInteger), sa.bindparam("now", type_=counters.c.updated_at.type),
         ).select_from(signed),
     )
-    counted = _added_on_conflict(row, 1, now).cte("counted")
+    counted = _added_on_conflict(row, 1, sa.bindparam("now", type_=counters.c.updated_at.type)).cte("counted")
     return sa.select(signed.c.id).add_cte(counted)
+
+
+@dataclass(frozen=True)
+class _SigningStatements:
+    insert: sa.Executable  # the signature, or nothing when the account or CIN already signed
+    insert_and_count: sa.Executable | None  # the same with the counter increment (PostgreSQL)
+
+
+@functools.lru_cache(maxsize=2)
+def _signing_statements(dialect):
+    """Built once per process and database kind, executed with parameters: constructing these
+    statements cost more than running them."""
+    signatures = Signature.__table__
+    columns = ("petition_id", "user_id", "cin_hash", "region_id", "province_id", "first_name", "last_name", "address",
+               "cin_encrypted", "cin_expiry", "status", "shard", "network_hash", "held_limit")
+    insert = (
+        (postgresql.insert if dialect == "postgresql" else sqlite.insert)(signatures)
+        .values({name: sa.bindparam(name, type_=signatures.c[name].type) for name in columns} | {"created_at": sa.bindparam("now", type_=signatures.c.created_at.type)})
+        # The unique constraints (per account, per CIN) decide, without a savepoint.
+        .on_conflict_do_nothing()
+        .returning(signatures.c.id)
+    )
+    return _SigningStatements(insert=insert, insert_and_count=_insert_and_count(insert) if dialect == "postgresql" else None)
 
 
 @guarded_by(perms.can_sign_petition)
 def sign_petition(actor, petition, *, consent, ip=None, now=None):
     """Sign with explicit consent. Returns the signature; its status says whether it is counted
-    or held as suspect for a moderator."""
+    or held as suspect for a moderator. `actor` and `petition` are ORM objects or the signing
+    path's records (signers.py)."""
     now = now or utcnow()
     problem = signing_problem(actor, petition, now=now)
     if problem is not None:
@@ -149,36 +173,21 @@ def sign_petition(actor, petition, *, consent, ip=None, now=None):
     suspect = held_limit is not None
     status = SignatureStatus.SUSPECT if suspect else SignatureStatus.COUNTED
     shard = random.randrange(current_app.config["SIGNATURE_COUNTER_SHARDS"])
-    # The unique constraints (per account, per CIN) decide, without a savepoint.
-    insert = (
-        _upsert(Signature.__table__)
-        .values(
-            petition_id=petition.id,
-            user_id=actor.id,
-            cin_hash=profile.cin_hash,
-            region_id=profile.region_id,
-            province_id=profile.province_id,
-            first_name=profile.first_name,
-            last_name=profile.last_name,
-            address=profile.address,
-            cin_encrypted=profile.cin_encrypted,
-            cin_expiry=profile.cin_expiry,
-            status=status.value,
-            shard=shard,
-            created_at=now,
-            network_hash=network_hash(ip),
-            held_limit=held_limit,
-        )
-        .on_conflict_do_nothing()
-        .returning(Signature.__table__.c.id)
-    )
     province_key, region_key = profile.province_id or 0, profile.region_id or 0
-    if not suspect and db.engine.dialect.name == "postgresql":
+    parameters = {
+        "petition_id": petition.id, "user_id": actor.id, "cin_hash": profile.cin_hash, "region_id": profile.region_id,
+        "province_id": profile.province_id, "first_name": profile.first_name, "last_name": profile.last_name,
+        "address": profile.address, "cin_encrypted": profile.cin_encrypted, "cin_expiry": profile.cin_expiry,
+        "status": status.value, "shard": shard, "network_hash": network_hash(ip), "held_limit": held_limit, "now": now,
+        "province_key": province_key, "region_key": region_key,
+    }
+    statements = _signing_statements(db.engine.dialect.name)
+    if not suspect and statements.insert_and_count is not None:
         # One round trip: the counter increment is a CTE fed by the inserted row (none when
         # the signature already existed), in the same statement and transaction.
-        inserted = db.session.execute(_insert_and_count(insert, petition.id, province_key, region_key, shard, now)).scalar()
+        inserted = db.session.execute(statements.insert_and_count, parameters).scalar()
     else:
-        inserted = db.session.execute(insert).scalar()
+        inserted = db.session.execute(statements.insert, parameters).scalar()
         if inserted is not None and not suspect:
             _add_to_counter(petition.id, province_key, region_key, shard, 1, now)
     if inserted is None:

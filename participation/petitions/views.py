@@ -1,5 +1,5 @@
 """Petition pages: the public listing and page, drafting, the committee, review by moderators."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +16,7 @@ from participation.institutions.models import Institution, Province, Region
 from participation.institutions.queries import list_provinces, list_regions
 from participation.petitions import forms as f
 from participation.petitions import permissions as perms
-from participation.petitions import processing, queries, services, signing
+from participation.petitions import processing, queries, services, signers, signing
 from participation.petitions.deadlines import deadline_clocks
 from participation.petitions.models import PETITION_STATE_LABELS, Petition, PetitionKind
 from participation.petitions.thresholds import required_signatures
@@ -290,19 +290,23 @@ def follow(petition_id):
 
 @bp.route("/<int:petition_id>/sign", methods=["POST"])
 @limiter.limit(rate_limit("RATELIMIT_SIGN"), methods=["POST"])
-@policy.authenticated
+@policy.signed_in_session
 def sign(petition_id):
-    # The hot path of a viral petition: load only the petition, not its committee.
-    petition = db.session.get(Petition, petition_id)
-    if petition is None or not perms.can_view_petition(current_user, petition):
+    # The hot path of a viral petition (SPEC §9): the signer and the petition come from one Core
+    # query, not from Flask-Login's ORM user and an ORM petition; the same rules then apply.
+    signer, petition = signers.load_signer_and_petition(session.get("_user_id"), petition_id)
+    if signer is None:  # a rotated session token or a deleted account: as if signed out
+        return policy.login_redirect()
+    if petition is None:
         abort(404)
-    # Built before the commit, which would expire the petition and cost a reload just for its slug.
+    if not perms.is_public_petition(petition):
+        _load_visible(petition_id)  # a draft or one under review: 404 unless its committee or a moderator
     back = _go(petition)
     form = f.SignForm()
     if not form.validate_on_submit():
         flash(_("Tick the box to confirm that you support this petition and consent to the use of your data."), "error")
         return back
-    ok, signature = perform(lambda: signing.sign_petition(current_user, petition, consent=form.consent.data, ip=request.remote_addr))
+    ok, signature = perform(lambda: signing.sign_petition(signer, petition, consent=form.consent.data, ip=request.remote_addr))
     if ok:
         if signature.status == "suspect":
             flash(_("Your signature is recorded but held for a check by a moderator because of unusual activity; it will be counted once checked."), "warning")

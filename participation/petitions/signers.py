@@ -1,0 +1,115 @@
+"""The signer and the petition as the signing path reads them (SPEC §9: the busiest request).
+
+A viral petition is signed hundreds of times a second. Building an ORM User (with its identity)
+through Flask-Login and an ORM Petition for each signature cost most of the request, so the
+signing view reads both here, in one Core query, into small frozen records. They carry the
+attributes the signing rules read (`signing.signing_problem`, `permissions.can_sign_petition`,
+`permissions.can_view_petition` for public petitions), so the rules are written once and apply to
+the ORM objects of the petition page and to these records alike.
+"""
+import functools
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from participation.auth.loader import parse_session_id
+from participation.auth.models import IdentityProfile, User
+from participation.extensions import db
+from participation.petitions.models import Petition, PetitionKind, PetitionState
+
+
+@dataclass(frozen=True)
+class SignerIdentity:
+    """The identity profile's fields that signing checks or copies into the signature."""
+
+    cin_hash: str
+    cin_encrypted: str
+    cin_expiry: date
+    first_name: str
+    last_name: str
+    address: str
+    abroad: bool
+    region_id: int | None
+    province_id: int | None
+
+
+@dataclass(frozen=True)
+class Signer:
+    """A signed-in account whose session is still valid. Deleted accounts and rotated session
+    tokens are never loaded, which is what `is_active` and the user loader promise elsewhere."""
+
+    id: int
+    email_verified: bool
+    is_blocked: bool
+    identity: SignerIdentity | None
+    is_authenticated = True
+    is_active = True
+
+
+@dataclass(frozen=True)
+class SignablePetition:
+    id: int
+    slug: str
+    state: str
+    level: str
+    closes_at: datetime | None
+    published_at: datetime | None
+    region_id: int | None
+    province_id: int | None
+
+    @property
+    def status(self):
+        return PetitionState(self.state)
+
+
+_IDENTITY_COLUMNS = ("cin_hash", "cin_encrypted", "cin_expiry", "first_name", "last_name", "address", "abroad", "region_id", "province_id")
+_PETITION_COLUMNS = ("slug", "state", "closes_at", "published_at", "region_id", "province_id")
+
+
+@functools.cache
+def _signer_and_petition_query():
+    """Built once per process; SQLAlchemy's compiled cache then serves every execution."""
+    users, identities = User.__table__, IdentityProfile.__table__
+    petitions, kinds = Petition.__table__, PetitionKind.__table__
+    petition = petitions.join(kinds, kinds.c.id == petitions.c.kind_id)
+    return (
+        sa.select(
+            users.c.id,
+            users.c.email_verified_at,
+            users.c.blocked_at,
+            identities.c.id.label("identity_id"),
+            *(identities.c[name].label(f"identity_{name}") for name in _IDENTITY_COLUMNS),
+            petitions.c.id.label("petition_id"),
+            *(petitions.c[name].label(f"petition_{name}") for name in _PETITION_COLUMNS),
+            kinds.c.level.label("petition_level"),
+        )
+        .select_from(
+            users.outerjoin(identities, identities.c.user_id == users.c.id).outerjoin(
+                petition, petitions.c.id == sa.bindparam("petition_id")
+            )
+        )
+        .where(users.c.id == sa.bindparam("user_id"), users.c.session_token == sa.bindparam("token"), users.c.deleted_at.is_(None))
+    )
+
+
+def load_signer_and_petition(session_id, petition_id):
+    """(Signer or None, SignablePetition or None) for Flask-Login's session id ("<user id>:<session
+    token>", checked as the user loader checks it) and a petition id, in one query."""
+    credentials = parse_session_id(session_id)
+    if credentials is None:
+        return None, None
+    user_id, token = credentials
+    row = db.session.execute(_signer_and_petition_query(), {"user_id": user_id, "token": token, "petition_id": petition_id}).one_or_none()
+    if row is None:
+        return None, None
+    identity = None
+    if row.identity_id is not None:
+        identity = SignerIdentity(**{name: getattr(row, f"identity_{name}") for name in _IDENTITY_COLUMNS})
+    signer = Signer(id=row.id, email_verified=row.email_verified_at is not None, is_blocked=row.blocked_at is not None, identity=identity)
+    petition = None
+    if row.petition_id is not None:
+        petition = SignablePetition(
+            id=row.petition_id, level=row.petition_level, **{name: getattr(row, f"petition_{name}") for name in _PETITION_COLUMNS}
+        )
+    return signer, petition
