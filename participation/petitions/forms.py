@@ -106,6 +106,12 @@ class SignForm(FlaskForm):
     )
 
 
+def consent_given(formdata):
+    """What SignForm().validate() decides about consent (a BooleanField with DataRequired), without
+    building the form: the signing route is the busiest one and checks CSRF globally already."""
+    return formdata.get("consent", "") not in BooleanField.false_values
+
+
 class StepForm(FlaskForm):
     """A step of the addressee's processing: only the steps that may come next are offered."""
 

@@ -100,7 +100,8 @@ def load_signer_and_petition(session_id, petition_id):
     if credentials is None:
         return None, None
     user_id, token = credentials
-    row = db.session.execute(_signer_and_petition_query(), {"user_id": user_id, "token": token, "petition_id": petition_id}).one_or_none()
+    # On the session's connection, without the ORM's execution layer (no ORM entities here).
+    row = db.session.connection().execute(_signer_and_petition_query(), {"user_id": user_id, "token": token, "petition_id": petition_id}).one_or_none()
     if row is None:
         return None, None
     identity = None

@@ -1,6 +1,7 @@
 """Signing at scale (SPEC §4, §9): one INSERT per signature plus one sharded counter increment in
 the same transaction; counts are sums over a bounded number of counter rows, never a COUNT(*)
 over signatures in the request path; a reconciliation recounts from the rows."""
+import contextlib
 import ipaddress
 import functools
 import random
@@ -10,16 +11,16 @@ from datetime import timezone
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from limits import parse
 from sqlalchemy.dialects import postgresql, sqlite
 
 from participation.auth.permissions import is_citizen, is_moderator
 from participation.core.crypto import keyed_hash
 from participation.core.errors import DomainError
+from participation.core.limits import within_limits
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM, guarded_by, require
 from participation.core.switches import Switch, is_on
-from participation.extensions import db, limiter
+from participation.extensions import db
 from participation.petitions import permissions as perms
 from participation.petitions.models import (
     Level,
@@ -66,16 +67,9 @@ def signing_problem(user, petition, *, now=None):
 def _over_rate_limit(user, ip):
     """Hit the per-account and per-IP signing limits; the first limit exceeded ("account" or
     "ip"), or None."""
-    strategy = limiter.limiter
-    over = None
-    for limit, setting, key in (
-        ("account", "SIGNING_LIMIT_PER_ACCOUNT", f"user:{user.id}"),
-        ("ip", "SIGNING_LIMIT_PER_IP", f"ip:{ip or '-'}"),
-    ):
-        for item in parse_many(current_app.config[setting]):
-            if not strategy.hit(item, "sign", key):
-                over = over or limit
-    return over
+    within_account = within_limits("SIGNING_LIMIT_PER_ACCOUNT", "sign", f"user:{user.id}")
+    within_ip = within_limits("SIGNING_LIMIT_PER_IP", "sign", f"ip:{ip or '-'}")
+    return None if within_account and within_ip else ("account" if not within_account else "ip")
 
 
 def network_hash(ip):
@@ -90,12 +84,6 @@ def network_hash(ip):
         address = address.ipv4_mapped
     network = ipaddress.ip_network(f"{address}/{24 if address.version == 4 else 48}", strict=False)
     return keyed_hash(f"network:{network}")[:32]
-
-
-@functools.lru_cache(maxsize=32)
-def parse_many(value):
-    """Limit strings such as "20 per hour;100 per day", parsed once per process."""
-    return tuple(parse(part) for part in value.split(";") if part.strip())
 
 
 def _upsert(table):
@@ -156,6 +144,24 @@ def _signing_statements(dialect):
     return _SigningStatements(insert=insert, insert_and_count=_insert_and_count(insert) if dialect == "postgresql" else None)
 
 
+@contextlib.contextmanager
+def signing_request():
+    """Wraps the signing view. On PostgreSQL every write of a signature is a single statement,
+    atomic on its own (the insert-and-count CTE, or a held signature's INSERT, which counts
+    nothing), so the request's connection runs in autocommit: no BEGIN and COMMIT round trips on
+    the busiest route. The session's transaction is kept when one is already open (the tests'
+    shared session) and on SQLite, which writes the counter in a second statement. On the way
+    out the connection goes back to the pool, which restores its isolation level."""
+    if db.engine.dialect.name != "postgresql" or db.session().in_transaction():
+        yield
+        return
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    try:
+        yield
+    finally:
+        db.session.commit()  # nothing left to commit: this hands the connection back
+
+
 @guarded_by(perms.can_sign_petition)
 def sign_petition(actor, petition, *, consent, ip=None, now=None):
     """Sign with explicit consent. Returns the signature; its status says whether it is counted
@@ -182,12 +188,13 @@ def sign_petition(actor, petition, *, consent, ip=None, now=None):
         "province_key": province_key, "region_key": region_key,
     }
     statements = _signing_statements(db.engine.dialect.name)
+    connection = db.session.connection()  # Core statements: the ORM's execution layer is not needed
     if not suspect and statements.insert_and_count is not None:
         # One round trip: the counter increment is a CTE fed by the inserted row (none when
         # the signature already existed), in the same statement and transaction.
-        inserted = db.session.execute(statements.insert_and_count, parameters).scalar()
+        inserted = connection.execute(statements.insert_and_count, parameters).scalar()
     else:
-        inserted = db.session.execute(statements.insert, parameters).scalar()
+        inserted = connection.execute(statements.insert, parameters).scalar()
         if inserted is not None and not suspect:
             _add_to_counter(petition.id, province_key, region_key, shard, 1, now)
     if inserted is None:

@@ -9,6 +9,7 @@ from participation.comments.views import thread_for_request
 from participation.core import policy
 from participation.core.forms import fill_translated, translated_data
 from participation.core.i18n import current_language
+from participation.core.limits import within_limits
 from participation.core.models import utcnow
 from participation.core.views import page_number, perform, rate_limit
 from participation.extensions import db, limiter
@@ -289,24 +290,27 @@ def follow(petition_id):
 
 
 @bp.route("/<int:petition_id>/sign", methods=["POST"])
-@limiter.limit(rate_limit("RATELIMIT_SIGN"), methods=["POST"])
+@limiter.exempt  # RATELIMIT_SIGN is checked below, without the decorator's per-request machinery
 @policy.signed_in_session
 def sign(petition_id):
     # The hot path of a viral petition (SPEC §9): the signer and the petition come from one Core
     # query, not from Flask-Login's ORM user and an ORM petition; the same rules then apply.
-    signer, petition = signers.load_signer_and_petition(session.get("_user_id"), petition_id)
-    if signer is None:  # a rotated session token or a deleted account: as if signed out
-        return policy.login_redirect()
-    if petition is None:
-        abort(404)
-    if not perms.is_public_petition(petition):
-        _load_visible(petition_id)  # a draft or one under review: 404 unless its committee or a moderator
-    back = _go(petition)
-    form = f.SignForm()
-    if not form.validate_on_submit():
-        flash(_("Tick the box to confirm that you support this petition and consent to the use of your data."), "error")
-        return back
-    ok, signature = perform(lambda: signing.sign_petition(signer, petition, consent=form.consent.data, ip=request.remote_addr))
+    if not within_limits("RATELIMIT_SIGN", "sign-endpoint", request.remote_addr or "-"):
+        abort(429)
+    with signing.signing_request():
+        signer, petition = signers.load_signer_and_petition(session.get("_user_id"), petition_id)
+        if signer is None:  # a rotated session token or a deleted account: as if signed out
+            return policy.login_redirect()
+        if petition is None:
+            abort(404)
+        if not perms.is_public_petition(petition):
+            _load_visible(petition_id)  # a draft or one under review: 404 unless its committee or a moderator
+        back = _go(petition)
+        consent = f.consent_given(request.form)
+        if not consent:
+            flash(_("Tick the box to confirm that you support this petition and consent to the use of your data."), "error")
+            return back
+        ok, signature = perform(lambda: signing.sign_petition(signer, petition, consent=consent, ip=request.remote_addr))
     if ok:
         if signature.status == "suspect":
             flash(_("Your signature is recorded but held for a check by a moderator because of unusual activity; it will be counted once checked."), "warning")
