@@ -8,6 +8,7 @@ from config import ROOT, load_config
 from participation.core import database, i18n
 from participation.core.errors import register_error_handlers
 from participation.core.mail import deliver_just_queued
+from participation.core.routing import DatabaseIdConverter
 from participation.core.security import add_hsts, add_security_headers, reject_nul_bytes
 from participation.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -26,6 +27,7 @@ def create_app(config=None):
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)  # the SQLite file and .eml mail live here
     app.config["CONFIG_NAME"] = config.ENV_NAME
     app.url_map.converters["lang"] = i18n.LanguageConverter
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.url_map.strict_slashes = False
 
     _init_extensions(app)

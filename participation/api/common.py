@@ -8,6 +8,7 @@ from flask import Blueprint, abort, jsonify, request
 from flask_babel import gettext as _
 
 from participation.core.i18n import LANGUAGES
+from participation.core.routing import MAX_ID
 from participation.core.views import rate_limit
 from participation.extensions import limiter
 
@@ -17,7 +18,6 @@ limiter.shared_limit(rate_limit("RATELIMIT_API"), scope="api")(bp)
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1_000_000  # keeps OFFSET inside every database's integer range
-MAX_ID = 2**31 - 1  # larger ids cannot exist; binding them would overflow the database's integer
 
 
 class BadParameter(Exception):

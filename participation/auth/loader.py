@@ -1,13 +1,14 @@
 import sqlalchemy as sa
 
 from participation.auth.models import User
+from participation.core.routing import MAX_ID
 from participation.extensions import db
 
 
 def parse_session_id(session_id):
     """Session ids are "<user id>:<session token>": (user id, token), or None when malformed."""
     user_id, _, token = (session_id or "").partition(":")
-    if not user_id.isdigit() or not token or int(user_id) >= 2**31:  # beyond an INTEGER key: nobody
+    if not user_id.isdigit() or not token or int(user_id) > MAX_ID:  # beyond an INTEGER key: nobody
         return None
     return int(user_id), token
 
