@@ -3,15 +3,17 @@
 For each database (PostgreSQL and SQLite), in one run on one machine:
 1. build a fresh database with the migrations, N citizens with complete identity profiles and one
    open petition;
-2. start gunicorn with several workers on the application, and drive concurrent POSTs to
+2. start gunicorn with several workers on the application, and the same gunicorn set-up on
+   bench/bare_insert.py, a bare Flask endpoint doing one INSERT into the same database;
+3. warm both up with untimed requests, then time alternating rounds: concurrent POSTs to
    /<lang>/petitions/<id>/sign, each by a distinct signed-in citizen (sessions and CSRF tokens are
-   minted with the application's own serializers, so no login is timed);
-3. start the same gunicorn set-up on bench/bare_insert.py, a bare Flask endpoint doing one INSERT
-   into the same database, and drive it the same way;
-4. print signatures per second, the ceiling, their ratio, p50/p95 latency, errors, and whether the
-   final count (sharded counters) equals the signature rows.
+   minted with the application's own serializers, so no login is timed), then as many POSTs to the
+   bare endpoint; alternating puts a change in the shared machine's load on both;
+4. print signatures per second, the ceiling, their ratio (overall and per round), p50/p95
+   latency, errors, and whether the final count (sharded counters) equals the signature rows.
 
 Usage: python bench/sign_throughput.py [--signers 2000] [--workers 4] [--concurrency 32] [--db postgresql,sqlite]
+                                     [--warmup 200] [--rounds 3]
 """
 import argparse
 import http.client
@@ -190,6 +192,16 @@ def final_counts(env, petition_id):
     return rows, counted, bare
 
 
+def _measure(requests, latencies_by_endpoint, name, port, concurrency):
+    seconds, latencies, statuses = drive(port, requests, concurrency)
+    record = latencies_by_endpoint.setdefault(name, {"seconds": 0.0, "requests": 0, "latencies": [], "errors": 0})
+    record["seconds"] += seconds
+    record["requests"] += len(requests)
+    record["latencies"] += latencies
+    record["errors"] += sum(1 for s in statuses if s != (302 if name == "sign" else 204))
+    return len(requests) / seconds
+
+
 def run(database, args):
     instance = Path(tempfile.mkdtemp(prefix="bench-"))
     created_db = None
@@ -200,31 +212,45 @@ def run(database, args):
     else:
         url = f"sqlite:///{instance / 'bench.db'}"
     env = environment(url, instance)
+    servers = []
     try:
-        petition_id, credentials = prepare(env, args.signers)
-        results = {}
-        for name, target, requests in (
-            ("sign", "wsgi:app", [(f"/fr/petitions/{petition_id}/sign", f"consent=y&csrf_token={csrf}", {"Cookie": f"session={cookie}", "Content-Type": "application/x-www-form-urlencoded"}) for cookie, csrf in credentials]),
-            ("bare insert", "bare_insert:app", [("/insert", "", {}) for _ in credentials]),
-        ):
-            port = free_port()
-            server = serve(env, target, args.workers, port)
-            try:
-                wait_until_up(port, "/healthz" if name == "sign" else "/")
-                seconds, latencies, statuses = drive(port, requests, args.concurrency)
-            finally:
-                server.terminate()
-                server.wait(timeout=20)
-            ok = 302 if name == "sign" else 204
-            results[name] = {
-                "per_second": len(requests) / seconds,
-                "p50_ms": percentile(latencies, 50) * 1000,
-                "p95_ms": percentile(latencies, 95) * 1000,
-                "errors": sum(1 for s in statuses if s != ok),
+        petition_id, credentials = prepare(env, args.warmup + args.signers)
+        signs = [(f"/fr/petitions/{petition_id}/sign", f"consent=y&csrf_token={csrf}", {"Cookie": f"session={cookie}", "Content-Type": "application/x-www-form-urlencoded"}) for cookie, csrf in credentials]
+        inserts = [("/insert", "", {})] * len(signs)
+        ports = {"sign": free_port(), "bare insert": free_port()}
+        servers = [serve(env, "wsgi:app", args.workers, ports["sign"]), serve(env, "bare_insert:app", args.workers, ports["bare insert"])]
+        wait_until_up(ports["sign"], "/healthz")
+        wait_until_up(ports["bare insert"], "/")
+        # Untimed warm-up of every worker (imports, catalogs, compiled statements, pooled
+        # connections), then timed rounds that alternate the two endpoints so that a change in
+        # the machine's load during the run falls on both.
+        drive(ports["sign"], signs[: args.warmup], args.concurrency)
+        drive(ports["bare insert"], inserts[: args.warmup], args.concurrency)
+        results, round_ratios = {}, []
+        size = -(-args.signers // args.rounds)
+        for start in range(args.warmup, len(signs), size):
+            sign_rate = _measure(signs[start : start + size], results, "sign", ports["sign"], args.concurrency)
+            bare_rate = _measure(inserts[start : start + size], results, "bare insert", ports["bare insert"], args.concurrency)
+            round_ratios.append(sign_rate / bare_rate)
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=20)
+        servers = []
+        summary = {
+            name: {
+                "per_second": r["requests"] / r["seconds"],
+                "p50_ms": percentile(r["latencies"], 50) * 1000,
+                "p95_ms": percentile(r["latencies"], 95) * 1000,
+                "errors": r["errors"],
             }
+            for name, r in results.items()
+        }
         rows, counted, bare = final_counts(env, petition_id)
-        return results, rows, counted, bare
+        return summary, round_ratios, rows, counted, bare
     finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=20)
         if created_db:
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {created_db} WITH (FORCE)"], check=False)
         shutil.rmtree(instance, ignore_errors=True)
@@ -236,16 +262,20 @@ def main():
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--db", default="postgresql,sqlite")
+    parser.add_argument("--warmup", type=int, default=200, help="untimed requests per endpoint first (their own signers)")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds, alternating the two endpoints")
     args = parser.parse_args()
-    print(f"{args.signers} distinct signers, gunicorn --workers {args.workers}, {args.concurrency} concurrent clients")
+    print(f"{args.signers} distinct signers timed (+{args.warmup} warm-up), {args.rounds} alternating rounds, "
+          f"gunicorn --workers {args.workers}, {args.concurrency} concurrent clients")
     print(f"{'database':<11} {'endpoint':<12} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}")
     for database in args.db.split(","):
-        results, rows, counted, bare = run(database, args)
+        results, round_ratios, rows, counted, bare = run(database, args)
         for name, r in results.items():
             print(f"{database:<11} {name:<12} {r['per_second']:>8.0f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['errors']:>7}")
         ratio = results["sign"]["per_second"] / results["bare insert"]["per_second"]
-        print(f"{database:<11} ratio sign / bare insert = {ratio:.2f}; signature rows {rows}, count shown {counted}, "
-              f"{'exact' if rows == counted == args.signers else 'MISMATCH'}; bare rows {bare}")
+        expected = args.warmup + args.signers
+        print(f"{database:<11} ratio sign / bare insert = {ratio:.2f} (rounds: {', '.join(f'{r:.2f}' for r in round_ratios)}); "
+              f"signature rows {rows}, count shown {counted}, {'exact' if rows == counted == expected else 'MISMATCH'}; bare rows {bare}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from participation.core import database, i18n
 from participation.core.errors import register_error_handlers
 from participation.core.mail import deliver_just_queued
 from participation.core.routing import DatabaseIdConverter
+from participation.core.sessions import SessionInterface
 from participation.core.security import add_hsts, add_security_headers, reject_nul_bytes
 from participation.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -28,6 +29,7 @@ def create_app(config=None):
     app.config["CONFIG_NAME"] = config.ENV_NAME
     app.url_map.converters["lang"] = i18n.LanguageConverter
     app.url_map.converters["int"] = DatabaseIdConverter
+    app.session_interface = SessionInterface()
     app.url_map.strict_slashes = False
 
     _init_extensions(app)

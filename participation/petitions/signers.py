@@ -8,7 +8,7 @@ attributes the signing rules read (`signing.signing_problem`, `permissions.can_s
 the ORM objects of the petition page and to these records alike.
 """
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -63,7 +63,7 @@ class SignablePetition:
         return PetitionState(self.state)
 
 
-_IDENTITY_COLUMNS = ("cin_hash", "cin_encrypted", "cin_expiry", "first_name", "last_name", "address", "abroad", "region_id", "province_id")
+_IDENTITY_COLUMNS = tuple(field.name for field in fields(SignerIdentity))  # the query's order
 _PETITION_COLUMNS = ("slug", "state", "closes_at", "published_at", "region_id", "province_id")
 
 
@@ -93,24 +93,24 @@ def _signer_and_petition_query():
     )
 
 
-def load_signer_and_petition(session_id, petition_id):
+def load_signer_and_petition(session_id, petition_id, connection=None):
     """(Signer or None, SignablePetition or None) for Flask-Login's session id ("<user id>:<session
-    token>", checked as the user loader checks it) and a petition id, in one query."""
+    token>", checked as the user loader checks it) and a petition id, in one query (on
+    `connection`, signing.signing_connection()'s, or else the session's)."""
     credentials = parse_session_id(session_id)
     if credentials is None:
         return None, None
     user_id, token = credentials
-    # On the session's connection, without the ORM's execution layer (no ORM entities here).
-    row = db.session.connection().execute(_signer_and_petition_query(), {"user_id": user_id, "token": token, "petition_id": petition_id}).one_or_none()
+    parameters = {"user_id": user_id, "token": token, "petition_id": petition_id}
+    row = (connection or db.session.connection()).execute(_signer_and_petition_query(), parameters).one_or_none()
     if row is None:
         return None, None
-    identity = None
-    if row.identity_id is not None:
-        identity = SignerIdentity(**{name: getattr(row, f"identity_{name}") for name in _IDENTITY_COLUMNS})
-    signer = Signer(id=row.id, email_verified=row.email_verified_at is not None, is_blocked=row.blocked_at is not None, identity=identity)
+    # Positions, in the query's column order: a Row's attributes cost an AttributeError each.
+    user_id, email_verified_at, blocked_at, identity_id, *rest = row
+    identity_values, (petition_id, *petition_values, level) = rest[: len(_IDENTITY_COLUMNS)], rest[len(_IDENTITY_COLUMNS) :]
+    identity = SignerIdentity(*identity_values) if identity_id is not None else None
+    signer = Signer(id=user_id, email_verified=email_verified_at is not None, is_blocked=blocked_at is not None, identity=identity)
     petition = None
-    if row.petition_id is not None:
-        petition = SignablePetition(
-            id=row.petition_id, level=row.petition_level, **{name: getattr(row, f"petition_{name}") for name in _PETITION_COLUMNS}
-        )
+    if petition_id is not None:
+        petition = SignablePetition(petition_id, level=level, **dict(zip(_PETITION_COLUMNS, petition_values)))
     return signer, petition

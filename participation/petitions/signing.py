@@ -76,6 +76,11 @@ def network_hash(ip):
     """A keyed hash of the network an address belongs to (IPv4 /24, IPv6 /48), for the
     moderators' trending alerts: signatures from one network can be grouped, the address itself
     is never stored. None for a missing or malformed address."""
+    return _network_hash(ip, current_app.config["CIN_HASH_KEY"])
+
+
+@functools.lru_cache(maxsize=4096)  # many signers share an address (mobile carriers' NAT); keyed by the key too
+def _network_hash(ip, _key):
     try:
         address = ipaddress.ip_address((ip or "").strip())
     except ValueError:
@@ -98,11 +103,11 @@ def _added_on_conflict(statement, delta, now):
     )
 
 
-def _add_to_counter(petition_id, province_key, region_key, shard, delta, now):
+def _add_to_counter(petition_id, province_key, region_key, shard, delta, now, connection=None):
     statement = _upsert(SignatureCounter.__table__).values(
         petition_id=petition_id, province_key=province_key, shard=shard, region_key=region_key, count=delta, updated_at=now
     )
-    db.session.execute(_added_on_conflict(statement, delta, now))
+    (connection or db.session.connection()).execute(_added_on_conflict(statement, delta, now))
 
 
 def _insert_and_count(insert):
@@ -145,28 +150,27 @@ def _signing_statements(dialect):
 
 
 @contextlib.contextmanager
-def signing_request():
-    """Wraps the signing view. On PostgreSQL every write of a signature is a single statement,
+def signing_connection():
+    """The connection the signing request reads and writes through.
+
+    On PostgreSQL, when the request has not started a transaction (in production it never has),
+    a pooled connection of its own in autocommit: every write of a signature is one statement,
     atomic on its own (the insert-and-count CTE, or a held signature's INSERT, which counts
-    nothing), so the request's connection runs in autocommit: no BEGIN and COMMIT round trips on
-    the busiest route. The session's transaction is kept when one is already open (the tests'
-    shared session) and on SQLite, which writes the counter in a second statement. On the way
-    out the connection goes back to the pool, which restores its isolation level."""
-    if db.engine.dialect.name != "postgresql" or db.session().in_transaction():
-        yield
-        return
-    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    try:
-        yield
-    finally:
-        db.session.commit()  # nothing left to commit: this hands the connection back
+    nothing), so the busiest route needs no BEGIN and COMMIT round trips and none of the ORM
+    session's bookkeeping. Otherwise (SQLite, which writes the counter in a second statement; the
+    tests' shared session) the session's connection, committed by the view as usual."""
+    if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
+        with db.engine.connect() as connection:
+            yield connection.execution_options(isolation_level="AUTOCOMMIT")
+    else:
+        yield db.session.connection()
 
 
 @guarded_by(perms.can_sign_petition)
-def sign_petition(actor, petition, *, consent, ip=None, now=None):
+def sign_petition(actor, petition, *, consent, ip=None, now=None, connection=None):
     """Sign with explicit consent. Returns the signature; its status says whether it is counted
     or held as suspect for a moderator. `actor` and `petition` are ORM objects or the signing
-    path's records (signers.py)."""
+    path's records (signers.py); `connection` is signing_connection()'s, or the session's."""
     now = now or utcnow()
     problem = signing_problem(actor, petition, now=now)
     if problem is not None:
@@ -188,7 +192,7 @@ def sign_petition(actor, petition, *, consent, ip=None, now=None):
         "province_key": province_key, "region_key": region_key,
     }
     statements = _signing_statements(db.engine.dialect.name)
-    connection = db.session.connection()  # Core statements: the ORM's execution layer is not needed
+    connection = connection or db.session.connection()  # Core statements: no ORM execution layer
     if not suspect and statements.insert_and_count is not None:
         # One round trip: the counter increment is a CTE fed by the inserted row (none when
         # the signature already existed), in the same statement and transaction.
@@ -196,7 +200,7 @@ def sign_petition(actor, petition, *, consent, ip=None, now=None):
     else:
         inserted = connection.execute(statements.insert, parameters).scalar()
         if inserted is not None and not suspect:
-            _add_to_counter(petition.id, province_key, region_key, shard, 1, now)
+            _add_to_counter(petition.id, province_key, region_key, shard, 1, now, connection)
     if inserted is None:
         raise DomainError(_l("You have already signed this petition (with this account or this identity card)."), code="already_signed")
     return SignatureReceipt(id=inserted, status=status.value)

@@ -297,8 +297,8 @@ def sign(petition_id):
     # query, not from Flask-Login's ORM user and an ORM petition; the same rules then apply.
     if not within_limits("RATELIMIT_SIGN", "sign-endpoint", request.remote_addr or "-"):
         abort(429)
-    with signing.signing_request():
-        signer, petition = signers.load_signer_and_petition(session.get("_user_id"), petition_id)
+    with signing.signing_connection() as connection:
+        signer, petition = signers.load_signer_and_petition(session.get("_user_id"), petition_id, connection)
         if signer is None:  # a rotated session token or a deleted account: as if signed out
             return policy.login_redirect()
         if petition is None:
@@ -310,7 +310,7 @@ def sign(petition_id):
         if not consent:
             flash(_("Tick the box to confirm that you support this petition and consent to the use of your data."), "error")
             return back
-        ok, signature = perform(lambda: signing.sign_petition(signer, petition, consent=consent, ip=request.remote_addr))
+        ok, signature = perform(lambda: signing.sign_petition(signer, petition, consent=consent, ip=request.remote_addr, connection=connection))
     if ok:
         if signature.status == "suspect":
             flash(_("Your signature is recorded but held for a check by a moderator because of unusual activity; it will be counted once checked."), "warning")
