@@ -45,7 +45,8 @@ def perform(action, *, error_field=None, success=None):
         else:
             flash(str(error.message), "error")
         return False, None
-    db.session.commit()
+    if db.session().in_transaction():  # else nothing was read or written through the session
+        db.session.commit()
     if success:
         flash(success, "success")
     return True, result

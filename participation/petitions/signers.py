@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from participation.auth.loader import parse_session_id
 from participation.auth.models import IdentityProfile, User
+from participation.core.driver_statements import DriverStatement
 from participation.extensions import db
 from participation.petitions.models import Petition, PetitionKind, PetitionState
 
@@ -69,11 +70,11 @@ _PETITION_COLUMNS = ("slug", "state", "closes_at", "published_at", "region_id", 
 
 @functools.cache
 def _signer_and_petition_query():
-    """Built once per process; SQLAlchemy's compiled cache then serves every execution."""
+    """Built and compiled once per process."""
     users, identities = User.__table__, IdentityProfile.__table__
     petitions, kinds = Petition.__table__, PetitionKind.__table__
     petition = petitions.join(kinds, kinds.c.id == petitions.c.kind_id)
-    return (
+    return DriverStatement(
         sa.select(
             users.c.id,
             users.c.email_verified_at,
@@ -102,10 +103,9 @@ def load_signer_and_petition(session_id, petition_id, connection=None):
         return None, None
     user_id, token = credentials
     parameters = {"user_id": user_id, "token": token, "petition_id": petition_id}
-    row = (connection or db.session.connection()).execute(_signer_and_petition_query(), parameters).one_or_none()
+    row = _signer_and_petition_query().first(connection or db.session.connection(), parameters)
     if row is None:
         return None, None
-    # Positions, in the query's column order: a Row's attributes cost an AttributeError each.
     user_id, email_verified_at, blocked_at, identity_id, *rest = row
     identity_values, (petition_id, *petition_values, level) = rest[: len(_IDENTITY_COLUMNS)], rest[len(_IDENTITY_COLUMNS) :]
     identity = SignerIdentity(*identity_values) if identity_id is not None else None

@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from participation.auth.permissions import is_citizen, is_moderator
 from participation.core.crypto import keyed_hash
+from participation.core.driver_statements import DriverStatement
 from participation.core.errors import DomainError
 from participation.core.limits import within_limits
 from participation.core.models import utcnow
@@ -128,13 +129,13 @@ def _insert_and_count(insert):
 
 @dataclass(frozen=True)
 class _SigningStatements:
-    insert: sa.Executable  # the signature, or nothing when the account or CIN already signed
-    insert_and_count: sa.Executable | None  # the same with the counter increment (PostgreSQL)
+    insert: DriverStatement  # the signature, or nothing when the account or CIN already signed
+    insert_and_count: DriverStatement | None  # the same with the counter increment (PostgreSQL)
 
 
 @functools.lru_cache(maxsize=2)
 def _signing_statements(dialect):
-    """Built once per process and database kind, executed with parameters: constructing these
+    """Built and compiled once per process and database kind: constructing and compiling these
     statements cost more than running them."""
     signatures = Signature.__table__
     columns = ("petition_id", "user_id", "cin_hash", "region_id", "province_id", "first_name", "last_name", "address",
@@ -146,7 +147,9 @@ def _signing_statements(dialect):
         .on_conflict_do_nothing()
         .returning(signatures.c.id)
     )
-    return _SigningStatements(insert=insert, insert_and_count=_insert_and_count(insert) if dialect == "postgresql" else None)
+    return _SigningStatements(
+        insert=DriverStatement(insert), insert_and_count=DriverStatement(_insert_and_count(insert)) if dialect == "postgresql" else None
+    )
 
 
 @contextlib.contextmanager
@@ -196,14 +199,14 @@ def sign_petition(actor, petition, *, consent, ip=None, now=None, connection=Non
     if not suspect and statements.insert_and_count is not None:
         # One round trip: the counter increment is a CTE fed by the inserted row (none when
         # the signature already existed), in the same statement and transaction.
-        inserted = connection.execute(statements.insert_and_count, parameters).scalar()
+        inserted = statements.insert_and_count.first(connection, parameters)
     else:
-        inserted = connection.execute(statements.insert, parameters).scalar()
+        inserted = statements.insert.first(connection, parameters)
         if inserted is not None and not suspect:
             _add_to_counter(petition.id, province_key, region_key, shard, 1, now, connection)
     if inserted is None:
         raise DomainError(_l("You have already signed this petition (with this account or this identity card)."), code="already_signed")
-    return SignatureReceipt(id=inserted, status=status.value)
+    return SignatureReceipt(id=inserted[0], status=status.value)
 
 
 @dataclass(frozen=True)

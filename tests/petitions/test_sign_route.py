@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 
 from participation.auth.models import User
+from participation.core.driver_statements import DriverStatement
 from participation.core.models import utcnow
 from participation.core.switches import SiteSwitch, Switch
 from participation.extensions import db
@@ -204,7 +205,7 @@ def test_hammering_the_route_ends_in_429(client, login, post_form, world, app):
     assert signing.count_signatures(petition.id) == 1
 
 
-def test_a_fresh_request_signs_in_autocommit_and_hands_back_a_transactional_connection(client, login, post_form, world):
+def test_a_fresh_request_signs_in_autocommit_and_hands_back_a_transactional_connection(client, login, post_form, world, monkeypatch):
     """In production each request starts with no transaction; on PostgreSQL the signature is then
     written in autocommit. The tests' shared session usually has one open, so close it first."""
     petition, *_ = open_petition()
@@ -215,16 +216,15 @@ def test_a_fresh_request_signs_in_autocommit_and_hands_back_a_transactional_conn
     db.session.commit()
     assert not db.session().in_transaction()
     levels = []
+    rows = DriverStatement.rows
 
-    def spy(connection, _cursor, statement, *_args):
-        if statement.lstrip().startswith(("INSERT INTO petition_signatures", "WITH signed")):
+    def spy(statement, connection, parameters):
+        if "petition_signatures" in str(statement.statement) and "INSERT" in str(statement.statement):
             levels.append(connection.get_execution_options().get("isolation_level"))
+        return rows(statement, connection, parameters)
 
-    sa.event.listen(db.engine, "before_cursor_execute", spy)
-    try:
-        assert client.post(f"/fr/petitions/{petition_id}/sign", data={"consent": "y", "csrf_token": token}).status_code == 302
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", spy)
+    monkeypatch.setattr(DriverStatement, "rows", spy)
+    assert client.post(f"/fr/petitions/{petition_id}/sign", data={"consent": "y", "csrf_token": token}).status_code == 302
     assert levels == (["AUTOCOMMIT"] if db.engine.dialect.name == "postgresql" else [None])
     assert signing.count_signatures(petition_id) == 1 and signatures_of(petition) == 1
     # The pooled connection is transactional again: a write rolled back leaves nothing.
