@@ -36,7 +36,8 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 5000)
         self.REDIS_URL = _env("REDIS_URL")
-        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # In-process counters without limits' expiry thread (participation/core/limit_storage.py).
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "sweeping-memory://"
         self.RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute;50 per hour")
         self.RATELIMIT_REGISTER = _env("RATELIMIT_REGISTER", "5 per minute;30 per hour")
         self.RATELIMIT_PASSWORD_RESET = _env("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour")

@@ -37,7 +37,7 @@ def make_app(database_url):
     config.SQLALCHEMY_DATABASE_URI = database_url.replace("postgresql://", "postgresql+psycopg://")
     config.INSTANCE_PATH = str(SQLITE_DIR / "instance")
     config.MAIL_FILE_DIR = str(SQLITE_DIR / "instance" / "mail")
-    config.RATELIMIT_STORAGE_URI = "memory://"
+    config.RATELIMIT_STORAGE_URI = "sweeping-memory://"
     config.RATELIMIT_LOGIN = "1000 per minute"
     config.MAIL_DELIVER_INLINE = False
     config.REQUIRE_STAFF_2FA = False

@@ -7,6 +7,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from participation.core import limit_storage  # noqa: F401  (registers sweeping-memory://)
 from participation.core.models import metadata
 
 db = SQLAlchemy(metadata=metadata)
@@ -14,5 +15,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
-# Storage comes from RATELIMIT_STORAGE_URI: memory:// by default, Redis when REDIS_URL is set.
+# Storage comes from RATELIMIT_STORAGE_URI: sweeping-memory:// by default, Redis when REDIS_URL is set.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

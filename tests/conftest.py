@@ -38,7 +38,7 @@ def make_config(tmp_path, database_url, **overrides):
     config.SQLALCHEMY_DATABASE_URI = database_url
     config.MAIL_FILE_DIR = str(tmp_path / "instance" / "mail")
     config.ATTACHMENT_DIR = str(tmp_path / "instance" / "attachments")
-    config.RATELIMIT_STORAGE_URI = "memory://"
+    config.RATELIMIT_STORAGE_URI = "sweeping-memory://"
     config.SERVER_NAME = "participation.test"
     config.PREFERRED_URL_SCHEME = "http"
     config.SESSION_COOKIE_SECURE = False

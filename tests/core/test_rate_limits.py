@@ -1,4 +1,7 @@
 """Rate limits use memory by default and Redis when configured (REDIS_URL in production)."""
+import threading
+import time
+
 import os
 
 import pytest
@@ -10,8 +13,48 @@ from tests.factories import make_user
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
 
-def test_default_storage_is_in_memory(app):
-    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+def test_default_storage_is_in_memory_without_an_expiry_thread(monkeypatch):
+    from config import DevelopmentConfig
+    from participation.core.limit_storage import SweepingMemoryStorage
+
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert DevelopmentConfig().RATELIMIT_STORAGE_URI == "sweeping-memory://"
+    storage = limits_storage("sweeping-memory://")
+    assert isinstance(storage, SweepingMemoryStorage)
+    started = []
+    monkeypatch.setattr(threading.Timer, "start", lambda timer: started.append(timer))
+    for i in range(5):
+        time.sleep(0.02)  # longer than the 10 ms after which limits' MemoryStorage starts another thread
+        storage.incr(f"user:{i}", expiry=60)
+    assert started == []
+    assert storage.get("user:4") == 1
+
+
+def test_the_in_memory_counters_expire_and_are_swept():
+    storage = limits_storage("sweeping-memory://")
+    storage.incr("ip:203.0.113.9", expiry=0.05)
+    storage.incr("ip:203.0.113.9", expiry=0.05)
+    storage.incr("user:1", expiry=60)
+    assert storage.get("ip:203.0.113.9") == 2
+    time.sleep(0.06)
+    assert storage.get("ip:203.0.113.9") == 0  # an expired window counts nothing, swept or not
+    storage.incr("ip:198.51.100.1", expiry=0.01)
+    time.sleep(0.02)
+    storage.next_sweep = 0  # as if SWEEP_SECONDS had passed
+    storage.incr("user:2", expiry=60)
+    assert "ip:198.51.100.1" not in storage.storage and storage.get("user:1") == 1
+
+
+def test_the_app_limits_with_the_configured_storage(app):
+    from participation.core.limit_storage import SweepingMemoryStorage
+
+    assert isinstance(limiter.limiter.storage, SweepingMemoryStorage)
+
+
+def limits_storage(uri):
+    from limits.storage import storage_from_string
+
+    return storage_from_string(uri)
 
 
 def test_redis_url_selects_redis_storage(monkeypatch):
