@@ -11,7 +11,7 @@ from participation.core.mail import deliver_just_queued
 from participation.core.routing import DatabaseIdConverter
 from participation.core.sessions import SessionInterface
 from participation.core.security import add_hsts, add_security_headers, reject_nul_bytes
-from participation.extensions import babel, csrf, db, limiter, login_manager, migrate
+from participation.extensions import babel, csrf, db, login_manager, migrate, rate_limits
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def _init_extensions(app):
         default_timezone=app.config["BABEL_DEFAULT_TIMEZONE"],
     )
     csrf.init_app(app)
-    limiter.init_app(app)
+    rate_limits.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"

@@ -16,7 +16,7 @@ from flask_migrate import upgrade
 
 from config import TestingConfig
 from participation import create_app
-from participation.extensions import db, limiter
+from participation.extensions import db, rate_limits
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -97,7 +97,7 @@ def app(database_template, tmp_path, config_overrides):
     app.test_client_class = IsolatedClient
     with app.app_context():
         _truncate_all()
-        limiter.reset()
+        rate_limits.reset()
         with app.test_request_context():
             yield app
         db.session.remove()

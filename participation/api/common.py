@@ -8,13 +8,18 @@ from flask import Blueprint, abort, jsonify, request
 from flask_babel import gettext as _
 
 from participation.core.i18n import LANGUAGES
+from participation.core.limits import remote_address, within_limits
 from participation.core.routing import MAX_ID
-from participation.core.views import rate_limit
-from participation.extensions import limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-# One budget per client for the whole API (not one per route), set by RATELIMIT_API.
-limiter.shared_limit(rate_limit("RATELIMIT_API"), scope="api")(bp)
+
+
+@bp.before_request
+def _rate_limit():
+    """One budget per client for the whole API (not one per route), set by RATELIMIT_API."""
+    if not within_limits("RATELIMIT_API", "api", remote_address()):
+        abort(429)
+
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1_000_000  # keeps OFFSET inside every database's integer range

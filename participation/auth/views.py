@@ -25,8 +25,9 @@ from participation.auth.tokens import TokenError, inspect_token
 from participation.core import policy, totp
 from participation.core.i18n import current_language
 from participation.core.models import utcnow
-from participation.core.views import perform, rate_limit, safe_next
-from participation.extensions import db, limiter
+from participation.core.limits import limited
+from participation.core.views import perform, safe_next
+from participation.extensions import db
 from participation.institutions.queries import list_provinces, list_regions
 
 bp = Blueprint("auth", __name__, url_prefix="/<lang:lang_code>/account")
@@ -37,7 +38,7 @@ def _to_profile():
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(rate_limit("RATELIMIT_REGISTER"), methods=["POST"])
+@limited("RATELIMIT_REGISTER")
 @policy.anonymous_only
 def register():
     form = RegisterForm()
@@ -56,7 +57,7 @@ def register():
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
-@limiter.limit(rate_limit("RATELIMIT_VERIFY"), methods=["POST"])
+@limited("RATELIMIT_VERIFY")
 @policy.public
 def verify_email(token):
     """GET only shows a button: mail scanners that open links must not consume the token."""
@@ -77,7 +78,7 @@ def verify_email(token):
 
 
 @bp.route("/verify/resend", methods=["GET", "POST"])
-@limiter.limit(rate_limit("RATELIMIT_REGISTER"), methods=["POST"])
+@limited("RATELIMIT_REGISTER")
 @policy.public
 def resend_verification():
     form = EmailForm()
@@ -89,12 +90,8 @@ def resend_verification():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(rate_limit("RATELIMIT_LOGIN"), methods=["POST"])
-@limiter.limit(
-    rate_limit("RATELIMIT_LOGIN"),
-    methods=["POST"],
-    key_func=lambda: "login-account:" + (request.form.get("email") or "").strip().lower()[:320],
-)
+@limited("RATELIMIT_LOGIN")
+@limited("RATELIMIT_LOGIN", key=lambda: "login-account:" + (request.form.get("email") or "").strip().lower()[:320])
 @policy.anonymous_only
 def login():
     form = LoginForm()
@@ -126,7 +123,7 @@ def _signed_in(user, target=None):
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(rate_limit("RATELIMIT_TWO_FACTOR"), methods=["POST"])
+@limited("RATELIMIT_TWO_FACTOR")
 @policy.anonymous_only
 def login_code():
     pending = session.get("two_factor") or {}
@@ -195,7 +192,7 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(rate_limit("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
+@limited("RATELIMIT_PASSWORD_RESET")
 @policy.public
 def forgot_password():
     form = EmailForm()
@@ -207,7 +204,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@limiter.limit(rate_limit("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
+@limited("RATELIMIT_PASSWORD_RESET")
 @policy.public
 def reset_password(token):
     form = NewPasswordForm()

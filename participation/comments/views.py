@@ -3,7 +3,6 @@ areas that own the targets (templates/comments/_thread.html); every action here 
 back there, to the comment it touched."""
 from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from participation.auth.forms import ConfirmForm
@@ -14,8 +13,9 @@ from participation.comments.models import Comment, CommentStatus
 from participation.comments.queries import get_thread, page_of
 from participation.comments.targets import resolve_target
 from participation.core import policy
-from participation.core.views import page_number, perform, rate_limit
-from participation.extensions import db, limiter
+from participation.core.limits import limited, remote_address
+from participation.core.views import page_number, perform
+from participation.extensions import db
 
 bp = Blueprint("comments", __name__, url_prefix="/<lang:lang_code>/comments")
 
@@ -34,11 +34,11 @@ def thread_for_request(target):
 def _per_user():
     if current_user.is_authenticated:
         return f"comments-user:{current_user.id}"
-    return get_remote_address()
+    return remote_address()
 
 
 # Comments and replies share one budget per signed-in person.
-posting_limit = limiter.shared_limit(rate_limit("RATELIMIT_COMMENT"), scope="comments-posting", key_func=_per_user)
+posting_limit = limited("RATELIMIT_COMMENT", scope="comments-posting", key=_per_user)
 
 
 def _load_target(target_type, target_id):

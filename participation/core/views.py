@@ -1,7 +1,7 @@
 """Small helpers shared by the views of every area."""
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 
 from participation.core.errors import DomainError
 from participation.core.i18n import current_language
@@ -16,11 +16,6 @@ def safe_next(default_endpoint, target=None, **values):
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return redirect(target)
     return redirect(url_for(default_endpoint, lang_code=current_language(), **values))
-
-
-def rate_limit(setting):
-    """A limit string read from configuration when the request comes, not at import time."""
-    return lambda: current_app.config[setting]
 
 
 def page_number():

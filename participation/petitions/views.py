@@ -9,17 +9,17 @@ from participation.comments.views import thread_for_request
 from participation.core import policy
 from participation.core.forms import fill_translated, translated_data
 from participation.core.i18n import current_language
-from participation.core.limits import within_limits
+from participation.core.limits import limited
 from participation.core.models import utcnow
-from participation.core.views import page_number, perform, rate_limit
-from participation.extensions import db, limiter
+from participation.core.views import page_number, perform
+from participation.extensions import db
 from participation.institutions.models import Institution, Province, Region
 from participation.institutions.queries import list_provinces, list_regions
 from participation.petitions import forms as f
 from participation.petitions import permissions as perms
 from participation.petitions import processing, queries, services, signers, signing
 from participation.petitions.deadlines import deadline_clocks
-from participation.petitions.models import PETITION_STATE_LABELS, Petition, PetitionKind
+from participation.petitions.models import PETITION_STATE_LABELS, PetitionKind
 from participation.petitions.thresholds import required_signatures
 
 bp = Blueprint("petitions", __name__, url_prefix="/<lang:lang_code>/petitions")
@@ -290,13 +290,11 @@ def follow(petition_id):
 
 
 @bp.route("/<int:petition_id>/sign", methods=["POST"])
-@limiter.exempt  # RATELIMIT_SIGN is checked below, without the decorator's per-request machinery
+@limited("RATELIMIT_SIGN")
 @policy.signed_in_session
 def sign(petition_id):
     # The hot path of a viral petition (SPEC §9): the signer and the petition come from one Core
     # query, not from Flask-Login's ORM user and an ORM petition; the same rules then apply.
-    if not within_limits("RATELIMIT_SIGN", "sign-endpoint", request.remote_addr or "-"):
-        abort(429)
     with signing.signing_connection() as connection:
         signer, petition = signers.load_signer_and_petition(session.get("_user_id"), petition_id, connection)
         if signer is None:  # a rotated session token or a deleted account: as if signed out

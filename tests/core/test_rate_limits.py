@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from participation.extensions import limiter
+from participation.core.limits import RateLimits
+from participation.extensions import rate_limits
 from tests.conftest import csrf_token
 from tests.factories import make_user
 
@@ -48,7 +49,7 @@ def test_the_in_memory_counters_expire_and_are_swept():
 def test_the_app_limits_with_the_configured_storage(app):
     from participation.core.limit_storage import SweepingMemoryStorage
 
-    assert isinstance(limiter.limiter.storage, SweepingMemoryStorage)
+    assert isinstance(RateLimits.strategy().storage, SweepingMemoryStorage)
 
 
 def limits_storage(uri):
@@ -98,4 +99,4 @@ def test_login_limit_with_redis_storage(redis_url, app, client):
     import redis
 
     assert redis.Redis.from_url(redis_url).dbsize() > 0  # the counters live in Redis
-    limiter.reset()
+    rate_limits.reset()

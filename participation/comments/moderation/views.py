@@ -3,7 +3,6 @@ public reads the transparency page; administrators set the screening rules."""
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import format_decimal, format_timedelta, ngettext
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from participation.auth.models import User
@@ -43,8 +42,9 @@ from participation.core.audit import list_audit_entries
 from participation.core.filters import when
 from participation.core.i18n import LANGUAGE_LABELS, LANGUAGES, current_language
 from participation.core.models import utcnow
-from participation.core.views import page_number, perform, rate_limit
-from participation.extensions import db, limiter
+from participation.core.limits import limited, remote_address
+from participation.core.views import page_number, perform
+from participation.extensions import db
 from participation.institutions.queries import list_institutions
 from participation.petitions.permissions import can_review_petition
 
@@ -77,14 +77,14 @@ def _go(endpoint, **values):
 
 
 def _per_user():
-    return f"reports-user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+    return f"reports-user:{current_user.id}" if current_user.is_authenticated else remote_address()
 
 
 # Citizens: reports and appeals
 
 
 @bp.route("/comments/<int:comment_id>/report", methods=["GET", "POST"])
-@limiter.limit(rate_limit("RATELIMIT_REPORT"), key_func=_per_user, methods=["POST"])
+@limited("RATELIMIT_REPORT", key=_per_user)
 @policy.authenticated
 def report(comment_id):
     comment, target = _load_comment(comment_id)
