@@ -102,6 +102,8 @@ def app(database_template, tmp_path, config_overrides):
             yield app
         db.session.remove()
         db.engine.dispose()
+        if "signing_engine" in app.extensions:  # petitions.signing's autocommit engine
+            app.extensions["signing_engine"].dispose()
 
 
 @pytest.fixture

@@ -207,7 +207,7 @@ def test_hammering_the_route_ends_in_429(client, login, post_form, world, app):
     assert signing.count_signatures(petition.id) == 1
 
 
-def test_a_fresh_request_signs_in_autocommit_and_hands_back_a_transactional_connection(client, login, post_form, world, monkeypatch):
+def test_a_fresh_request_signs_in_autocommit_and_leaves_the_session_transactional(client, login, post_form, world, monkeypatch):
     """In production each request starts with no transaction; on PostgreSQL the signature is then
     written in autocommit. The tests' shared session usually has one open, so close it first."""
     petition, *_ = open_petition()
@@ -222,14 +222,14 @@ def test_a_fresh_request_signs_in_autocommit_and_hands_back_a_transactional_conn
 
     def spy(statement, connection, parameters):
         if "petition_signatures" in str(statement.statement) and "INSERT" in str(statement.statement):
-            levels.append(connection.get_execution_options().get("isolation_level"))
+            levels.append(bool(getattr(connection.connection.driver_connection, "autocommit", False)))
         return rows(statement, connection, parameters)
 
     monkeypatch.setattr(DriverStatement, "rows", spy)
     assert client.post(f"/fr/petitions/{petition_id}/sign", data={"consent": "y", "csrf_token": token}).status_code == 302
-    assert levels == (["AUTOCOMMIT"] if db.engine.dialect.name == "postgresql" else [None])
+    assert levels == [db.engine.dialect.name == "postgresql"]  # psycopg's autocommit; SQLite: the session's transaction
     assert signing.count_signatures(petition_id) == 1 and signatures_of(petition) == 1
-    # The pooled connection is transactional again: a write rolled back leaves nothing.
+    # The session's connections stay transactional: a write rolled back leaves nothing.
     db.session.execute(sa.update(User).where(User.id == person.id).values(display_name="rolled back"))
     db.session.rollback()
     assert db.session.get(User, person.id).display_name != "rolled back"
