@@ -177,7 +177,10 @@ def _autocommit_engine():
     engine = current_app.extensions.get("signing_engine")
     if engine is None:
         options = current_app.config["SQLALCHEMY_ENGINE_OPTIONS"]
-        engine = current_app.extensions["signing_engine"] = sa.create_engine(db.engine.url, isolation_level="AUTOCOMMIT", **options)
+        # Nothing to roll back on a connection in autocommit: no reset when it goes back to the pool.
+        engine = current_app.extensions["signing_engine"] = sa.create_engine(
+            db.engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **options
+        )
     return engine
 
 
