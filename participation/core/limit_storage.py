@@ -2,11 +2,11 @@
 
 limits' MemoryStorage frees expired counters from a thread that it starts again every 10 ms while
 hits come, and each run walks every key. The per-account signing limit makes one key per signer,
-so that walk grew with the number of signers and ended up costing more CPU than the signature
-itself (bench/sign_throughput.py, docs/benchmarks.md: about a fifth of a signing request at 1,700
-signers, and more with every new signer). This storage keeps MemoryStorage's counters and its
-expiry on read (an expired counter is never used: `get` drops it), and walks the keys inline at
-most every SWEEP_SECONDS, only to free memory. No thread is started after the first.
+so that walk grows with the number of signers within the limit's window: for a viral petition,
+100,000 keys walked a hundred times a second in every worker (docs/benchmarks.md). This storage
+keeps MemoryStorage's counters and its expiry on read (an expired counter is never used: `get`
+drops it), and walks the keys inline at most every SWEEP_SECONDS, only to free memory. No thread
+is started after the first.
 
 It is the storage when no Redis is configured (`sweeping-memory://`, the embedded mode); production
 uses Redis (REDIS_URL). It overrides one private hook of MemoryStorage, checked at import so that
