@@ -16,6 +16,7 @@ from flask_migrate import upgrade
 
 from config import TestingConfig
 from participation import create_app
+from participation.core.database import dispose_engines
 from participation.extensions import db, rate_limits
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
@@ -101,9 +102,7 @@ def app(database_template, tmp_path, config_overrides):
         with app.test_request_context():
             yield app
         db.session.remove()
-        db.engine.dispose()
-        if "signing_engine" in app.extensions:  # petitions.signing's autocommit engine
-            app.extensions["signing_engine"].dispose()
+        dispose_engines(app)
 
 
 @pytest.fixture

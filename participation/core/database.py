@@ -35,6 +35,22 @@ def configure_engine(engine, busy_timeout_ms):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
 
+def add_engine(app, name, engine):
+    """An engine besides Flask-SQLAlchemy's (the signing path's autocommit one), so that
+    dispose_engines() closes its connections too."""
+    app.extensions.setdefault("participation_engines", {})[name] = engine
+    return engine
+
+
+def dispose_engines(app):
+    """Close every pooled connection the application holds (end of a test, of a benchmark)."""
+    from participation.extensions import db
+
+    db.engine.dispose()
+    for engine in app.extensions.get("participation_engines", {}).values():
+        engine.dispose()
+
+
 def enable_wal(engine):
     """Switch a SQLite database to WAL; a no-op elsewhere. WAL is persistent in the file."""
     if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):

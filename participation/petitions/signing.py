@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from participation.auth.permissions import is_citizen, is_moderator
 from participation.core.crypto import keyed_hash
+from participation.core.database import add_engine
 from participation.core.driver_statements import DriverStatement
 from participation.core.errors import DomainError
 from participation.core.limits import within_limits
@@ -174,13 +175,13 @@ def _autocommit_engine():
     options, whose connections are in autocommit from the start instead of being switched to it
     and back at every checkout (measured: 3 % of a signature's instructions). Made on the first
     signature in each process, so never shared across gunicorn's fork."""
-    engine = current_app.extensions.get("signing_engine")
+    engine = current_app.extensions.get("participation_engines", {}).get("signing")
     if engine is None:
         options = current_app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         # Nothing to roll back on a connection in autocommit: no reset when it goes back to the pool.
-        engine = current_app.extensions["signing_engine"] = sa.create_engine(
+        engine = add_engine(current_app, "signing", sa.create_engine(
             db.engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **options
-        )
+        ))
     return engine
 
 

@@ -12,7 +12,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from participation import create_app
-from participation.extensions import db
+from participation.core.database import dispose_engines
 from tests.conftest import IsolatedClient, _clean_database_url, _truncate_all, make_config
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -60,7 +60,7 @@ def live_app(database_template, tmp_path):
     server.shutdown()
     thread.join(timeout=5)
     with app.app_context():
-        db.engine.dispose()
+        dispose_engines(app)
 
 
 @pytest.fixture
