@@ -8,7 +8,7 @@ from flask import Blueprint, abort, jsonify, request
 from flask_babel import gettext as _
 
 from participation.core.i18n import LANGUAGES
-from participation.core.limits import remote_address, within_limits
+from participation.core.limits import enforce_limits, remote_address
 from participation.core.routing import MAX_ID
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -17,8 +17,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 @bp.before_request
 def _rate_limit():
     """One budget per client for the whole API (not one per route), set by RATELIMIT_API."""
-    if not within_limits("RATELIMIT_API", "api", remote_address()):
-        abort(429)
+    enforce_limits("RATELIMIT_API", "api", remote_address())
 
 
 MAX_PER_PAGE = 100

@@ -55,6 +55,12 @@ def within_limits(setting, scope, key):
     return within
 
 
+def enforce_limits(setting, scope, key):
+    """within_limits(), answering 429 when a limit is exceeded."""
+    if not within_limits(setting, scope, key):
+        abort(429)
+
+
 def limited(setting, *, scope=None, key=remote_address, methods=("POST",)):
     """Decorator for a view: a request of one of `methods` beyond a limit of `setting` gets a 429
     before the view runs. Each route counts apart (per client address by default) unless routes
@@ -65,8 +71,8 @@ def limited(setting, *, scope=None, key=remote_address, methods=("POST",)):
 
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            if request.method in methods and not within_limits(setting, name, key()):
-                abort(429)
+            if request.method in methods:
+                enforce_limits(setting, name, key())
             return view(*args, **kwargs)
 
         return wrapper

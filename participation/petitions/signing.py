@@ -93,8 +93,9 @@ def _network_hash(ip, _key):
     return keyed_hash(f"network:{network}")[:32]
 
 
-def _upsert(table):
-    return (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(table)
+def _upsert(table, dialect=None):
+    """An INSERT with the dialect's ON CONFLICT clauses (PostgreSQL's or SQLite's)."""
+    return (postgresql.insert if (dialect or db.engine.dialect.name) == "postgresql" else sqlite.insert)(table)
 
 
 def _added_on_conflict(statement, delta, now):
@@ -142,7 +143,7 @@ def _signing_statements(dialect):
     columns = ("petition_id", "user_id", "cin_hash", "region_id", "province_id", "first_name", "last_name", "address",
                "cin_encrypted", "cin_expiry", "status", "shard", "network_hash", "held_limit")
     insert = (
-        (postgresql.insert if dialect == "postgresql" else sqlite.insert)(signatures)
+        _upsert(signatures, dialect)
         .values({name: sa.bindparam(name, type_=signatures.c[name].type) for name in columns} | {"created_at": sa.bindparam("now", type_=signatures.c.created_at.type)})
         # The unique constraints (per account, per CIN) decide, without a savepoint.
         .on_conflict_do_nothing()
