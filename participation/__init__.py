@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask, g, request
 
 from config import ROOT, load_config
-from participation.core import database, i18n
+from participation.core import database, i18n, policy
 from participation.core.errors import register_error_handlers
 from participation.core.mail import deliver_just_queued
 from participation.core.routing import DatabaseIdConverter
@@ -115,6 +115,8 @@ def _register_request_hooks(app):
     def _declare_write_intent():
         g.write_intent_token = database.write_intent.set(request.method not in {"GET", "HEAD", "OPTIONS"})
         reject_nul_bytes(request)
+
+    app.before_request(policy.second_factor_gate)
 
     @app.teardown_request
     def _reset_write_intent(_error):

@@ -4,6 +4,11 @@ Every view function carries exactly one policy decorator from this module; a str
 the URL map and fails on any route without one. Object-level checks (is this officer allowed to
 touch *this* institution?) happen in the view after loading the object, with the same predicate the
 service re-checks, using `ensure()`.
+
+Staff two-factor authentication is not a policy among others: with REQUIRE_STAFF_2FA, one gate
+(`second_factor_gate`, run before every request) stops any request by a staff account without it,
+whatever the route's policy, so that no route can forget it (tests/core/test_second_factor_gate.py
+walks the URL map).
 """
 from functools import wraps
 
@@ -77,9 +82,6 @@ def requires(predicate):
                 return login_redirect()
             if not predicate(current_user):
                 abort(403)
-            if _second_factor_missing(current_user):
-                flash(_("Staff accounts must turn on two-factor authentication before using these pages."), "warning")
-                return redirect(url_for("auth.two_factor", lang_code=current_language()))
             return view(*args, **kwargs)
 
         wrapper.access_predicate = predicate
@@ -88,9 +90,43 @@ def requires(predicate):
     return decorator
 
 
-def _second_factor_missing(user):
-    """With REQUIRE_STAFF_2FA, staff pages need two-factor authentication turned on."""
-    return bool(current_app.config["REQUIRE_STAFF_2FA"] and user.roles and not user.totp_enabled)
+# What a staff account without two-factor authentication may still reach: signing in, setting
+# the second factor up, signing out, and the static files those pages need.
+SECOND_FACTOR_EXEMPT = frozenset({"static", "auth.login", "auth.login_code", "auth.two_factor", "auth.logout"})
+
+
+def second_factor_missing(user):
+    """With REQUIRE_STAFF_2FA, an account holding any staff role must have two-factor
+    authentication turned on. `user` is Flask-Login's user or the signing path's signer record."""
+    return bool(
+        current_app.config["REQUIRE_STAFF_2FA"]
+        and getattr(user, "is_authenticated", False)
+        and user.roles
+        and not user.totp_enabled
+    )
+
+
+def second_factor_required():
+    """The answer to a request the gate stops: the two-factor set-up page (a JSON 403 on the API)."""
+    if request.blueprint == "api":
+        abort(403)
+    flash(_("Staff accounts must turn on two-factor authentication before using these pages."), "warning")
+    return redirect(url_for("auth.two_factor", lang_code=current_language()), code=303)
+
+
+def second_factor_gate():
+    """before_request: every request by a staff account without two-factor authentication, to any
+    route but SECOND_FACTOR_EXEMPT, goes to the set-up page instead. The signing route
+    (`signed_in_session`) does not load the user through Flask-Login: its view applies
+    `second_factor_missing` to the signer record it reads anyway (petitions/signers.py)."""
+    if not current_app.config["REQUIRE_STAFF_2FA"] or request.endpoint in SECOND_FACTOR_EXEMPT:
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if view is not None and getattr(view, "access_policy", None) == "signed_in_session":
+        return None
+    if second_factor_missing(current_user):
+        return second_factor_required()
+    return None
 
 
 def ensure(allowed):

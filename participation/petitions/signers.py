@@ -14,7 +14,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from participation.auth.loader import parse_session_id
-from participation.auth.models import IdentityProfile, User
+from participation.auth.models import IdentityProfile, RoleGrant, User
 from participation.core.driver_statements import DriverStatement
 from participation.extensions import db
 from participation.petitions.models import Petition, PetitionKind, PetitionState
@@ -44,8 +44,16 @@ class Signer:
     email_verified: bool
     is_blocked: bool
     identity: SignerIdentity | None
+    is_staff: bool
+    totp_enabled: bool
     is_authenticated = True
     is_active = True
+
+    @property
+    def roles(self):
+        """Only whether the account holds any staff role: all that the staff two-factor gate
+        (core/policy.second_factor_missing) asks of it."""
+        return ("staff",) if self.is_staff else ()
 
 
 @dataclass(frozen=True)
@@ -71,14 +79,17 @@ _PETITION_COLUMNS = ("slug", "state", "closes_at", "published_at", "region_id", 
 @functools.cache
 def _signer_and_petition_query():
     """Built and compiled once per process."""
-    users, identities = User.__table__, IdentityProfile.__table__
+    users, identities, grants = User.__table__, IdentityProfile.__table__, RoleGrant.__table__
     petitions, kinds = Petition.__table__, PetitionKind.__table__
     petition = petitions.join(kinds, kinds.c.id == petitions.c.kind_id)
+    is_staff = sa.exists().where(grants.c.user_id == users.c.id, grants.c.revoked_at.is_(None))
     return DriverStatement(
         sa.select(
             users.c.id,
             users.c.email_verified_at,
             users.c.blocked_at,
+            is_staff.label("is_staff"),
+            users.c.totp_enabled_at,
             identities.c.id.label("identity_id"),
             *(identities.c[name].label(f"identity_{name}") for name in _IDENTITY_COLUMNS),
             petitions.c.id.label("petition_id"),
@@ -106,10 +117,13 @@ def load_signer_and_petition(session_id, petition_id, connection=None):
     row = _signer_and_petition_query().first(connection or db.session.connection(), parameters)
     if row is None:
         return None, None
-    user_id, email_verified_at, blocked_at, identity_id, *rest = row
+    user_id, email_verified_at, blocked_at, is_staff, totp_enabled_at, identity_id, *rest = row
     identity_values, (petition_id, *petition_values, level) = rest[: len(_IDENTITY_COLUMNS)], rest[len(_IDENTITY_COLUMNS) :]
     identity = SignerIdentity(*identity_values) if identity_id is not None else None
-    signer = Signer(id=user_id, email_verified=email_verified_at is not None, is_blocked=blocked_at is not None, identity=identity)
+    signer = Signer(
+        id=user_id, email_verified=email_verified_at is not None, is_blocked=blocked_at is not None, identity=identity,
+        is_staff=bool(is_staff), totp_enabled=totp_enabled_at is not None,
+    )
     petition = None
     if petition_id is not None:
         petition = SignablePetition(petition_id, level=level, **dict(zip(_PETITION_COLUMNS, petition_values)))

@@ -299,6 +299,8 @@ def sign(petition_id):
         signer, petition = signers.load_signer_and_petition(session.get("_user_id"), petition_id, connection)
         if signer is None:  # a rotated session token or a deleted account: as if signed out
             return policy.login_redirect()
+        if policy.second_factor_missing(signer):  # the staff gate, on the record read anyway
+            return policy.second_factor_required()
         if petition is None:
             abort(404)
         if not perms.is_public_petition(petition):

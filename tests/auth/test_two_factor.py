@@ -114,7 +114,7 @@ def test_staff_must_turn_it_on_when_required(client, login, app):
     admin = make_user(roles=[Role.ADMINISTRATOR])
     login(admin)
     response = client.get("/fr/admin/")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/fr/account/two-factor")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/fr/account/two-factor")
     _enable(db.session.get(User, admin.id))
     assert client.get("/fr/admin/").status_code == 200
 
