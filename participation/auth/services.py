@@ -23,7 +23,7 @@ from participation.auth.models import (
     User,
     new_session_token,
 )
-from participation.auth.tokens import consume_token, issue_token
+from participation.auth.tokens import consume_token, issue_token, revoke_tokens
 from participation.core.audit import record_audit
 from participation.core import totp
 from participation.core.crypto import decrypt, encrypt
@@ -94,8 +94,11 @@ def register_user(*, email, password, display_name, language):
 
     An address that already has an account gets a notice instead of a second account, and the
     visitor sees the same answer either way, so the form cannot be used to find who is registered.
+    Both paths also take the same time: the password is hashed (the slow part) and one mail is
+    queued either way.
     """
     email = normalise_email(email)
+    password_hash = hash_password(password)
     existing = get_user_by_email(email)
     if existing is not None:
         if existing.is_active:
@@ -109,7 +112,7 @@ def register_user(*, email, password, display_name, language):
         return None
     user = User(
         email=email,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         display_name=display_name.strip(),
         language=language,
     )
@@ -163,12 +166,27 @@ def request_password_reset(*, email):
 def reset_password(*, token, new_password):
     row = consume_token(token, TokenPurpose.RESET_PASSWORD)
     user = row.user
-    user.password_hash = hash_password(new_password)
-    user.session_token = new_session_token()
+    _set_password(user, new_password)
     # Following the link proves control of the address.
     user.email_verified_at = user.email_verified_at or utcnow()
     queue_mail(to=user.email, language=user.language, template="password_changed", user=user)
     return user
+
+
+def _set_password(user, password):
+    """A new password ends every session and voids every link mailed before it (a reset link
+    sitting in a mailbox someone else reads must not outlive the change)."""
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    revoke_tokens(user)
+
+
+@guarded_by(perms.can_manage_own_account)
+def end_sessions(actor, user):
+    """Sign out: the session cookie is signed, not stored, so a copy of it stays valid until the
+    token it carries changes. Rotating it ends the account's sessions on every device."""
+    require(perms.can_manage_own_account(actor, user))
+    user.session_token = new_session_token()
 
 
 @guarded_by(perms.can_manage_own_account)
@@ -176,8 +194,7 @@ def change_password(actor, user, *, current_password, new_password):
     require(perms.can_manage_own_account(actor, user))
     if not password_matches(user, current_password):
         raise DomainError(_l("Your current password is not correct."), code="wrong_password")
-    user.password_hash = hash_password(new_password)
-    user.session_token = new_session_token()
+    _set_password(user, new_password)
     queue_mail(to=user.email, language=user.language, template="password_changed", user=user)
 
 

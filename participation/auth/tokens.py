@@ -52,6 +52,15 @@ def issue_token(user, purpose, lifetime):
     return raw
 
 
+def revoke_tokens(user):
+    """Every unused token of the account stops working (they are deleted: "not valid")."""
+    db.session.execute(
+        sa.delete(AccountToken)
+        .where(AccountToken.user_id == user.id, AccountToken.used_at.is_(None))
+        .execution_options(synchronize_session=False)
+    )
+
+
 def inspect_token(raw, purpose):
     """The token's row if it can still be used; raise TokenError otherwise. Changes nothing."""
     if not raw or len(raw) > 200:

@@ -186,6 +186,8 @@ def two_factor():
 @bp.route("/logout", methods=["POST"])
 @policy.authenticated
 def logout():
+    services.end_sessions(current_user, current_user)
+    db.session.commit()
     logout_user()
     flash(_("You are signed out."), "success")
     return redirect(url_for("public.home", lang_code=current_language()))

@@ -265,3 +265,64 @@ def test_logout_requires_post(client, login, post_form):
     assert client.get("/fr/account/logout").status_code == 405
     assert post_form("/fr/account/logout", form_page="/fr/account/").status_code == 302
     assert client.get("/fr/account/").status_code == 302
+
+
+def test_a_session_cookie_copied_before_logout_is_anonymous_after_it(app, client, login, post_form):
+    user = make_user()
+    login(user)
+    copied = client.get_cookie("session", domain="participation.test").value
+    assert post_form("/fr/account/logout", form_page="/fr/account/").status_code == 302
+    replay = app.test_client()
+    replay.set_cookie("session", copied, domain="participation.test")
+    assert replay.get("/fr/account/").status_code == 302
+    assert replay.get("/fr/account/data.json").status_code == 302
+
+
+def test_registration_does_the_same_work_for_a_new_and_a_registered_address(client, post_form, outbox, monkeypatch):
+    from participation.auth import services
+
+    make_user(email="taken@example.org")
+    hashed = []
+    real_hash = services.hash_password
+    monkeypatch.setattr(services, "hash_password", lambda password: hashed.append(password) or real_hash(password))
+    register(post_form, email="taken@example.org")
+    calls_for_registered = len(hashed)
+    register(post_form, email="free@example.org")
+    assert calls_for_registered == len(hashed) - calls_for_registered == 1
+    # One mail queued either way: the outbox grows the same.
+    assert len(outbox(to_address="taken@example.org")) == len(outbox(to_address="free@example.org")) == 1
+
+
+def _reset_link(client, post_form, outbox, user):
+    post_form("/fr/account/password/forgot", {"email": user.email})
+    return _link_token(outbox(to_address=user.email)[-1], "password/reset")
+
+
+def test_a_reset_link_issued_before_a_password_change_no_longer_works(client, login, post_form, outbox):
+    user = make_user()
+    token = _reset_link(client, post_form, outbox, user)
+    login(user)
+    changed = post_form("/fr/account/password", {"pw-current_password": PASSWORD, "pw-password": "fresh secret 123", "pw-password_confirm": "fresh secret 123"}, form_page="/fr/account/")
+    assert changed.status_code == 302
+    post_form("/fr/account/logout", form_page="/fr/account/")
+    assert client.get(f"/fr/account/password/reset/{token}").status_code == 400
+    hash_before = db.session.scalar(sa.select(User.password_hash).where(User.id == user.id))
+    from tests.conftest import csrf_token
+
+    response = client.post(
+        f"/fr/account/password/reset/{token}",
+        data={"password": "attacker secret 99", "password_confirm": "attacker secret 99", "csrf_token": csrf_token(client, "/fr/account/login")},
+    )
+    assert response.status_code == 400
+    assert db.session.scalar(sa.select(User.password_hash).where(User.id == user.id)) == hash_before
+
+
+def test_a_reset_revokes_the_other_outstanding_links_of_the_account(client, post_form, outbox):
+    user = make_user(verified=False)
+    post_form("/fr/account/verify/resend", {"email": user.email})
+    verify_token = _link_token(outbox(to_address=user.email)[-1], "verify")
+    token = _reset_link(client, post_form, outbox, user)
+    response = post_form(f"/fr/account/password/reset/{token}", {"password": "brand new secret 1", "password_confirm": "brand new secret 1"})
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AccountToken).where(AccountToken.used_at.is_(None))) == 0
+    assert client.get(f"/fr/account/verify/{verify_token}").status_code == 400
