@@ -6,6 +6,7 @@ set-up and production on PostgreSQL.
 """
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
 
@@ -21,6 +22,22 @@ def _env_int(name, default):
 
 def _env_bool(name, default):
     return str(_env(name, default)).lower() in {"1", "true", "yes", "on"}
+
+
+def _env_list(name):
+    value = _env(name)
+    return [item.strip() for item in value.split(",") if item.strip()] if value else None
+
+
+def _host_of(url):
+    """The host name of an absolute http(s) URL, or None when it is not one."""
+    parsed = urlsplit(url or "")
+    return parsed.hostname if parsed.scheme in {"http", "https"} and parsed.hostname else None
+
+
+def _trusted_hosts(public_base_url, *extra):
+    """TRUSTED_HOSTS as configured, or else the public address's host (plus `extra`)."""
+    return _env_list("TRUSTED_HOSTS") or [host for host in (_host_of(public_base_url), *extra) if host]
 
 
 class Config:
@@ -68,7 +85,16 @@ class Config:
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
         self.PREFERRED_URL_SCHEME = _env("PREFERRED_URL_SCHEME", "https")
+        # Every link in an e-mail starts with this address, never with the request's Host header
+        # (which a client chooses); production refuses to start without it.
         self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL")
+        # Host names requests may be addressed to (comma-separated; a leading dot admits
+        # subdomains); others get a 400. Unset: the public address's host (see _trusted_hosts).
+        self.TRUSTED_HOSTS = _trusted_hosts(self.PUBLIC_BASE_URL)
+        # Reverse proxies in front of the application (nginx: 1). Their X-Forwarded-For and
+        # X-Forwarded-Proto are believed for that many hops, so per-address limits, signing holds
+        # and network alerts see the client, not the proxy; 0 (direct exposure) believes none.
+        self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
         self.BABEL_DEFAULT_LOCALE = "ar"
         self.BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
@@ -159,6 +185,8 @@ class DevelopmentConfig(Config):
         self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.PREFERRED_URL_SCHEME = _env("PREFERRED_URL_SCHEME", "http")
+        self.PUBLIC_BASE_URL = self.PUBLIC_BASE_URL or "http://127.0.0.1:5000"
+        self.TRUSTED_HOSTS = _trusted_hosts(self.PUBLIC_BASE_URL, "127.0.0.1", "localhost")
 
 
 class TestingConfig(DevelopmentConfig):
@@ -172,6 +200,8 @@ class TestingConfig(DevelopmentConfig):
         )
         self.MAIL_BACKEND = "file"
         self.SERVER_NAME = None
+        self.PUBLIC_BASE_URL = _env("TEST_PUBLIC_BASE_URL", "http://participation.test")
+        self.TRUSTED_HOSTS = _trusted_hosts(self.PUBLIC_BASE_URL, "127.0.0.1", "localhost")
         self.SWITCH_CACHE_SECONDS = _env_int("SWITCH_CACHE_SECONDS", 0)  # tests change switches in the database directly
 
 
@@ -182,7 +212,7 @@ class ProductionConfig(Config):
         super().__init__()
         missing = [
             name
-            for name in ("SECRET_KEY", "CIN_HASH_KEY", "CIN_ENCRYPTION_KEYS", "DATABASE_URL")
+            for name in ("SECRET_KEY", "CIN_HASH_KEY", "CIN_ENCRYPTION_KEYS", "DATABASE_URL", "PUBLIC_BASE_URL")
             if not _env(name)
         ]
         if missing:
@@ -191,6 +221,9 @@ class ProductionConfig(Config):
             )
         if len(self.SECRET_KEY) < 32:
             raise RuntimeError("SECRET_KEY must be at least 32 characters in production")
+        if _host_of(self.PUBLIC_BASE_URL) is None:
+            raise RuntimeError("PUBLIC_BASE_URL must be an absolute http(s) address, e.g. https://participation.ma")
+        self.TRUSTED_HOSTS = _trusted_hosts(self.PUBLIC_BASE_URL)
         self.MAIL_DELIVER_INLINE = _env_bool("MAIL_DELIVER_INLINE", False)
         self.MAIL_BACKEND = _env("MAIL_BACKEND", "smtp")
         self.REQUIRE_STAFF_2FA = _env_bool("REQUIRE_STAFF_2FA", True)

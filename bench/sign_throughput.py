@@ -50,6 +50,7 @@ def environment(database_url, instance):
         "CIN_HASH_KEY": "bench-hash-key",
         "CIN_ENCRYPTION_KEYS": "YmVuY2gta2V5LWJlbmNoLWtleS1iZW5jaC1rZXktMTI=",
         "INSTANCE_PATH": str(instance),
+        "PUBLIC_BASE_URL": "http://127.0.0.1",  # the load comes to 127.0.0.1, a trusted host
         "MAIL_BACKEND": "file",
         # The benchmark measures throughput, not abuse handling: limits out of the way.
         "RATELIMIT_SIGN": "100000000 per minute",

@@ -3,6 +3,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import ROOT, load_config
 from participation.core import database, i18n, policy
@@ -27,6 +28,11 @@ def create_app(config=None):
     app.config.from_object(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)  # the SQLite file and .eml mail live here
     app.config["CONFIG_NAME"] = config.ENV_NAME
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        # The client's address and scheme as the proxies saw them; the Host header is kept as sent
+        # (nginx passes the client's) and checked against TRUSTED_HOSTS.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.url_map.converters["lang"] = i18n.LanguageConverter
     app.url_map.converters["int"] = DatabaseIdConverter
     app.session_interface = SessionInterface()
@@ -142,8 +148,10 @@ def _register_template_helpers(app):
 
     from participation.core.filters import register_filters
     from participation.core.templating import template_globals
+    from participation.core.urls import external_url
 
     app.context_processor(template_globals)
     register_filters(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["external_url"] = external_url

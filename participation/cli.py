@@ -27,8 +27,7 @@ def register_cli(app):
 
 def _request_context():
     """Commands render e-mails and links: give them a request context on the public address."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
-    return current_app.test_request_context("/", base_url=base)
+    return current_app.test_request_context("/", base_url=current_app.config["PUBLIC_BASE_URL"])
 
 
 @click.command("create-admin")

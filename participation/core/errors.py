@@ -1,10 +1,11 @@
 """Domain errors and the translated error pages (HTML) or JSON errors (under /api/)."""
 import logging
 
-from flask import jsonify, render_template, request
+from flask import Response, jsonify, render_template, request
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,16 @@ def register_error_handlers(app):
     @app.errorhandler(CSRFError)
     def _csrf(error):
         return render_error(400, CSRF_MESSAGE)
+
+    @app.errorhandler(SecurityError)
+    def _unknown_host(error):
+        # A Host header outside TRUSTED_HOSTS: no URL can be built for such a request (Flask has
+        # no URL adapter for it), so no page with links; a short text in the three languages.
+        lines = []
+        for language in ("ar", "fr", "zgh"):
+            with force_locale(language):
+                lines.append(f"{ERROR_TITLES[400]}. {ERROR_MESSAGES[400]}")
+        return Response("\n".join(lines) + "\n", status=400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def _http(error):

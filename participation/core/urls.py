@@ -5,10 +5,10 @@ from flask import current_app, url_for
 
 
 def external_url(endpoint, **values):
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, _external=False, **values)
-    return url_for(endpoint, _external=True, **values)
+    """An absolute link on the platform's public address (PUBLIC_BASE_URL), for e-mails and share
+    buttons. Never built from the request: its Host header is the client's to choose, and a reset
+    link pointing at another host would hand the token to that host."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, _external=False, **values)
 
 
 def slugify(text, max_length=60, default="consultation"):
