@@ -1,14 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
-from participation.core.forms import LANGUAGE_CHOICES, ChoiceField, IdSelectField, LocalDateField, choices, email_validator, no_control_characters, strip, strong_password
+from participation.core.forms import LANGUAGE_CHOICES, ChoiceField, Form, IdSelectField, LocalDateField, choices, email_validator, no_control_characters, strip, strong_password
 
 REQUIRED = _l("This field is required.")
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     email = EmailField(_l("E-mail address"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=320), email_validator()])
     display_name = StringField(
         _l("Name shown with your contributions"),
@@ -22,20 +21,20 @@ class RegisterForm(FlaskForm):
     language = ChoiceField(_l("Language for e-mails"), choices=LANGUAGE_CHOICES)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail address"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=320)])
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=256)])
 
 
-class EmailForm(FlaskForm):
+class EmailForm(Form):
     email = EmailField(_l("E-mail address"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=320), email_validator()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """Only the CSRF token: the POST that consumes an e-mail token."""
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), strong_password])
     password_confirm = PasswordField(
         _l("Repeat the new password"),
@@ -47,7 +46,7 @@ class ChangePasswordForm(NewPasswordForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED), Length(max=256)])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = StringField(
         _l("Name shown with your contributions"),
         validators=[DataRequired(REQUIRED), Length(min=2, max=80), no_control_characters],
@@ -55,7 +54,7 @@ class ProfileForm(FlaskForm):
     language = ChoiceField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     password = PasswordField(_l("Your password"), validators=[DataRequired(REQUIRED), Length(max=256)])
     confirm = BooleanField(
         _l("I understand that my account will be deleted and cannot be restored."),
@@ -63,7 +62,7 @@ class DeleteAccountForm(FlaskForm):
     )
 
 
-class IdentityForm(FlaskForm):
+class IdentityForm(Form):
     first_name = StringField(_l("First name"), validators=[DataRequired(REQUIRED), Length(max=100), no_control_characters])
     last_name = StringField(_l("Last name"), validators=[DataRequired(REQUIRED), Length(max=100), no_control_characters])
     cin = StringField(
@@ -119,7 +118,7 @@ class IdentityForm(FlaskForm):
             raise ValidationError(_l("This prefecture or province is not in the region you chose."))
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(
         _l("Six-digit code from your authenticator app"),
         validators=[DataRequired(REQUIRED), Length(max=12)],

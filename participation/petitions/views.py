@@ -11,6 +11,7 @@ from participation.core.forms import fill_translated, translated_data
 from participation.core.i18n import current_language
 from participation.core.limits import limited
 from participation.core.models import utcnow
+from participation.core.routing import query_int
 from participation.core.views import page_number, perform
 from participation.extensions import db
 from participation.institutions.models import Institution, Province, Region
@@ -38,21 +39,15 @@ def _load_visible(petition_id):
     return petition
 
 
-def _id_arg(name):
-    """An id from the query string; anything else means "any" (filters never fail)."""
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
-
-
 @bp.route("/")
 @policy.public
 def index():
     filters = queries.PetitionFilters(
         state=request.args.get("state"),
-        kind_id=_id_arg("kind"),
+        kind_id=query_int("kind"),
         category=request.args.get("category"),
-        addressee_id=_id_arg("addressee"),
-        region_id=_id_arg("region"),
+        addressee_id=query_int("addressee"),
+        region_id=query_int("region"),
         q=request.args.get("q", "")[:200],
     )
     pagination = queries.list_public_petitions(filters, page=page_number())
