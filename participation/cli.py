@@ -37,11 +37,13 @@ def _request_context():
 def create_admin(email, display_name, password):
     """Create (or promote) an administrator account."""
     from participation.auth.services import create_administrator
+    from participation.core.errors import DomainError
 
-    if len(password) < current_app.config["PASSWORD_MIN_LENGTH"]:
-        raise click.BadParameter(f"use at least {current_app.config['PASSWORD_MIN_LENGTH']} characters", param_hint="--password")
     with _request_context():
-        user = create_administrator(email=email, password=password, display_name=display_name)
+        try:
+            user = create_administrator(email=email, password=password, display_name=display_name)
+        except DomainError as refused:  # the password policy of every other place a password is set
+            raise click.BadParameter(str(refused.message), param_hint="--password")
         db.session.commit()
         click.echo(f"Administrator ready: {user.email}")
 

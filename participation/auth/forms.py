@@ -2,9 +2,19 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
-from participation.core.forms import LANGUAGE_CHOICES, ChoiceField, Form, IdSelectField, LocalDateField, choices, email_validator, no_control_characters, strip, strong_password
+from participation.auth.passwords import password_problem
+from participation.core.forms import LANGUAGE_CHOICES, ChoiceField, Form, IdSelectField, LocalDateField, choices, email_validator, no_control_characters, strip
 
 REQUIRED = _l("This field is required.")
+
+
+def strong_password(form, field):
+    """The password policy (auth/passwords.py), for the account of the form's e-mail field or of
+    the `account_email` the view gave the form."""
+    email = form.email.data if "email" in form else getattr(form, "account_email", None)
+    problem = password_problem(field.data, email=email)
+    if problem is not None:
+        raise ValidationError(problem)
 
 
 class RegisterForm(Form):
@@ -35,6 +45,10 @@ class ConfirmForm(Form):
 
 
 class NewPasswordForm(Form):
+    def __init__(self, *args, account_email=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account_email = account_email
+
     password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), strong_password])
     password_confirm = PasswordField(
         _l("Repeat the new password"),

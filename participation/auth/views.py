@@ -211,7 +211,7 @@ def forgot_password():
 def reset_password(token):
     form = NewPasswordForm()
     try:
-        inspect_token(token, TokenPurpose.RESET_PASSWORD)
+        form.account_email = inspect_token(token, TokenPurpose.RESET_PASSWORD).user.email
         if form.validate_on_submit():
             services.reset_password(token=token, new_password=form.password.data)
             db.session.commit()
@@ -240,7 +240,7 @@ def profile():
 @bp.route("/password", methods=["POST"])
 @policy.authenticated
 def change_password():
-    password_form = ChangePasswordForm(prefix="pw")
+    password_form = ChangePasswordForm(prefix="pw", account_email=current_user.email)
     if password_form.validate_on_submit():
         ok, _result = perform(
             lambda: services.change_password(
