@@ -99,7 +99,7 @@ def register_user(*, email, password, display_name, language):
     queued either way.
     """
     email = normalise_email(email)
-    refuse_weak_password(password, email=email)
+    _refuse_weak_password(password, email=email)
     password_hash = hash_password(password)
     existing = get_user_by_email(email)
     if existing is not None:
@@ -175,7 +175,7 @@ def reset_password(*, token, new_password):
     return user
 
 
-def refuse_weak_password(password, *, email):
+def _refuse_weak_password(password, *, email):
     problem = password_problem(password, email=email)
     if problem is not None:
         raise DomainError(problem, code="weak_password")
@@ -184,7 +184,7 @@ def refuse_weak_password(password, *, email):
 def _set_password(user, password):
     """A new password ends every session and voids every link mailed before it (a reset link
     sitting in a mailbox someone else reads must not outlive the change)."""
-    refuse_weak_password(password, email=user.email)
+    _refuse_weak_password(password, email=user.email)
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
     revoke_tokens(user)
@@ -362,7 +362,7 @@ def revoke_role(actor, grant):
 @guarded_by(SYSTEM)
 def create_administrator(*, email, password, display_name, language="ar"):
     """Bootstrap (flask create-admin): an active, verified account with the administrator role."""
-    refuse_weak_password(password, email=email)
+    _refuse_weak_password(password, email=email)
     user = get_user_by_email(email)
     if user is None:
         user = User(email=normalise_email(email), display_name=display_name, language=language)
