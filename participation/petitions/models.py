@@ -338,6 +338,10 @@ class SignatureCounter(db.Model):
     count = sa.Column(sa.BigInteger, nullable=False, default=0)
     updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
 
+    # The last line of defence behind the withdrawal's conditional decrement: a bug that takes
+    # more than was added fails loudly instead of lowering a petition's count.
+    __table_args__ = (sa.CheckConstraint("count >= 0", name="count_not_negative"),)
+
 
 class StepKind(enum.StrEnum):
     """What the addressee records after deposit, each at most once per petition."""

@@ -98,6 +98,15 @@ def can_sign_petition(user, petition):
     return is_citizen(user) and has_complete_identity(user) and petition is not None and petition.status == P.OPEN
 
 
+def can_withdraw_signature(user, petition):
+    """Any signed-in account that is not blocked may take back its own support (its e-mail or
+    identity card may have lapsed since: withdrawing needs neither); a blocked account may not,
+    since a block freezes what an abusive account did to the counts until a moderator decides.
+    Whether there is a signature to withdraw, and whether the petition is still open, the
+    service says in words."""
+    return is_signed_in(user) and not user.is_blocked and petition is not None and is_public_petition(petition)
+
+
 def can_deposit_petition(user, petition):
     """Only the committee's agent deposits (the agent is the addressee's only contact)."""
     agent = petition.agent if petition is not None else None

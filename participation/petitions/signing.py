@@ -32,6 +32,7 @@ from participation.petitions.models import (
     SignatureCounter,
     SignatureStatus,
 )
+from participation.petitions.services import _petition_transition
 
 
 def _eligible(profile, petition):
@@ -232,39 +233,64 @@ class SignatureReceipt:
     status: str
 
 
-@guarded_by(perms.can_sign_petition)
+@guarded_by(perms.can_withdraw_signature)
 def withdraw_signature(actor, petition, *, now=None):
-    """A signer may withdraw while the petition is open."""
+    """A signer may withdraw while the petition is open. The row is deleted by one statement
+    that returns what it deleted, and only a counted row this statement really deleted takes 1
+    from its own shard: parallel or repeated withdrawals by one session find nothing left to
+    delete (PostgreSQL's DELETE waits for the first one's row lock, then matches no row; SQLite
+    writes one transaction at a time), so they can never lower the count twice."""
+    require(perms.can_withdraw_signature(actor, petition))
     now = now or utcnow()
     if petition.status != PetitionState.OPEN or petition.closes_at <= now:
         raise DomainError(_l("Signatures can only be withdrawn while the petition is open."), code="not_open")
-    signature = get_signature(actor, petition)
-    if signature is None:
+    withdrawn = db.session.execute(
+        sa.delete(Signature)
+        .where(Signature.petition_id == petition.id, Signature.user_id == actor.id)
+        .returning(Signature.status, Signature.province_id, Signature.shard)
+    ).first()
+    if withdrawn is None:
         raise DomainError(_l("You have not signed this petition."), code="not_signed")
-    if signature.status == SignatureStatus.COUNTED:
-        _add_to_counter(petition.id, signature.province_id or 0, signature.region_id or 0, signature.shard, -1, now)
-    db.session.delete(signature)
-    db.session.flush()
+    if withdrawn.status == SignatureStatus.COUNTED:
+        _take_from_counter(petition.id, withdrawn.province_id or 0, withdrawn.shard, now)
+
+
+def _take_from_counter(petition_id, province_key, shard, now):
+    """An UPDATE, never an upsert: the shard's row exists since this signature added to it, and
+    a missing or empty row (drift) must not become a negative one (the CHECK refuses it)."""
+    counters = SignatureCounter.__table__
+    db.session.execute(
+        sa.update(counters)
+        .where(counters.c.petition_id == petition_id, counters.c.province_key == province_key, counters.c.shard == shard)
+        .values(count=counters.c.count - 1, updated_at=now)
+    )
 
 
 @guarded_by(is_moderator)
 def release_suspect_signature(actor, signature, *, now=None):
-    """A moderator found a held signature genuine: it is counted from now on."""
+    """A moderator found a held signature genuine: it is counted from now on, and adds to its
+    shard only if this statement changed it from held to counted (a parallel decision did not)."""
     require(is_moderator(actor))
-    if signature.status != SignatureStatus.SUSPECT:
+    released = db.session.execute(
+        sa.update(Signature)
+        .where(Signature.id == signature.id, Signature.status == SignatureStatus.SUSPECT.value)
+        .values(status=SignatureStatus.COUNTED.value)
+        .returning(Signature.petition_id, Signature.province_id, Signature.region_id, Signature.shard)
+    ).first()
+    if released is None:
         raise DomainError(_l("This signature is not held for review."), code="not_suspect")
-    signature.status = SignatureStatus.COUNTED.value
-    _add_to_counter(signature.petition_id, signature.province_id or 0, signature.region_id or 0, signature.shard, 1, now or utcnow())
-    db.session.flush()
+    _add_to_counter(released.petition_id, released.province_id or 0, released.region_id or 0, released.shard, 1, now or utcnow())
 
 
 @guarded_by(is_moderator)
 def discard_suspect_signature(actor, signature):
+    """Only a row still held is deleted: a signature counted meanwhile stays (and stays counted)."""
     require(is_moderator(actor))
-    if signature.status != SignatureStatus.SUSPECT:
+    discarded = db.session.execute(
+        sa.delete(Signature).where(Signature.id == signature.id, Signature.status == SignatureStatus.SUSPECT.value).returning(Signature.id)
+    ).first()
+    if discarded is None:
         raise DomainError(_l("This signature is not held for review."), code="not_suspect")
-    db.session.delete(signature)
-    db.session.flush()
 
 
 def get_signature(user, petition):
@@ -303,7 +329,9 @@ def count_signatures_by_province(petition_id):
 def reconcile_counts(*, fix=False, petition_id=None):
     """Recount counted signatures from the rows (off the request path) and compare with the
     counters. Returns [(petition id, province key, counted rows, counter sum)] for every
-    difference; with `fix`, rewrites the counters of the petitions that drifted."""
+    difference; with `fix`, rebuilds the counters of the petitions that drifted, shard by shard
+    as the rows lie: a withdrawal takes 1 from its signature's own shard, so a shard holding
+    less than its rows would later go below zero."""
     # A literal 0, not a bound parameter: PostgreSQL must see the same expression in GROUP BY.
     province = sa.func.coalesce(Signature.province_id, sa.literal_column("0"))
     rows = sa.select(Signature.petition_id, province, sa.func.count()).where(
@@ -319,34 +347,43 @@ def reconcile_counts(*, fix=False, petition_id=None):
     recorded = {(p, k): int(n) for p, k, n in db.session.execute(counters)}
     drift = [(p, k, actual.get((p, k), 0), recorded.get((p, k), 0)) for p, k in sorted(set(actual) | set(recorded)) if actual.get((p, k), 0) != recorded.get((p, k), 0)]
     if fix and drift:
-        now = utcnow()
-        for petition in {p for p, _k, _a, _r in drift}:
-            db.session.execute(sa.delete(SignatureCounter).where(SignatureCounter.petition_id == petition))
-            regions = dict(db.session.execute(
-                sa.select(province, sa.func.max(sa.func.coalesce(Signature.region_id, sa.literal_column("0"))))
-                .where(Signature.petition_id == petition).group_by(province)
-            ).all())
-            for (p, province), n in actual.items():
-                if p == petition:
-                    db.session.add(SignatureCounter(petition_id=p, province_key=province, shard=0, region_key=regions.get(province, 0), count=n, updated_at=now))
-        db.session.flush()
+        _rebuild_counters({p for p, _k, _a, _r in drift}, province)
     return drift
+
+
+def _rebuild_counters(petition_ids, province):
+    """One counter row per (petition, province, shard) that holds counted signatures, with
+    their number; in the caller's transaction, so nobody sees the petitions without counters."""
+    counters = SignatureCounter.__table__
+    petition_ids = sorted(petition_ids)
+    db.session.execute(sa.delete(counters).where(counters.c.petition_id.in_(petition_ids)))
+    db.session.execute(sa.insert(counters).from_select(
+        ["petition_id", "province_key", "shard", "region_key", "count", "updated_at"],
+        sa.select(
+            Signature.petition_id, province, Signature.shard,
+            sa.func.max(sa.func.coalesce(Signature.region_id, sa.literal_column("0"))), sa.func.count(),
+            sa.literal(utcnow(), counters.c.updated_at.type),
+        )
+        .where(Signature.petition_id.in_(petition_ids), Signature.status == SignatureStatus.COUNTED.value)
+        .group_by(Signature.petition_id, province, Signature.shard),
+    ))
 
 
 @guarded_by(SYSTEM)
 def expire_due_petitions(*, now=None):
-    """Open petitions whose window ended below their threshold become expired (run by the tick)."""
+    """Open petitions whose window ended below their threshold become expired (run by the tick),
+    through the petitions' transition, which checks the move and audits it."""
     now = now or utcnow()
     due = db.session.scalars(
         sa.select(Petition).where(Petition.state == PetitionState.OPEN.value, Petition.closes_at <= now)
     ).all()
     expired = 0
     for petition in due:
-        if count_signatures(petition.id) < (petition.signatures_required or 0):
-            petition.state = PetitionState.EXPIRED.value
+        signatures = count_signatures(petition.id)
+        if signatures < (petition.signatures_required or 0):
             petition.decided_at = now
+            _petition_transition(petition, PetitionState.EXPIRED, None, signatures=signatures, required=petition.signatures_required)
             expired += 1
-    db.session.flush()
     return expired
 
 

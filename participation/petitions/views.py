@@ -318,6 +318,7 @@ def sign(petition_id):
 @policy.authenticated
 def unsign(petition_id):
     petition = _load_visible(petition_id)
+    policy.ensure(perms.can_withdraw_signature(current_user, petition))
     if f.ReasonForm().validate_on_submit():
         perform(lambda: signing.withdraw_signature(current_user, petition), success=_("Your signature is withdrawn."))
     return _go(petition)
