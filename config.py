@@ -60,6 +60,8 @@ class Config:
         self.RATELIMIT_PASSWORD_RESET = _env("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour")
         self.RATELIMIT_VERIFY = _env("RATELIMIT_VERIFY", "10 per minute")
         self.RATELIMIT_TWO_FACTOR = _env("RATELIMIT_TWO_FACTOR", "5 per minute;30 per hour")
+        # Identity form submissions, per address and per account: each one can say whether a CIN is taken.
+        self.RATELIMIT_IDENTITY = _env("RATELIMIT_IDENTITY", "5 per minute;30 per day")
         self.RATELIMIT_API = _env("RATELIMIT_API", "120 per minute;3000 per hour")  # per client, whole /api/v1
         # Signing over these limits is not refused: the signature is held as suspect for review.
         self.SIGNING_LIMIT_PER_ACCOUNT = _env("SIGNING_LIMIT_PER_ACCOUNT", "20 per hour;100 per day")

@@ -1,8 +1,9 @@
 """The identity verifier interface (SPEC §2).
 
 A verifier checks an identity submission and answers a list of translated problems (empty when
-acceptable). The default is declarative: format, expiry and uniqueness, with the person's own
-declaration of eligibility. A national identity service can be plugged in later by pointing the
+acceptable). The default is declarative: format and expiry, with the person's own declaration of
+eligibility. That a CIN belongs to one account only is the platform's rule, checked by the service
+that saves the profile, whatever the verifier. A national identity service can be plugged in later by pointing the
 IDENTITY_VERIFIER setting at another class with the same `verify` method.
 """
 import importlib
@@ -52,8 +53,6 @@ class DeclarativeVerifier:
     name = "declarative"
 
     def verify(self, submission, user, today):
-        from participation.auth.models import IdentityProfile
-
         problems = []
         if not re.fullmatch(current_app.config["CIN_PATTERN"], submission.cin):
             problems.append(("cin", _l("This does not look like a national identity card (CIN) number.")))
@@ -63,12 +62,14 @@ class DeclarativeVerifier:
             problems.append(("birth_date", _l("You must be an adult to sign or start a petition.")))
         if not submission.declaration:
             problems.append(("declaration", _l("You must accept the declaration of eligibility.")))
-        owner = db.session.scalar(
-            sa.select(IdentityProfile.user_id).where(IdentityProfile.cin_hash == hash_cin(submission.cin))
-        )
-        if owner is not None and owner != user.id:
-            problems.append(("cin", _l("This CIN number is already used by another account.")))
         return problems
+
+
+def get_cin_owner(cin):
+    """The id of the account whose identity profile has this CIN, or None."""
+    from participation.auth.models import IdentityProfile
+
+    return db.session.scalar(sa.select(IdentityProfile.user_id).where(IdentityProfile.cin_hash == hash_cin(cin)))
 
 
 def get_verifier():

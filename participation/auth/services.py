@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from participation.auth import permissions as perms
-from participation.auth.identity import get_verifier, hash_cin, normalise_cin
+from participation.auth.identity import get_cin_owner, get_verifier, hash_cin, normalise_cin
 from participation.auth.models import (
     AccountToken,
     IdentityProfile,
@@ -218,7 +218,9 @@ def update_profile(actor, user, *, display_name, language):
 def save_identity_profile(actor, user, submission, *, today):
     """Create or replace the identity profile after the configured verifier accepts it.
 
-    Raises IdentityRejected with the verifier's problems (field, message) when it refuses.
+    Raises IdentityRejected with the problems (field, message) when it refuses. That the CIN is
+    another account's is said only for a submission that is otherwise accepted and would be saved:
+    the form must not tell who holds a CIN to someone probing it with made-up details.
     """
     require(perms.can_manage_own_account(actor, user))
     verifier = get_verifier()
@@ -226,6 +228,25 @@ def save_identity_profile(actor, user, submission, *, today):
     problems = verifier.verify(submission, user, today)
     if problems:
         raise IdentityRejected(problems)
+    if get_cin_owner(submission.cin) not in (None, user.id):
+        raise IdentityRejected([("cin", CIN_IN_USE)])
+    try:
+        # In a savepoint: another account may save the same new CIN between the check above and
+        # this write, and then the unique index, not a 500, has the last word.
+        with db.session.begin_nested():
+            profile = _fill_identity_profile(user, submission, verifier)
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        if get_cin_owner(submission.cin) not in (None, user.id):
+            raise IdentityRejected([("cin", CIN_IN_USE)]) from None
+        raise
+    return profile
+
+
+CIN_IN_USE = _l("This CIN number is already used by another account.")
+
+
+def _fill_identity_profile(user, submission, verifier):
     profile = user.identity or IdentityProfile(user=user)
     profile.first_name = submission.first_name.strip()
     profile.last_name = submission.last_name.strip()

@@ -259,6 +259,8 @@ def change_password():
 
 
 @bp.route("/identity", methods=["GET", "POST"])
+@limited("RATELIMIT_IDENTITY")
+@limited("RATELIMIT_IDENTITY", key=lambda: f"identity-account:{getattr(current_user, 'id', '')}")
 @policy.authenticated
 def identity():
     profile = current_user.identity

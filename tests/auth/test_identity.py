@@ -140,3 +140,71 @@ def test_malformed_values_get_a_translated_message(client, login, post_form, rab
     assert response.status_code == 200
     assert "Not a valid" not in html and "could not coerce" not in html
     assert 'aria-invalid="true"' in html
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"cin_expiry": "2020-01-01"},
+        {"birth_date": (date.today() - timedelta(days=365 * 17)).isoformat()},
+    ],
+)
+def test_a_cin_in_use_is_not_revealed_while_the_rest_of_the_form_is_refused(client, login, post_form, rabat, overrides):
+    make_identity(make_user(), cin="AB654321", province=rabat)
+    login(make_user())
+    html = post_form("/fr/account/identity", identity_data(rabat, **overrides)).get_data(as_text=True)
+    assert 'aria-invalid="true"' in html
+    assert 'id="cin-error"' not in html
+
+
+def test_a_cin_in_use_is_said_when_the_form_is_valid_and_nothing_is_saved(client, login, post_form, rabat):
+    make_identity(make_user(), cin="AB654321", province=rabat)
+    user = make_user()
+    login(user)
+    html = post_form("/fr/account/identity", identity_data(rabat)).get_data(as_text=True)
+    assert 'id="cin-error"' in html
+    assert db.session.scalar(sa.select(IdentityProfile).where(IdentityProfile.user_id == user.id)) is None
+
+
+def test_probing_the_identity_form_is_rate_limited(client, login, post_form, rabat):
+    login(make_user())
+    statuses = [post_form("/fr/account/identity", identity_data(rabat, cin=f"AB{100000 + i}")).status_code for i in range(8)]
+    assert statuses[0] == 302 and 429 in statuses
+
+
+def test_the_limit_counts_per_account_from_every_address(client, login, post_form, rabat):
+    login(make_user())
+    statuses = [
+        post_form("/fr/account/identity", identity_data(rabat, cin=""), environ_base={"REMOTE_ADDR": f"203.0.113.{i}"}).status_code
+        for i in range(8)
+    ]
+    assert 429 in statuses
+
+
+def test_the_same_new_cin_saved_by_two_accounts_at_once_is_a_form_error(client, login, post_form, rabat, monkeypatch):
+    """The race: both requests find the CIN free, the other account's row is written first, then
+    this one's insert meets the unique index. Simulated by writing the other row after the check."""
+    from participation.auth import identity, services
+
+    other = make_user()
+    user = make_user()
+    login(user)
+    accept = identity.DeclarativeVerifier.verify
+
+    def verify_then_lose_the_race(verifier, submission, user, today):
+        problems = accept(verifier, submission, user, today)
+        make_identity(other, cin="AB654321", province=rabat, commit=False)
+        return problems
+
+    monkeypatch.setattr(identity.DeclarativeVerifier, "verify", verify_then_lose_the_race)
+    checks = []
+
+    def free_at_the_first_check(cin):
+        checks.append(cin)
+        return None if len(checks) == 1 else identity.get_cin_owner(cin)
+
+    monkeypatch.setattr(services, "get_cin_owner", free_at_the_first_check, raising=False)
+    response = post_form("/fr/account/identity", identity_data(rabat))
+    assert response.status_code == 200
+    assert 'id="cin-error"' in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(IdentityProfile).where(IdentityProfile.user_id == user.id)) is None
