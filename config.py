@@ -50,7 +50,8 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _normalise_database_url(
             _env("DATABASE_URL", f"sqlite:///{instance / 'participation.db'}")
         )
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Statement parameters (names, addresses, encrypted CINs) are left out of SQLAlchemy's errors.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
         self.SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 5000)
         self.REDIS_URL = _env("REDIS_URL")
         # In-process counters without limits' expiry thread (participation/core/limit_storage.py).

@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import ROOT, load_config
 from participation.core import database, i18n, policy
 from participation.core.errors import register_error_handlers
+from participation.core.logs import install_personal_data_filter
 from participation.core.mail import deliver_just_queued
 from participation.core.routing import DatabaseIdConverter
 from participation.core.sessions import SessionInterface
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app(config=None):
+    install_personal_data_filter()
     config = config if config is not None else load_config()
     app = Flask(
         __name__,
