@@ -1,14 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import URL, Length, NumberRange, Optional
 
 from participation.auth.models import ROLE_LABELS, Role
-from participation.core.forms import ChoiceField, IdSelectField, LocalIntegerField, choices, no_control_characters, translated_fields
+from participation.core.forms import ChoiceField, Form, IdSelectField, LocalIntegerField, choices, no_control_characters, translated_fields
 from participation.institutions.models import INSTITUTION_KIND_LABELS
 
 
-class GrantRoleForm(FlaskForm):
+class GrantRoleForm(Form):
     role = ChoiceField(_l("Role"), choices=choices((r.value, ROLE_LABELS[r]) for r in Role))
     institution_id = IdSelectField(_l("Institution (officers only)"))
 
@@ -17,11 +16,11 @@ class GrantRoleForm(FlaskForm):
         self.institution_id.choices = choices([(0, _l("None"))] + [(i.id, i.display_name()) for i in institutions])
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     """Only the CSRF token."""
 
 
-class InstitutionForm(FlaskForm):
+class InstitutionForm(Form):
     kind = ChoiceField(_l("Kind"), choices=choices((k.value, label) for k, label in INSTITUTION_KIND_LABELS.items()))
     name_ar = StringField(_l("Name in Arabic"), validators=[Optional(), Length(max=300), no_control_characters])
     name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=300), no_control_characters])
@@ -47,7 +46,7 @@ class InstitutionForm(FlaskForm):
         return {"ar": self.name_ar.data, "fr": self.name_fr.data, "zgh": self.name_zgh.data}
 
 
-class PopulationForm(FlaskForm):
+class PopulationForm(Form):
     population = LocalIntegerField(
         _l("Population"),
         validators=[Optional(), NumberRange(min=0, max=100_000_000, message=_l("Enter a number between 0 and 100,000,000."))],
@@ -56,7 +55,7 @@ class PopulationForm(FlaskForm):
     year = LocalIntegerField(_l("Census year"), validators=[Optional(), NumberRange(min=1900, max=2100, message=_l("Enter a year between 1900 and 2100."))])
 
 
-class SwitchForm(FlaskForm):
+class SwitchForm(Form):
     enabled = BooleanField(_l("On"))
 
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from participation.core.i18n import LANGUAGES
 from participation.core.limits import enforce_limits, remote_address
-from participation.core.routing import MAX_ID
+from participation.core.routing import MAX_ID, MAX_PAGE, bounded_int
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -21,7 +21,6 @@ def _rate_limit():
 
 
 MAX_PER_PAGE = 100
-MAX_PAGE = 1_000_000  # keeps OFFSET inside every database's integer range
 
 
 class BadParameter(Exception):
@@ -44,8 +43,8 @@ def int_param(name, default=None, *, minimum=1, maximum=MAX_ID):
         return default
     if not raw.isascii() or not raw.isdigit():
         raise BadParameter(name, _("%(name)s must be a positive whole number.", name=name))
-    value = int(raw)
-    if value < minimum or value > maximum:
+    value = bounded_int(raw, minimum=minimum, maximum=maximum)
+    if value is None:
         raise BadParameter(name, _("%(name)s must be between %(minimum)s and %(maximum)s.", name=name, minimum=minimum, maximum=maximum))
     return value
 

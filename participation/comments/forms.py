@@ -1,15 +1,13 @@
 from flask import current_app
 from flask_babel import LazyString, gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField, ValidationError
 from wtforms.validators import DataRequired
 
 from participation.comments.markdown import clean_source
 from participation.comments.models import STANCE_CHOICES, Stance
 from participation.core.errors import DomainError
-from participation.core.forms import ChoiceField, choices, no_control_characters
-
+from participation.core.forms import ChoiceField, Form, choices, no_control_characters
 
 
 def _hint():
@@ -40,7 +38,7 @@ def _body(label):
     )
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = _body(_l("Your comment"))
     stance = ChoiceField(
         _l("Your position on this text"),
@@ -49,11 +47,11 @@ class CommentForm(FlaskForm):
     )
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     body = _body(_l("Your reply"))
 
 
-class EditForm(FlaskForm):
+class EditForm(Form):
     body = _body(_l("Your comment"))
 
 

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateTimeLocalField, TextAreaField, URLField
 from wtforms.validators import URL, Length, Optional
@@ -14,6 +13,7 @@ from participation.consultations.models import (
 from participation.core.forms import (
     CheckboxesField,
     ChoiceField,
+    Form,
     IdSelectField,
     LocalIntegerField,
     choices,
@@ -36,7 +36,7 @@ class LocalDateTimeField(DateTimeLocalField):
             raise ValueError(_l("Enter a valid date and time."))
 
 
-class ConsultationForm(FlaskForm):
+class ConsultationForm(Form):
     scope = ChoiceField(_l("Scope"), choices=choices((s.value, label) for s, label in SCOPE_LABELS.items()))
     region_id = IdSelectField(_l("Region (regional scope)"))
     province_id = IdSelectField(_l("Prefecture or province (provincial scope)"))
@@ -62,7 +62,7 @@ translated_fields(ConsultationForm, "summary", _l("Summary"), area=True, max_len
 translated_fields(ConsultationForm, "body", _l("Presentation"), area=True, max_length=TEXT_LIMIT)
 
 
-class SectionForm(FlaskForm):
+class SectionForm(Form):
     pass
 
 
@@ -70,7 +70,7 @@ translated_fields(SectionForm, "heading", _l("Heading"), max_length=300)
 translated_fields(SectionForm, "body", _l("Text"), area=True, max_length=TEXT_LIMIT)
 
 
-class ImportSectionsForm(FlaskForm):
+class ImportSectionsForm(Form):
     language = ChoiceField(_l("Language of the text"), choices=choices((lang, LANGUAGE_LABELS[lang]) for lang in LANGUAGES))
     text = TextAreaField(
         _l("Whole draft text"),
@@ -80,11 +80,11 @@ class ImportSectionsForm(FlaskForm):
     )
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     reason = TextAreaField(_l("Public reason for withdrawing"), validators=[Length(max=2000)], render_kw={"dir": "auto"})
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(Form):
     section_id = IdSelectField(_l("Section concerned (optional)"))
 
     def __init__(self, *args, sections=(), **kwargs):
@@ -95,7 +95,7 @@ class CorrectionForm(FlaskForm):
 translated_fields(CorrectionForm, "note", _l("Correction"), area=True, max_length=4000)
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(Form):
     document = FileField(
         _l("PDF document"),
         validators=[FileRequired(_l("Choose a PDF file."))],
@@ -104,7 +104,7 @@ class AttachmentForm(FlaskForm):
     )
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     kind = ChoiceField(_l("Kind of question"), choices=choices((k.value, label) for k, label in QUESTION_KIND_LABELS.items()))
     scale_min = LocalIntegerField(_l("Scale from"), default=1, validators=[Optional()])
     scale_max = LocalIntegerField(_l("Scale to"), default=5, validators=[Optional()])
@@ -115,14 +115,14 @@ translated_fields(QuestionForm, "prompt", _l("Question"), max_length=500)
 translated_fields(QuestionForm, "options", _l("Options, one per line (choice questions)"), area=True, max_length=4000)
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """Only the CSRF token: buttons that trigger a transition."""
 
 
 def outcome_form_class(sections):
     """The outcome report form has a decision and explanations for each section."""
 
-    class OutcomeForm(FlaskForm):
+    class OutcomeForm(Form):
         final_text_url = URLField(
             _l("Link to the final text (optional)"),
             validators=[Optional(), Length(max=500), URL(message=_l("Enter a full web address starting with https://."))],

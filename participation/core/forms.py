@@ -1,12 +1,32 @@
 """Form pieces shared by every area."""
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField, ValidationError
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import FileStorage, MultiDict
+from wtforms import DateField, FileField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField, ValidationError
 from wtforms.validators import Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from participation.core.i18n import LANGUAGE_LABELS, LANGUAGE_NAMES, LANGUAGES
 
+
+class Form(FlaskForm):
+    """The base of every form of the platform (a structural test checks it).
+
+    Flask-WTF reads a multipart request's files and fields as one dictionary, so a file part named
+    like a text field (`email`) reached that field's filters and validators as a FileStorage, and
+    they failed (a 500). Here only file fields receive files: a text field sent as a file is
+    missing, which its validators report like any missing value."""
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            formdata = super().wrap_formdata(form, formdata)
+            if formdata is None or not has_request_context() or not request.files:
+                return formdata
+            file_fields = {field.name for field in form if isinstance(field, FileField)}
+            return MultiDict(
+                [(name, value) for name, value in formdata.items(multi=True) if name in file_fields or not isinstance(value, FileStorage)]
+            )
 
 
 def choices(pairs):

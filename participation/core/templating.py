@@ -1,8 +1,30 @@
 """Values every template can use: the language, its direction, the language switcher."""
+from urllib.parse import urlencode
+
 from flask import request, url_for
 from flask_login import current_user
 
 from participation.core import i18n
+
+
+def url_with_query(endpoint, query, **values):
+    """url_for(endpoint, **values) followed by `query` (a MultiDict, such as request.args) as its
+    query string. The query never becomes url_for's keyword arguments: there a visitor's
+    ?_method=POST, ?endpoint=x, ?_external=1 or a name of the route's own parameters would change
+    the URL built, or fail to build it (a 500)."""
+    url = url_for(endpoint, **values)
+    pairs = list(query.items(multi=True))
+    if not pairs:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{urlencode(pairs)}"
+
+
+def current_url(**changes):
+    """This page with its query string, `changes` replacing some of its parameters (pagination)."""
+    query = request.args.copy()
+    for name, value in changes.items():
+        query.setlist(name, [value])
+    return url_with_query(request.endpoint, query, **(request.view_args or {}))
 
 
 def switch_language_urls():
@@ -13,7 +35,7 @@ def switch_language_urls():
     urls = {}
     for lang in i18n.LANGUAGES:
         if endpoint and "lang_code" in _arguments(endpoint) and request.method == "GET":
-            urls[lang] = url_for(endpoint, **args, lang_code=lang, **request.args.to_dict())
+            urls[lang] = url_with_query(endpoint, request.args, **args, lang_code=lang)
         else:
             urls[lang] = url_for("public.home", lang_code=lang)
     return urls
@@ -36,6 +58,8 @@ def template_globals():
         "language_names": i18n.LANGUAGE_NAMES,
         "languages": i18n.LANGUAGES,
         "switch_language_urls": switch_language_urls,
+        "url_with_query": url_with_query,
+        "current_url": current_url,
         "perms": permissions,
         "current_user": current_user,
     }

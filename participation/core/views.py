@@ -5,6 +5,7 @@ from flask import flash, redirect, request, url_for
 
 from participation.core.errors import DomainError
 from participation.core.i18n import current_language
+from participation.core.routing import query_page
 from participation.extensions import db
 
 
@@ -19,10 +20,7 @@ def safe_next(default_endpoint, target=None, **values):
 
 
 def page_number():
-    try:
-        return max(int(request.args.get("page", 1)), 1)
-    except ValueError:
-        return 1
+    return query_page()
 
 
 def perform(action, *, error_field=None, success=None):

@@ -1,14 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, ValidationError
 from wtforms.validators import InputRequired, Length, Optional
 
-from participation.core.forms import ChoiceField, IdSelectField, LocalDateField, choices, strip, translated_fields
+from participation.core.forms import ChoiceField, Form, IdSelectField, LocalDateField, choices, strip, translated_fields
 from participation.ogp.models import STATUS_LABELS, STATUS_TRANSITIONS, is_web_address
 from participation.ogp.services import URL_MAX_LENGTH
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = ChoiceField(_l("New status"))
 
     def __init__(self, *args, commitment=None, **kwargs):
@@ -17,7 +16,7 @@ class StatusForm(FlaskForm):
         self.status.choices = choices((s.value, label) for s, label in STATUS_LABELS.items() if s in allowed)
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(Form):
     lead_institution_id = IdSelectField(_l("Lead institution (optional)"))
 
     def __init__(self, *args, institutions=(), **kwargs):
@@ -28,14 +27,14 @@ class DetailsForm(FlaskForm):
 translated_fields(DetailsForm, "description", _l("Description (optional)"), area=True, max_length=4000)
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(Form):
     due_on = LocalDateField(_l("Due date"), validators=[InputRequired(_l("Enter a valid date."))])
 
 
 translated_fields(MilestoneForm, "title", _l("Milestone"), max_length=300)
 
 
-class MilestoneDoneForm(FlaskForm):
+class MilestoneDoneForm(Form):
     done_on = LocalDateField(_l("Done on (empty: not done)"), validators=[Optional()])
 
 
@@ -44,7 +43,7 @@ def web_address(form, field):
         raise ValidationError(_l("Enter a full web address starting with http:// or https://."))
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(Form):
     url = StringField(
         _l("Web address of the evidence"),
         filters=[strip],
@@ -56,7 +55,7 @@ class EvidenceForm(FlaskForm):
 translated_fields(EvidenceForm, "label", _l("Label"), max_length=300)
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     noted_on = LocalDateField(_l("Date of the observation (empty: today)"), validators=[Optional()])
     corrects_id = IdSelectField(_l("This note corrects (optional)"))
 

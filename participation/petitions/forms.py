@@ -1,16 +1,15 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, EmailField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from participation.core.forms import CheckboxesField, ChoiceField, IdSelectField, LocalDateField, LocalIntegerField, choices, email_validator, strip, translated_fields
+from participation.core.forms import CheckboxesField, ChoiceField, Form, IdSelectField, LocalDateField, LocalIntegerField, choices, email_validator, strip, translated_fields
 from participation.petitions.models import DEADLINE_LABELS, LEGAL_STATUS_LABELS, STEP_LABELS
 
 
 def kind_form_class(kind):
     """The edit form of a kind: its figures, one field per legal deadline, labels per ground."""
 
-    class KindForm(FlaskForm):
+    class KindForm(Form):
         institution_id = IdSelectField(_l("Addressee institution (national kinds)"))
         signatures_required = LocalIntegerField(_l("Signatures required"), validators=[Optional(), NumberRange(min=1)])
         brackets = TextAreaField(
@@ -44,7 +43,7 @@ def kind_form_class(kind):
     return KindForm
 
 
-class PetitionForm(FlaskForm):
+class PetitionForm(Form):
     kind_id = IdSelectField(_l("Kind and addressee"))
     region_id = IdSelectField(_l("Region (regional petitions)"))
     province_id = IdSelectField(_l("Prefecture or province (provincial petitions)"))
@@ -64,11 +63,11 @@ translated_fields(PetitionForm, "demands", _l("Demands"), area=True, max_length=
 translated_fields(PetitionForm, "memorandum", _l("Memorandum: reasons and aims"), area=True, max_length=20000)
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField(_l("E-mail address of the person to invite"), filters=[strip], validators=[DataRequired(_l("This field is required.")), Length(max=320), email_validator()])
 
 
-class RolesForm(FlaskForm):
+class RolesForm(Form):
     agent_id = IdSelectField(_l("Agent (the addressee's contact)"))
     deputy_id = IdSelectField(_l("Deputy agent"))
 
@@ -79,11 +78,11 @@ class RolesForm(FlaskForm):
         self.deputy_id.choices = list(options)
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = TextAreaField(_l("Public reason"), validators=[Length(max=2000)], render_kw={"dir": "auto"})
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     decision = ChoiceField(
         _l("Decision"),
         choices=choices([("publish", _l("Admissible: publish for signatures")), ("return", _l("Return to the committee for changes")), ("reject", _l("Inadmissible: reject"))]),
@@ -99,7 +98,7 @@ class ReviewForm(FlaskForm):
         self.ground.choices = choices([("", _l("Choose…"))] + [(g["code"], kind.ground_label(g)) for g in kind.grounds if g["stage"] != "condition"])
 
 
-class SignForm(FlaskForm):
+class SignForm(Form):
     consent = BooleanField(
         _l("I support this petition. I consent to my name, address and identity card number being sent to its addressee institution, for this petition only (Law 09-08)."),
         validators=[DataRequired(_l("Tick the box to confirm that you support this petition and consent to the use of your data."))],
@@ -112,7 +111,7 @@ def consent_given(formdata):
     return formdata.get("consent", "") not in BooleanField.false_values
 
 
-class StepForm(FlaskForm):
+class StepForm(Form):
     """A step of the addressee's processing: only the steps that may come next are offered."""
 
     kind = ChoiceField(_l("Step"))

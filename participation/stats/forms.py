@@ -4,11 +4,10 @@ import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, ValidationError
 from wtforms.validators import Optional
 
-from participation.core.forms import IdSelectField, choices
+from participation.core.forms import Form, IdSelectField, choices
 from participation.stats.periods import months_between
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -23,7 +22,7 @@ def parse_month(value):
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
-class FiltersForm(FlaskForm):
+class FiltersForm(Form):
     class Meta:
         csrf = False
 

@@ -1,6 +1,5 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectChoice, SelectMultipleField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -20,7 +19,8 @@ from participation.comments.moderation.models import (
     WordList,
 )
 from participation.comments.moderation.services import TEXT_LIMIT
-from participation.core.forms import ChoiceField, LocalIntegerField, choices, no_control_characters
+from participation.core.forms import ChoiceField, Form, LocalIntegerField, choices, no_control_characters
+
 
 def _short_enough(form, field):
     """The services' limit, with the same message."""
@@ -38,7 +38,7 @@ def _text(label, *, required=None, description=None):
     )
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     reason = ChoiceField(
         _l("Why are you reporting this comment?"),
         choices=choices([("", _l("Choose a reason"))] + [(r.value, REPORT_REASON_LABELS[r]) for r in ReportReason]),
@@ -80,7 +80,7 @@ class DecisionFields:
     )
 
 
-class DecisionForm(DecisionFields, FlaskForm):
+class DecisionForm(DecisionFields, Form):
     item = HiddenField()  # the queue item the moderator looked at, so a decision is never taken twice
 
     def item_id(self):
@@ -104,7 +104,7 @@ class IdCheckboxesField(SelectMultipleField):
             raise ValueError(_l("Choose one of the options in the list."))
 
 
-class BulkDecisionForm(DecisionFields, FlaskForm):
+class BulkDecisionForm(DecisionFields, Form):
     items = IdCheckboxesField(_l("Comments"))
 
     def validate_items(self, field):
@@ -124,12 +124,12 @@ def _signature_note_field():
     return _text(_l("Note to the signer"), description=_l("Optional. The signer receives it with the decision."))
 
 
-class SignatureDecisionForm(FlaskForm):
+class SignatureDecisionForm(Form):
     decision = _signature_decision_field()
     note = _signature_note_field()
 
 
-class BulkSignatureForm(FlaskForm):
+class BulkSignatureForm(Form):
     """Field names of their own: this form shares the queue page's <form> with BulkDecisionForm."""
 
     signatures = IdCheckboxesField(_l("Signatures"))
@@ -141,7 +141,7 @@ class BulkSignatureForm(FlaskForm):
             raise ValidationError(_l("Select at least one signature."))
 
 
-class AppealForm(FlaskForm):
+class AppealForm(Form):
     text = _text(
         _l("Why should the decision change?"),
         required=_l("Explain why the decision should change."),
@@ -149,7 +149,7 @@ class AppealForm(FlaskForm):
     )
 
 
-class BlockForm(FlaskForm):
+class BlockForm(Form):
     reason = _text(
         _l("Reason for blocking"),
         required=_l("Give the reason for blocking."),
@@ -157,7 +157,7 @@ class BlockForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """Only the CSRF token: take or release a lock, lift a block."""
 
 
@@ -171,7 +171,7 @@ def _number(label, low, high):
     )
 
 
-class ScreeningForm(FlaskForm):
+class ScreeningForm(Form):
     check_links = BooleanField(_l("Hold comments with too many links"))
     max_links = _number(_l("Links allowed in a comment"), 0, 100)
     check_repeats = BooleanField(_l("Hold comments that repeat a recent comment"))

@@ -42,6 +42,8 @@ from participation.core.audit import list_audit_entries
 from participation.core.filters import when
 from participation.core.i18n import LANGUAGE_LABELS, LANGUAGES, current_language
 from participation.core.models import utcnow
+from participation.core.routing import query_int
+from participation.core.templating import url_with_query
 from participation.core.limits import limited, remote_address
 from participation.core.views import page_number, perform
 from participation.extensions import db
@@ -140,23 +142,18 @@ def appeal(decision_id):
 # Moderators: the queue, one comment, decisions
 
 
-def _int_arg(name):
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 QUEUE_REASON_LABELS = {**ITEM_REASON_LABELS, **HELD_LIMIT_LABELS}
 
 
 def _queue_filters():
-    age = _int_arg("age")
+    age = query_int("age")
     return queries.QueueFilters(
         kind=request.args.get("kind") if request.args.get("kind") in QUEUE_KIND_LABELS else None,
         reason=request.args.get("reason") if request.args.get("reason") in QUEUE_REASON_LABELS else None,
-        institution_id=_int_arg("institution"),
+        institution_id=query_int("institution"),
         language=request.args.get("language") if request.args.get("language") in LANGUAGES else None,
         older_than_days=age if age in queries.AGE_CHOICES else None,
-        petition_id=_int_arg("petition"),
+        petition_id=query_int("petition"),
     )
 
 
@@ -213,7 +210,7 @@ def bulk_decide():
             ),
             "warning",
         )
-    return _go("moderation.queue", **request.args.to_dict())
+    return redirect(url_with_query("moderation.queue", request.args, lang_code=current_language()))
 
 
 @bp.route("/signatures/bulk", methods=["POST"])
@@ -243,7 +240,7 @@ def bulk_decide_signatures():
             ),
             "warning",
         )
-    return _go("moderation.queue", **request.args.to_dict())
+    return redirect(url_with_query("moderation.queue", request.args, lang_code=current_language()))
 
 
 def _load_signature(signature_id):
