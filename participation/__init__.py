@@ -7,6 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import ROOT, load_config
 from participation.core import database, i18n, policy
+from participation.core.caching import apply_cache_rule
 from participation.core.errors import register_error_handlers
 from participation.core.logs import install_personal_data_filter
 from participation.core.mail import deliver_just_queued
@@ -135,6 +136,7 @@ def _register_request_hooks(app):
     @app.after_request
     def _after(response):
         add_security_headers(response)
+        apply_cache_rule(response)
         if app.config["SESSION_COOKIE_SECURE"]:
             add_hsts(response)
         try:

@@ -1,7 +1,7 @@
 """Public pages: the listing with filters and search, a consultation, a section, following."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import AnonymousUserMixin, current_user
 
 from participation.comments.queries import count_comments, count_stances
 from participation.comments.targets import resolve_target
@@ -16,6 +16,7 @@ from participation.consultations.queries import PUBLIC_FILTER_STATES, SORTS, Lis
 from participation.core import policy
 from participation.core.i18n import LANGUAGE_LABELS, LANGUAGES
 from participation.core.models import utcnow
+from participation.core.routing import query_int
 from participation.core.views import page_number, perform
 from participation.extensions import db
 from participation.institutions.queries import list_institutions, list_regions
@@ -23,18 +24,13 @@ from participation.institutions.queries import list_institutions, list_regions
 bp = Blueprint("consultations", __name__, url_prefix="/<lang:lang_code>/consultations")
 
 
-def _int_arg(name):
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 @bp.route("/")
 @policy.public
 def index():
     filters = ListingFilters(
         state=request.args.get("state") or None,
-        institution_id=_int_arg("institution"),
-        region_id=_int_arg("region"),
+        institution_id=query_int("institution"),
+        region_id=query_int("region"),
         topic=(request.args.get("topic") or "")[:60] or None,
         language=request.args.get("language") if request.args.get("language") in LANGUAGES else None,
         q=(request.args.get("q") or "")[:200],
@@ -128,7 +124,9 @@ def attachment(consultation_id, attachment_id):
     path = stored_path(document)
     if not path.is_file():
         abort(404)
-    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=document.original_name, max_age=3600)
+    # Only a document anyone may read may be kept by caches; a draft's is for its officers alone.
+    max_age = 3600 if perms.can_view_consultation(AnonymousUserMixin(), consultation) else None
+    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=document.original_name, max_age=max_age)
 
 
 @bp.route("/<int:consultation_id>-<slug>/questionnaire", methods=["GET", "POST"])

@@ -10,6 +10,8 @@ from itsdangerous import URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
 from itsdangerous.url_safe import URLSafeSerializerMixin
 
+from participation.core.caching import keep_cookie_setting_answers_private
+
 
 class UncompressedSerializer(URLSafeTimedSerializer):
     def dump_payload(self, obj):
@@ -34,3 +36,7 @@ class SessionInterface(SecureCookieSessionInterface):
                 signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method},
             )
         return serializer
+
+    def save_session(self, app, session, response):
+        super().save_session(app, session, response)
+        keep_cookie_setting_answers_private(response)  # the session cookie is the last one set

@@ -1,0 +1,40 @@
+"""What caches may keep: the one rule (SPEC §10).
+
+An answer behind access control, or meant for one person, must never be stored by a shared cache
+(a proxy or CDN would hand a draft's PDF or a signed-in page to the next visitor) nor kept on the
+person's disk. It is `private, no-store` whatever its view chose when
+
+- the route's access policy (core/policy.py) is anything but "public",
+- the visitor is signed in, or
+- the answer sets a cookie (checked when the session is saved, after every other hook).
+
+Anonymous answers of public routes keep what their view chose (the API's `public, max-age`, public
+PDFs), so shared caching of anonymous public pages stays possible. Static files are the same for
+everyone and keep their caching."""
+from flask import current_app, request
+from flask_login import current_user
+
+PRIVATE = "private, no-store"
+SHARED_ASSET_ENDPOINTS = {"static"}
+
+
+def keep_private(response):
+    response.headers["Cache-Control"] = PRIVATE
+    response.headers.pop("Expires", None)
+
+
+def apply_cache_rule(response):
+    """The after-request half of the rule: access policy and signed-in visitor."""
+    if request.endpoint in SHARED_ASSET_ENDPOINTS:
+        return response
+    view = current_app.view_functions.get(request.endpoint)
+    policy = getattr(view, "access_policy", None)  # None: no route matched (an error page)
+    if policy not in (None, "public") or current_user.is_authenticated:
+        keep_private(response)
+    return response
+
+
+def keep_cookie_setting_answers_private(response):
+    """The session-saving half: an answer that sets a cookie belongs to one browser."""
+    if "Set-Cookie" in response.headers:
+        keep_private(response)
