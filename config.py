@@ -56,7 +56,12 @@ class Config:
         self.REDIS_URL = _env("REDIS_URL")
         # In-process counters without limits' expiry thread (participation/core/limit_storage.py).
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "sweeping-memory://"
+        # Sign-in (participation/auth/throttle.py): per account and address; per address over all
+        # accounts; failed passwords per account from every address before the backoff.
         self.RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute;50 per hour")
+        self.RATELIMIT_LOGIN_ADDRESS = _env("RATELIMIT_LOGIN_ADDRESS", "30 per minute;300 per hour")
+        self.RATELIMIT_LOGIN_ACCOUNT = _env("RATELIMIT_LOGIN_ACCOUNT", "20 per hour;100 per day")
+        self.TRUSTED_DEVICE_DAYS = _env_int("TRUSTED_DEVICE_DAYS", 180)
         self.RATELIMIT_REGISTER = _env("RATELIMIT_REGISTER", "5 per minute;30 per hour")
         self.RATELIMIT_PASSWORD_RESET = _env("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour")
         self.RATELIMIT_VERIFY = _env("RATELIMIT_VERIFY", "10 per minute")
@@ -116,6 +121,7 @@ class Config:
         self.REQUIRE_STAFF_2FA = _env_bool("REQUIRE_STAFF_2FA", False)
         self.TOTP_ISSUER = _env("TOTP_ISSUER", "Participation.ma")
         self.TWO_FACTOR_LOGIN_MINUTES = _env_int("TWO_FACTOR_LOGIN_MINUTES", 5)
+        self.TWO_FACTOR_CODE_ATTEMPTS = _env_int("TWO_FACTOR_CODE_ATTEMPTS", 5)  # per pending sign-in
         # Consultation attachments: PDF only, checked by content, stored outside static/.
         self.ATTACHMENT_DIR = _env("ATTACHMENT_DIR", str(instance / "attachments"))
         self.ATTACHMENT_MAX_BYTES = _env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

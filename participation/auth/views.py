@@ -1,10 +1,10 @@
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from participation.auth import services
+from participation.auth import services, throttle
 from participation.auth.forms import (
     ChangePasswordForm,
     CodeForm,
@@ -19,12 +19,10 @@ from participation.auth.forms import (
     RegisterForm,
 )
 from participation.auth.identity import IdentitySubmission
-from participation.auth.loader import load_user
 from participation.auth.models import TokenPurpose
 from participation.auth.tokens import TokenError, inspect_token
 from participation.core import policy, totp
 from participation.core.i18n import current_language
-from participation.core.models import utcnow
 from participation.core.limits import limited
 from participation.core.views import perform, safe_next
 from participation.extensions import db
@@ -90,36 +88,48 @@ def resend_verification():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limited("RATELIMIT_LOGIN")
-@limited("RATELIMIT_LOGIN", key=lambda: "login-account:" + (request.form.get("email") or "").strip().lower()[:320])
+@limited("RATELIMIT_LOGIN_ADDRESS")
+@limited("RATELIMIT_LOGIN", key=throttle.account_address_key)
 @policy.anonymous_only
 def login():
+    """See auth/throttle.py for the limits and the per-account backoff."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(email=form.email.data, password=form.password.data)
+        email = form.email.data
+        user = services.authenticate(email=email, password=form.password.data)
         if user is None:
+            throttle.record_failed_password(email)
+        if throttle.under_backoff(email) and not throttle.device_trusted(email):
+            db.session.rollback()
+            account = user or services.get_user_by_email(email)
+            if account is not None and account.totp_enabled:
+                return _ask_for_code(account, refuse_codes=user is None)
+            form.password.errors.append(
+                _("Many wrong passwords were tried for this account. For a while, it can be signed in to only from a browser already used with it. Elsewhere, choose a new password with the link below.")
+            )
+        elif user is None:
             db.session.rollback()
             form.password.errors.append(_("The e-mail address or the password is not correct."))
         elif user.totp_enabled:
             db.session.rollback()
-            # The password was right; the session only remembers that, briefly, until the code.
-            session["two_factor"] = {
-                "user": user.get_id(),
-                "until": (utcnow() + timedelta(minutes=current_app.config["TWO_FACTOR_LOGIN_MINUTES"])).timestamp(),
-                "next": request.args.get("next"),
-            }
-            return redirect(url_for("auth.login_code", lang_code=current_language()))
+            return _ask_for_code(user)
         else:
             db.session.commit()
             return _signed_in(user)
     return render_template("auth/login.html", form=form)
 
 
+def _ask_for_code(user, *, refuse_codes=False):
+    """The password step is done; the session only remembers that, briefly, until the code."""
+    session["two_factor"] = throttle.new_pending_sign_in(user, request.args.get("next"), refuse_codes=refuse_codes)
+    return redirect(url_for("auth.login_code", lang_code=current_language()))
+
+
 def _signed_in(user, target=None):
     login_user(user)
     if not user.email_verified:
         flash(_("Please confirm your e-mail address with the link we sent you."), "warning")
-    return safe_next("auth.profile", target=target)
+    return throttle.trust_device(safe_next("auth.profile", target=target), user.email)
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -127,18 +137,24 @@ def _signed_in(user, target=None):
 @policy.anonymous_only
 def login_code():
     pending = session.get("two_factor") or {}
-    user = load_user(pending.get("user")) if pending.get("until", 0) > utcnow().timestamp() else None
+    user = throttle.pending_user(pending)
     if user is None:
         session.pop("two_factor", None)
         flash(_("Sign in again: the time to give the code has run out."), "warning")
         return redirect(url_for("auth.login", lang_code=current_language()))
     form = CodeForm()
     if form.validate_on_submit():
-        if services.check_second_factor(user, code=form.code.data):
+        may_go_on = throttle.count_code_attempt(pending)
+        if not throttle.codes_refused(pending) and services.check_second_factor(user, code=form.code.data):
             db.session.commit()
+            throttle.void_pending(pending)
             session.pop("two_factor", None)
             return _signed_in(user, pending.get("next"))
         db.session.rollback()
+        if not may_go_on:
+            session.pop("two_factor", None)
+            flash(_("Too many wrong codes. Sign in again with your password."), "warning")
+            return redirect(url_for("auth.login", lang_code=current_language()))
         form.code.errors.append(_("This code is not right. Check the time on your phone and try the newest code."))
     return render_template("auth/login_code.html", form=form)
 
@@ -217,7 +233,8 @@ def reset_password(token):
             db.session.commit()
             logout_user()
             flash(_("Your password is changed. Sign in with the new password."), "success")
-            return redirect(url_for("auth.login", lang_code=current_language()))
+            # The link proved the mailbox: this browser may sign in even while the account is under backoff.
+            return throttle.trust_device(redirect(url_for("auth.login", lang_code=current_language())), form.account_email)
     except TokenError as error:
         db.session.rollback()
         return render_template("auth/token_problem.html", error=error, resend_form=EmailForm(), purpose="reset"), 400
