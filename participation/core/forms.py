@@ -1,5 +1,5 @@
 """Form pieces shared by every area."""
-from flask import current_app, has_request_context, request
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage, MultiDict
@@ -43,20 +43,6 @@ def strip(value):
 
 def email_validator():
     return Email(message=_l("Enter a valid e-mail address."), check_deliverability=False)
-
-
-def strong_password(form, field):
-    password = field.data or ""
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password) < minimum:
-        raise ValidationError(
-            _l("Use at least %(minimum)d characters for your password.", minimum=minimum)
-        )
-    if len(password) > 256:
-        raise ValidationError(_l("This password is too long."))
-    email = getattr(form, "email", None)
-    if email is not None and email.data and password.lower() == email.data.strip().lower():
-        raise ValidationError(_l("Your password must not be your e-mail address."))
 
 
 def no_control_characters(form, field):
