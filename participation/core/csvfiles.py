@@ -38,3 +38,15 @@ def iter_csv(header, rows):
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def csv_text(rows, *, header=None):
+    """Rows as CSV text; with `header`, the BOM and the header row first. The pieces of a
+    streamed file whose producer must know which rows each piece holds."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if header is not None:
+        buffer.write(BOM)
+        writer.writerow(header)
+    writer.writerows([neutralise(value) for value in row] for row in rows)
+    return buffer.getvalue()

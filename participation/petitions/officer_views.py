@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from participation.core import policy
-from participation.core.csvfiles import iter_csv
 from participation.core.forms import translated_data
 from participation.core.i18n import current_language
 from participation.core.views import perform
@@ -80,13 +79,22 @@ def signatories(petition_id):
     policy.ensure(perms.can_export_signatories(current_user, petition))
     if not f.ReasonForm().validate_on_submit():
         abort(400)
-    header, rows = processing.export_signatories(current_user, petition)
-    db.session.commit()  # the audit entry exists before any row leaves
+    chunks = processing.export_signatories(current_user, petition)
+    db.session.commit()  # the request's reads end here: only the export's own connection stays open while it streams
     return Response(
-        stream_with_context(iter_csv(header, rows)),
+        stream_with_context(_committed_when_done(chunks)),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="petition-{petition.id}-signatories.csv"',
             "Cache-Control": "no-store",
         },
     )
+
+
+def _committed_when_done(chunks):
+    """The export adds its audit entry when the stream ends, finished or abandoned by the client
+    (processing.export_signatories says what it records): committed then, not before."""
+    try:
+        yield from chunks
+    finally:
+        db.session.commit()
