@@ -7,6 +7,9 @@ from flask_login import current_user
 from participation.core import i18n
 
 
+QUERY_SAFE = "!$'()*,/:;?@"
+
+
 def url_with_query(endpoint, query, **values):
     """url_for(endpoint, **values) followed by `query` (a MultiDict, such as request.args) as its
     query string. The query never becomes url_for's keyword arguments: there a visitor's
@@ -16,7 +19,8 @@ def url_with_query(endpoint, query, **values):
     pairs = list(query.items(multi=True))
     if not pairs:
         return url
-    return f"{url}{'&' if '?' in url else '?'}{urlencode(pairs)}"
+    # Percent-encoded as url_for encodes its own query arguments (the WHATWG URL standard's set).
+    return f"{url}{'&' if '?' in url else '?'}{urlencode(pairs, safe=QUERY_SAFE)}"
 
 
 def current_url(**changes):
