@@ -40,7 +40,7 @@ def commitment(number):
     data["milestones"] = [
         {"title": texts(m.title), "due_on": iso(m.due_on), "done": m.done, "done_on": iso(m.done_on)} for m in item.milestones
     ]
-    data["evidence"] = [{"url": link.url, "label": link.label} for link in item.evidence]
+    data["evidence"] = [{"url": link.url, "label": texts(link.label)} for link in item.evidence]
     data["progress_notes"] = [
         {
             "id": note.id,

@@ -219,10 +219,10 @@ def get(summary, schema, *, parameters=(), max_age, tag):
             "content": {"application/json": {"schema": ref(schema)}},
         },
         "304": {"description": "Not modified (If-None-Match matched the ETag)"},
+        # Any request can hold a NUL character, which is refused before any query.
+        "400": _error("A query parameter is malformed or out of range (error: invalid_parameter), or the request holds a NUL character (error: bad_request)"),
         "429": _error("Rate limit exceeded (RATELIMIT_API)"),
     }
-    if any(p.get("in") == "query" or "$ref" in p for p in parameters):
-        responses["400"] = _error("A query parameter is malformed or out of range (error: invalid_parameter)")
     if any(p.get("in") == "path" for p in parameters):
         responses["404"] = _error("No public object with this id (error: not_found)")
     operation = {"summary": summary, "tags": [tag], "responses": responses}
@@ -305,7 +305,7 @@ _COMMITMENT = {
 }
 COMMITMENTS_SCHEMAS = {
     "Milestone": obj({"title": LANG, "due_on": nullable(DATE), "done": BOOL, "done_on": nullable(DATE)}),
-    "Evidence": obj({"label": STRING, "url": STRING}),
+    "Evidence": obj({"label": LANG, "url": STRING}),
     "ProgressNote": obj(
         {"id": INT1, "noted_on": DATE, "text": LANG, "author": nullable(STRING), "corrects": nullable(INT1), "created_at": DATETIME}
     ),

@@ -1,7 +1,7 @@
 """Domain errors and the translated error pages (HTML) or JSON errors (under /api/)."""
 import logging
 
-from flask import Response, jsonify, render_template, request
+from flask import Response, jsonify, make_response, render_template, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -91,7 +91,10 @@ def register_error_handlers(app):
         status = error.code or 500
         if status not in ERROR_CODES:
             status = 500 if status >= 500 else 400
-        return render_error(status)
+        response = make_response(render_error(status))
+        # The exception's own headers belong to the answer: Allow on a 405 (RFC 9110), Retry-After.
+        response.headers.extend([(name, value) for name, value in error.get_headers() if name.lower() != "content-type"])
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(error):
