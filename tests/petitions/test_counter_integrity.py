@@ -171,10 +171,10 @@ def test_the_database_refuses_a_negative_count(world):
 
 def test_reconciliation_rebuilds_each_shard_so_later_withdrawals_stay_exact(world, monkeypatch):
     petition, *_ = open_petition()
-    shards = iter([0, 5, 5, 9])
-    monkeypatch.setattr(signing.random, "randrange", lambda _n: next(shards))
     province = provinces_of_regions(1)[0]
     people = [citizen(province=province) for _ in range(4)]
+    shards = iter([0, 5, 5, 9])
+    monkeypatch.setattr(signing.random, "randrange", lambda _n: next(shards))
     for person in people:
         signing.sign_petition(person, petition, consent=True)
     db.session.execute(sa.update(SignatureCounter).values(count=SignatureCounter.count + 7))
@@ -272,3 +272,46 @@ def test_an_expiry_goes_through_the_audited_transition(world):
     assert (entry.target_type, entry.target_id) == ("petitions", petition.id)
     assert entry.details == {"previous": "open", "signatures": 1, "required": 2}
     assert signing.expire_due_petitions() == 0
+
+
+def test_the_migration_rebuilds_drifted_counters_before_refusing_negative_ones(world, monkeypatch):
+    """Migration 0012 on a database where withdrawals had driven a counter below zero and an old
+    `reconcile --fix` had put a petition's count into shard 0: the CHECK could not be added over
+    the first, and the second would refuse later withdrawals. Petitions whose counters were right
+    keep them untouched."""
+    from flask_migrate import downgrade, upgrade
+
+    province = provinces_of_regions(1)[0]
+    province_id, region_id = province.id, province.region_id
+    drifted, *_ = open_petition()
+    merged, *_ = open_petition()
+    right, *_ = open_petition()
+    shards = iter([3, 3, 7, 1, 2])
+    monkeypatch.setattr(signing.random, "randrange", lambda _n: next(shards))
+    for petition, people in ((drifted, 2), (merged, 1), (right, 2)):
+        for _ in range(people):
+            signing.sign_petition(citizen(province=province), petition, consent=True)
+    db.session.commit()
+    drifted, merged, right = drifted.id, merged.id, right.id
+    untouched = db.session.execute(sa.select(SignatureCounter).where(SignatureCounter.petition_id == right)).scalars().all()
+    untouched = {(c.province_key, c.shard): (c.count, c.updated_at) for c in untouched}
+    db.session.remove()
+    downgrade(revision="0011_dashboards")
+    try:
+        db.session.execute(sa.update(SignatureCounter).where(SignatureCounter.petition_id == drifted).values(count=-3))
+        db.session.execute(sa.delete(SignatureCounter).where(SignatureCounter.petition_id == merged))
+        db.session.add(SignatureCounter(petition_id=merged, province_key=province_id, shard=0, region_key=region_id, count=1, updated_at=utcnow()))
+        db.session.commit()
+        db.session.remove()
+    finally:
+        upgrade()
+    for petition_id in (drifted, merged, right):
+        assert counters_by_shard(petition_id) == rows_by_shard(petition_id)
+    assert counters_by_shard(drifted) == {(province_id, 3): 2}
+    kept = db.session.execute(sa.select(SignatureCounter).where(SignatureCounter.petition_id == right)).scalars().all()
+    assert {(c.province_key, c.shard): (c.count, c.updated_at) for c in kept} == untouched
+    assert signing.reconcile_counts() == []
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.execute(sa.update(SignatureCounter).values(count=-1))
+        db.session.flush()
+    db.session.rollback()
