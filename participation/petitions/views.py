@@ -152,6 +152,7 @@ def detail(petition_id, slug=None):
         can_edit=perms.can_edit_petition(current_user, petition),
         can_review=perms.can_review_petition(current_user, petition),
         can_withdraw=perms.can_withdraw_petition(current_user, petition),
+        can_withdraw_signature=perms.can_withdraw_signature(current_user, petition),
         can_follow=perms.can_follow_petition(current_user, petition),
         following=processing.is_following(current_user, petition),
         is_addressee_officer=perms.is_addressee_officer(current_user, petition),

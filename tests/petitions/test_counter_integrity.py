@@ -238,8 +238,10 @@ def test_a_blocked_account_cannot_withdraw_through_the_page(client, login, post_
     db.session.commit()
     login(signer)
     page = f"/fr/petitions/{petition.id}-{petition.slug}"
+    assert f"/petitions/{petition.id}/unsign" in client.get(page).get_data(as_text=True)
     signer.blocked_at = utcnow()
     db.session.commit()
+    assert f"/petitions/{petition.id}/unsign" not in client.get(page).get_data(as_text=True)  # not offered
     response = post_form(f"/fr/petitions/{petition.id}/unsign", {}, form_page=page)
     assert response.status_code == 403
     assert signing.get_signature(signer, petition) is not None and signing.count_signatures(petition.id) == 1

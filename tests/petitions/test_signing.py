@@ -211,8 +211,10 @@ def test_signing_through_the_page(client, login, post_form, world):
     assert signing.count_signatures(petition.id) == 1
     html = client.get(page).get_data(as_text=True)
     assert "<progress" in html
-    api = client.get(f"/api/v1/petitions/{petition.id}/count")
+    # Cacheable for anonymous readers; the signer's own request is private (core/caching.py).
+    api = client.application.test_client().get(f"/api/v1/petitions/{petition.id}/count")
     assert api.get_json()["signature_count"] == 1 and "max-age=5" in api.headers["Cache-Control"]
+    assert client.get(f"/api/v1/petitions/{petition.id}/count").headers["Cache-Control"] == "private, no-store"
 
 
 def _bulk_sign(petition, n, start):
