@@ -24,7 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from participation.api import queries as api_queries
 from participation.comments.queries import count_comments, count_stances
-from participation.consultations.models import Consultation, ConsultationState, Section
+from participation.consultations.models import Consultation, ConsultationState
 from participation.core.csvfiles import iter_csv
 from participation.core.i18n import LANGUAGES
 from participation.core.models import utcnow

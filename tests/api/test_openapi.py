@@ -4,7 +4,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from participation.api.openapi import COMMITMENTS_PATHS, PATHS, api_paths, build_document, openapi_path
+from participation.api.openapi import COMMITMENTS_PATHS, PATHS, api_paths, openapi_path
 
 
 def validator_for(document, schema):

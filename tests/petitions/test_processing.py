@@ -16,7 +16,7 @@ from participation.core.errors import DomainError, PermissionDenied as Forbidden
 from participation.core.models import utcnow
 from participation.core.timezones import morocco_date
 from participation.extensions import db
-from participation.institutions.models import Institution, InstitutionKind
+from participation.institutions.models import InstitutionKind
 from participation.petitions import deadlines, processing, services, signing
 from participation.petitions.deadlines import ClockStatus, deadline_clocks
 from participation.petitions.models import PetitionKind, Signature
