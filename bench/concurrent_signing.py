@@ -10,15 +10,12 @@ Prints one JSON line and exits 1 when the counts differ or a request failed.
 import argparse
 import json
 import random
-import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sign_throughput import drive, environment, final_counts, free_port, prepare, serve, wait_until_up  # noqa: E402
+from sign_throughput import drive, environment, final_counts, prepare, scratch_database, served  # noqa: E402
 
 
 def main():
@@ -31,16 +28,8 @@ def main():
     parser.add_argument("--concurrency", type=int, default=24)
     args = parser.parse_args()
 
-    instance = Path(tempfile.mkdtemp(prefix="concurrent-signing-"))
-    database = None
-    if args.db == "postgresql":
-        database = f"concurrent_signing_{random.randrange(10**9)}"
-        subprocess.run(["psql", args.postgres + "/postgres", "-qc", f"CREATE DATABASE {database}"], check=True)
-        url = f"{args.postgres}/{database}"
-    else:
-        url = f"sqlite:///{instance / 'concurrent.db'}"
-    env = environment(url, instance)
-    try:
+    with scratch_database(args.db, args.postgres, "concurrent-signing") as (url, instance):
+        env = environment(url, instance)
         petition_id, credentials = prepare(env, args.signers)
         requests = [
             (f"/fr/petitions/{petition_id}/sign", f"consent=y&csrf_token={csrf}", {"Cookie": f"session={cookie}", "Content-Type": "application/x-www-form-urlencoded"})
@@ -48,19 +37,9 @@ def main():
             for _ in range(args.repeat)
         ]
         random.Random(7).shuffle(requests)
-        port = free_port()
-        server = serve(env, "wsgi:app", args.workers, port)
-        try:
-            wait_until_up(port, "/healthz")
+        with served(env, "wsgi:app", args.workers, "/healthz") as port:
             _seconds, _latencies, statuses = drive(port, requests, args.concurrency)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
         rows, counted, _bare = final_counts(env, petition_id)
-    finally:
-        if database:
-            subprocess.run(["psql", args.postgres + "/postgres", "-qc", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], check=False)
-        shutil.rmtree(instance, ignore_errors=True)
     failed = sum(1 for status in statuses if status != 302)
     result = {"database": args.db, "workers": args.workers, "requests": len(requests), "distinct_signers": args.signers,
               "signature_rows": rows, "count_shown": counted, "failed_requests": failed}

@@ -16,6 +16,7 @@ Usage: python bench/sign_throughput.py [--signers 2000] [--workers 4] [--concurr
                                      [--warmup 200] [--rounds 3]
 """
 import argparse
+import contextlib
 import http.client
 import os
 import secrets
@@ -127,6 +128,38 @@ def serve(env, target, workers, port):
         cwd=ROOT if target.startswith("wsgi") else ROOT / "bench",
         env=env,
     )
+
+
+@contextlib.contextmanager
+def served(env, target, workers, health_path):
+    """gunicorn on `target` with `workers`, up and answering `health_path`; yields its port."""
+    port = free_port()
+    server = serve(env, target, workers, port)
+    try:
+        wait_until_up(port, health_path)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def scratch_database(kind, postgres_server, prefix):
+    """A throw-away database and instance folder, dropped and removed afterwards; yields
+    (database URL, instance folder). `postgres_server` is a server URL without a database."""
+    instance = Path(tempfile.mkdtemp(prefix=f"{prefix}-"))
+    database = None
+    try:
+        if kind == "postgresql":
+            database = f"{prefix.replace('-', '_')}_{os.getpid()}_{secrets.randbelow(10**6)}"
+            subprocess.run(["psql", postgres_server + "/postgres", "-qc", f"CREATE DATABASE {database}"], check=True)
+            yield f"{postgres_server}/{database}", instance
+        else:
+            yield f"sqlite:///{instance / (prefix + '.db')}", instance
+    finally:
+        if database:
+            subprocess.run(["psql", postgres_server + "/postgres", "-qc", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], check=False)
+        shutil.rmtree(instance, ignore_errors=True)
 
 
 def wait_until_up(port, path):

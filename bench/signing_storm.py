@@ -17,15 +17,12 @@ import argparse
 import json
 import os
 import random
-import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sign_throughput import drive, environment, free_port, prepare, serve, wait_until_up  # noqa: E402
+from sign_throughput import drive, environment, prepare, scratch_database, served  # noqa: E402
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -87,35 +84,17 @@ def main():
     parser.add_argument("--concurrency", type=int, default=24)
     args = parser.parse_args()
 
-    instance = Path(tempfile.mkdtemp(prefix="signing-storm-"))
-    database = None
-    if args.db == "postgresql":
-        database = f"signing_storm_{random.randrange(10**9)}"
-        subprocess.run(["psql", args.postgres + "/postgres", "-qc", f"CREATE DATABASE {database}"], check=True)
-        url = f"{args.postgres}/{database}"
-    else:
-        url = f"sqlite:///{instance / 'storm.db'}"
-    env = environment(url, instance)
     statuses, sent = [], 0
-    try:
+    with scratch_database(args.db, args.postgres, "signing-storm") as (url, instance):
+        env = environment(url, instance)
         petition_id, credentials = prepare(env, args.accounts)
         rng = random.Random(11)
-        port = free_port()
-        server = serve(env, "wsgi:app", args.workers, port)
-        try:
-            wait_until_up(port, "/healthz")
+        with served(env, "wsgi:app", args.workers, "/healthz") as port:
             for _cycle in range(args.cycles):
                 for requests in storm_requests(petition_id, credentials, args.storm, rng):
                     statuses += drive(port, requests, args.concurrency)[2]
                     sent += len(requests)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
         provinces, drift, lowest = count_by_province(env, petition_id)
-    finally:
-        if database:
-            subprocess.run(["psql", args.postgres + "/postgres", "-qc", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], check=False)
-        shutil.rmtree(instance, ignore_errors=True)
     failed = sum(1 for status in statuses if status != 302)
     unequal = sorted(province for province, (rows, counted) in provinces.items() if rows != counted)
     result = {
