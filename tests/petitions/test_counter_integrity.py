@@ -99,21 +99,28 @@ def test_a_withdrawal_interleaved_with_the_same_withdrawal_takes_one_only(world)
     assert signing.reconcile_counts() == []
 
 
-@postgresql_only
-def test_a_release_interleaved_with_another_release_counts_once(world, app):
+def held_signature(app, ip):
+    """An open petition with one counted signature and one held (the second from the same
+    address, over a per-address limit of one), and a moderator; the held row as the first
+    moderator's request read it."""
     app.config["SIGNING_LIMIT_PER_IP"] = "1 per day"
     petition, *_ = open_petition()
-    signing.sign_petition(citizen(), petition, consent=True, ip="203.0.113.5")
-    held = signing.sign_petition(citizen(), petition, consent=True, ip="203.0.113.5")
-    assert held.status == "suspect"
+    signing.sign_petition(citizen(), petition, consent=True, ip=ip)
+    held = signing.sign_petition(citizen(), petition, consent=True, ip=ip)
     db.session.commit()
-    moderator = make_user(roles=[Role.MODERATOR])
     signature = db.session.get(Signature, held.id)
-    moderator_id = moderator.id
+    assert signature.status == "suspect"
+    return petition, signature, make_user(roles=[Role.MODERATOR])
+
+
+@postgresql_only
+def test_a_release_interleaved_with_another_release_counts_once(world, app):
+    petition, signature, moderator = held_signature(app, "203.0.113.5")
+    moderator_id, signature_id = moderator.id, signature.id
     with pytest.raises(DomainError) as refused:
         interleaved(
             lambda: signing.release_suspect_signature(moderator, signature),
-            lambda: signing.release_suspect_signature(again(User, moderator_id), again(Signature, held.id)),
+            lambda: signing.release_suspect_signature(again(User, moderator_id), again(Signature, signature_id)),
         )
     assert refused.value.code == "not_suspect"
     db.session.rollback()
@@ -123,23 +130,16 @@ def test_a_release_interleaved_with_another_release_counts_once(world, app):
 
 @postgresql_only
 def test_a_discard_interleaved_with_a_release_keeps_the_counted_row(world, app):
-    app.config["SIGNING_LIMIT_PER_IP"] = "1 per day"
-    petition, *_ = open_petition()
-    signing.sign_petition(citizen(), petition, consent=True, ip="203.0.113.6")
-    held = signing.sign_petition(citizen(), petition, consent=True, ip="203.0.113.6")
-    db.session.commit()
-    moderator = make_user(roles=[Role.MODERATOR])
-    signature = db.session.get(Signature, held.id)
-    assert signature.status == "suspect"  # what the first moderator's request read
-    moderator_id = moderator.id
+    petition, signature, moderator = held_signature(app, "203.0.113.6")
+    moderator_id, signature_id = moderator.id, signature.id
     with pytest.raises(DomainError) as refused:
         interleaved(
             lambda: signing.discard_suspect_signature(moderator, signature),
-            lambda: signing.release_suspect_signature(again(User, moderator_id), again(Signature, held.id)),
+            lambda: signing.release_suspect_signature(again(User, moderator_id), again(Signature, signature_id)),
         )
     assert refused.value.code == "not_suspect"
     db.session.rollback()
-    assert db.session.get(Signature, held.id) is not None
+    assert db.session.get(Signature, signature_id) is not None
     assert signing.count_signatures(petition.id) == 2
     assert signing.reconcile_counts() == []
 
