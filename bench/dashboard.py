@@ -65,7 +65,7 @@ def prepare(app, signatures, comments):
     from participation.auth.models import Role, User
     from participation.auth.services import hash_password
     from participation.extensions import db
-    from participation.stats.seeding import EMAIL, seed_large
+    from participation.demo.large import EMAIL, seed_large
 
     with app.app_context():
         upgrade()

@@ -204,7 +204,7 @@ def stats_seed_large(signatures, comments, random_seed):
     """Bulk-insert a large, plausible data set (people across regions, consultations, petitions,
     signatures and comments over two years) for benchmarks; never on a production database."""
     from participation.core.errors import DomainError
-    from participation.stats.seeding import seed_large
+    from participation.demo.large import seed_large
 
     with _request_context():
         try:

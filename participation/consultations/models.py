@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import relationship
 
 from participation.core.models import TranslatedFields, UTCDateTime, utcnow
+from participation.core.search import joined_text
 from participation.extensions import db
 
 
@@ -189,6 +190,16 @@ class Consultation(TranslatedFields, db.Model):
         if self.effective_state(now) != S.OPEN or self.closes_at is None:
             return None
         return self.closes_at - now
+
+    def refresh_search_text(self):
+        """Keep `search_text` in step with the texts the search matches (core/search.py)."""
+        self.search_text = joined_text(
+            self.title,
+            self.summary,
+            self.body,
+            *[section.heading for section in self.sections],
+            *[section.body for section in self.sections],
+        )
 
     @property
     def url_slug(self):

@@ -31,7 +31,6 @@ from participation.core.i18n import LANGUAGES
 from participation.core.mail import queue_mail
 from participation.core.models import clean_translations, utcnow
 from participation.core.permissions import SYSTEM, guarded_by, require
-from participation.core.search import joined_text
 from participation.core.urls import external_url, slugify
 from participation.extensions import db
 
@@ -55,13 +54,8 @@ class ConsultationData:
 
 
 def _refresh_search_text(consultation):
-    consultation.search_text = joined_text(
-        consultation.title,
-        consultation.summary,
-        consultation.body,
-        *[section.heading for section in consultation.sections],
-        *[section.body for section in consultation.sections],
-    )
+    # Kept for tests/factories.py, which builds consultations through it; the rule is the model's.
+    consultation.refresh_search_text()
 
 
 def _apply(consultation, data):
@@ -87,7 +81,7 @@ def _apply(consultation, data):
     consultation.opens_at = data.opens_at
     consultation.closes_at = data.closes_at
     consultation.moderation_mode = ModerationMode(data.moderation_mode).value
-    _refresh_search_text(consultation)
+    consultation.refresh_search_text()
 
 
 @guarded_by(perms.can_create_consultation)
@@ -122,7 +116,7 @@ def add_section(actor, consultation, *, heading, body):
     heading, body = _check_section(heading, body)
     section = Section(heading=heading, body=body, position=len(consultation.sections) + 1)
     consultation.sections.append(section)
-    _refresh_search_text(consultation)
+    consultation.refresh_search_text()
     db.session.flush()
     return section
 
@@ -131,7 +125,7 @@ def add_section(actor, consultation, *, heading, body):
 def update_section(actor, section, *, heading, body):
     require(perms.can_edit_consultation(actor, section.consultation))
     section.heading, section.body = _check_section(heading, body)
-    _refresh_search_text(section.consultation)
+    section.consultation.refresh_search_text()
     db.session.flush()
     return section
 
@@ -142,7 +136,7 @@ def delete_section(actor, section):
     require(perms.can_edit_consultation(actor, consultation))
     consultation.sections.remove(section)
     _renumber(consultation)
-    _refresh_search_text(consultation)
+    consultation.refresh_search_text()
     db.session.flush()
 
 
@@ -181,7 +175,7 @@ def import_sections(actor, consultation, *, text, language, preamble_heading):
         consultation.sections.append(
             Section(position=position, heading={language: heading or preamble_heading}, body={language: body} if body else {})
         )
-    _refresh_search_text(consultation)
+    consultation.refresh_search_text()
     db.session.flush()
     return consultation.sections
 

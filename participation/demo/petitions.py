@@ -8,13 +8,13 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from participation.auth.models import IdentityProfile, User
 from participation.core.crypto import encrypt, keyed_hash
 from participation.core.models import utcnow
+from participation.demo.accounts import ensure_citizen
 from participation.extensions import db
 from participation.institutions.models import Province
 from participation.petitions import processing, services, signing
-from participation.petitions.models import Petition, PetitionKind, Signature
+from participation.petitions.models import Petition, PetitionKind, Signature, SignatureCounter
 
 MEMBERS = [("ilham", "Ilham Bennani", "ar"), ("yassine", "Yassine Alaoui", "fr"), ("khadija", "Khadija Amrani", "ar"), ("omar", "Omar Idrissi", "zgh")]
 
@@ -29,25 +29,6 @@ MOTION = services.PetitionData(
     demands={"fr": "Inscrire dans la loi la publication des données publiques en format ouvert."},
     memorandum={"fr": "L'accès aux données renforce la transparence."},
 )
-
-
-def _citizen(local, name, language, province, cin):
-    email = f"{local}@demo.participation.ma"
-    user = db.session.scalar(sa.select(User).where(User.email == email))
-    if user is None:
-        user = User(email=email, display_name=name, language=language, email_verified_at=utcnow())
-        db.session.add(user)
-        db.session.flush()
-    if user.identity is None:
-        first, _, last = name.partition(" ")
-        db.session.add(IdentityProfile(
-            user_id=user.id, first_name=first, last_name=last, cin_hash=keyed_hash(cin), cin_encrypted=encrypt(cin), cin_hint=cin[-2:],
-            cin_expiry=date(2032, 1, 1), birth_date=date(1988, 5, 5), address="Quartier Hassan", abroad=False,
-            region_id=province.region_id, province_id=province.id, declaration_accepted_at=utcnow(), verified_by="declarative",
-        ))
-        db.session.flush()
-        db.session.expire(user, ["identity"])
-    return user
 
 
 def _petition(title_ar, title_fr, title_zgh=None):
@@ -92,8 +73,11 @@ def _synthetic_signatures(petition, count, provinces, start, end, seed):
         key = (province.id, province.region_id, shard)
         counters[key] = counters.get(key, 0) + 1
     db.session.execute(sa.insert(Signature), rows)
-    for (province_id, region_id, shard), total in counters.items():
-        signing._add_to_counter(petition.id, province_id, region_id, shard, total, end)
+    # A demo petition gets its signatories in one go, so each counter row is new: plain inserts.
+    db.session.execute(sa.insert(SignatureCounter), [
+        dict(petition_id=petition.id, province_key=province_id, region_key=region_id, shard=shard, count=total, updated_at=end)
+        for (province_id, region_id, shard), total in counters.items()
+    ])
 
 
 def _submitted(initiator, members, kind, data, now):
@@ -130,7 +114,7 @@ def seed_petitions(*, initiator, moderator, officer, extra_signers):
     if db.session.scalar(sa.select(Petition.id).limit(1)) is not None:
         return
     provinces = db.session.scalars(sa.select(Province).order_by(Province.iso_code)).all()
-    members = [_citizen(local, name, language, provinces[i * 11], f"DM{100001 + i}") for i, (local, name, language) in enumerate(MEMBERS)]
+    members = [ensure_citizen(local, name, language, provinces[i * 11], f"DM{100001 + i}") for i, (local, name, language) in enumerate(MEMBERS)]
     kind = db.session.scalar(sa.select(PetitionKind).where(PetitionKind.key == "petition_head_of_government"))
     now = utcnow()
 

@@ -1,8 +1,5 @@
-"""Demo content for `flask seed-demo`: institutions and one account per role.
-
-Later areas add their own demo content here. Running it again keeps existing rows and gives the
-demo accounts fresh passwords (printed), so the printed list always works.
-"""
+"""Demo institutions and accounts: one account per role for `flask seed-demo`, citizens with an
+identity profile for the demo petitions and moderation, the institutions for the large seed too."""
 from datetime import date
 
 import sqlalchemy as sa
@@ -14,13 +11,6 @@ from participation.core.models import utcnow
 from participation.extensions import db
 from participation.institutions.models import Institution, InstitutionKind
 from participation.institutions.queries import get_region_by_code
-from participation.comments.moderation.demo import seed_moderation
-from participation.consultations.demo import seed_consultations
-from participation.consultations.topics import load_default_topics
-from participation.institutions.services import load_territories
-from participation.ogp.demo import seed_commitments
-from participation.petitions.demo import seed_petitions
-from participation.petitions.rules import load_petition_kinds
 
 DEMO_DOMAIN = "demo.participation.ma"
 
@@ -54,7 +44,7 @@ ACCOUNTS = [
 ]
 
 
-def _institution(kind, region_code, names):
+def ensure_institution(kind, region_code, names):
     existing = db.session.scalar(
         sa.select(Institution).where(Institution.kind == kind.value, Institution.name["fr"].as_string() == names["fr"])
     )
@@ -67,7 +57,7 @@ def _institution(kind, region_code, names):
     return institution
 
 
-def _account(local_part, display_name, language, password):
+def ensure_account(local_part, display_name, language, password):
     email = f"{local_part}@{DEMO_DOMAIN}"
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is None:
@@ -78,7 +68,7 @@ def _account(local_part, display_name, language, password):
     return user
 
 
-def _give_identity(user):
+def give_identity(user):
     if user.identity is not None:
         return
     region = get_region_by_code("04")
@@ -99,18 +89,35 @@ def _give_identity(user):
 EXTRA_CITIZENS = [("karim.tazi", "Karim Tazi", "fr"), ("fatima.ouali", "Fatima Ouali", "zgh")]
 
 
-def seed(password_for):
-    load_territories()
-    load_default_topics()
-    institutions = [_institution(kind, region, names) for kind, region, names in INSTITUTIONS]
-    load_petition_kinds()
-    ministry = institutions[3]
+def ensure_citizen(local, name, language, province, cin):
+    """A demo citizen with an identity profile in `province` (petition committees, signers)."""
+    email = f"{local}@{DEMO_DOMAIN}"
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, display_name=name, language=language, email_verified_at=utcnow())
+        db.session.add(user)
+        db.session.flush()
+    if user.identity is None:
+        first, _, last = name.partition(" ")
+        db.session.add(IdentityProfile(
+            user_id=user.id, first_name=first, last_name=last, cin_hash=keyed_hash(cin), cin_encrypted=encrypt(cin), cin_hint=cin[-2:],
+            cin_expiry=date(2032, 1, 1), birth_date=date(1988, 5, 5), address="Quartier Hassan", abroad=False,
+            region_id=province.region_id, province_id=province.id, declaration_accepted_at=utcnow(), verified_by="declarative",
+        ))
+        db.session.flush()
+        db.session.expire(user, ["identity"])
+    return user
+
+
+def seed_accounts(institutions, password_for):
+    """One account per role (ACCOUNTS) and the EXTRA_CITIZENS; returns the printed list (role,
+    e-mail, password), the role accounts by e-mail local part, and the extra citizens."""
     printed, by_local = [], {}
     for role, local_part, display_name, language, institution in ACCOUNTS:
         password = password_for()
-        user = _account(local_part, display_name, language, password)
+        user = ensure_account(local_part, display_name, language, password)
         if role == "citizen":
-            _give_identity(user)
+            give_identity(user)
             db.session.flush()
             db.session.expire(user, ["identity"])
         elif role not in user.roles:
@@ -122,14 +129,5 @@ def seed(password_for):
         printed.append({"role": str(role), "email": user.email, "password": password})
         by_local[local_part] = user
     # Other citizens who wrote the demo comments; they get random passwords nobody needs.
-    extra = [_account(local, name, language, password_for()) for local, name, language in EXTRA_CITIZENS]
-    seed_consultations(
-        ministry=ministry,
-        regional_council=institutions[5],
-        officer=by_local["officer"],
-        citizens=[by_local["citizen"], *extra],
-    )
-    seed_petitions(initiator=by_local["citizen"], moderator=by_local["moderator"], officer=by_local["officer.hog"], extra_signers=extra)
-    seed_moderation(moderator=by_local["moderator"], citizens=[by_local["citizen"], *extra])
-    seed_commitments(observer=by_local["observer"])
-    return printed
+    extra = [ensure_account(local, name, language, password_for()) for local, name, language in EXTRA_CITIZENS]
+    return printed, by_local, extra

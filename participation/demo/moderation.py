@@ -13,10 +13,11 @@ from participation.comments.services import post_comment
 from participation.comments.targets import resolve_target
 from participation.consultations.models import Consultation
 from participation.core.models import utcnow
+from participation.demo.accounts import DEMO_DOMAIN, ensure_citizen
+from participation.demo.petitions import MEMBERS
 from participation.extensions import db
 from participation.institutions.models import Province
 from participation.petitions import signing
-from participation.petitions.demo import MEMBERS, _citizen
 from participation.petitions.models import Petition, PetitionState, Signature, SignatureStatus
 
 REPORTED = "Les fonctionnaires de ce ministère sont tous des incapables, personne ne répond jamais."
@@ -35,7 +36,7 @@ def seed_moderation(*, moderator, citizens):
         return
     target = resolve_target("consultation", consultation.id)
     amina, karim, fatima = citizens[:3]
-    committee = [f"{local}@demo.participation.ma" for local, _name, _language in MEMBERS]
+    committee = [f"{local}@{DEMO_DOMAIN}" for local, _name, _language in MEMBERS]
     reporters = [*citizens, *db.session.scalars(sa.select(User).where(User.email.in_(committee)).order_by(User.id))]
 
     reported = post_comment(karim, target, body=REPORTED)
@@ -62,7 +63,7 @@ def _held_signature():
     if petition is None:
         return
     province = db.session.scalars(sa.select(Province).order_by(Province.iso_code)).all()[5]
-    signer = _citizen("nabil", "Nabil Chraibi", "fr", province, "DM200001")
+    signer = ensure_citizen("nabil", "Nabil Chraibi", "fr", province, "DM200001")
     profile = signer.identity
     db.session.add(Signature(
         petition_id=petition.id, user_id=signer.id, cin_hash=profile.cin_hash, region_id=profile.region_id,

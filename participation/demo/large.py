@@ -18,7 +18,7 @@ from participation.core.crypto import encrypt, keyed_hash
 from participation.core.errors import DomainError
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM, guarded_by
-from participation.demo import INSTITUTIONS, _institution
+from participation.demo.accounts import INSTITUTIONS, ensure_institution
 from participation.extensions import db
 from participation.institutions.models import Province
 from participation.institutions.services import load_territories
@@ -242,7 +242,7 @@ def seed_large(*, signatures, comments, random_seed=2026, echo=print, now=None):
     rng, now = random.Random(random_seed), now or utcnow()
     start = now - timedelta(days=DAYS)
     load_territories()
-    institutions = [_institution(kind, code, names) for kind, code, names in INSTITUTIONS]
+    institutions = [ensure_institution(kind, code, names) for kind, code, names in INSTITUTIONS]
     load_petition_kinds()
     db.session.flush()
     kinds = db.session.scalars(sa.select(PetitionKind).where(PetitionKind.key.in_(NATIONAL_KINDS), PetitionKind.institution_id.is_not(None))).all()

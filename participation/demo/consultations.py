@@ -12,7 +12,6 @@ from participation.consultations.models import (
     SectionOutcome,
     Topic,
 )
-from participation.consultations.services import _refresh_search_text
 from participation.core.urls import slugify
 from participation.core.models import utcnow
 from participation.extensions import db
@@ -102,7 +101,7 @@ def _consultation(institution, spec, *, state, opens_at, closes_at, scope="natio
     )
     for position, (heading, body) in enumerate(spec["sections"], 1):
         consultation.sections.append(Section(position=position, heading=heading, body=body))
-    _refresh_search_text(consultation)
+    consultation.refresh_search_text()
     db.session.add(consultation)
     db.session.flush()
     return consultation, True
