@@ -215,7 +215,7 @@ def final_counts(env, petition_id):
     from participation import create_app
     from participation.extensions import db
     from participation.petitions.models import Signature
-    from participation.petitions.signing import count_signatures
+    from participation.petitions.queries import count_signatures
 
     app = create_app(load_config("production"))
     with app.app_context():

@@ -10,7 +10,7 @@ from participation.institutions.models import InstitutionKind
 from participation.ogp.models import CommitmentStatus
 from participation.petitions.deadlines import ClockStatus
 from participation.petitions.models import Category, Level, StepKind
-from participation.petitions.permissions import PUBLIC_STATES
+from participation.petitions.queries import PUBLIC_STATE_VALUES
 
 API_PREFIX = "/api/v1/"
 VERSION = "1.0.0"
@@ -103,7 +103,7 @@ _CONSULTATION = {
 _PETITION = {
     "id": INT1,
     "title": LANG,
-    "state": {"type": "string", "enum": sorted(s.value for s in PUBLIC_STATES)},
+    "state": {"type": "string", "enum": PUBLIC_STATE_VALUES},
     "kind": obj({"key": STRING, "category": {"type": "string", "enum": [c.value for c in Category]}, "level": {"type": "string", "enum": [v.value for v in Level]}, "name": LANG}),
     "addressee": obj({"institution_id": nullable(INT1), "name": LANG}),
     "region_id": nullable(INT1),
@@ -270,7 +270,7 @@ PATHS = {
         "PetitionList",
         parameters=[
             *PAGING,
-            _query("state", {"type": "string", "enum": sorted(s.value for s in PUBLIC_STATES)}, "State"),
+            _query("state", {"type": "string", "enum": PUBLIC_STATE_VALUES}, "State"),
             _query("kind", {"type": "string"}, "Kind key, e.g. petition_head_of_government"),
             _query("addressee", ID, "Addressee institution id"),
             _query("region", ID, "Region id of a territorial petition"),

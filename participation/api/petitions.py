@@ -1,14 +1,14 @@
-"""/api/v1/petitions: public petitions and motions (the states of petitions.permissions.PUBLIC_STATES),
-with counts from the sharded counters, counts by region, the addressee's dated steps and the legal
+"""/api/v1/petitions: public petitions and motions (petitions.queries.is_public) in their effective
+state (Petition.effective_state), with counts from the sharded counters, counts by region, the addressee's dated steps and the legal
 deadline clocks. Nothing about signers or committee members but the number of members."""
 from flask import request
 
-from participation.api import queries
 from participation.api.common import bp, checked_id, choice_param, envelope, existing, int_param, iso, page_params, public_json, texts
 from participation.core import policy
 from participation.institutions.queries import list_regions
+from participation.core.models import utcnow
+from participation.petitions import queries
 from participation.petitions.deadlines import deadline_clocks
-from participation.petitions.signing import count_signatures_as_of, count_signatures_by_region
 
 
 def _kind_json(kind):
@@ -23,11 +23,11 @@ def _addressee_json(petition):
     }
 
 
-def petition_json(petition, signature_count):
+def petition_json(petition, signature_count, now):
     return {
         "id": petition.id,
         "title": texts(petition.title),
-        "state": petition.state,
+        "state": petition.effective_state(now, signatures=signature_count).value,
         "kind": _kind_json(petition.kind),
         "addressee": _addressee_json(petition),
         "region_id": petition.region_id,
@@ -57,7 +57,7 @@ def clock_json(clock):
 
 def by_region_json(petition_id, regions):
     """Counted signatures per region (region null: signers living abroad), largest first."""
-    counts = count_signatures_by_region(petition_id)
+    counts = queries.count_signatures_by_region(petition_id)
     rows = [
         {"region_id": key or None, "region": regions[key].code if key in regions else None, "signature_count": total}
         for key, total in counts.items()
@@ -69,16 +69,16 @@ def by_region_json(petition_id, regions):
 @policy.public
 def petitions():
     page, per_page = page_params()
-    pagination = queries.list_public_petitions(
-        state=choice_param("state", queries.PUBLIC_PETITION_STATES),
+    now = utcnow()
+    filters = queries.PetitionFilters(
+        state=choice_param("state", queries.PUBLIC_STATE_VALUES),
         kind_key=(request.args.get("kind") or None),
         addressee_id=int_param("addressee"),
         region_id=int_param("region"),
-        page=page,
-        per_page=per_page,
     )
+    pagination = queries.list_public_petitions(filters, page=page, per_page=per_page, now=now)
     counts = queries.count_signatures_of(p.id for p in pagination.items)
-    items = [petition_json(p, counts[p.id]) for p in pagination.items]
+    items = [petition_json(p, counts[p.id], now) for p in pagination.items]
     return public_json(envelope(items, page=page, per_page=per_page, total=pagination.total), 30)
 
 
@@ -86,8 +86,8 @@ def petitions():
 @policy.public
 def petition(petition_id):
     item = existing(queries.get_public_petition(checked_id(petition_id)))
-    count, _updated = count_signatures_as_of(item.id)
-    data = petition_json(item, count)
+    count, _updated = queries.count_signatures_as_of(item.id)
+    data = petition_json(item, count, utcnow())
     data.update(
         demands=texts(item.demands),
         memorandum=texts(item.memorandum),
@@ -106,5 +106,5 @@ def petition(petition_id):
 def petition_count(petition_id):
     """Cheap and constant-cost: a sum over the petition's counter rows, cacheable for 5 s."""
     existing(queries.get_public_petition_state(checked_id(petition_id)))
-    total, updated = count_signatures_as_of(petition_id)
+    total, updated = queries.count_signatures_as_of(petition_id)
     return public_json({"signature_count": total, "updated_at": iso(updated)}, 5)

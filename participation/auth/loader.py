@@ -13,13 +13,17 @@ def parse_session_id(session_id):
     return int(user_id), token
 
 
+def valid_session(users, user_id, token):
+    """SQL: the account `user_id` of a live session: its token is `token` (a rotated token ends
+    the session) and it is not deleted (User.is_active). `users` is the users table; the user
+    loader and the signing path's own query (petitions/signers.py) both filter with it."""
+    return sa.and_(users.c.id == user_id, users.c.session_token == token, users.c.deleted_at.is_(None))
+
+
 def load_user(session_id):
-    """Flask-Login's user loader; a rotated token ends the session."""
+    """Flask-Login's user loader."""
     credentials = parse_session_id(session_id)
     if credentials is None:
         return None
     user_id, token = credentials
-    user = db.session.scalar(sa.select(User).where(User.id == user_id))
-    if user is None or not user.is_active or user.session_token != token:
-        return None
-    return user
+    return db.session.scalar(sa.select(User).where(valid_session(User.__table__, user_id, token)))

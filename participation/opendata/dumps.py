@@ -6,9 +6,10 @@ easy way to load the database if anyone on the internet could start it at will. 
 to a temporary name and renamed, so a download never sees half a file; the page lists what exists
 and says so when a file has not been generated yet.
 
-Only public data goes in, by the same rules as the API (participation.api.queries): published
-consultations, visible comments of authors who are not blocked with their display name only,
-public petitions with counts from the sharded counters, the addressee's steps. Memory stays
+Only public data goes in, by the same rules as the API (participation.api.queries, and the
+petitions' read side, participation.petitions.queries): published consultations, visible comments
+of authors who are not blocked with their display name only, public petitions in their effective
+state with counts from the sharded counters, the addressee's steps. Memory stays
 bounded: rows are produced one by one and comments are read in batches.
 """
 import json
@@ -30,7 +31,8 @@ from participation.core.i18n import LANGUAGES
 from participation.core.models import utcnow
 from participation.extensions import db
 from participation.institutions.models import Institution, Province, Region
-from participation.petitions.models import Petition, ProcessingStep, SignatureCounter
+from participation.petitions import queries as petition_queries
+from participation.petitions.models import ProcessingStep, SignatureCounter
 
 FORMATS = ("csv", "json")
 INTEGER, TEXT, DATE, DATETIME, BOOLEAN = "integer", "text", "date", "date-time", "boolean"
@@ -131,18 +133,14 @@ def _comment_rows():
         }
 
 
-def _public_petitions():
-    return db.session.scalars(
-        sa.select(Petition).where(Petition.state.in_(api_queries.PUBLIC_PETITION_STATES)).order_by(Petition.id)
-    ).all()
-
-
 def _petition_rows():
-    petitions = _public_petitions()
-    counts = api_queries.count_signatures_of(p.id for p in petitions)
+    now = utcnow()
+    petitions = petition_queries.list_all_public_petitions()
+    counts = petition_queries.count_signatures_of(p.id for p in petitions)
     for p in petitions:
         yield {
-            "petition_id": p.id, "kind": p.kind.key, "category": p.kind.category, "level": p.kind.level, "state": p.state,
+            "petition_id": p.id, "kind": p.kind.key, "category": p.kind.category, "level": p.kind.level,
+            "state": p.effective_state(now, signatures=counts[p.id]).value,
             "addressee_id": p.addressee_id or "", "region_id": p.region_id or "", **_texts("title", p.title),
             "signatures_required": p.signatures_required or "", "signature_count": counts[p.id],
             "published_at": _iso(p.published_at), "closes_at": _iso(p.closes_at), "deposited_at": _iso(p.deposited_at), "decided_at": _iso(p.decided_at),
@@ -153,7 +151,7 @@ def _by_region_rows():
     regions = {r.id: r.code for r in db.session.scalars(sa.select(Region))}
     rows = db.session.execute(
         sa.select(SignatureCounter.petition_id, SignatureCounter.region_key, sa.func.sum(SignatureCounter.count))
-        .where(SignatureCounter.petition_id.in_(sa.select(Petition.id).where(Petition.state.in_(api_queries.PUBLIC_PETITION_STATES))))
+        .where(SignatureCounter.petition_id.in_(petition_queries.public_petition_ids()))
         .group_by(SignatureCounter.petition_id, SignatureCounter.region_key)
         .order_by(SignatureCounter.petition_id, SignatureCounter.region_key)
     )
@@ -165,7 +163,7 @@ def _by_region_rows():
 def _step_rows():
     steps = db.session.scalars(
         sa.select(ProcessingStep)
-        .where(ProcessingStep.petition_id.in_(sa.select(Petition.id).where(Petition.state.in_(api_queries.PUBLIC_PETITION_STATES))))
+        .where(ProcessingStep.petition_id.in_(petition_queries.public_petition_ids()))
         .order_by(ProcessingStep.petition_id, ProcessingStep.occurred_on, ProcessingStep.id)
     )
     for s in steps:
@@ -235,7 +233,7 @@ DATASETS = (
         Column("petition_id", INTEGER, ID), Column("kind", TEXT, _l("Kind of petition or motion (key of the organic laws' kinds)")),
         Column("category", TEXT, _l("Petition or motion"), values=("petition", "motion")),
         Column("level", TEXT, _l("Level"), values=("national", "region", "province", "commune")),
-        Column("state", TEXT, STATE, values=("open", "rejected", "expired", "deposited", "inadmissible", "answered")),
+        Column("state", TEXT, STATE, values=tuple(petition_queries.PUBLIC_STATE_VALUES)),
         Column("addressee_id", INTEGER, _l("Addressee institution (see institutions)")),
         Column("region_id", INTEGER, _l("Region of a territorial petition (see regions)")),
         Column("title", TEXT, _l("Title in Arabic, French and Amazigh (empty when not written in that language)"), translated=True),

@@ -160,6 +160,15 @@ PETITION_STATE_LABELS = {
     P.INADMISSIBLE: _l("Declared inadmissible by the addressee"),
     P.ANSWERED: _l("Answered by the addressee"),
 }
+# An open petition whose signing window ended with its threshold reached stays open in the state
+# machine (its agent may still deposit it), but nobody may sign it any more.
+AWAITING_DEPOSIT_LABEL = _l("Signing closed, awaiting deposit")
+
+
+def is_open_for_signatures(petition, now):
+    """Whether signing is possible at `now`: open, and its window not yet ended. Reads only `status`
+    and `closes_at`, so the signing path's records (signers.py) answer it as ORM petitions do."""
+    return petition.status == P.OPEN and petition.closes_at is not None and now < petition.closes_at
 
 
 class Petition(TranslatedFields, db.Model):
@@ -214,6 +223,42 @@ class Petition(TranslatedFields, db.Model):
     @property
     def state_label(self):
         return PETITION_STATE_LABELS[self.status]
+
+    def effective_state(self, now=None, *, signatures):
+        """The state the clock says, even before `flask tick` has recorded it: from the first
+        second after `closes_at`, an open petition below its threshold is expired (what
+        signing.expire_due_petitions will record); one that reached it stays open until its agent
+        deposits it. `signatures` is the counted number (queries.count_signatures)."""
+        now = now or utcnow()
+        closed = self.closes_at is not None and self.closes_at <= now
+        if self.status == P.OPEN and closed and signatures < (self.signatures_required or 0):
+            return P.EXPIRED
+        return self.status
+
+    @classmethod
+    def effective_state_sql(cls, now):
+        """effective_state() as a SQL expression, for listings, filters, the API and the dumps."""
+        counted = (
+            sa.select(sa.func.coalesce(sa.func.sum(SignatureCounter.count), 0))
+            .where(SignatureCounter.petition_id == cls.id)
+            .scalar_subquery()
+        )
+        return sa.case(
+            (
+                sa.and_(cls.state == P.OPEN.value, cls.closes_at <= now, counted < sa.func.coalesce(cls.signatures_required, 0)),
+                P.EXPIRED.value,
+            ),
+            else_=cls.state,
+        )
+
+    def effective_label(self, now=None, *, signatures):
+        """The badge: the effective state's label, or that signing has closed and the petition
+        awaits its deposit."""
+        now = now or utcnow()
+        state = self.effective_state(now, signatures=signatures)
+        if state == P.OPEN and not is_open_for_signatures(self, now):
+            return AWAITING_DEPOSIT_LABEL
+        return PETITION_STATE_LABELS[state]
 
     @property
     def level(self):

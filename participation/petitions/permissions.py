@@ -1,25 +1,135 @@
 """Who may do what with petitions. Drafts belong to their committee; reviewers never review a
-petition they initiated or joined (or, later, signed)."""
-from datetime import date
+petition they initiated or joined (or, later, signed).
+
+The signing rules are one function, signing_refusal(), read by the petition page, the ORM path and
+the signing fast path (whose records, signers.py, are not ORM objects): the Protocols below say
+exactly what it reads."""
+from datetime import date, datetime
+from typing import Protocol
+
+from flask_babel import lazy_gettext as _l
 
 from participation.auth.permissions import has_role, is_administrator, is_citizen, is_moderator, is_officer_of
 from participation.auth.models import Role
+from participation.core.models import utcnow
 from participation.core.permissions import is_signed_in
-from participation.petitions.models import Category, StepKind
+from participation.core.switches import Switch, is_on
+from participation.core.timezones import morocco_date
+from participation.petitions.models import Category, Level, PetitionState, StepKind, is_open_for_signatures
 from participation.petitions.models import PetitionState as P
+from participation.petitions.queries import PUBLIC_STATE_VALUES, is_public
 
-PUBLIC_STATES = {P.OPEN, P.REJECTED, P.EXPIRED, P.DEPOSITED, P.INADMISSIBLE, P.ANSWERED}
 AFTER_DEPOSIT = {P.DEPOSITED, P.INADMISSIBLE, P.ANSWERED}
+
+
+class SignatoryIdentity(Protocol):
+    """What the signing rules read of an identity profile (auth.models.IdentityProfile or
+    signers.SignerIdentity)."""
+
+    @property
+    def cin_expiry(self) -> date: ...
+
+    @property
+    def abroad(self) -> bool: ...
+
+    @property
+    def region_id(self) -> int | None: ...
+
+    @property
+    def province_id(self) -> int | None: ...
+
+
+class Signatory(Protocol):
+    """What the signing rules read of a person (a Flask-Login user, anonymous or not, or
+    signers.Signer)."""
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def email_verified(self) -> bool: ...
+
+    @property
+    def is_blocked(self) -> bool: ...
+
+    @property
+    def identity(self) -> SignatoryIdentity | None: ...
+
+
+class SignableRecord(Protocol):
+    """What the signing rules read of a petition (models.Petition or signers.SignablePetition)."""
+
+    @property
+    def status(self) -> PetitionState: ...
+
+    @property
+    def closes_at(self) -> datetime | None: ...
+
+    @property
+    def level(self) -> str: ...
+
+    @property
+    def region_id(self) -> int | None: ...
+
+    @property
+    def province_id(self) -> int | None: ...
+
+
+def has_valid_identity_card(profile: SignatoryIdentity, now: datetime | None = None) -> bool:
+    """A card is valid through its expiry date, as a calendar date in Morocco (at 00:30 in
+    Casablanca it is already the next day, while UTC still says the day before)."""
+    return profile.cin_expiry >= morocco_date(now)
+
+
+def lives_in_territory(profile: SignatoryIdentity, petition: SignableRecord) -> bool:
+    """Territorial petitions are for residents of the territory (communes: of its province,
+    the finest residence the identity profile records)."""
+    level = Level(petition.level)
+    if level == Level.NATIONAL:
+        return True
+    if profile.abroad:
+        return False
+    if level == Level.REGION or (level == Level.COMMUNE and petition.province_id is None):
+        return profile.region_id == petition.region_id
+    return profile.province_id == petition.province_id
+
+
+def signing_refusal(user: Signatory | None, petition: SignableRecord, *, now: datetime | None = None):
+    """Why this person cannot sign this petition now (a translated sentence), or None: every
+    signing rule, for every path that signs or offers to."""
+    now = now or utcnow()
+    if not is_open_for_signatures(petition, now):
+        return _l("This petition is not open for signatures.")
+    if is_on(Switch.PAUSE_SIGNING):
+        return _l("Signing is paused on the whole platform for the moment. Please come back later.")
+    if not is_citizen(user):
+        return _l("Sign in with a confirmed account to sign.")
+    profile = user.identity
+    if profile is None:
+        return _l("Complete your identity details to sign: the organic laws require them from every signatory.")
+    if not has_valid_identity_card(profile, now):
+        return _l("Your identity card has expired. Update your identity details to sign.")
+    if not lives_in_territory(profile, petition):
+        return _l("This petition can only be signed by residents of its territory.")
+    return None
+
+
+def can_sign_petition(user: Signatory | None, petition: SignableRecord | None, *, now: datetime | None = None) -> bool:
+    return petition is not None and signing_refusal(user, petition, now=now) is None
 
 
 def can_manage_petition_kinds(user):
     return is_administrator(user)
 
 
-def has_complete_identity(user, today=None):
-    """Signing and initiating need the identity profile of SPEC §2 with a CIN still valid."""
+def has_complete_identity(user, now=None):
+    """Initiating needs the identity profile of SPEC §2 with a CIN still valid (signing checks
+    the same in signing_refusal)."""
     profile = getattr(user, "identity", None)
-    return profile is not None and profile.cin_expiry >= (today or date.today())
+    return profile is not None and has_valid_identity_card(profile, now)
 
 
 def can_start_petition(user):
@@ -34,15 +144,12 @@ def is_initiator(user, petition):
     return is_citizen(user) and petition is not None and petition.initiator_id == user.id
 
 
-def is_public_petition(petition):
-    """Published petitions stay public whatever happens to them next."""
-    return petition.status in PUBLIC_STATES or (petition.status == P.WITHDRAWN and petition.published_at is not None)
-
-
 def can_view_petition(user, petition):
+    """An ORM petition: a non-public one is shown to its committee, which the signing path's
+    records do not carry (the sign view checks queries.is_public on its record instead)."""
     if petition is None:
         return False
-    if is_public_petition(petition):
+    if is_public(petition):
         return True
     if petition.status == P.SUBMITTED and is_moderator(user):
         return True
@@ -93,18 +200,13 @@ def can_withdraw_petition(user, petition):
     return is_initiator(user, petition) or (agent is not None and is_citizen(user) and agent.user_id == user.id)
 
 
-def can_sign_petition(user, petition):
-    """The coarse rule; signing.signing_problem() explains each refusal in words."""
-    return is_citizen(user) and has_complete_identity(user) and petition is not None and petition.status == P.OPEN
-
-
 def can_withdraw_signature(user, petition):
     """Any signed-in account that is not blocked may take back its own support (its e-mail or
     identity card may have lapsed since: withdrawing needs neither); a blocked account may not,
     since a block freezes what an abusive account did to the counts until a moderator decides.
     Whether there is a signature to withdraw, and whether the petition is still open, the
     service says in words."""
-    return is_signed_in(user) and not user.is_blocked and petition is not None and is_public_petition(petition)
+    return is_signed_in(user) and not user.is_blocked and petition is not None and is_public(petition)
 
 
 def can_deposit_petition(user, petition):
@@ -135,3 +237,9 @@ def can_export_signatories(user, petition):
 
 def can_follow_petition(user, petition):
     return is_signed_in(user) and petition is not None and petition.published_at is not None
+
+
+# Transitional names for petitions/views.py until its pending edit (shared with the commit-site
+# work of issue 12) lands; removed with it.
+PUBLIC_STATES = {PetitionState(value) for value in PUBLIC_STATE_VALUES}
+is_public_petition = is_public

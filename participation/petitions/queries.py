@@ -1,10 +1,44 @@
+"""The petitions area's one read side: what is public, the effective state, signature counts and
+the listings, for the pages, the permissions, the API and the open-data dumps alike."""
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from participation.core.models import utcnow
 from participation.extensions import db
-from participation.petitions.models import PetitionKind
+from participation.petitions.models import Petition, PetitionKind, PetitionState, SignatureCounter
+
+P = PetitionState
+# Public from publication (or, rejected, from the moderator's public explanation) whatever happens next.
+_ALWAYS_PUBLIC = frozenset({P.OPEN, P.REJECTED, P.EXPIRED, P.DEPOSITED, P.INADMISSIBLE, P.ANSWERED})
+# The states a public petition can show: a petition withdrawn after publication stays public with
+# its final state, so those who signed or follow it can see what became of it.
+PUBLIC_STATE_VALUES = sorted([s.value for s in _ALWAYS_PUBLIC] + [P.WITHDRAWN.value])
+
+
+class PublishedRecord(Protocol):
+    """What is_public() reads: an ORM petition or the signing path's record (signers.py)."""
+
+    @property
+    def status(self) -> PetitionState: ...
+
+    @property
+    def published_at(self) -> datetime | None: ...
+
+
+def is_public(petition: PublishedRecord) -> bool:
+    return petition.status in _ALWAYS_PUBLIC or (petition.status == P.WITHDRAWN and petition.published_at is not None)
+
+
+def is_public_sql():
+    """is_public() as a SQL condition on petitions."""
+    return sa.or_(
+        Petition.state.in_([s.value for s in _ALWAYS_PUBLIC]),
+        sa.and_(Petition.state == P.WITHDRAWN.value, Petition.published_at.is_not(None)),
+    )
 
 
 def list_petition_kinds(*, active_only=False):
@@ -16,33 +50,34 @@ def list_petition_kinds(*, active_only=False):
 
 @dataclass
 class PetitionFilters:
-    state: str | None = None
+    state: str | None = None  # an effective state
     kind_id: int | None = None
+    kind_key: str | None = None
     category: str | None = None
     addressee_id: int | None = None
     region_id: int | None = None
     q: str | None = None
 
 
-def list_public_petitions(filters=None, *, page=1, per_page=20):
-    """Public petitions and motions, newest first, filtered by state, kind, category (petition or
-    motion), addressee institution, region (of territorial petitions) and words (Arabic-aware)."""
+def list_public_petitions(filters=None, *, page=1, per_page=20, now=None):
+    """Public petitions and motions, newest first, filtered by effective state, kind, category
+    (petition or motion), addressee institution, region (of territorial petitions) and words
+    (Arabic-aware)."""
     from participation.core.search import matches_all, search_terms
-    from participation.petitions.models import Petition, PetitionKind
-    from participation.petitions.permissions import PUBLIC_STATES
 
     filters = filters or PetitionFilters()
-    states = [s.value for s in PUBLIC_STATES]
     query = (
         sa.select(Petition)
-        .where(Petition.state.in_(states))
-        .options(selectinload(Petition.addressee))
+        .where(is_public_sql())
+        .options(selectinload(Petition.addressee), selectinload(Petition.region))
         .order_by(Petition.published_at.desc().nulls_last(), Petition.id.desc())
     )
-    if filters.state in states:
-        query = query.where(Petition.state == filters.state)
+    if filters.state in PUBLIC_STATE_VALUES:
+        query = query.where(Petition.effective_state_sql(now or utcnow()) == filters.state)
     if filters.kind_id:
         query = query.where(Petition.kind_id == filters.kind_id)
+    if filters.kind_key:
+        query = query.where(Petition.kind.has(PetitionKind.key == filters.kind_key))
     if filters.category in ("petition", "motion"):
         query = query.where(Petition.kind_id.in_(sa.select(PetitionKind.id).where(PetitionKind.category == filters.category)))
     if filters.addressee_id:
@@ -55,14 +90,96 @@ def list_public_petitions(filters=None, *, page=1, per_page=20):
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
+def list_all_public_petitions():
+    """Every public petition, by id (the open-data dumps)."""
+    return db.session.scalars(sa.select(Petition).where(is_public_sql()).order_by(Petition.id)).all()
+
+
+def public_petition_ids():
+    """SQL: the ids of the public petitions, to restrict other tables' rows to them."""
+    return sa.select(Petition.id).where(is_public_sql())
+
+
+def get_public_petition(petition_id):
+    """A public petition with its steps, committee and addressee, or None."""
+    return db.session.scalar(
+        sa.select(Petition)
+        .where(Petition.id == petition_id, is_public_sql())
+        .options(selectinload(Petition.steps), selectinload(Petition.members), selectinload(Petition.addressee))
+    )
+
+
+def get_public_petition_state(petition_id, *, now=None):
+    """The effective state of a public petition, or None (one query, for the cheap count endpoint)."""
+    return db.session.scalar(
+        sa.select(Petition.effective_state_sql(now or utcnow())).where(Petition.id == petition_id, is_public_sql())
+    )
+
+
+@dataclass(frozen=True)
+class Badge:
+    state: PetitionState  # the effective state
+    label: str
+
+
+def list_badges(petitions, *, now=None):
+    """{petition id: Badge} for a page of petitions: the effective state and what its badge
+    says, with one count query."""
+    now = now or utcnow()
+    counts = count_signatures_of(p.id for p in petitions)
+    return {
+        p.id: Badge(p.effective_state(now, signatures=counts[p.id]), p.effective_label(now, signatures=counts[p.id])) for p in petitions
+    }
+
+
 def list_addressees():
     """Institutions that have public petitions, for the listing's filter."""
     from participation.institutions.models import Institution
-    from participation.petitions.models import Petition
-    from participation.petitions.permissions import PUBLIC_STATES
 
-    with_petitions = sa.select(Petition.addressee_id).where(Petition.state.in_([s.value for s in PUBLIC_STATES]))
-    return db.session.scalars(sa.select(Institution).where(Institution.id.in_(with_petitions)).order_by(Institution.id)).all()
+    return db.session.scalars(
+        sa.select(Institution).where(Institution.id.in_(sa.select(Petition.addressee_id).where(is_public_sql()))).order_by(Institution.id)
+    ).all()
+
+
+def count_signatures_of(petition_ids):
+    """{petition id: counted signatures} from the sharded counters, every id present, one query
+    summing at most shards x provinces rows per petition, never the signatures themselves."""
+    petition_ids = list(petition_ids)
+    counts = dict.fromkeys(petition_ids, 0)
+    if petition_ids:
+        rows = db.session.execute(
+            sa.select(SignatureCounter.petition_id, sa.func.sum(SignatureCounter.count))
+            .where(SignatureCounter.petition_id.in_(petition_ids))
+            .group_by(SignatureCounter.petition_id)
+        )
+        counts.update({petition_id: int(total) for petition_id, total in rows})
+    return counts
+
+
+def count_signatures(petition_id):
+    """The exact number of counted signatures of one petition."""
+    return count_signatures_of([petition_id])[petition_id]
+
+
+def count_signatures_by_region(petition_id):
+    rows = db.session.execute(
+        sa.select(SignatureCounter.region_key, sa.func.sum(SignatureCounter.count))
+        .where(SignatureCounter.petition_id == petition_id)
+        .group_by(SignatureCounter.region_key)
+    ).all()
+    return {region: int(total) for region, total in rows if total}
+
+
+def count_signatures_as_of(petition_id):
+    """(count, time of the last change): for the cheap public count endpoint."""
+    total, updated = db.session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(SignatureCounter.count), 0), sa.func.max(SignatureCounter.updated_at)).where(
+            SignatureCounter.petition_id == petition_id
+        )
+    ).one()
+    if updated is not None and updated.tzinfo is None:  # SQLite returns naive UTC for aggregates
+        updated = updated.replace(tzinfo=timezone.utc)
+    return int(total), updated
 
 
 def list_user_petitions(user):

@@ -362,7 +362,7 @@ def _tell_committee(petition, template):
 @guarded_by(perms.can_deposit_petition)
 def deposit_petition(actor, petition, *, now=None):
     """The agent deposits a petition that reached its threshold with the addressee institution."""
-    from participation.petitions.signing import count_signatures
+    from participation.petitions.queries import count_signatures
 
     require(perms.can_deposit_petition(actor, petition))
     if count_signatures(petition.id) < (petition.signatures_required or 0):

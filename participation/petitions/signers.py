@@ -2,10 +2,11 @@
 
 A viral petition is signed hundreds of times a second. Building an ORM User (with its identity)
 through Flask-Login and an ORM Petition for each signature cost most of the request, so the
-signing view reads both here, in one Core query, into small frozen records. They carry the
-attributes the signing rules read (`signing.signing_problem`, `permissions.can_sign_petition`,
-`permissions.can_view_petition` for public petitions), so the rules are written once and apply to
-the ORM objects of the petition page and to these records alike.
+signing view reads both here, in one Core query, into small frozen records. They carry what the
+signing rules read (the Protocols of permissions.py: `Signatory`, `SignatoryIdentity`,
+`SignableRecord`, and queries.PublishedRecord for `is_public`), so the rules are written once
+(`permissions.signing_refusal`) and apply to the ORM objects of the petition page and to these
+records alike. They carry no committee: a petition that is not public is loaded through the ORM.
 """
 import functools
 from dataclasses import dataclass, fields
@@ -13,7 +14,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from participation.auth.loader import parse_session_id
+from participation.auth.loader import parse_session_id, valid_session
 from participation.auth.models import IdentityProfile, RoleGrant, User
 from participation.core.driver_statements import DriverStatement
 from participation.extensions import db
@@ -37,8 +38,8 @@ class SignerIdentity:
 
 @dataclass(frozen=True)
 class Signer:
-    """A signed-in account whose session is still valid. Deleted accounts and rotated session
-    tokens are never loaded, which is what `is_active` and the user loader promise elsewhere."""
+    """A signed-in account whose session is still valid (auth.loader.valid_session, as the user
+    loader checks it): hence `is_authenticated` and `is_active`."""
 
     id: int
     email_verified: bool
@@ -101,7 +102,7 @@ def _signer_and_petition_query():
                 petition, petitions.c.id == sa.bindparam("petition_id")
             )
         )
-        .where(users.c.id == sa.bindparam("user_id"), users.c.session_token == sa.bindparam("token"), users.c.deleted_at.is_(None))
+        .where(valid_session(users, sa.bindparam("user_id"), sa.bindparam("token")))
     )
 
 

@@ -3,7 +3,7 @@ every page."""
 import sqlalchemy as sa
 
 from participation.extensions import db
-from participation.petitions import signing
+from participation.petitions import queries
 from participation.petitions.models import Petition
 from tests.factories import PASSWORD
 
@@ -41,6 +41,6 @@ def test_sign_a_petition(browser, live_app, axe_check):
     page.wait_for_load_state()
     axe_check(page)
     with live_app.app_context():
-        assert signing.count_signatures(petition_id) == 1
+        assert queries.count_signatures(petition_id) == 1
         assert db.session.scalar(sa.select(Petition.state).where(Petition.id == petition_id)) == "open"
     context.close()

@@ -20,7 +20,7 @@ from participation.core.errors import DomainError, PermissionDenied
 from participation.core.models import utcnow
 from participation.extensions import db
 from participation.petitions import permissions as perms
-from participation.petitions import signing
+from participation.petitions import queries, signing
 from participation.petitions.models import Petition, Signature, SignatureCounter
 from tests.conftest import POSTGRES_URL
 from tests.factories import make_user
@@ -94,7 +94,7 @@ def test_a_withdrawal_interleaved_with_the_same_withdrawal_takes_one_only(world)
         )
     assert refused.value.code == "not_signed"
     db.session.rollback()
-    assert signing.count_signatures(petition.id) == 1
+    assert queries.count_signatures(petition.id) == 1
     assert counters_by_shard(petition.id) == rows_by_shard(petition.id)
     assert signing.reconcile_counts() == []
 
@@ -124,7 +124,7 @@ def test_a_release_interleaved_with_another_release_counts_once(world, app):
         )
     assert refused.value.code == "not_suspect"
     db.session.rollback()
-    assert signing.count_signatures(petition.id) == 2
+    assert queries.count_signatures(petition.id) == 2
     assert signing.reconcile_counts() == []
 
 
@@ -140,7 +140,7 @@ def test_a_discard_interleaved_with_a_release_keeps_the_counted_row(world, app):
     assert refused.value.code == "not_suspect"
     db.session.rollback()
     assert db.session.get(Signature, signature_id) is not None
-    assert signing.count_signatures(petition.id) == 2
+    assert queries.count_signatures(petition.id) == 2
     assert signing.reconcile_counts() == []
 
 
@@ -154,7 +154,7 @@ def test_withdrawing_twice_takes_one_once(world):
     with pytest.raises(DomainError) as refused:
         signing.withdraw_signature(signer, petition)
     assert refused.value.code == "not_signed"
-    assert signing.count_signatures(petition.id) == 1
+    assert queries.count_signatures(petition.id) == 1
     assert counters_by_shard(petition.id) == rows_by_shard(petition.id)
 
 
@@ -166,7 +166,7 @@ def test_the_database_refuses_a_negative_count(world):
         db.session.execute(sa.update(SignatureCounter).where(SignatureCounter.petition_id == petition.id).values(count=-1))
         db.session.flush()
     db.session.rollback()
-    assert signing.count_signatures(petition.id) == 1
+    assert queries.count_signatures(petition.id) == 1
 
 
 def test_reconciliation_rebuilds_each_shard_so_later_withdrawals_stay_exact(world, monkeypatch):
@@ -186,7 +186,7 @@ def test_reconciliation_rebuilds_each_shard_so_later_withdrawals_stay_exact(worl
     for person in people[1:3]:  # both on shard 5
         signing.withdraw_signature(person, petition)
     db.session.commit()
-    assert signing.count_signatures(petition.id) == 2
+    assert queries.count_signatures(petition.id) == 2
     assert counters_by_shard(petition.id) == rows_by_shard(petition.id)
     assert signing.reconcile_counts() == []
 
@@ -228,7 +228,7 @@ def test_a_blocked_account_cannot_withdraw(world):
     db.session.commit()
     with pytest.raises(PermissionDenied):
         signing.withdraw_signature(signer, petition)
-    assert signing.count_signatures(petition.id) == 1
+    assert queries.count_signatures(petition.id) == 1
 
 
 def test_a_blocked_account_cannot_withdraw_through_the_page(client, login, post_form, world):
@@ -244,7 +244,7 @@ def test_a_blocked_account_cannot_withdraw_through_the_page(client, login, post_
     assert f"/petitions/{petition.id}/unsign" not in client.get(page).get_data(as_text=True)  # not offered
     response = post_form(f"/fr/petitions/{petition.id}/unsign", {}, form_page=page)
     assert response.status_code == 403
-    assert signing.get_signature(signer, petition) is not None and signing.count_signatures(petition.id) == 1
+    assert signing.get_signature(signer, petition) is not None and queries.count_signatures(petition.id) == 1
 
 
 def test_withdrawing_through_the_page_twice(client, login, post_form, world):
@@ -256,7 +256,7 @@ def test_withdrawing_through_the_page_twice(client, login, post_form, world):
     page = f"/fr/petitions/{petition.id}-{petition.slug}"
     for _ in range(2):
         assert post_form(f"/fr/petitions/{petition.id}/unsign", {}, form_page=page).status_code == 302
-    assert signing.get_signature(signer, petition) is None and signing.count_signatures(petition.id) == 0
+    assert signing.get_signature(signer, petition) is None and queries.count_signatures(petition.id) == 0
     assert signing.reconcile_counts() == []
 
 

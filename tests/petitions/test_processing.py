@@ -17,7 +17,7 @@ from participation.core.models import utcnow
 from participation.core.timezones import morocco_date
 from participation.extensions import db
 from participation.institutions.models import InstitutionKind
-from participation.petitions import deadlines, processing, services, signing
+from participation.petitions import deadlines, processing, queries, services, signing
 from participation.petitions.deadlines import ClockStatus, deadline_clocks
 from participation.petitions.models import PetitionKind, Signature
 from participation.petitions.processing import StepData
@@ -232,14 +232,14 @@ def test_anonymisation_after_retention_keeps_counts(world, app):
     db.session.commit()
     assert processing.anonymise_ended_petitions() == 0  # within the retention period
     later = utcnow() + timedelta(days=app.config["SIGNATORY_RETENTION_DAYS"] + 1)
-    by_region = signing.count_signatures_by_region(petition.id)
+    by_region = queries.count_signatures_by_region(petition.id)
     assert processing.anonymise_ended_petitions(now=later) == 1
     assert processing.anonymise_ended_petitions(now=later) == 0
     db.session.commit()
     rows = db.session.scalars(sa.select(Signature).where(Signature.petition_id == petition.id)).all()
     assert all(r.user_id is None and r.cin_encrypted is None and r.cin_hash is None and r.last_name is None and r.address is None for r in rows)
     assert all(r.region_id is not None for r in rows)
-    assert signing.count_signatures(petition.id) == 3 and signing.count_signatures_by_region(petition.id) == by_region
+    assert queries.count_signatures(petition.id) == 3 and queries.count_signatures_by_region(petition.id) == by_region
     assert signing.reconcile_counts() == []
     with pytest.raises(Forbidden):
         processing.export_signatories(officer, petition)

@@ -12,7 +12,7 @@ from participation.core.driver_statements import DriverStatement
 from participation.core.models import utcnow
 from participation.core.switches import SiteSwitch, Switch
 from participation.extensions import db
-from participation.petitions import signing
+from participation.petitions import queries, signing
 from participation.petitions.forms import SignForm, consent_given
 from participation.petitions.models import Signature
 from participation.petitions.signers import load_signer_and_petition
@@ -56,10 +56,10 @@ def test_a_signature_is_counted_then_a_second_one_is_refused(client, login, post
     assert flashes(client) == [] and "Set-Cookie" not in response.headers
     panel = client.get(page_of(petition)).get_data(as_text=True)
     assert 'id="your-signature"' in panel and fr("You signed this petition.") in panel
-    assert signing.count_signatures(petition.id) == 1
+    assert queries.count_signatures(petition.id) == 1
     sign(client, post_form, petition)
     assert fr("You have already signed this petition (with this account or this identity card).") in flashes(client)
-    assert signing.count_signatures(petition.id) == signatures_of(petition) == 1
+    assert queries.count_signatures(petition.id) == signatures_of(petition) == 1
 
 
 @pytest.mark.parametrize("consent", [None, "", "false"])
@@ -195,7 +195,7 @@ def test_over_the_signing_limit_the_signature_is_held_and_the_signer_told(client
     assert fr("Your signature is held for a check by a moderator; it will be counted once checked.") in client.get(page_of(second)).get_data(as_text=True)
     held = db.session.scalar(sa.select(Signature).where(Signature.petition_id == second.id))
     assert held.status == "suspect" and held.held_limit == "ip"
-    assert signing.count_signatures(second.id) == 0 and signing.count_signatures(first.id) == 1
+    assert queries.count_signatures(second.id) == 0 and queries.count_signatures(first.id) == 1
 
 
 def test_hammering_the_route_ends_in_429(client, login, post_form, world, app):
@@ -204,7 +204,7 @@ def test_hammering_the_route_ends_in_429(client, login, post_form, world, app):
     login(citizen())
     statuses = [sign(client, post_form, petition).status_code for _ in range(3)]
     assert statuses == [302, 302, 429]
-    assert signing.count_signatures(petition.id) == 1
+    assert queries.count_signatures(petition.id) == 1
 
 
 def test_a_fresh_request_signs_in_autocommit_and_leaves_the_session_transactional(client, login, post_form, world, monkeypatch):
@@ -228,7 +228,7 @@ def test_a_fresh_request_signs_in_autocommit_and_leaves_the_session_transactiona
     monkeypatch.setattr(DriverStatement, "rows", spy)
     assert client.post(f"/fr/petitions/{petition_id}/sign", data={"consent": "y", "csrf_token": token}).status_code == 302
     assert levels == [db.engine.dialect.name == "postgresql"]  # psycopg's autocommit; SQLite: the session's transaction
-    assert signing.count_signatures(petition_id) == 1 and signatures_of(petition) == 1
+    assert queries.count_signatures(petition_id) == 1 and signatures_of(petition) == 1
     # The session's connections stay transactional: a write rolled back leaves nothing.
     db.session.execute(sa.update(User).where(User.id == person.id).values(display_name="rolled back"))
     db.session.rollback()

@@ -12,7 +12,7 @@ from participation.core.models import utcnow
 from participation.core.switches import SiteSwitch
 from participation.extensions import db
 from participation.institutions.models import InstitutionKind, Province, Region
-from participation.petitions import services, signing
+from participation.petitions import queries, services, signing
 from participation.petitions.models import PetitionKind, Signature, SignatureCounter
 from participation.petitions.rules import load_petition_kinds
 from tests.factories import make_identity, make_institution, make_user
@@ -43,8 +43,8 @@ def test_sign_and_count(world):
     for signer in signers:
         assert signing.sign_petition(signer, petition, consent=True, ip="10.0.0.1").status == "counted"
     db.session.commit()
-    assert signing.count_signatures(petition.id) == 3
-    by_region = signing.count_signatures_by_region(petition.id)
+    assert queries.count_signatures(petition.id) == 3
+    by_region = queries.count_signatures_by_region(petition.id)
     assert sum(by_region.values()) == 3 and len(by_region) == 3
     assert signing.reconcile_counts() == []
 
@@ -62,7 +62,7 @@ def test_one_signature_per_account_and_per_cin(world):
     with pytest.raises(DomainError) as error:
         signing.sign_petition(signer, petition, consent=True)
     assert error.value.code == "already_signed"
-    assert signing.count_signatures(petition.id) == 1
+    assert queries.count_signatures(petition.id) == 1
 
 
 def test_the_database_refuses_a_second_signature_with_the_same_cin(world):
@@ -96,7 +96,7 @@ def test_who_cannot_sign(world, case, code):
     with pytest.raises(DomainError) as error:
         signing.sign_petition(person, petition, consent=True)
     assert error.value.code == code
-    assert signing.count_signatures(petition.id) == 0
+    assert queries.count_signatures(petition.id) == 0
 
 
 def test_regional_petitions_are_for_residents(world):
@@ -118,9 +118,9 @@ def test_withdrawal_while_open(world):
     signing.sign_petition(signer, petition, consent=True)
     signing.withdraw_signature(signer, petition)
     db.session.commit()
-    assert signing.count_signatures(petition.id) == 0
+    assert queries.count_signatures(petition.id) == 0
     signing.sign_petition(signer, petition, consent=True)  # may sign again
-    assert signing.count_signatures(petition.id) == 1
+    assert queries.count_signatures(petition.id) == 1
     assert signing.reconcile_counts() == []
 
 
@@ -129,12 +129,12 @@ def test_over_the_rate_limit_signatures_are_held_not_dropped(world, app):
     petition, *_ = open_petition()
     results = [signing.sign_petition(citizen(), petition, consent=True, ip="203.0.113.9").status for _ in range(4)]
     assert results == ["counted", "counted", "suspect", "suspect"]
-    assert signing.count_signatures(petition.id) == 2
+    assert queries.count_signatures(petition.id) == 2
     held = db.session.scalars(sa.select(Signature).where(Signature.status == "suspect")).all()
     moderator = make_user(roles=[Role.MODERATOR])
     signing.release_suspect_signature(moderator, held[0])
     signing.discard_suspect_signature(moderator, held[1])
-    assert signing.count_signatures(petition.id) == 3
+    assert queries.count_signatures(petition.id) == 3
     assert signing.reconcile_counts() == []
 
 
@@ -157,8 +157,8 @@ def test_counting_never_reads_the_signatures(world):
 
     sa.event.listen(db.engine, "before_cursor_execute", capture)
     try:
-        assert signing.count_signatures(petition.id) == 5
-        signing.count_signatures_by_region(petition.id)
+        assert queries.count_signatures(petition.id) == 5
+        queries.count_signatures_by_region(petition.id)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", capture)
     assert statements and all("petition_signatures " not in s and "petition_signatures\n" not in s for s in statements)
@@ -172,7 +172,7 @@ def test_reconciliation_finds_and_fixes_drift(world):
     drift = signing.reconcile_counts()
     assert drift and drift[0][0] == petition.id
     signing.reconcile_counts(fix=True)
-    assert signing.reconcile_counts() == [] and signing.count_signatures(petition.id) == 3
+    assert signing.reconcile_counts() == [] and queries.count_signatures(petition.id) == 3
 
 
 def test_reconcile_command(world, app):
@@ -206,9 +206,9 @@ def test_signing_through_the_page(client, login, post_form, world):
     login(signer)
     page = f"/fr/petitions/{petition.id}-{petition.slug}"
     assert post_form(f"/fr/petitions/{petition.id}/sign", {}, form_page=page).status_code == 302  # no consent: nothing
-    assert signing.count_signatures(petition.id) == 0
+    assert queries.count_signatures(petition.id) == 0
     assert post_form(f"/fr/petitions/{petition.id}/sign", {"consent": "y"}, form_page=page).status_code == 302
-    assert signing.count_signatures(petition.id) == 1
+    assert queries.count_signatures(petition.id) == 1
     html = client.get(page).get_data(as_text=True)
     assert "<progress" in html
     # Cacheable for anonymous readers; the signer's own request is private (core/caching.py).
@@ -246,7 +246,7 @@ def test_reading_counts_costs_the_same_at_10_and_3000_signatures(client, world):
             observed[path] = counter.count
         counts.append(observed)
     assert counts[0] == counts[1]
-    assert signing.count_signatures(petition.id) == 3000 and signing.reconcile_counts() == []
+    assert queries.count_signatures(petition.id) == 3000 and signing.reconcile_counts() == []
 
 
 def test_comments_on_an_open_petition_and_petitions_i_signed(client, login, post_form, world):

@@ -29,6 +29,7 @@ from participation.core.errors import DomainError
 from participation.core.models import utcnow
 from participation.extensions import db
 from participation.petitions import services as petition_services
+from participation.petitions import queries as petition_queries
 from participation.petitions import signing
 from participation.petitions.models import PetitionKind, Signature
 from tests.factories import make_user
@@ -169,11 +170,11 @@ def test_a_moderator_counts_a_held_signature_and_the_signer_is_told(app, held_by
     petition, *_ = open_petition()
     signature = held_by_ip(petition, 1, language="ar")[0]
     moderator = _moderator()
-    before = signing.count_signatures(petition.id)
+    before = petition_queries.count_signatures(petition.id)
     take_signature(moderator, signature)
     record = decide_signature(moderator, signature, decision="release", note="Vérifiée.")
     db.session.commit()
-    assert signature.status == "counted" and signing.count_signatures(petition.id) == before + 1
+    assert signature.status == "counted" and petition_queries.count_signatures(petition.id) == before + 1
     assert signing.reconcile_counts() == []
     assert _decisions() == [(signature.id, moderator.id, "release", "ip")]
     assert db.session.get(SignatureLock, signature.id) is None
@@ -191,12 +192,12 @@ def test_a_moderator_discards_a_held_signature(app, held_by_ip, outbox):
     signature_id, signer_id = signature.id, signature.user_id
     moderator = _moderator()
     take_signature(moderator, signature)
-    before = signing.count_signatures(petition.id)
+    before = petition_queries.count_signatures(petition.id)
     decide_signature(moderator, signature, decision="discard")
     db.session.commit()
     assert db.session.get(Signature, signature_id) is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SignatureLock)) == 0
-    assert signing.count_signatures(petition.id) == before
+    assert petition_queries.count_signatures(petition.id) == before
     assert _decisions() == [(signature_id, moderator.id, "discard", "ip")]
     mails = outbox(template="signature_decision")
     assert [(m.to_address, m.language) for m in mails] == [(db.session.get(User, signer_id).email, "fr")]
@@ -275,12 +276,21 @@ def test_a_signature_is_decided_once(app, held_by_ip):
 
 
 def test_a_closed_petition_keeps_its_count(app, held_by_ip):
+    """Once a petition has closed, a held signature can no longer be counted: releasing it is
+    refused and discarding it takes nothing away."""
     petition, *_ = open_petition()
     signature = held_by_ip(petition, 1)[0]
+    assert petition_queries.count_signatures(petition.id) == 1  # the one within the limit
     petition.state = "expired"
     db.session.commit()
     _refused(_moderator(), signature, "not_open")
+    assert db.session.get(Signature, signature.id).status == "suspect"
+    assert petition_queries.count_signatures(petition.id) == 1
     decide_signature(_moderator(), signature, decision="discard")
+    db.session.commit()
+    assert db.session.get(Signature, signature.id) is None
+    assert petition_queries.count_signatures(petition.id) == 1
+    assert signing.reconcile_counts(petition_id=petition.id) == []
 
 
 def test_invalid_decision_is_refused(app, held_by_ip):
