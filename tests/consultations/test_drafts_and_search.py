@@ -52,10 +52,9 @@ def test_search_finds_with_variants(app, query):
 def test_search_covers_sections(app):
     consultation = make_consultation(title={"fr": "Projet"}, state="open")
     consultation.sections[0].body = {"ar": "حماية المعطيات الشخصية"}
-    from participation.consultations.services import _refresh_search_text
     from participation.extensions import db
 
-    _refresh_search_text(consultation)
+    consultation.refresh_search_text()
     db.session.commit()
     assert list_public_consultations(ListingFilters(q="المعطيات")).total == 1
 
