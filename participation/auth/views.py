@@ -25,7 +25,6 @@ from participation.core import policy, totp
 from participation.core.i18n import current_language
 from participation.core.limits import limited
 from participation.core.views import perform, safe_next
-from participation.extensions import db
 from participation.institutions.queries import list_provinces, list_regions
 
 bp = Blueprint("auth", __name__, url_prefix="/<lang:lang_code>/account")
@@ -43,14 +42,17 @@ def register():
     if request.method == "GET":
         form.language.data = current_language()
     if form.validate_on_submit():
-        services.register_user(
-            email=form.email.data,
-            password=form.password.data,
-            display_name=form.display_name.data,
-            language=form.language.data,
+        ok, _user = perform(
+            lambda: services.register_user(
+                email=form.email.data,
+                password=form.password.data,
+                display_name=form.display_name.data,
+                language=form.language.data,
+            ),
+            error_field=form.password,
         )
-        db.session.commit()
-        return render_template("auth/check_email.html", email=form.email.data.strip().lower())
+        if ok:
+            return render_template("auth/check_email.html", email=form.email.data.strip().lower())
     return render_template("auth/register.html", form=form)
 
 
@@ -62,17 +64,25 @@ def verify_email(token):
     form = ConfirmForm()
     try:
         inspect_token(token, TokenPurpose.VERIFY_EMAIL)
-        if form.validate_on_submit():
-            services.confirm_email(token=token)
-            db.session.commit()
-            flash(_("Your e-mail address is confirmed. You can now sign in."), "success")
-            if current_user.is_authenticated:
-                return _to_profile()
-            return redirect(url_for("auth.login", lang_code=current_language()))
     except TokenError as error:
-        db.session.rollback()
-        return render_template("auth/token_problem.html", error=error, resend_form=EmailForm(), purpose="verify"), 400
+        return _token_problem(error, "verify")
+    if form.validate_on_submit():
+        ok, problem_page = perform(
+            lambda: services.confirm_email(token=token),
+            refusal=TokenError,
+            on_refusal=lambda error: _token_problem(error, "verify"),
+            success=_("Your e-mail address is confirmed. You can now sign in."),
+        )
+        if not ok:
+            return problem_page
+        if current_user.is_authenticated:
+            return _to_profile()
+        return redirect(url_for("auth.login", lang_code=current_language()))
     return render_template("auth/verify_email.html", form=form)
+
+
+def _token_problem(error, purpose):
+    return render_template("auth/token_problem.html", error=error, resend_form=EmailForm(), purpose=purpose), 400
 
 
 @bp.route("/verify/resend", methods=["GET", "POST"])
@@ -81,8 +91,7 @@ def verify_email(token):
 def resend_verification():
     form = EmailForm()
     if form.validate_on_submit():
-        services.resend_verification(email=form.email.data)
-        db.session.commit()
+        perform(lambda: services.resend_verification(email=form.email.data))
         return render_template("auth/check_email.html", email=form.email.data.strip().lower())
     return render_template("auth/resend_verification.html", form=form)
 
@@ -96,11 +105,18 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data
-        user = services.authenticate(email=email, password=form.password.data)
-        if user is None:
-            throttle.record_failed_password(email)
-        if throttle.under_backoff(email) and not throttle.device_trusted(email):
-            db.session.rollback()
+
+        def check_password():
+            user = services.authenticate(email=email, password=form.password.data)
+            if user is None:
+                throttle.record_failed_password(email)
+            return user, throttle.under_backoff(email) and not throttle.device_trusted(email)
+
+        # Only a complete sign-in keeps what the password check wrote (the sign-in time).
+        _kept, (user, held_back) = perform(
+            check_password, keep=lambda checked: checked[0] is not None and not checked[1] and not checked[0].totp_enabled
+        )
+        if held_back:
             account = user or services.get_user_by_email(email)
             if account is not None and account.totp_enabled:
                 return _ask_for_code(account, refuse_codes=user is None)
@@ -108,13 +124,10 @@ def login():
                 _("Many wrong passwords were tried for this account. For a while, it can be signed in to only from a browser already used with it. Elsewhere, choose a new password with the link below.")
             )
         elif user is None:
-            db.session.rollback()
             form.password.errors.append(_("The e-mail address or the password is not correct."))
         elif user.totp_enabled:
-            db.session.rollback()
             return _ask_for_code(user)
         else:
-            db.session.commit()
             return _signed_in(user)
     return render_template("auth/login.html", form=form)
 
@@ -145,12 +158,13 @@ def login_code():
     form = CodeForm()
     if form.validate_on_submit():
         may_go_on = throttle.count_code_attempt(pending)
-        if not throttle.codes_refused(pending) and services.check_second_factor(user, code=form.code.data):
-            db.session.commit()
+        passed, _result = perform(
+            lambda: not throttle.codes_refused(pending) and services.check_second_factor(user, code=form.code.data), keep=bool
+        )
+        if passed:
             throttle.void_pending(pending)
             session.pop("two_factor", None)
             return _signed_in(user, pending.get("next"))
-        db.session.rollback()
         if not may_go_on:
             session.pop("two_factor", None)
             flash(_("Too many wrong codes. Sign in again with your password."), "warning")
@@ -202,8 +216,7 @@ def two_factor():
 @bp.route("/logout", methods=["POST"])
 @policy.authenticated
 def logout():
-    services.end_sessions(current_user, current_user)
-    db.session.commit()
+    perform(lambda: services.end_sessions(current_user, current_user))
     logout_user()
     flash(_("You are signed out."), "success")
     return redirect(url_for("public.home", lang_code=current_language()))
@@ -215,8 +228,7 @@ def logout():
 def forgot_password():
     form = EmailForm()
     if form.validate_on_submit():
-        services.request_password_reset(email=form.email.data)
-        db.session.commit()
+        perform(lambda: services.request_password_reset(email=form.email.data))
         return render_template("auth/check_email.html", email=form.email.data.strip().lower(), reset=True)
     return render_template("auth/forgot_password.html", form=form)
 
@@ -228,16 +240,20 @@ def reset_password(token):
     form = NewPasswordForm()
     try:
         form.account_email = inspect_token(token, TokenPurpose.RESET_PASSWORD).user.email
-        if form.validate_on_submit():
-            services.reset_password(token=token, new_password=form.password.data)
-            db.session.commit()
-            logout_user()
-            flash(_("Your password is changed. Sign in with the new password."), "success")
-            # The link proved the mailbox: this browser may sign in even while the account is under backoff.
-            return throttle.trust_device(redirect(url_for("auth.login", lang_code=current_language())), form.account_email)
     except TokenError as error:
-        db.session.rollback()
-        return render_template("auth/token_problem.html", error=error, resend_form=EmailForm(), purpose="reset"), 400
+        return _token_problem(error, "reset")
+    if form.validate_on_submit():
+        ok, problem_page = perform(
+            lambda: services.reset_password(token=token, new_password=form.password.data),
+            refusal=TokenError,
+            on_refusal=lambda error: _token_problem(error, "reset"),
+        )
+        if not ok:
+            return problem_page
+        logout_user()
+        flash(_("Your password is changed. Sign in with the new password."), "success")
+        # The link proved the mailbox: this browser may sign in even while the account is under backoff.
+        return throttle.trust_device(redirect(url_for("auth.login", lang_code=current_language())), form.account_email)
     return render_template("auth/reset_password.html", form=form)
 
 
@@ -302,15 +318,17 @@ def identity():
             province_id=form.province_id.data or None,
             declaration=form.declaration.data,
         )
-        try:
-            services.save_identity_profile(current_user, current_user, submission, today=date.today())
-        except services.IdentityRejected as rejected:
-            db.session.rollback()
+        def show_problems(rejected):
             for field, message in rejected.problems:
                 getattr(form, field).errors.append(str(message))
-        else:
-            db.session.commit()
-            flash(_("Your identity details are saved."), "success")
+
+        ok, _profile = perform(
+            lambda: services.save_identity_profile(current_user, current_user, submission, today=date.today()),
+            refusal=services.IdentityRejected,
+            on_refusal=show_problems,
+            success=_("Your identity details are saved."),
+        )
+        if ok:
             return redirect(url_for("auth.identity", lang_code=current_language()))
     return render_template("auth/identity.html", form=form, profile=profile)
 

@@ -1,5 +1,5 @@
 """Public pages: the listing with filters and search, a consultation, a section, following."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, current_user
 
@@ -18,7 +18,6 @@ from participation.core.i18n import LANGUAGE_LABELS, LANGUAGES
 from participation.core.models import utcnow
 from participation.core.routing import query_int
 from participation.core.views import page_number, perform
-from participation.extensions import db
 from participation.institutions.queries import list_institutions, list_regions
 
 bp = Blueprint("consultations", __name__, url_prefix="/<lang:lang_code>/consultations")
@@ -142,14 +141,13 @@ def questionnaire_page(consultation_id, slug):
         policy.ensure(perms.can_answer_questionnaire(current_user, consultation))
         if form.validate_on_submit():
             raw = {q.id: request.form.getlist(f"q{q.id}") for q in consultation.questions}
-            try:
-                questionnaire.save_answers(current_user, consultation, raw)
-            except questionnaire.AnswerError as error:
-                db.session.rollback()
-                errors[error.question.id] = str(error.message)
-            else:
-                db.session.commit()
-                flash(_("Your answers are saved. You can change them until the consultation closes."), "success")
+            ok, _answers = perform(
+                lambda: questionnaire.save_answers(current_user, consultation, raw),
+                refusal=questionnaire.AnswerError,
+                on_refusal=lambda error: errors.update({error.question.id: str(error.message)}),
+                success=_("Your answers are saved. You can change them until the consultation closes."),
+            )
+            if ok:
                 return redirect(url_for("consultations.questionnaire_page", consultation_id=consultation.id, slug=consultation.slug))
         answers = {str(q.id): request.form.getlist(f"q{q.id}") for q in consultation.questions}
     else:
@@ -173,8 +171,8 @@ def questionnaire_page(consultation_id, slug):
 def export(consultation_id, kind, fmt):
     consultation = _load_visible(consultation_id)
     policy.ensure(perms.can_export_consultation(current_user, consultation))
-    rows = exports.export_rows(current_user, consultation, kind)
-    db.session.commit()  # the audit record of a personal-data export
+    # Committed before the body is built: the audit record of a personal-data export.
+    _ok, rows = perform(lambda: exports.export_rows(current_user, consultation, kind), on_refusal=lambda refused: abort(403))
     body = exports.to_csv(rows) if fmt == "csv" else exports.to_json(rows)
     mimetype = "text/csv" if fmt == "csv" else "application/json"
     response = Response(body, mimetype=mimetype)

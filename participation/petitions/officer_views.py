@@ -7,8 +7,7 @@ from flask_login import current_user
 from participation.core import policy
 from participation.core.forms import translated_data
 from participation.core.i18n import current_language
-from participation.core.views import perform
-from participation.extensions import db
+from participation.core.views import committed_when_done, perform
 from participation.petitions import forms as f
 from participation.petitions import permissions as perms
 from participation.petitions import processing, queries
@@ -79,22 +78,13 @@ def signatories(petition_id):
     policy.ensure(perms.can_export_signatories(current_user, petition))
     if not f.ReasonForm().validate_on_submit():
         abort(400)
-    chunks = processing.export_signatories(current_user, petition)
-    db.session.commit()  # the request's reads end here: only the export's own connection stays open while it streams
+    # Committed here, the request's reads end: only the export's own connection stays open while it streams.
+    _ok, chunks = perform(lambda: processing.export_signatories(current_user, petition), on_refusal=lambda refused: abort(403))
     return Response(
-        stream_with_context(_committed_when_done(chunks)),
+        stream_with_context(committed_when_done(chunks)),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="petition-{petition.id}-signatories.csv"',
             "Cache-Control": "no-store",
         },
     )
-
-
-def _committed_when_done(chunks):
-    """The export adds its audit entry when the stream ends, finished or abandoned by the client
-    (processing.export_signatories says what it records): committed then, not before."""
-    try:
-        yield from chunks
-    finally:
-        db.session.commit()

@@ -188,15 +188,17 @@ def committee(petition_id):
             if ok:
                 return _go(petition, "petitions.committee")
         elif action == "submit" and f.ReasonForm().validate_on_submit():
-            try:
-                services.submit_petition(current_user, petition)
-            except services.SubmissionRefused as refused:
-                db.session.rollback()
+            def show_problems(refused):
                 for problem in refused.problems:
                     flash(str(problem), "error")
-            else:
-                db.session.commit()
-                flash(_("The petition is submitted. A moderator will check its admissibility."), "success")
+
+            ok, _result = perform(
+                lambda: services.submit_petition(current_user, petition),
+                refusal=services.SubmissionRefused,
+                on_refusal=show_problems,
+                success=_("The petition is submitted. A moderator will check its admissibility."),
+            )
+            if ok:
                 return _go(petition)
     else:
         roles_form.agent_id.data = petition.agent.id if petition.agent else 0
