@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import argon2
+
 ROOT = Path(__file__).resolve().parent
 
 
@@ -62,6 +64,10 @@ class Config:
         self.RATELIMIT_LOGIN_ADDRESS = _env("RATELIMIT_LOGIN_ADDRESS", "30 per minute;300 per hour")
         self.RATELIMIT_LOGIN_ACCOUNT = _env("RATELIMIT_LOGIN_ACCOUNT", "20 per hour;100 per day")
         self.TRUSTED_DEVICE_DAYS = _env_int("TRUSTED_DEVICE_DAYS", 180)
+        # Password hashing (argon2id): the library's recommended costs (RFC 9106's low-memory profile).
+        self.ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", argon2.profiles.RFC_9106_LOW_MEMORY.time_cost)
+        self.ARGON2_MEMORY_COST = _env_int("ARGON2_MEMORY_COST", argon2.profiles.RFC_9106_LOW_MEMORY.memory_cost)  # KiB
+        self.ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", argon2.profiles.RFC_9106_LOW_MEMORY.parallelism)
         self.RATELIMIT_REGISTER = _env("RATELIMIT_REGISTER", "5 per minute;30 per hour")
         self.RATELIMIT_PASSWORD_RESET = _env("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour")
         self.RATELIMIT_VERIFY = _env("RATELIMIT_VERIFY", "10 per minute")
@@ -212,6 +218,8 @@ class TestingConfig(DevelopmentConfig):
         self.PUBLIC_BASE_URL = _env("TEST_PUBLIC_BASE_URL", "http://participation.test")
         self.TRUSTED_HOSTS = _trusted_hosts(self.PUBLIC_BASE_URL, "127.0.0.1", "localhost")
         self.SWITCH_CACHE_SECONDS = _env_int("SWITCH_CACHE_SECONDS", 0)  # tests change switches in the database directly
+        # Hundreds of sign-ins and registrations: the cheapest costs argon2 accepts, not 64 MiB each.
+        self.ARGON2_TIME_COST, self.ARGON2_MEMORY_COST, self.ARGON2_PARALLELISM = 1, 8, 1
 
 
 class ProductionConfig(Config):

@@ -1,23 +1,29 @@
 """Test fixtures: an app on a clean database per test, a client, factories, mail helpers.
 
 The schema is built once per session by running the real migrations (so every test run also
-proves `flask db upgrade` works). Each test then gets a clean database: on SQLite a copy of the
-migrated template file, on PostgreSQL (TEST_DATABASE_URL) the same tables truncated.
+proves `flask db upgrade` works). The app is built once per session too (see `Apps`); each test
+then gets a clean database: on SQLite a copy of the migrated template file, on PostgreSQL
+(TEST_DATABASE_URL) the same tables truncated.
 """
+import contextlib
+import copy
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import g
+from flask import g, session
 from flask.testing import FlaskClient
+from flask_login import login_user
 from flask_migrate import upgrade
 
 from config import TestingConfig
 from participation import create_app
 from participation.core.database import dispose_engines
+from participation.core.switches import forget_switches
 from participation.extensions import db, rate_limits
+from tests.factories import PASSWORD
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -93,28 +99,106 @@ def config_overrides():
 
 
 @pytest.fixture
-def app(database_template, tmp_path, config_overrides):
-    app = create_app(make_config(tmp_path, _clean_database_url(database_template, tmp_path), **config_overrides))
-    app.test_client_class = IsolatedClient
-    with app.app_context():
+def extend_app():
+    """Override in a conftest or test module (or parametrize) with a function that adds test-only
+    routes or request hooks to an app. Flask refuses them once an app has served a request, so the
+    tests that name the same function share an app of their own."""
+    return None
+
+
+# Settings read once, by create_app() or an extension's init_app(): a test that overrides one of
+# them gets an app built with it (shared by the tests that override it the same way). Every other
+# setting is read when used, so an override is applied to the shared app for one test.
+CREATION_SETTINGS = frozenset({
+    "TRUSTED_PROXIES", "RATELIMIT_STORAGE_URI", "SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS",
+    "SQLALCHEMY_BINDS", "SQLITE_BUSY_TIMEOUT_MS", "INSTANCE_PATH", "BABEL_TRANSLATION_DIRECTORIES",
+    "BABEL_DEFAULT_TIMEZONE", "BABEL_DEFAULT_LOCALE", "BABEL_DOMAIN",
+})
+
+
+class Apps:
+    """The apps of a test session, built once each: building one compiles no template and no URL
+    rule yet, and every test that builds its own pays for all of them again."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.apps = {}
+
+    def get(self, at_creation, extend_app):
+        key = (tuple(sorted((name, repr(value)) for name, value in at_creation.items())), extend_app)
+        if key not in self.apps:
+            directory = self.directory / f"app{len(self.apps)}"
+            url = POSTGRES_URL or f"sqlite:///{directory / 'test.db'}"
+            app = create_app(make_config(directory, url, **at_creation))
+            app.test_client_class = IsolatedClient
+            if extend_app is not None:
+                extend_app(app)
+            self.apps[key] = (app, copy.deepcopy(dict(app.config)))
+        return self.apps[key]
+
+
+@pytest.fixture(scope="session")
+def apps(tmp_path_factory):
+    return Apps(tmp_path_factory.mktemp("apps"))
+
+
+def _restore_database(template):
+    """The migrated schema and nothing else: the template file copied over the app's (SQLite; no
+    connection is open, so there is no WAL to lose), or every table truncated (PostgreSQL)."""
+    if POSTGRES_URL:
         _truncate_all()
-        rate_limits.reset()
-        with app.test_request_context():
-            yield app
-        db.session.remove()
-        dispose_engines(app)
+        return
+    path = Path(db.engine.url.database)
+    for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copyfile(template, path)
+
+
+@contextlib.contextmanager
+def isolated(app, settings, template, tmp_path, overrides=None):
+    """One test's use of a shared app: a clean database, an instance folder of its own, its
+    settings; the settings, the rate limit counters and the switch cache are put back after."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    app.config.update(
+        overrides or {}, INSTANCE_PATH=str(instance), MAIL_FILE_DIR=str(instance / "mail"), ATTACHMENT_DIR=str(instance / "attachments")
+    )
+    shared_instance_path, app.instance_path = app.instance_path, str(instance)
+    try:
+        with app.app_context():
+            dispose_engines(app)
+            _restore_database(template)
+            rate_limits.reset()
+            forget_switches()
+        yield app
+    finally:
+        with app.app_context():
+            dispose_engines(app)
+            forget_switches()
+        app.instance_path = shared_instance_path
+        app.config.clear()
+        app.config.update(copy.deepcopy(settings))
 
 
 @pytest.fixture
-def client(app):
-    return app.test_client()
+def app(apps, database_template, tmp_path, config_overrides, extend_app):
+    """The session's app (pytest-flask's `client` and the others use it) on a clean database, with
+    this test's settings, inside an application and a request context."""
+    app, settings = apps.get({k: v for k, v in config_overrides.items() if k in CREATION_SETTINGS}, extend_app)
+    overrides = {k: v for k, v in config_overrides.items() if k not in CREATION_SETTINGS}
+    with isolated(app, settings, database_template, tmp_path, overrides), app.app_context():
+        with app.test_request_context():
+            yield app
+        db.session.remove()
 
 
-class Login:
+class FormLogin:
+    """Signs in through the sign-in form: for the tests about signing in."""
+
     def __init__(self, client):
         self.client = client
 
-    def __call__(self, user, password="correct horse battery"):
+    def __call__(self, user, password=PASSWORD):
         response = self.client.post(
             "/fr/account/login", data={"email": user.email, "password": password, "csrf_token": csrf_token(self.client, "/fr/account/login")}
         )
@@ -122,9 +206,34 @@ class Login:
         return response
 
 
+class Login:
+    """Signs in by writing the session that a successful sign-in leaves (Flask-Login's login_user()),
+    without the form's page, its CSRF token and its password check: for the tests that are not
+    about signing in. An account with a second factor goes through the form, which then asks for
+    the code."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def __call__(self, user, password=PASSWORD):
+        if user.totp_enabled:
+            return FormLogin(self.client)(user, password)
+        app = self.client.application
+        with app.app_context(), app.test_request_context():
+            login_user(user)
+            written = dict(session)
+        with self.client.session_transaction() as client_session:
+            client_session.update(written)
+
+
 @pytest.fixture
 def login(client):
     return Login(client)
+
+
+@pytest.fixture
+def login_with_form(client):
+    return FormLogin(client)
 
 
 def csrf_token(client, path):

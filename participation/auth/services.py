@@ -42,22 +42,30 @@ from participation.core.urls import external_url
 from participation.extensions import db
 from participation.institutions.models import Institution
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+def _hasher():
+    """argon2id with the costs of the configuration (ARGON2_*: the library's recommended ones
+    unless set; the tests' configuration makes them cheap). A hash made with other costs is still
+    verified, and rehashed at the next sign-in."""
+    config = current_app.config
+    return PasswordHasher(
+        time_cost=config["ARGON2_TIME_COST"], memory_cost=config["ARGON2_MEMORY_COST"], parallelism=config["ARGON2_PARALLELISM"]
+    )
 
 
 def hash_password(password):
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def password_matches(user, password):
     if not user.password_hash:
         return False
+    hasher = _hasher()
     try:
-        _hasher.verify(user.password_hash, password)
+        hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
     return True
 
 
@@ -145,7 +153,7 @@ def authenticate(*, email, password):
     """The user if the password is right and the account active, else None."""
     user = get_user_by_email(email)
     if user is None:
-        _hasher.hash(password)  # spend the same time as a real check: no timing oracle
+        hash_password(password)  # spend the same time as a real check: no timing oracle
         return None
     if not user.is_active or not password_matches(user, password):
         return None

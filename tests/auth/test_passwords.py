@@ -65,7 +65,8 @@ def test_changing_the_password_refuses_one_containing_the_email(client, login, p
     login(user)
     for new in ("password12", "karim.tazi-secret"):
         response = post_form("/fr/account/password", {"pw-current_password": PASSWORD, "pw-password": new, "pw-password_confirm": new}, form_page="/fr/account/")
-        assert response.status_code == 400 and _password_error(response)
+        assert response.status_code == 400
+        assert _password_error(response)
     from participation.auth.services import password_matches
 
     db.session.refresh(user)
@@ -78,7 +79,8 @@ def test_a_reset_refuses_them_too_and_keeps_the_link_usable(client, post_form, o
     token = re.search(r"/account/password/reset/([A-Za-z0-9_\-]+)", outbox()[-1].body_text).group(1)
     for new in ("1234567890", "karim.tazi@example.org"):
         response = post_form(f"/fr/account/password/reset/{token}", {"password": new, "password_confirm": new})
-        assert response.status_code == 200 and _password_error(response)
+        assert response.status_code == 200
+        assert _password_error(response)
     response = post_form(f"/fr/account/password/reset/{token}", {"password": "brand new secret 1", "password_confirm": "brand new secret 1"})
     assert response.status_code == 302
 
@@ -89,3 +91,24 @@ def test_create_admin_refuses_a_common_password(app):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
     result = app.test_cli_runner().invoke(args=["create-admin", "--email", "admin@example.org", "--password", "a long enough secret"])
     assert result.exit_code == 0, result.output
+
+
+def test_production_hashes_with_argon2s_recommended_costs(monkeypatch):
+    from config import Config
+
+    for name in ("ARGON2_TIME_COST", "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM"):
+        monkeypatch.delenv(name, raising=False)
+    config = Config()
+    assert (config.ARGON2_TIME_COST, config.ARGON2_MEMORY_COST, config.ARGON2_PARALLELISM) == (3, 64 * 1024, 4)
+
+
+def test_hashes_use_the_configured_costs_and_older_ones_are_rehashed_at_sign_in(app, login_with_form):
+    from argon2 import PasswordHasher
+
+    user = make_user(password="a long enough secret")
+    assert "$m=8,t=1,p=1$" in user.password_hash  # TestingConfig's costs
+    user.password_hash = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1).hash(PASSWORD)
+    db.session.commit()
+    login_with_form(user)
+    db.session.refresh(user)
+    assert "$m=8,t=1,p=1$" in user.password_hash

@@ -11,9 +11,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from participation import create_app
-from participation.core.database import dispose_engines
-from tests.conftest import IsolatedClient, _clean_database_url, _truncate_all, make_config
+from tests.conftest import isolated
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -46,21 +44,26 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def live_app(database_template, tmp_path):
-    app = create_app(make_config(tmp_path, _clean_database_url(database_template, tmp_path), SERVER_NAME=None))
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        _truncate_all()
+@pytest.fixture(scope="session")
+def served_app(apps):
+    """The browser tests' app, served by a werkzeug server in a thread for the whole session.
+    Not pytest-flask's `live_server`: that one serves from another process, where the settings a
+    test changes on `live_app` would not reach."""
+    app, settings = apps.get({"SERVER_NAME": None}, None)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     app.base_url = f"http://127.0.0.1:{server.server_port}"
-    yield app
+    yield app, settings
     server.shutdown()
     thread.join(timeout=5)
-    with app.app_context():
-        dispose_engines(app)
+
+
+@pytest.fixture
+def live_app(served_app, database_template, tmp_path):
+    app, settings = served_app
+    with isolated(app, settings, database_template, tmp_path):
+        yield app
 
 
 @pytest.fixture

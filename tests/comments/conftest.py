@@ -46,19 +46,25 @@ class Notes:
         return self.resolve(note.id)
 
 
-@pytest.fixture(autouse=True)
-def notes(app, monkeypatch):
-    """Autouse: the page route must exist before any test makes its first request."""
-    monkeypatch.setattr(targets, "_resolvers", dict(targets._resolvers))  # registrations end with the test
-    registry = Notes()
-    register_target_type("note", registry.resolve)
-
+def _add_note_page(app):
     @app.route("/<lang:lang_code>/test-notes/<int:note_id>")
     @policy.public
     def note_page(note_id):
         target = resolve_target("note", note_id)
         return render_template_string(PAGE, target=target, thread=thread_for_request(target))
 
+
+@pytest.fixture
+def extend_app():
+    return _add_note_page
+
+
+@pytest.fixture(autouse=True)
+def notes(app, monkeypatch):
+    """Autouse: every test here has the "note" target type."""
+    monkeypatch.setattr(targets, "_resolvers", dict(targets._resolvers))  # registrations end with the test
+    registry = Notes()
+    register_target_type("note", registry.resolve)
     return registry
 
 

@@ -43,7 +43,8 @@ def test_reset_links_use_the_public_address_even_when_every_host_is_admitted(app
     assert _forgot(client, user.email, host="attacker.example").status_code == 200
     [mail] = outbox(to_address=user.email)
     links = re.findall(r"https?://[^\s/]+", mail.body_text)
-    assert links and set(links) == {"http://participation.test"}, mail.body_text
+    assert links, mail.body_text
+    assert set(links) == {"http://participation.test"}, mail.body_text
 
 
 def test_the_share_links_use_the_public_address(app, client):
@@ -71,7 +72,8 @@ def test_production_refuses_to_start_without_a_public_address(monkeypatch):
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
     config = load_config("production")
-    assert config.TRUSTED_HOSTS == ["participation.ma"] and config.TRUSTED_PROXIES == 0
+    assert config.TRUSTED_HOSTS == ["participation.ma"]
+    assert config.TRUSTED_PROXIES == 0
     monkeypatch.setenv("PUBLIC_BASE_URL", "participation.ma")  # not an absolute address
     with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
         load_config("production")
@@ -93,6 +95,15 @@ def _api_statuses(client, forwarded_for):
     ]
 
 
+SCHEMES_SEEN = []
+
+
+def _record_schemes(app):
+    from flask import request
+
+    app.before_request(lambda: SCHEMES_SEEN.append(request.scheme))
+
+
 class TestBehindOneProxy:
     @pytest.fixture
     def config_overrides(self):
@@ -110,13 +121,11 @@ class TestBehindOneProxy:
         ]
         assert statuses == [200, 200, 429]
 
+    @pytest.mark.parametrize("extend_app", [_record_schemes], ids=["recording schemes"])
     def test_the_scheme_is_the_proxys(self, app, client):
-        from flask import request
-
-        seen = []
-        app.before_request(lambda: seen.append(request.scheme))
+        SCHEMES_SEEN.clear()
         client.get("/fr/", headers={"X-Forwarded-Proto": "https"})
-        assert seen == ["https"]
+        assert SCHEMES_SEEN == ["https"]
 
 
 class TestExposedDirectly:
