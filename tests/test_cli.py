@@ -63,7 +63,9 @@ def test_seed_demo_fills_the_moderation_queue_and_the_transparency_page(app, cli
     assert decisions == [("hide", "reported"), ("reject", "off_topic")]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationAppeal)) == 1
     held = db.session.scalars(sa.select(Signature).where(Signature.status == "suspect")).all()
-    assert len(held) == 1 and held[0].held_limit == "ip" and held[0].network_hash
+    assert len(held) == 1
+    assert held[0].held_limit == "ip"
+    assert held[0].network_hash
     _pagination, entries = list_queue(QueueFilters())
     sources = [e.source for e in entries]
     assert (sources.count("comment"), sources.count("signature")) == (3, 1)

@@ -45,10 +45,12 @@ def test_switches_are_cached_per_process_and_a_change_here_is_seen_at_once(app, 
     from participation.core.switches import SiteSwitch, banner
 
     app.config["SWITCH_CACHE_SECONDS"] = 3600
-    assert not is_on("pause_signing") and banner() is None
+    assert not is_on("pause_signing")
+    assert banner() is None
     db.session.add(SiteSwitch(key="pause_signing", enabled=True))  # another worker's change
     db.session.commit()
     assert not is_on("pause_signing")  # not read again within the cache time
     login(make_user(roles=[Role.ADMINISTRATOR]))
     post_form("/fr/admin/switches", {"key": "banner", "banner-enabled": "y", "banner-message_fr": "Maintenance."})
-    assert is_on("pause_signing") and banner() == {"fr": "Maintenance."}  # a change in this process clears it
+    assert is_on("pause_signing")
+    assert banner() == {"fr": "Maintenance."}  # a change in this process clears it

@@ -21,7 +21,8 @@ def admin(app, login):
 @pytest.mark.parametrize("path", ADMIN_PAGES)
 def test_anonymous_visitors_are_sent_to_sign_in(client, path):
     response = client.get(path)
-    assert response.status_code == 302 and "/fr/account/login" in response.headers["Location"]
+    assert response.status_code == 302
+    assert "/fr/account/login" in response.headers["Location"]
 
 
 @pytest.mark.parametrize("roles", [[], [Role.MODERATOR], [Role.OBSERVER], [Role.OFFICER]])
@@ -40,7 +41,8 @@ def test_find_users_by_name_or_email(client, admin):
     make_user(display_name="Rachida Lamrani", email="rachida@example.org")
     make_user(display_name="Someone Else")
     html = client.get("/fr/admin/users?q=lamrani").get_data(as_text=True)
-    assert "rachida@example.org" in html and "Someone Else" not in html
+    assert "rachida@example.org" in html
+    assert "Someone Else" not in html
 
 
 def test_grant_and_revoke_through_the_pages(client, admin, post_form):
@@ -82,12 +84,14 @@ def test_create_and_edit_an_institution(client, admin, post_form, territories):
     )
     assert response.status_code == 302
     institution = db.session.scalar(sa.select(Institution))
-    assert institution.name == {"ar": "مجلس جهة", "fr": "Conseil régional"} and institution.region_id == region.id
+    assert institution.name == {"ar": "مجلس جهة", "fr": "Conseil régional"}
+    assert institution.region_id == region.id
     edit = f"/fr/admin/institutions/{institution.id}"
     response = post_form(edit, {"kind": "regional_council", "name_fr": "Conseil de la région", "region_id": str(region.id), "province_id": "0"})
     assert response.status_code == 302
     db.session.refresh(institution)
-    assert institution.name == {"fr": "Conseil de la région"} and institution.active is False  # the box was not ticked
+    assert institution.name == {"fr": "Conseil de la région"}
+    assert institution.active is False # the box was not ticked
     actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == ["institution.created", "institution.updated"]
 

@@ -32,10 +32,12 @@ def test_registration_creates_an_unverified_account_and_sends_a_link(client, pos
     response = register(post_form, email="  New@Example.org ")
     assert response.status_code == 200
     user = db.session.scalar(sa.select(User).where(User.email == "new@example.org"))
-    assert user is not None and not user.email_verified
+    assert user is not None
+    assert not user.email_verified
     assert user.password_hash.startswith("$argon2id$")
     [message] = outbox(to_address="new@example.org")
-    assert message.language == "fr" and message.template == "verify_email"
+    assert message.language == "fr"
+    assert message.template == "verify_email"
     assert "/fr/account/verify/" in message.body_text
 
 
@@ -63,7 +65,8 @@ def test_verification_link_get_does_not_consume_the_token(client, post_form, out
     token = _link_token(outbox()[0], "verify")
     for _ in range(3):  # a mail scanner opening the link, several times
         page = client.get(f"/fr/account/verify/{token}")
-        assert page.status_code == 200 and "<form" in page.get_data(as_text=True)
+        assert page.status_code == 200
+        assert "<form" in page.get_data(as_text=True)
     user = db.session.scalar(sa.select(User))
     assert not user.email_verified
     response = post_form(f"/fr/account/verify/{token}")
@@ -126,7 +129,8 @@ def test_full_journey_register_verify_login(client, post_form, outbox):
     token = _link_token(outbox()[0], "verify")
     post_form(f"/ar/account/verify/{token}")
     response = post_form("/ar/account/login", {"email": "new@example.org", "password": "a long enough secret"})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/ar/account/")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/ar/account/")
     assert "Fatima Zahra" in client.get("/ar/account/").get_data(as_text=True)
 
 
@@ -168,7 +172,8 @@ def test_burst_of_wrong_passwords_ends_in_429(client, app):
     assert statuses[:10] == [200] * 10
     assert statuses[-1] == 429
     page = client.post("/fr/account/login", data={"email": user.email, "password": "x", "csrf_token": token})
-    assert page.status_code == 429 and 'lang="fr"' in page.get_data(as_text=True)
+    assert page.status_code == 429
+    assert 'lang="fr"' in page.get_data(as_text=True)
 
 
 def test_registration_is_rate_limited(client):

@@ -71,7 +71,8 @@ def test_create_admin_command(app):
     from participation.auth.services import get_user_by_email
 
     user = get_user_by_email("boss@example.org")
-    assert Role.ADMINISTRATOR in user.roles and user.email_verified
+    assert Role.ADMINISTRATOR in user.roles
+    assert user.email_verified
     assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.target_id == user.id)) == "role.granted"
 
 

@@ -40,13 +40,15 @@ def test_wrong_passwords_from_other_addresses_do_not_lock_the_owner_out(app, cli
     for i in range(12):
         assert attempt(stranger, owner.email, f"guess number {i}", f"203.0.113.{i % 2 + 1}").status_code == 200
     response = attempt(client, owner.email, PASSWORD, OWNER_ADDRESS)
-    assert response.status_code == 302 and signed_in(client)
+    assert response.status_code == 302
+    assert signed_in(client)
 
 
 def test_one_address_guessing_one_account_is_stopped_there_only(app, client):
     owner, other = make_user(), make_user()
     statuses = [attempt(client, owner.email, f"guess number {i}", "203.0.113.1").status_code for i in range(11)]
-    assert statuses[:10] == [200] * 10 and statuses[10] == 429
+    assert statuses[:10] == [200] * 10
+    assert statuses[10] == 429
     assert attempt(client, other.email, "guess number 0", "203.0.113.1").status_code == 200
     assert attempt(app.test_client(), owner.email, PASSWORD, OWNER_ADDRESS).status_code == 302
 
@@ -83,7 +85,8 @@ def test_under_backoff_the_owners_usual_browser_still_signs_in(app, client, post
     assert attempt(client, owner.email, PASSWORD, OWNER_ADDRESS).status_code == 302
     post_form("/fr/account/logout", form_page="/fr/account/")
     attack(app, owner.email)
-    assert attempt(client, owner.email, PASSWORD, "192.0.2.50").status_code == 302 and signed_in(client)
+    assert attempt(client, owner.email, PASSWORD, "192.0.2.50").status_code == 302
+    assert signed_in(client)
 
 
 @pytest.mark.parametrize("config_overrides", [BACKOFF], indirect=True)
@@ -101,7 +104,8 @@ def test_under_backoff_a_password_alone_does_not_sign_in_from_another_browser_un
     post_form("/fr/account/password/forgot", {"email": owner.email})
     token = re.search(r"/account/password/reset/([A-Za-z0-9_\-]+)", outbox(to_address=owner.email)[-1].body_text).group(1)
     assert post_form(f"/fr/account/password/reset/{token}", {"password": "brand new secret 1", "password_confirm": "brand new secret 1"}).status_code == 302
-    assert attempt(client, owner.email, "brand new secret 1", OWNER_ADDRESS).status_code == 302 and signed_in(client)
+    assert attempt(client, owner.email, "brand new secret 1", OWNER_ADDRESS).status_code == 302
+    assert signed_in(client)
 
 
 @pytest.mark.parametrize("config_overrides", [BACKOFF], indirect=True)
@@ -110,7 +114,8 @@ def test_under_backoff_a_right_password_with_a_valid_code_always_signs_in(app, c
     secret = with_two_factor(owner)
     attack(app, owner.email)
     response = attempt(client, owner.email, PASSWORD, OWNER_ADDRESS)
-    assert response.status_code == 302 and response.headers["Location"].endswith(CODE)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(CODE)
     assert give_code(client, totp.code_for(secret, totp.current_step())).status_code == 302
     assert signed_in(client)
 
@@ -121,9 +126,11 @@ def test_under_backoff_a_wrong_password_gets_the_same_code_page_and_no_code_open
     secret = with_two_factor(owner)
     attack(app, owner.email)
     response = attempt(client, owner.email, "not the password", OWNER_ADDRESS)
-    assert response.status_code == 302 and response.headers["Location"].endswith(CODE)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(CODE)
     refused = give_code(client, totp.code_for(secret, totp.current_step()))
-    assert refused.status_code == 200 and 'aria-invalid="true"' in refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert 'aria-invalid="true"' in refused.get_data(as_text=True)
     assert not signed_in(client)
 
 
@@ -136,12 +143,15 @@ def test_code_attempts_are_capped_per_pending_sign_in_whatever_the_address(app, 
         give_code(client, "000000", address=f"203.0.113.{i + 1}")
     right = totp.code_for(secret, totp.current_step())
     voided = give_code(client, right, address="203.0.113.99")
-    assert voided.status_code == 302 and voided.headers["Location"].endswith(LOGIN)
+    assert voided.status_code == 302
+    assert voided.headers["Location"].endswith(LOGIN)
     replay = app.test_client()
     replay.set_cookie("session", copied, domain="participation.test")
     again = give_code(replay, right, address="203.0.113.100")
-    assert again.status_code == 302 and again.headers["Location"].endswith(LOGIN)
-    assert not signed_in(client) and not signed_in(replay)
+    assert again.status_code == 302
+    assert again.headers["Location"].endswith(LOGIN)
+    assert not signed_in(client)
+    assert not signed_in(replay)
 
 
 def test_a_pending_sign_in_ends_when_it_succeeds(app, client):
@@ -150,10 +160,12 @@ def test_a_pending_sign_in_ends_when_it_succeeds(app, client):
     attempt(client, owner.email, PASSWORD, OWNER_ADDRESS)
     copied = client.get_cookie("session", domain="participation.test").value
     step = totp.current_step()
-    assert give_code(client, totp.code_for(secret, step)).status_code == 302 and signed_in(client)
+    assert give_code(client, totp.code_for(secret, step)).status_code == 302
+    assert signed_in(client)
     replay = app.test_client()
     replay.set_cookie("session", copied, domain="participation.test")
     response = give_code(replay, totp.code_for(secret, step + 1), address="203.0.113.5")  # a later code, not a replayed one
-    assert response.status_code == 302 and response.headers["Location"].endswith(LOGIN)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(LOGIN)
     assert not signed_in(replay)
     assert db.session.scalar(sa.select(User.totp_last_step).where(User.id == owner.id)) == step

@@ -52,7 +52,8 @@ def test_setup_needs_a_right_code(app):
 def test_enable_records_audit_and_secret_is_encrypted(app):
     user = make_user()
     secret = _enable(user)
-    assert user.totp_enabled and secret not in user.totp_secret_encrypted
+    assert user.totp_enabled
+    assert secret not in user.totp_secret_encrypted
     assert db.session.scalar(sa.select(AuditEntry.action)) == "two_factor.enabled"
 
 
@@ -60,13 +61,16 @@ def test_sign_in_asks_for_the_code(client, post_form, app):
     user = make_user()
     secret = _enable(user)
     response = post_form("/fr/account/login?next=/fr/account/identity", {"email": user.email, "password": PASSWORD}, form_page="/fr/account/login")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/fr/account/login/code")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/fr/account/login/code")
     assert client.get("/fr/account/").status_code == 302  # not signed in yet
     wrong = post_form("/fr/account/login/code", {"code": "000000"})
-    assert wrong.status_code == 200 and 'aria-invalid="true"' in wrong.get_data(as_text=True)
+    assert wrong.status_code == 200
+    assert 'aria-invalid="true"' in wrong.get_data(as_text=True)
     code = totp.code_for(secret, totp.current_step())
     response = post_form("/fr/account/login/code", {"code": code})
-    assert response.status_code == 302 and response.headers["Location"] == "/fr/account/identity"
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/fr/account/identity"
     assert client.get("/fr/account/").status_code == 200
 
 
@@ -84,7 +88,8 @@ def test_a_used_code_cannot_sign_in_again(client, post_form, app):
 
 def test_code_page_without_a_password_step_sends_back_to_login(client):
     response = client.get("/fr/account/login/code")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/fr/account/login")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/fr/account/login")
 
 
 def test_turn_on_and_off_through_the_pages(client, login, post_form):
@@ -105,7 +110,8 @@ def test_turn_on_and_off_through_the_pages(client, login, post_form):
     )
     assert response.status_code == 302
     db.session.refresh(user)
-    assert not user.totp_enabled and user.totp_secret_encrypted is None
+    assert not user.totp_enabled
+    assert user.totp_secret_encrypted is None
     assert client.get("/fr/account/").status_code == 200  # still signed in
 
 
@@ -114,7 +120,8 @@ def test_staff_must_turn_it_on_when_required(client, login, app):
     admin = make_user(roles=[Role.ADMINISTRATOR])
     login(admin)
     response = client.get("/fr/admin/")
-    assert response.status_code == 303 and response.headers["Location"].endswith("/fr/account/two-factor")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/fr/account/two-factor")
     _enable(db.session.get(User, admin.id))
     assert client.get("/fr/admin/").status_code == 200
 

@@ -86,7 +86,8 @@ def test_consultation_journey(browser, live_app, axe_check):
     with live_app.app_context():
         first = db.session.scalar(sa.select(Comment).order_by(Comment.id))
         first_id = first.id
-        assert first.stance == "agree" and "<strong>" in first.body_html
+        assert first.stance == "agree"
+        assert "<strong>" in first.body_html
     citizen_page.goto(f"/fr{section_path}")
     reply_box = citizen_page.locator(f"#comment-{first_id} details:has(form[action$='/reply'])").first
     reply_box.locator("summary").click()
@@ -105,7 +106,8 @@ def test_consultation_journey(browser, live_app, axe_check):
     axe_check(officer_page)
     with live_app.app_context():
         official = db.session.scalar(sa.select(Comment).where(Comment.is_official))
-        assert official is not None and official.parent_id == first_id
+        assert official is not None
+        assert official.parent_id == first_id
 
     # Later: the consultation has closed; the officer publishes the outcome report.
     with live_app.app_context():

@@ -111,7 +111,8 @@ def test_reports_decision_and_appeal(browser, live_app, axe_check):
     with live_app.app_context():
         assert db.session.get(Comment, comment_id).status == "visible"
         outcome = db.session.scalars(sa.select(ModerationDecision).order_by(ModerationDecision.id.desc())).first()
-        assert outcome.appeal_of_id is not None and outcome.decision == "restore"
+        assert outcome.appeal_of_id is not None
+        assert outcome.decision == "restore"
 
     visit(citizen, axe_check, f"/fr{section_path}")
     assert COMMENT in citizen.content()

@@ -52,7 +52,9 @@ def test_observer_filters_by_region_and_downloads_a_csv(browser, live_app, axe_c
     download = download_info.value
     text = Path(download.path()).read_text(encoding="utf-8-sig")
     lines = text.strip().splitlines()
-    assert len(lines) == 2 and lines[1].startswith(region_name) and ",6," in lines[1]
+    assert len(lines) == 2
+    assert lines[1].startswith(region_name)
+    assert ",6," in lines[1]
     page.goto("/fr/observatory/?start=2026-13")
     assert page.locator(".field__error").count() == 1
     axe_check(page)

@@ -54,7 +54,8 @@ def test_can_comment(notes, kind, note_settings, allowed):
 def test_can_comment_on_a_private_target_only_when_allowed_to_read_it(notes):
     reader = make_user()
     target = notes.target(notes(readers={reader.id}))
-    assert perms.can_comment(reader, target) and not perms.can_comment(make_user(), target)
+    assert perms.can_comment(reader, target)
+    assert not perms.can_comment(make_user(), target)
 
 
 def test_nobody_comments_on_a_missing_target(app):

@@ -50,7 +50,8 @@ def test_thread_nests_replies_under_their_parents(note, target):
         (first.id, False, [(reply.id, False, [(deeper.id, False, [])]), (later_reply.id, False, [])]),
         (second.id, False, []),
     ]
-    assert thread.total == 5 and thread.pagination.total == 2
+    assert thread.total == 5
+    assert thread.pagination.total == 2
 
 
 @pytest.mark.parametrize(
@@ -86,7 +87,9 @@ def test_comments_that_are_not_public_are_shown_to_their_author_only(note, targe
     author = make_user()
     comment = make_comment(note, author, status=status)
     [own] = get_thread(target, author).nodes
-    assert own.comment.id == comment.id and own.own and not own.withheld
+    assert own.comment.id == comment.id
+    assert own.own
+    assert not own.withheld
     assert own.comment.status_notice is not None
     for viewer in (make_user(), ANONYMOUS):
         assert get_thread(target, viewer).nodes == []
@@ -114,7 +117,8 @@ def test_deleted_comments_stay_in_the_thread(note, target):
     delete_comment(author, first)
     db.session.commit()
     [node] = get_thread(target, ANONYMOUS).nodes
-    assert node.comment.is_deleted and [r.comment.id for r in node.replies] == [reply.id]
+    assert node.comment.is_deleted
+    assert [r.comment.id for r in node.replies] == [reply.id]
     assert get_thread(target, ANONYMOUS).total == 1
 
 
@@ -127,9 +131,11 @@ def test_rights_and_votes_of_the_viewer(note, target):
     nodes = {n.comment.id: n for n in get_thread(target, viewer).nodes}
     assert (nodes[mine.id].own, nodes[mine.id].can_edit, nodes[mine.id].can_delete, nodes[mine.id].can_vote) == (True, True, True, False)
     assert (nodes[theirs.id].own, nodes[theirs.id].can_edit, nodes[theirs.id].can_vote, nodes[theirs.id].voted) == (False, False, True, True)
-    assert nodes[mine.id].voted is False and nodes[theirs.id].can_reply
+    assert nodes[mine.id].voted is False
+    assert nodes[theirs.id].can_reply
     anonymous = get_thread(target, ANONYMOUS)
-    assert not anonymous.can_comment and not any(n.can_vote or n.can_reply or n.can_edit for n in anonymous.nodes)
+    assert not anonymous.can_comment
+    assert not any(n.can_vote or n.can_reply or n.can_edit for n in anonymous.nodes)
 
 
 def test_no_reply_button_at_the_deepest_level(note, target):
@@ -149,7 +155,8 @@ def test_closed_target_shows_the_thread_without_actions(notes):
     note = notes(open=False)
     make_comment(note, make_user())
     thread = get_thread(notes.target(note), make_user())
-    assert not thread.can_comment and len(thread.nodes) == 1
+    assert not thread.can_comment
+    assert len(thread.nodes) == 1
     assert not (thread.nodes[0].can_reply or thread.nodes[0].can_vote)
 
 
@@ -240,7 +247,8 @@ def test_counts_for_many_targets_in_one_query(notes):
     assert len(statements) == 2
     assert count_comments("other_type", ids) == dict.fromkeys(ids, 0)
     with counted_queries() as statements:
-        assert count_comments("note", []) == {} and count_stances("note", []) == {}
+        assert count_comments("note", []) == {}
+        assert count_stances("note", []) == {}
     assert statements == []
 
 

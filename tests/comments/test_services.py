@@ -110,7 +110,8 @@ def test_length_limit_is_counted_on_the_source(app, citizen, target):
     assert post_comment(citizen, target, body="**12345**\r\n").body_source == "**12345**"
     with pytest.raises(DomainError) as refused:
         post_comment(citizen, target, body="x" * 11)
-    assert refused.value.code == "too_long" and "10" in str(refused.value.message)
+    assert refused.value.code == "too_long"
+    assert "10" in str(refused.value.message)
 
 
 @pytest.mark.parametrize(
@@ -143,11 +144,13 @@ def test_officer_of_the_institution_posts_an_official_answer(officer, institutio
     question = make_comment(note, make_user(language="ar"))
     answer = post_comment(officer, notes.target(note), body="Our answer", parent=question)
     db.session.commit()
-    assert answer.is_official and answer.official_institution_id == institution.id
+    assert answer.is_official
+    assert answer.official_institution_id == institution.id
     audit = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "comment.official_answer")).one()
     assert (audit.actor_id, audit.target_type, audit.target_id) == (officer.id, "comments", answer.id)
     [mail] = outbox(template="official_answer")
-    assert mail.to_address == question.author.email and mail.language == "ar"
+    assert mail.to_address == question.author.email
+    assert mail.language == "ar"
     assert f"/ar/test-notes/{note.id}#comment-{answer.id}" in mail.body_text
     assert institution.display_name("ar") in mail.subject
 
@@ -166,7 +169,8 @@ def test_official_answer_mail_link_points_at_the_right_page(app, officer, instit
 def test_officer_of_another_institution_is_an_ordinary_participant(officer, notes, outbox):
     note = notes(institution_id=make_institution().id)
     answer = post_comment(officer, notes.target(note), body="Personal view", parent=make_comment(note, make_user()))
-    assert not answer.is_official and answer.official_institution_id is None
+    assert not answer.is_official
+    assert answer.official_institution_id is None
     assert outbox(template="official_answer") == []
 
 
@@ -192,7 +196,8 @@ def test_pre_moderated_official_answer_is_mailed_once_when_approved(officer, ins
     note = notes(institution_id=institution.id, moderation_mode="pre")
     question = make_comment(note, make_user())
     answer = post_comment(officer, notes.target(note), body="Answer", parent=question)
-    assert answer.status == CommentStatus.PENDING and outbox(template="official_answer") == []
+    assert answer.status == CommentStatus.PENDING
+    assert outbox(template="official_answer") == []
     _apply_status(answer, CommentStatus.VISIBLE)
     assert len(outbox(template="official_answer")) == 1
     _apply_status(answer, CommentStatus.HIDDEN)
@@ -213,14 +218,16 @@ def test_status_transitions_follow_the_table(citizen, note, current, new):
     else:
         with pytest.raises(DomainError) as refused:
             _apply_status(comment, new)
-        assert refused.value.code == "invalid_transition" and comment.status == current
+        assert refused.value.code == "invalid_transition"
+        assert comment.status == current
 
 
 def test_edit_within_the_window_rerenders_and_marks_the_comment(citizen, note):
     comment = make_comment(note, citizen, body="first", age=timedelta(minutes=14))
     edit_comment(citizen, comment, body="*second*")
     db.session.commit()
-    assert comment.body_source == "*second*" and comment.body_html == "<p><em>second</em></p>"
+    assert comment.body_source == "*second*"
+    assert comment.body_html == "<p><em>second</em></p>"
     assert comment.edited_at is not None
 
 
@@ -234,7 +241,8 @@ def test_edit_after_the_window_is_refused_with_a_message(app, citizen, note):
     comment = make_comment(note, citizen, body="first", age=timedelta(minutes=16))
     with pytest.raises(DomainError) as refused:
         edit_comment(citizen, comment, body="second")
-    assert refused.value.code == "edit_window_over" and "15" in str(refused.value.message)
+    assert refused.value.code == "edit_window_over"
+    assert "15" in str(refused.value.message)
     app.config["COMMENT_EDIT_WINDOW_MINUTES"] = 30
     edit_comment(citizen, comment, body="second")
     assert comment.body_source == "second"
@@ -254,7 +262,8 @@ def test_pre_moderated_text_can_be_edited_until_a_moderator_approves_it(citizen,
     _apply_status(comment, CommentStatus.VISIBLE)
     with pytest.raises(DomainError) as refused:
         edit_comment(citizen, comment, body="bait and switch")
-    assert refused.value.code == "approved_text" and comment.body_source == "second"
+    assert refused.value.code == "approved_text"
+    assert comment.body_source == "second"
 
 
 @pytest.mark.parametrize("status", [CommentStatus.HIDDEN, CommentStatus.REJECTED])
@@ -270,7 +279,8 @@ def test_only_the_author_edits_or_deletes(citizen, note):
         edit_comment(other, comment, body="mine now")
     with pytest.raises(PermissionDenied):
         delete_comment(other, comment)
-    assert comment.body_source == "A comment." and comment.deleted_at is None
+    assert comment.body_source == "A comment."
+    assert comment.deleted_at is None
 
 
 def test_delete_leaves_a_tombstone_and_the_replies(citizen, note):
@@ -279,7 +289,8 @@ def test_delete_leaves_a_tombstone_and_the_replies(citizen, note):
     delete_comment(citizen, comment)
     db.session.commit()
     stored = db.session.get(Comment, comment.id)
-    assert stored is not None and stored.deleted_at is not None
+    assert stored is not None
+    assert stored.deleted_at is not None
     assert (stored.body_source, stored.body_html, stored.stance) == ("", "", None)
     assert db.session.get(Comment, reply.id).parent_id == comment.id
     with pytest.raises(PermissionDenied):
@@ -312,7 +323,8 @@ def test_no_vote_on_ones_own_comment(citizen, note):
     comment = make_comment(note, citizen)
     with pytest.raises(DomainError) as refused:
         toggle_useful_vote(citizen, comment)
-    assert refused.value.code == "own_comment" and comment.useful_count == 0
+    assert refused.value.code == "own_comment"
+    assert comment.useful_count == 0
 
 
 @pytest.mark.parametrize("setup", ["pending", "deleted", "closed", "unverified"])

@@ -96,7 +96,8 @@ def test_results_after_closing(setting, client):
     consultation.closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     html = client.get(page).get_data(as_text=True)
-    assert "<h2>" in html and "<td>2</td>" in html
+    assert "<h2>" in html
+    assert "<td>2</td>" in html
 
 
 def test_answering_through_the_page(setting, client, login, post_form):
@@ -107,7 +108,8 @@ def test_answering_through_the_page(setting, client, login, post_form):
     login(make_user())
     page = f"/fr/consultations/{consultation.id}-{consultation.slug}/questionnaire"
     response = post_form(page, {f"q{single.id}": "9"})
-    assert response.status_code == 400 and f'id="q{single.id}-error"' in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f'id="q{single.id}-error"' in response.get_data(as_text=True)
     assert post_form(page, {f"q{single.id}": "1"}).status_code == 302
     assert db.session.scalar(sa.select(AnswerSet.answers)) == {str(single.id): 1}
 
@@ -193,7 +195,8 @@ def test_institution_export_has_names_and_is_audited(setting, client, login):
     text = response.data.decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[0]["author_name"] == "Nadia Secret" and rows[0]["stance"] == "agree"
+    assert rows[0]["author_name"] == "Nadia Secret"
+    assert rows[0]["stance"] == "agree"
     assert rows[0]["text"].startswith("'=")  # no formula injection in spreadsheets
     assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.action == "consultation.exported")) is not None
 
@@ -205,7 +208,9 @@ def test_observer_export_has_no_personal_data(setting, client, login):
     response = client.get(f"/fr/consultations/{consultation.id}/export/comments.json")
     assert response.status_code == 200
     data = json.loads(response.data)
-    assert data and "author_name" not in data[0] and "Nadia Secret" not in response.get_data(as_text=True)
+    assert data
+    assert "author_name" not in data[0]
+    assert "Nadia Secret" not in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("roles", [[], [Role.MODERATOR], [Role.OFFICER]])
@@ -221,12 +226,14 @@ def test_api_hides_drafts_and_validates_parameters(setting, client):
     published = make_consultation(institution=institution, state="open")
     assert client.get(f"/api/v1/consultations/{draft.id}").status_code == 404
     data = client.get(f"/api/v1/consultations/{published.id}").get_json()
-    assert data["state"] == "open" and len(data["sections"]) == 2
+    assert data["state"] == "open"
+    assert len(data["sections"]) == 2
     listing = client.get("/api/v1/consultations").get_json()
     assert [item["id"] for item in listing["data"]] == [published.id]
     for bad in ("?per_page=500", "?page=0", "?page=abc", "?state=draft"):
         response = client.get("/api/v1/consultations" + bad)
-        assert response.status_code == 400 and response.get_json()["error"] == "invalid_parameter"
+        assert response.status_code == 400
+        assert response.get_json()["error"] == "invalid_parameter"
 
 
 def test_observer_export_leaves_out_blocked_authors(setting, client, login):

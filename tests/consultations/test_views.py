@@ -27,7 +27,8 @@ def test_listing_shows_published_not_drafts(client, institution_a):
     make_consultation(institution=institution_a, state="open", title={"fr": "Ouverte"})
     make_consultation(institution=institution_a, state="draft", title={"fr": "Brouillon secret"})
     html = client.get("/fr/consultations/").get_data(as_text=True)
-    assert "Ouverte" in html and "Brouillon secret" not in html
+    assert "Ouverte" in html
+    assert "Brouillon secret" not in html
 
 
 def test_listing_filters_by_effective_state(client, institution_a):
@@ -35,14 +36,16 @@ def test_listing_filters_by_effective_state(client, institution_a):
     make_consultation(institution=institution_a, state="scheduled", title={"fr": "Bientôt"}, opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=9))
     make_consultation(institution=institution_a, state="scheduled", title={"fr": "Déjà ouverte"}, opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=9))
     html = client.get("/fr/consultations/?state=open").get_data(as_text=True)
-    assert "Déjà ouverte" in html and "Bientôt" not in html
+    assert "Déjà ouverte" in html
+    assert "Bientôt" not in html
 
 
 def test_listing_filters_by_language(client, institution_a):
     make_consultation(institution=institution_a, state="open", title={"zgh": "ⴰⵙⵓⵖⵍ"})
     make_consultation(institution=institution_a, state="open", title={"fr": "Seulement en français"})
     html = client.get("/zgh/consultations/?language=zgh").get_data(as_text=True)
-    assert "ⴰⵙⵓⵖⵍ" in html and "Seulement en français" not in html
+    assert "ⴰⵙⵓⵖⵍ" in html
+    assert "Seulement en français" not in html
 
 
 @pytest.mark.parametrize("query", ["?page=abc", "?state=nonsense", "?institution=x", "?sort=drop", "?q=" + "x" * 5000, "?region=-1"])
@@ -107,7 +110,8 @@ def test_officer_creates_imports_and_publishes(client, login, post_form, officer
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     consultation = db.session.scalar(sa.select(Consultation))
-    assert consultation.state == "draft" and consultation.opens_at.hour == 8  # 09:00 in Morocco (UTC+1) is 08:00 UTC
+    assert consultation.state == "draft"
+    assert consultation.opens_at.hour == 8  # 09:00 in Morocco (UTC+1) is 08:00 UTC
     manage = f"/fr/institution/consultations/{consultation.id}"
     response = post_form(f"{manage}/sections/import", {"import-language": "fr", "import-text": "Préambule\nArticle 1\nObjet\nArticle 2\nDéfinitions"}, form_page=manage)
     assert response.status_code == 302
@@ -125,7 +129,8 @@ def test_invalid_consultation_form_keeps_the_input(client, login, post_form, off
     response = post_form("/fr/institution/consultations/new", {"title_fr": "Mon titre", "scope": "region", "region_id": "0", "province_id": "0", "opens_at": "not a date", "closes_at": "", "moderation_mode": "post"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "Mon titre" in html and 'id="opens_at-error"' in html
+    assert "Mon titre" in html
+    assert 'id="opens_at-error"' in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Consultation)) == 0
 
 

@@ -52,7 +52,8 @@ def test_a_draft_consultations_pdf_is_private_and_a_published_ones_public(client
         assert response.headers["Cache-Control"] == "public, max-age=3600"
     login(site.officer)
     with client.get(f"/fr/consultations/{seeded.draft.id}/documents/{draft_pdf.id}") as response:
-        assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+        assert response.status_code == 200
+        assert response.data.startswith(b"%PDF-")
         assert response.headers["Cache-Control"] == PRIVATE
         assert "Expires" not in response.headers
 

@@ -58,7 +58,8 @@ def test_sqlite_write_transactions_begin_immediate(app):
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", capture)
     assert statements[0] == "BEGIN IMMEDIATE"
-    assert "BEGIN" in statements and statements.index("BEGIN") > 0
+    assert "BEGIN" in statements
+    assert statements.index("BEGIN") > 0
 
 
 def test_audit_log_refuses_updates_through_the_orm(app):

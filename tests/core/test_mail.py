@@ -93,7 +93,9 @@ def test_smtp_failure_is_retried_later_and_nothing_is_lost(app, smtp_server):
     message = _queue(user)
     assert send_due_messages() == (0, 1)
     stored = db.session.get(OutboxMessage, message.id)
-    assert stored.status == QUEUED and stored.attempts == 1 and stored.last_error
+    assert stored.status == QUEUED
+    assert stored.attempts == 1
+    assert stored.last_error
     assert stored.next_attempt_at > utcnow()
     # Not due yet: nothing happens.
     assert send_due_messages() == (0, 0)

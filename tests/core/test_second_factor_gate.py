@@ -114,5 +114,6 @@ def test_the_signing_route_applies_the_gate_to_its_signer_record(app, client, lo
     login(moderator)
     token = csrf_token(client, TWO_FACTOR_PAGE)
     response = client.post(f"/fr/petitions/{petition.id}/sign", data={"consent": "y", "csrf_token": token})
-    assert response.status_code == 303 and response.headers["Location"].endswith(TWO_FACTOR_PAGE)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(TWO_FACTOR_PAGE)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 0

@@ -15,7 +15,8 @@ def test_load_territories_gives_12_regions_and_75_provinces_once(app):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Region)) == 12
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Province)) == 75
     kinds = db.session.scalars(sa.select(Province.kind)).all()
-    assert kinds.count("prefecture") == 13 and kinds.count("province") == 62
+    assert kinds.count("prefecture") == 13
+    assert kinds.count("province") == 62
 
 
 def test_loading_again_keeps_administrator_edits(app):
@@ -60,8 +61,10 @@ def test_api_lists_regions_and_institutions(client, territories):
     create_institution(admin, kind="ministry", names={"fr": "Ministère"})
     db.session.commit()
     regions = client.get("/api/v1/regions")
-    assert regions.status_code == 200 and "public" in regions.headers["Cache-Control"]
+    assert regions.status_code == 200
+    assert "public" in regions.headers["Cache-Control"]
     data = regions.get_json()["data"]
-    assert len(data) == 12 and sum(len(r["provinces"]) for r in data) == 75
+    assert len(data) == 12
+    assert sum(len(r["provinces"]) for r in data) == 75
     institutions = client.get("/api/v1/institutions").get_json()["data"]
     assert institutions[0]["name"] == {"fr": "Ministère"}

@@ -100,5 +100,7 @@ def test_seed_demo_loads_the_commitments_and_a_record_for_commitment_15(app):
     assert _count() == 18
     platform = get_commitment(15)
     assert platform.status == "in_progress"
-    assert len(platform.milestones) == 2 and platform.milestones_done == 1
-    assert len(platform.notes) == 1 and platform.notes[0].author.email.startswith("observer@")
+    assert len(platform.milestones) == 2
+    assert platform.milestones_done == 1
+    assert len(platform.notes) == 1
+    assert platform.notes[0].author.email.startswith("observer@")

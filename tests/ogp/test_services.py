@@ -46,7 +46,9 @@ def test_people_who_are_not_observers_are_refused(commitment, observer, people, 
     assert len(list_audit_entries()) == before
     commitment = get_commitment(4)
     assert commitment.status == "not_started"
-    assert len(commitment.milestones) == 1 and commitment.notes == [] and commitment.evidence == []
+    assert len(commitment.milestones) == 1
+    assert commitment.notes == []
+    assert commitment.evidence == []
 
 
 @pytest.mark.parametrize(
@@ -164,7 +166,8 @@ def test_a_note_keeps_its_language_author_and_date(commitment, observer):
     db.session.commit()
     stored = db.session.get(ProgressNote, note.id)
     assert stored.body == {"zgh": "ⵜⴰⵣⵎⵎⴰⵎⵜ"}
-    assert stored.author_id == observer.id and stored.noted_on == date(2019, 3, 4)
+    assert stored.author_id == observer.id
+    assert stored.noted_on == date(2019, 3, 4)
     assert stored.text("body", "fr") == ("ⵜⴰⵣⵎⵎⴰⵎⵜ", "zgh")
 
 

@@ -76,8 +76,10 @@ def test_a_commitment_page_shows_milestones_evidence_and_dated_notes(client, com
     page = text_of(response)
     assert get_commitment(4).title[lang] in page
     assert {"ar": "نشر البوابة", "fr": "Publication du portail", "zgh": "ⴰⵙⵙⵓⴼⵖ ⵏ ⵓⵙⵎⵍ"}[lang] in page
-    assert 'href="https://data.gov.ma/"' in page and "Portail des données" in page
-    assert "Le portail publie 120 jeux de données." in page and "Hassan Observer" in page
+    assert 'href="https://data.gov.ma/"' in page
+    assert "Portail des données" in page
+    assert "Le portail publie 120 jeux de données." in page
+    assert "Hassan Observer" in page
     assert 'datetime="2019-07-01"' in page
     assert "hassan.observer@example.org" not in page
     assert "/manage" not in page  # no link to the observers' page for visitors
@@ -155,7 +157,8 @@ def test_people_who_are_not_observers_get_403(client, login, commitments, people
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, commitments):
     response = client.get("/fr/commitments/4/manage")
-    assert response.status_code == 302 and "/fr/account/login" in response.headers["Location"]
+    assert response.status_code == 302
+    assert "/fr/account/login" in response.headers["Location"]
     response = client.post("/fr/commitments/4/status", data={"status-status": "in_progress"})
     assert response.status_code in (302, 400)
     assert get_commitment(4).status == "not_started"
@@ -182,7 +185,8 @@ def test_an_administrator_keeps_the_record_too(client, login, administrator, com
 
 def test_an_observer_changes_the_status(client, signed_in_observer):
     response = post(client, "/fr/commitments/4/status", {"status": "in_progress"}, "status")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/fr/commitments/4/manage")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/fr/commitments/4/manage")
     assert get_commitment(4).status == "in_progress"
     assert list_audit_entries(action="ogp_commitment.status_changed")[0].actor_id == signed_in_observer.id
     assert "En cours" in text_of(client.get("/fr/commitments/4"))
@@ -200,7 +204,8 @@ def test_an_observer_saves_the_details(client, signed_in_observer):
     response = post(client, "/fr/commitments/4/details", {"lead_institution_id": str(institution.id), "description_fr": "Données ouvertes."}, "details")
     assert response.status_code == 302
     commitment = get_commitment(4)
-    assert commitment.lead_institution_id == institution.id and commitment.description == {"fr": "Données ouvertes."}
+    assert commitment.lead_institution_id == institution.id
+    assert commitment.description == {"fr": "Données ouvertes."}
     assert institution.name["fr"] in text_of(client.get("/fr/commitments/4"))
 
 
@@ -273,7 +278,9 @@ def test_an_observer_adds_a_progress_note_and_a_correction(client, signed_in_obs
     response = post(client, "/fr/commitments/4/notes", {"text_fr": "Correction : mai 2019.", "corrects_id": str(first.id)}, "note")
     assert response.status_code == 302
     notes = get_commitment(4).notes
-    assert len(notes) == 2 and notes[1].id == first.id and notes[1].body == {"zgh": "ⵜⴰⵣⵎⵎⴰⵎⵜ ⵜⴰⵎⵣⵡⴰⵔⵓⵜ"}
+    assert len(notes) == 2
+    assert notes[1].id == first.id
+    assert notes[1].body == {"zgh": "ⵜⴰⵣⵎⵎⴰⵎⵜ ⵜⴰⵎⵣⵡⴰⵔⵓⵜ"}
     correction = next(n for n in notes if n.id != first.id)
     assert correction.corrects_id == first.id
     assert f'href="#note-{first.id}"' in text_of(client.get("/fr/commitments/4"))

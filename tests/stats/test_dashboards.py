@@ -103,11 +103,15 @@ def test_participation_by_region_with_rates_and_masking(participation):
     row = by(regions, "region", first.display_name())
     assert row["population"] == 2_000_000
     assert (row["registrations"], row["signatures"], row["comments"], row["answers"]) == (6, 6, 5, 3)
-    assert row["signatures_rate"] == 0.3 and row["comments_rate"] == 0.2 and row["answers_rate"] == 0.1
+    assert row["signatures_rate"] == 0.3
+    assert row["comments_rate"] == 0.2
+    assert row["answers_rate"] == 0.1
     row = by(regions, "region", second.display_name())
     assert (row["registrations"], row["signatures"], row["comments"], row["signatures_rate"]) == (2, 2, 0, None)
     abroad = by(regions, "region", "Abroad or not given")
-    assert abroad["registrations"] is MASKED and abroad["comments"] is MASKED and abroad["comments_rate"] is MASKED
+    assert abroad["registrations"] is MASKED
+    assert abroad["comments"] is MASKED
+    assert abroad["comments_rate"] is MASKED
     assert abroad["signatures"] == 0
 
 
@@ -138,7 +142,8 @@ def test_the_default_threshold_of_five_masks_small_groups(participation, app):
     assert first["answers_rate"] is MASKED
     assert by(languages, "language", "French")["signatures"] is MASKED
     csv = regions.csv()
-    assert "< 5" in csv and ",6," in csv
+    assert "< 5" in csv
+    assert ",6," in csv
 
 
 def test_recent_refresh_keeps_older_months(participation):
@@ -198,7 +203,8 @@ def test_petitions_states_threshold_deadlines_and_answers(world):
     rows = {row["deadline"]: row for row in deadlines.rows if row["institution"] == institution}
     assert rows["Referral to the petitions commission (days)"] == {
         "institution": institution, "deadline": "Referral to the petitions commission (days)", "on_time": 1, "late": 0, "overdue": 1, "pending": 0}
-    assert rows["Commission opinion after referral (days)"]["on_time"] == 1 and rows["Commission opinion after referral (days)"]["pending"] == 1
+    assert rows["Commission opinion after referral (days)"]["on_time"] == 1
+    assert rows["Commission opinion after referral (days)"]["pending"] == 1
     assert answers.rows == [{"institution": institution, "deposited": 2, "answered": 1, "waiting": 1, "median_days": 39}]
     assert waiting.state == "deposited"
 
@@ -246,7 +252,8 @@ def test_moderation_by_month_and_reason(app):
     assert [row["month"] for row in by_month.rows] == [add_months(THIS_MONTH, -1), THIS_MONTH]
     row = by_month.rows[1]
     assert (row["total"], row["hide"], row["approve"], row["median_hours"], row["appeals"], row["overturned"]) == (6, 6, 0, 3.5, MASKED, 0)
-    assert by_month.rows[0]["total"] == 0 and by_month.rows[0]["median_hours"] is None
+    assert by_month.rows[0]["total"] == 0
+    assert by_month.rows[0]["median_hours"] is None
     assert by(by_reason, "reason", "Spam or advertising")["hide"] == 5
     assert by(by_reason, "reason", "Off-topic")["hide"] is MASKED
 

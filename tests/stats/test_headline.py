@@ -30,6 +30,8 @@ def test_headline_numbers(world):
     assert numbers["consultations_published"] == 2
     assert numbers["consultations_with_outcome"] == 1
     assert numbers["comments"] == 2
-    assert numbers["petitions_published"] == 2 and numbers["petitions_open"] == 1 and numbers["petitions_deposited"] == 1
+    assert numbers["petitions_published"] == 2
+    assert numbers["petitions_open"] == 1
+    assert numbers["petitions_deposited"] == 1
     assert numbers["signatures"] == 3
     assert numbers["questionnaire_answers"] == 0

@@ -37,7 +37,8 @@ def test_only_observers_and_administrators_see_the_observatory(app, client, logi
 
 def test_visitors_are_sent_to_sign_in(client):
     response = client.get(OBSERVATORY)
-    assert response.status_code == 302 and "/fr/account/login" in response.headers["Location"]
+    assert response.status_code == 302
+    assert "/fr/account/login" in response.headers["Location"]
 
 
 @pytest.fixture
@@ -60,7 +61,8 @@ def test_the_observatory_shows_every_section_with_charts_tables_and_csv_links(wo
     html = client.get(OBSERVATORY).get_data(as_text=True)
     for anchor in ('id="participation"', 'id="consultations"', 'id="petitions"', 'id="moderation"'):
         assert anchor in html
-    assert html.count('role="img"') >= 10 and "<caption>" in html
+    assert html.count('role="img"') >= 10
+    assert "<caption>" in html
     assert 'href="/fr/observatory/participation-by-region.csv?start=' in html
     assert "<script" not in html.split("</header>")[1]
 
@@ -71,7 +73,8 @@ def test_filter_by_region_and_download_csv(world, client, observer):
     other = db.session.scalar(sa.select(Region).where(Region.id != region.id).order_by(Region.code))
     period = {"start": add_months(THIS_MONTH, -2).strftime("%Y-%m"), "end": THIS_MONTH.strftime("%Y-%m")}
     response = client.get("/fr/observatory/participation-by-region.csv", query_string={**period, "region": region.id})
-    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert len(rows) == 2
@@ -135,11 +138,14 @@ def test_public_statistics_page_in_every_language(world, client, lang):
     response = client.get(f"/{lang}/stats")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert 'id="headline"' in html and 'id="signatures-by-region"' in html and 'id="participation-by-month"' in html
+    assert 'id="headline"' in html
+    assert 'id="signatures-by-region"' in html
+    assert 'id="participation-by-month"' in html
     assert html.count('role="img"') >= 3
     assert f'href="/{lang}/stats"' in html  # the footer link
     body = client.get(f"/{lang}/stats/signatures-by-region.csv").get_data(as_text=True)
-    assert ",6," in body and body.startswith("\ufeff")
+    assert ",6," in body
+    assert body.startswith("\ufeff")
 
 
 def _grow(petition, people, count):

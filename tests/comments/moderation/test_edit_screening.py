@@ -45,13 +45,15 @@ def _decisions(comment):
 def test_an_edit_that_trips_a_rule_puts_a_published_comment_back_in_the_queue(citizen, target, outbox, clean, edited, word_list, term):
     comment = post_comment(citizen, target, body=clean)
     db.session.commit()
-    assert comment.status == CommentStatus.VISIBLE and _flags(comment) == []
+    assert comment.status == CommentStatus.VISIBLE
+    assert _flags(comment) == []
 
     edit_comment(citizen, comment, body=edited)
     db.session.commit()
 
     assert comment.status == CommentStatus.PENDING
-    assert comment.body_source == edited and comment.edited_at is not None
+    assert comment.body_source == edited
+    assert comment.edited_at is not None
     assert _flags(comment) == [("word_list", {"list": word_list, "term": term, "edit": True})]
     assert _decisions(comment) == [(None, "hold", "screened", "visible", "pending")]
     item = db.session.scalar(sa.select(ModerationItem))
@@ -67,7 +69,8 @@ def test_a_clean_edit_keeps_the_comment_published_and_refreshes_the_fingerprint(
     edit_comment(citizen, comment, body="Je soutiens l'article 2 et l'article 3.")
     db.session.commit()
     assert comment.status == CommentStatus.VISIBLE
-    assert _flags(comment) == [] and _decisions(comment) == []
+    assert _flags(comment) == []
+    assert _decisions(comment) == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationItem)) == 0
     assert db.session.get(CommentFingerprint, comment.id).digest != old_digest
 
@@ -77,7 +80,8 @@ def test_an_edit_is_not_a_repeat_of_the_comment_itself(citizen, target):
     comment = post_comment(citizen, target, body=text)
     edit_comment(citizen, comment, body=text + " ")  # same normal form: only its own fingerprint
     edit_comment(citizen, comment, body="IL FAUT absolument publier toutes les données budgétaires des communes !")
-    assert comment.status == CommentStatus.VISIBLE and _flags(comment) == []
+    assert comment.status == CommentStatus.VISIBLE
+    assert _flags(comment) == []
 
 
 def test_an_edit_copying_another_recent_comment_is_held(citizen, target):
@@ -106,7 +110,8 @@ def test_a_moderator_then_decides_the_held_edit_and_the_statistics_count_it(citi
     item = db.session.scalar(sa.select(ModerationItem))
     decide_comment(moderator, comment, decision=Decision.REJECT, reason=DecisionReason.INSULT_OR_HATE, item=item)
     db.session.commit()
-    assert comment.status == CommentStatus.REJECTED and not item.is_open
+    assert comment.status == CommentStatus.REJECTED
+    assert not item.is_open
     month = list_monthly_statistics()[0]
     assert (month.held_after_edit, month.automatic, month.count(Decision.REJECT), month.count(Decision.HOLD)) == (1, 0, 1, 0)
     assert len(outbox(template="moderation_decision")) == 1
@@ -122,4 +127,5 @@ def test_moderators_see_the_held_edit_with_its_rule(citizen, target, moderator, 
     assert shows(html, shown("Automatic, after an edit"))
     assert shows(html, shown("Held for review"))
     queue = visitor(moderator).get("/fr/moderation/?kind=pending").get_data(as_text=True)
-    assert f"/fr/moderation/comments/{comment.id}" in queue and shows(queue, shown("Word from a screening list"))
+    assert f"/fr/moderation/comments/{comment.id}" in queue
+    assert shows(queue, shown("Word from a screening list"))

@@ -95,7 +95,8 @@ def test_decided_and_deleted_comments_leave_the_queue(queue, author, moderator):
     item = db.session.scalar(sa.select(ModerationItem).where(ModerationItem.comment_id == first.id))
     decide_comment(moderator, first, decision="approve", reason="respects_rules", item=item)
     delete_comment(author, second)
-    assert waiting() == ["ⴰⵣⵓⵍ ⴼⵍⴰⵡⵏ"] and count_waiting_items() == 1
+    assert waiting() == ["ⴰⵣⵓⵍ ⴼⵍⴰⵡⵏ"]
+    assert count_waiting_items() == 1
 
 
 def test_the_queue_runs_a_fixed_number_of_queries(app, notes, author, reporters):
@@ -128,7 +129,8 @@ def test_the_reader_sees_what_they_reported_and_why_their_comment_is_hidden(note
     db.session.commit()
     assert get_reader_moderation(reporters[0], [comment, other]).reported == {comment.id}
     notice = get_reader_moderation(author, [comment, other]).notices[comment.id]
-    assert notice.decision.is_automatic and not notice.can_appeal
+    assert notice.decision.is_automatic
+    assert not notice.can_appeal
     item = db.session.scalar(sa.select(ModerationItem))
     decision = decide_comment(moderator, comment, decision="reject", reason="insult_or_hate", item=item)
     db.session.commit()
@@ -138,7 +140,8 @@ def test_the_reader_sees_what_they_reported_and_why_their_comment_is_hidden(note
     notice = get_reader_moderation(author, [comment]).notices[comment.id]
     assert (notice.appeal.id, notice.can_appeal) == (appeal.id, False)
     node = get_thread(target, author).nodes[0]
-    assert node.moderation.decision.id == decision.id and node.own
+    assert node.moderation.decision.id == decision.id
+    assert node.own
     other_reader = get_thread(target, reporters[0])
     assert [n.comment.id for n in other_reader.nodes] == [other.id]
 
@@ -178,7 +181,9 @@ def test_comments_of_blocked_authors_are_not_public(note, target, author, modera
     assert count_stances("note", [note.id])[note.id]["agree"] == 1
     nodes = get_thread(target, reporters[2]).nodes
     assert [n.comment.id for n in nodes] == [shown.id, blocked_root.id]
-    assert nodes[1].withheld and not nodes[1].can_reply and not nodes[1].can_report  # a placeholder for its reply
+    assert nodes[1].withheld
+    assert not nodes[1].can_reply
+    assert not nodes[1].can_report  # a placeholder for its reply
     own = get_thread(target, author).nodes
     assert not own[1].withheld  # the author still sees their own words
 

@@ -202,7 +202,9 @@ def test_official_answers_are_not_screened(app, notes):
     target = notes.target(notes(institution_id=institution.id))
     links = " ".join(f"https://example.org/{n}" for n in range(5))
     answer = post_comment(officer, target, body=f"Voir les textes : {links}")
-    assert answer.is_official and answer.status == CommentStatus.VISIBLE and _flags(answer) == []
+    assert answer.is_official
+    assert answer.status == CommentStatus.VISIBLE
+    assert _flags(answer) == []
 
 
 def test_several_rules_are_all_recorded(citizen, target):

@@ -82,7 +82,8 @@ def test_the_third_distinct_report_hides_the_comment_pending_review(comment, rep
         None, "hide", "reported", "visible", "hidden",
     )
     item = db.session.scalar(sa.select(ModerationItem))
-    assert item.is_open and automatic.item_id == item.id  # still waiting for a moderator
+    assert item.is_open
+    assert automatic.item_id == item.id  # still waiting for a moderator
     [mail] = outbox(template="moderation_decision")
     assert (mail.to_address, mail.language) == (author.email, "ar")
 
@@ -155,7 +156,8 @@ def test_every_decision_path(note, author, moderator, outbox, decision, current,
     assert (record.moderator_id, record.decision, record.reason, record.note, record.from_status, record.to_status, record.item_id) == (
         moderator.id, decision, REASON_FOR[decision], "Merci", current, new, item.id,
     )
-    assert not item.is_open and item.locked_by_id is None
+    assert not item.is_open
+    assert item.locked_by_id is None
     audit = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "moderation.decision"))
     assert (audit.actor_id, audit.target_type, audit.target_id, audit.details["decision_id"]) == (moderator.id, "comments", comment.id, record.id)
     mails = outbox(template="moderation_decision")
@@ -176,7 +178,8 @@ def test_a_moderator_cannot_take_the_platforms_hold_decision(comment, moderator,
     with pytest.raises(DomainError) as refused:
         decide_comment(moderator, comment, decision="hold", reason=reason, item=item)
     assert refused.value.code == "invalid_choice"
-    assert comment.status == CommentStatus.VISIBLE and item.is_open
+    assert comment.status == CommentStatus.VISIBLE
+    assert item.is_open
 
 
 @pytest.mark.parametrize("decision, current", INVALID)
@@ -184,7 +187,8 @@ def test_decisions_that_do_not_apply_are_refused(note, author, moderator, decisi
     comment = make_comment(note, author, status=current)
     item = item_for(comment)
     refused("invalid_decision", lambda: decide_comment(moderator, comment, decision=decision, reason=REASON_FOR[decision], item=item))
-    assert comment.status == current and decisions() == []
+    assert comment.status == current
+    assert decisions() == []
 
 
 def test_a_decision_that_changes_nothing_needs_a_queue_item(comment, moderator):
@@ -241,7 +245,8 @@ def test_a_lock_keeps_other_moderators_from_deciding(comment, reporters, moderat
     item = db.session.scalar(sa.select(ModerationItem))
     take_item(moderator, item)
     db.session.commit()
-    assert item.held_by(moderator) and 14 <= (item.locked_until - utcnow()).total_seconds() / 60 <= 15
+    assert item.held_by(moderator)
+    assert 14 <= (item.locked_until - utcnow()).total_seconds() / 60 <= 15
     refused("locked", lambda: take_item(second_moderator, item))
     refused("locked", lambda: decide_comment(second_moderator, comment, decision="hide", reason="spam", item=item))
     assert comment.status == CommentStatus.VISIBLE
@@ -266,7 +271,8 @@ def test_the_holder_releases_a_lock(comment, reporters, moderator, second_modera
         release_item(second_moderator, item)
     db.session.rollback()
     release_item(moderator, item)
-    assert item.locked_by_id is None and take_item(second_moderator, item).held_by(second_moderator)
+    assert item.locked_by_id is None
+    assert take_item(second_moderator, item).held_by(second_moderator)
 
 
 def test_an_item_decided_meanwhile_is_not_decided_twice(comment, reporters, moderator, second_moderator):
@@ -276,7 +282,8 @@ def test_an_item_decided_meanwhile_is_not_decided_twice(comment, reporters, mode
     db.session.commit()
     refused("already_decided", lambda: decide_comment(second_moderator, comment, decision="reject", reason="spam", item=item))
     refused("already_decided", lambda: take_item(second_moderator, item))
-    assert comment.status == CommentStatus.VISIBLE and len(decisions()) == 1
+    assert comment.status == CommentStatus.VISIBLE
+    assert len(decisions()) == 1
 
 
 def test_bulk_decisions_leave_what_the_moderator_may_not_decide(note, author, moderator, second_moderator):
@@ -291,7 +298,8 @@ def test_bulk_decisions_leave_what_the_moderator_may_not_decide(note, author, mo
     assert [d.comment_id for d in decided] == [c.id for c in free]
     assert left == items[:2]
     assert [c.status for c in (mine, locked, *free)] == ["pending", "pending", "rejected", "rejected", "rejected"]
-    assert items[1].held_by(second_moderator) and items[0].is_open
+    assert items[1].held_by(second_moderator)
+    assert items[0].is_open
 
 
 def test_bulk_decisions_check_the_decision_first(moderator, comment):
@@ -319,7 +327,8 @@ def test_the_author_appeals_and_another_moderator_restores(comment, author, mode
     db.session.commit()
     assert (outcome.appeal_of_id, outcome.to_status, comment.status) == (rejected.id, "visible", "visible")
     [mail] = outbox(template="moderation_appeal_decided")
-    assert mail.to_address == author.email and "/appeal" not in mail.body_text
+    assert mail.to_address == author.email
+    assert "/appeal" not in mail.body_text
 
 
 def test_an_appeal_may_be_upheld(comment, author, second_moderator, rejected, outbox):
@@ -424,11 +433,13 @@ def test_blocking_hides_the_content_and_stops_posting(note, target, author, mode
     make_comment(note, author)
     block_user(moderator, author, reason="Insultes répétées")
     db.session.commit()
-    assert (author.blocked_reason, author.blocked_by_id) == ("Insultes répétées", moderator.id) and author.is_blocked
+    assert (author.blocked_reason, author.blocked_by_id) == ("Insultes répétées", moderator.id)
+    assert author.is_blocked
     with pytest.raises(PermissionDenied):
         post_comment(author, target, body="Encore moi")
     [mail] = outbox(template="account_blocked")
-    assert mail.to_address == author.email and "Insultes répétées" in mail.body_text
+    assert mail.to_address == author.email
+    assert "Insultes répétées" in mail.body_text
     audit = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "moderation.user_blocked"))
     assert (audit.actor_id, audit.target_id, audit.details) == (moderator.id, author.id, {"reason": "Insultes répétées"})
     with pytest.raises(PermissionDenied):
@@ -436,7 +447,8 @@ def test_blocking_hides_the_content_and_stops_posting(note, target, author, mode
     db.session.rollback()
     unblock_user(administrator, author)
     db.session.commit()
-    assert not author.is_blocked and author.blocked_reason is None
+    assert not author.is_blocked
+    assert author.blocked_reason is None
     assert db.session.scalar(sa.select(AuditEntry.actor_id).where(AuditEntry.action == "moderation.user_unblocked")) == administrator.id
     assert len(outbox(template="account_unblocked")) == 1
     assert post_comment(author, target, body="De retour").status == "visible"
@@ -461,7 +473,9 @@ def test_screening_settings_are_checked_and_audited(administrator, moderator):
         update_screening_settings(moderator, check_links=True, max_links=2, check_repeats=True, repeat_window_hours=24, repeat_min_length=30, check_words=True, word_lists=lists)
     refused("out_of_range", lambda: update_screening_settings(administrator, check_links=True, max_links=-1, check_repeats=True, repeat_window_hours=24, repeat_min_length=30, check_words=True, word_lists=lists))
     settings = update_screening_settings(administrator, check_links=True, max_links=4, check_repeats=True, repeat_window_hours=24, repeat_min_length=30, check_words=True, word_lists=lists)
-    assert settings.max_links == 4 and settings.terms("fr") == ["mot"] and settings.terms("ar") == []
+    assert settings.max_links == 4
+    assert settings.terms("fr") == ["mot"]
+    assert settings.terms("ar") == []
     assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.target_type == "screening_settings")) == "moderation.screening_updated"
 
 

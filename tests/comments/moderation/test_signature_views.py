@@ -53,15 +53,18 @@ def test_the_queue_shows_held_signatures_without_identity_and_petitions_with_the
     assert f'name="signatures" value="{signature.id}"' in html
     assert f"/fr/moderation/signatures/{signature.id}" in html
     assert shows(html, shown("Over the signing limit of one network address"))
-    assert f"/fr/petitions/{submitted.id}/review" in html and "Des pistes cyclables" in html
+    assert f"/fr/petitions/{submitted.id}/review" in html
+    assert "Des pistes cyclables" in html
     for secret in (identity.first_name + " " + identity.last_name, identity.address, identity.cin_hash):
         assert secret not in html
     assert shows(html, shown("%(count)s item waiting", "%(count)s items waiting", 2, count=2))
 
     only_petitions = page(moderator_browser, "/fr/moderation/?kind=petition")
-    assert f"/fr/petitions/{submitted.id}/review" in only_petitions and 'name="signatures"' not in only_petitions
+    assert f"/fr/petitions/{submitted.id}/review" in only_petitions
+    assert 'name="signatures"' not in only_petitions
     only_signatures = page(moderator_browser, "/fr/moderation/?kind=signature")
-    assert 'name="signatures"' in only_signatures and "Des pistes cyclables" not in only_signatures
+    assert 'name="signatures"' in only_signatures
+    assert "Des pistes cyclables" not in only_signatures
 
     # the initiator, made moderator, does not get the review link
     from participation.auth.models import RoleGrant
@@ -86,7 +89,8 @@ def test_take_and_decide_a_held_signature_on_its_page(app, held_by_ip, moderator
     refused = _post(other, url + "/decide", {"decision": "release"})
     assert refused.status_code == 400
     response = _post(moderator_browser, url + "/decide", {"decision": "release", "note": ""})
-    assert response.status_code == 302 and response.headers["Location"] == "/fr/moderation/?kind=signature"
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/fr/moderation/?kind=signature"
     db.session.expire_all()
     assert db.session.get(Signature, signature.id).status == "counted"
     assert len(outbox(template="signature_decision")) == 1
@@ -102,7 +106,8 @@ def test_a_decision_form_with_errors_comes_back(app, held_by_ip, moderator_brows
     petition, *_ = open_petition()
     signature = held_by_ip(petition, 1)[0]
     response = _post(moderator_browser, f"/fr/moderation/signatures/{signature.id}/decide", {"decision": "approve"})
-    assert response.status_code == 400 and 'aria-invalid="true"' in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SignatureDecision)) == 0
 
 
@@ -116,14 +121,16 @@ def test_bulk_decisions_on_signatures_from_the_queue(app, held_by_ip, moderator_
         "/fr/moderation/signatures/bulk?kind=signature",
         {"signatures": [s.id for s in signatures], "signature_decision": "discard"},
     )
-    assert response.status_code == 302 and response.headers["Location"] == "/fr/moderation/?kind=signature"
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/fr/moderation/?kind=signature"
     db.session.expire_all()
     assert [db.session.get(Signature, s.id) is None for s in signatures] == [True, True, False]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SignatureDecision)) == 2
     html = page(moderator_browser, "/fr/moderation/")
     assert shows(html, shown("%(num)d signature decided.", "%(num)d signatures decided.", 2))
     empty = _post(moderator_browser, "/fr/moderation/signatures/bulk", {"signature_decision": "discard"})
-    assert empty.status_code == 400 and shows(empty.get_data(as_text=True), shown("Select at least one signature."))
+    assert empty.status_code == 400
+    assert shows(empty.get_data(as_text=True), shown("Select at least one signature."))
 
 
 def test_held_signatures_count_in_the_backlog_notice(app, held_by_ip, moderator_browser):

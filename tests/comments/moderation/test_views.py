@@ -67,7 +67,8 @@ def test_who_reaches_the_moderation_pages(visitor, comment, author, role, method
     url = path.format(comment=comment.id, author=author.id)
     response = browser.get(url) if method == "get" else browser.post(url)
     if role == "anonymous":
-        assert response.status_code == 302 and "/account/login" in response.headers["Location"]
+        assert response.status_code == 302
+        assert "/account/login" in response.headers["Location"]
     elif _allowed(role, path):
         assert response.status_code in (200, 302, 400), response.status_code
     else:
@@ -92,7 +93,8 @@ def test_the_reporter_sees_the_report_once(visitor, note, comment, reporters):
     browser = visitor(reporters[0])
     browser.post(f"/fr/moderation/comments/{comment.id}/report", {"reason": "spam"})
     text = article(page(browser, f"/fr/test-notes/{note.id}"), comment)
-    assert shows(text, shown("You reported this comment.")) and "/report" not in text
+    assert shows(text, shown("You reported this comment."))
+    assert "/report" not in text
     response = browser.post(f"/fr/moderation/comments/{comment.id}/report", {"reason": "spam"})
     assert response.status_code == 400
     assert shows(response.get_data(as_text=True), shown("You have already reported this comment."))
@@ -128,19 +130,23 @@ def test_a_moderator_takes_rejects_and_the_author_appeals_to_another(visitor, no
     db.session.commit()
     first = visitor(moderator)
     queue = page(first, "/fr/moderation/")
-    assert "Un avis sur l" in queue and shows(queue, shown("Spam or advertising"))
+    assert "Un avis sur l" in queue
+    assert shows(queue, shown("Spam or advertising"))
     path = f"/fr/moderation/comments/{comment.id}"
     assert first.post(f"{path}/take", form_page=path).status_code == 302
     html = page(first, path)
     item = db.session.scalar(sa.select(ModerationItem))
-    assert item.locked_by_id == moderator.id and 'name="item"' in html
+    assert item.locked_by_id == moderator.id
+    assert 'name="item"' in html
     other = page(visitor(second_moderator), path)
     assert shows(other, shown("Wait until the other moderator has finished, or until the lock expires."))
     response = visitor(second_moderator).post(f"{path}/decide", {"decision": "hide", "reason": "spam", "item": item.id})
-    assert response.status_code == 400 and status_of(comment) == CommentStatus.HIDDEN
+    assert response.status_code == 400
+    assert status_of(comment) == CommentStatus.HIDDEN
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationDecision)) == 1  # only the automatic hide
     response = first.post(f"{path}/decide", {"decision": "reject", "reason": "spam", "note": "Lien publicitaire", "item": item.id})
-    assert response.status_code == 302 and status_of(comment) == CommentStatus.REJECTED
+    assert response.status_code == 302
+    assert status_of(comment) == CommentStatus.REJECTED
 
     decision = db.session.scalars(sa.select(ModerationDecision).order_by(ModerationDecision.id.desc())).first()
     writer = visitor(author)
@@ -150,12 +156,14 @@ def test_a_moderator_takes_rejects_and_the_author_appeals_to_another(visitor, no
     assert "Lien publicitaire" in appeal_page
     assert writer.post(f"/fr/moderation/decisions/{decision.id}/appeal", {"text": "Ce n'est pas une publicité."}).status_code == 302
     again = writer.post(f"/fr/moderation/decisions/{decision.id}/appeal", {"text": "Encore"})
-    assert again.status_code == 400 and shows(again.get_data(as_text=True), shown("You have already appealed this decision."))
+    assert again.status_code == 400
+    assert shows(again.get_data(as_text=True), shown("You have already appealed this decision."))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationAppeal)) == 1
 
     appeal_item = db.session.scalar(sa.select(ModerationItem).where(ModerationItem.closed_at.is_(None)))
     own = first.post(f"{path}/decide", {"decision": "restore", "reason": "decision_corrected", "item": appeal_item.id})
-    assert own.status_code == 400 and status_of(comment) == CommentStatus.REJECTED
+    assert own.status_code == 400
+    assert status_of(comment) == CommentStatus.REJECTED
     assert shows(page(first, path), shown("The author appealed your decision: another moderator must decide the appeal."))
     second = visitor(second_moderator)
     assert "Ce n&#39;est pas une publicité." in page(second, path) or "Ce n'est pas une publicité." in page(second, path)
@@ -171,16 +179,20 @@ def test_a_moderator_cannot_decide_on_their_own_comment(visitor, note, moderator
     db.session.commit()
     browser = visitor(moderator)
     html = page(browser, f"/fr/moderation/comments/{comment.id}")
-    assert shows(html, shown("You cannot moderate your own comment: another moderator will.")) and "/decide" not in html
+    assert shows(html, shown("You cannot moderate your own comment: another moderator will."))
+    assert "/decide" not in html
     response = browser.post(f"/fr/moderation/comments/{comment.id}/decide", {"decision": "approve", "reason": "respects_rules", "item": item.id})
-    assert response.status_code == 400 and status_of(comment) == CommentStatus.PENDING
+    assert response.status_code == 400
+    assert status_of(comment) == CommentStatus.PENDING
 
 
 def test_a_decision_form_with_errors_comes_back(visitor, comment, moderator):
     response = visitor(moderator).post(f"/fr/moderation/comments/{comment.id}/decide", {"decision": "hide", "reason": ""})
-    assert response.status_code == 400 and shows(response.get_data(as_text=True), shown("Choose a reason."))
+    assert response.status_code == 400
+    assert shows(response.get_data(as_text=True), shown("Choose a reason."))
     response = visitor(moderator).post(f"/fr/moderation/comments/{comment.id}/decide", {"decision": "approve", "reason": "spam"})
-    assert response.status_code == 400 and shows(response.get_data(as_text=True), shown("Choose a reason that fits this decision."))
+    assert response.status_code == 400
+    assert shows(response.get_data(as_text=True), shown("Choose a reason that fits this decision."))
 
 
 def test_bulk_decisions_from_the_queue(visitor, note, author, moderator, second_moderator):
@@ -204,7 +216,8 @@ def test_bulk_decisions_from_the_queue(visitor, note, author, moderator, second_
         1,
     ))
     empty = browser.client.post("/fr/moderation/bulk", data={"decision": "approve", "reason": "respects_rules", "csrf_token": _token(browser)})
-    assert empty.status_code == 400 and shows(empty.get_data(as_text=True), shown("Select at least one comment."))
+    assert empty.status_code == 400
+    assert shows(empty.get_data(as_text=True), shown("Select at least one comment."))
 
 
 def _token(browser):
@@ -224,9 +237,11 @@ def test_the_appeal_page_belongs_to_the_author(visitor, comment, author, moderat
 def test_blocking_and_lifting_a_block(visitor, note, comment, author, moderator, administrator, reporters):
     browser = visitor(moderator)
     html = page(browser, f"/fr/moderation/users/{author.id}")
-    assert "Un avis sur l" in html and "/block" in html
+    assert "Un avis sur l" in html
+    assert "/block" in html
     response = browser.post(f"/fr/moderation/users/{author.id}/block", {"reason": ""})
-    assert response.status_code == 400 and shows(response.get_data(as_text=True), shown("Give the reason for blocking."))
+    assert response.status_code == 400
+    assert shows(response.get_data(as_text=True), shown("Give the reason for blocking."))
     browser.post(f"/fr/moderation/users/{author.id}/block", {"reason": "Insultes répétées"})
     db.session.expire_all()
     assert author.is_blocked
@@ -247,7 +262,9 @@ def test_the_transparency_page_is_public_and_anonymous(visitor, comment, author,
     decide_comment(moderator, comment, decision="hide", reason="insult_or_hate", item=db.session.scalar(sa.select(ModerationItem)))
     db.session.commit()
     html = page(visitor(), "/ar/moderation/transparency")
-    assert "<table" in html and 'scope="row"' in html and "<caption>" in html
+    assert "<table" in html
+    assert 'scope="row"' in html
+    assert "<caption>" in html
     assert shows(html, shown("Insult or hate speech", lang="ar"))
     for personal in (author.display_name, moderator.display_name, reporters[0].display_name, "Un avis"):
         assert personal not in html
@@ -258,7 +275,9 @@ def test_administrators_edit_the_screening_settings(visitor, administrator, targ
 
     admin = visitor(administrator)
     html = page(admin, "/fr/admin/moderation/screening")
-    assert "connard" in html and "9a7ba" in html and "ⴰⵖⵢⵓⵍ" in html
+    assert "connard" in html
+    assert "9a7ba" in html
+    assert "ⴰⵖⵢⵓⵍ" in html
     form = {"check_links": "y", "max_links": "1", "check_repeats": "y", "repeat_window_hours": "12", "repeat_min_length": "20",
             "check_words": "y", "words_fr": "zut\nflûte", "words_ar": "", "words_zgh": "", "words_ary_arab": "", "words_ary_latn": ""}
     assert admin.post("/fr/admin/moderation/screening", form).status_code == 302
@@ -277,7 +296,8 @@ def test_a_large_backlog_is_announced(visitor, notes, author, moderator, citizen
         ModerationItem.open_for(comment, kind="pending", reason="premoderation")
     db.session.commit()
     html = page(visitor(moderator), "/fr/")
-    assert 'class="site-notice"' in html and "/fr/moderation/" in html
+    assert 'class="site-notice"' in html
+    assert "/fr/moderation/" in html
     assert 'class="site-notice"' not in page(visitor(citizen), "/fr/")
     thread = page(visitor(citizen), f"/fr/test-notes/{note.id}")
     assert shows(thread, shown("Moderators have many comments to read at the moment: yours may take longer than usual to be published."))
