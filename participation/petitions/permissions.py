@@ -17,7 +17,7 @@ from participation.core.switches import Switch, is_on
 from participation.core.timezones import morocco_date
 from participation.petitions.models import Category, Level, PetitionState, StepKind, is_open_for_signatures
 from participation.petitions.models import PetitionState as P
-from participation.petitions.queries import PUBLIC_STATE_VALUES, is_public
+from participation.petitions.queries import is_public
 
 AFTER_DEPOSIT = {P.DEPOSITED, P.INADMISSIBLE, P.ANSWERED}
 
@@ -237,9 +237,3 @@ def can_export_signatories(user, petition):
 
 def can_follow_petition(user, petition):
     return is_signed_in(user) and petition is not None and petition.published_at is not None
-
-
-# Transitional names for petitions/views.py until its pending edit (shared with the commit-site
-# work of issue 12) lands; removed with it.
-PUBLIC_STATES = {PetitionState(value) for value in PUBLIC_STATE_VALUES}
-is_public_petition = is_public

@@ -30,7 +30,6 @@ from participation.petitions.models import (
     SignatureStatus,
     is_open_for_signatures,
 )
-from participation.petitions import queries
 from participation.petitions.queries import count_signatures_of
 from participation.petitions.services import _petition_transition
 
@@ -324,10 +323,3 @@ def expire_due_petitions(*, now=None):
         petition.decided_at = now
         _petition_transition(petition, PetitionState.EXPIRED, None, signatures=counts[petition.id], required=petition.signatures_required)
     return len(due)
-
-
-# Transitional names for petitions/views.py until its pending edit (shared with the commit-site
-# work of issue 12) lands; removed with it.
-signing_problem = perms.signing_refusal
-count_signatures = queries.count_signatures
-count_signatures_by_region = queries.count_signatures_by_region

@@ -20,7 +20,7 @@ from participation.petitions import forms as f
 from participation.petitions import permissions as perms
 from participation.petitions import processing, queries, services, signers, signing
 from participation.petitions.deadlines import deadline_clocks
-from participation.petitions.models import PETITION_STATE_LABELS, PetitionKind
+from participation.petitions.models import PETITION_STATE_LABELS, PetitionKind, is_open_for_signatures
 from participation.petitions.thresholds import required_signatures
 
 bp = Blueprint("petitions", __name__, url_prefix="/<lang:lang_code>/petitions")
@@ -50,7 +50,10 @@ def index():
         region_id=query_int("region"),
         q=request.args.get("q", "")[:200],
     )
-    pagination = queries.list_public_petitions(filters, page=page_number())
+    now = utcnow()
+    pagination = queries.list_public_petitions(filters, page=page_number(), now=now)
+    mine = queries.list_user_petitions(current_user) if current_user.is_authenticated else []
+    signed = queries.list_signed_petitions(current_user) if current_user.is_authenticated else []
     return render_template(
         "petitions/index.html",
         pagination=pagination,
@@ -59,9 +62,10 @@ def index():
         addressee_options=[(str(i.id), i.display_name()) for i in queries.list_addressees()],
         region_options=[(str(r.id), r.display_name()) for r in list_regions()],
         state_labels=PETITION_STATE_LABELS,
-        public_states=sorted(s.value for s in perms.PUBLIC_STATES),
-        mine=queries.list_user_petitions(current_user) if current_user.is_authenticated else [],
-        signed=queries.list_signed_petitions(current_user) if current_user.is_authenticated else [],
+        public_states=queries.PUBLIC_STATE_VALUES,
+        mine=mine,
+        signed=signed,
+        badges=queries.list_badges([*pagination.items, *mine, *signed], now=now),
         can_start=perms.can_start_petition(current_user),
         review_queue=queries.list_petitions_awaiting_review() if is_moderator(current_user) else [],
     )
@@ -136,18 +140,22 @@ def detail(petition_id, slug=None):
     petition = _load_visible(petition_id)
     if slug != petition.slug:
         return redirect(url_for("petitions.detail", petition_id=petition.id, slug=petition.slug), 301)
-    count = signing.count_signatures(petition.id) if petition.published_at else 0
+    now = utcnow()
+    count = queries.count_signatures(petition.id) if petition.published_at else 0
     target = resolve_target("petition", petition.id)
     return render_template(
         "petitions/detail.html",
         petition=petition,
         count=count,
-        by_region=signing.count_signatures_by_region(petition.id) if petition.published_at else {},
+        by_region=queries.count_signatures_by_region(petition.id) if petition.published_at else {},
         regions={r.id: r for r in list_regions()},
         signature=signing.get_signature(current_user, petition),
-        signing_problem=signing.signing_problem(current_user, petition) if petition.status == "open" else None,
+        state=petition.effective_state(now, signatures=count),
+        state_label=petition.effective_label(now, signatures=count),
+        collecting=is_open_for_signatures(petition, now),
+        signing_problem=perms.signing_refusal(current_user, petition, now=now) if petition.status == "open" else None,
         can_deposit=perms.can_deposit_petition(current_user, petition),
-        now=utcnow(),
+        now=now,
         threshold=required_signatures(petition.kind, services.get_territory(petition)),
         can_edit=perms.can_edit_petition(current_user, petition),
         can_review=perms.can_review_petition(current_user, petition),
@@ -301,7 +309,7 @@ def sign(petition_id):
             return policy.second_factor_required()
         if petition is None:
             abort(404)
-        if not perms.is_public_petition(petition):
+        if not queries.is_public(petition):
             _load_visible(petition_id)  # a draft or one under review: 404 unless its committee or a moderator
         back = _go(petition)
         consent = f.consent_given(request.form)
