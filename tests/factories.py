@@ -82,7 +82,6 @@ def make_consultation(*, institution=None, state="draft", title=None, sections=2
     from datetime import timedelta
 
     from participation.consultations.models import Consultation, Section
-    from participation.consultations.services import _refresh_search_text
 
     n = next(_sequence)
     now = utcnow()
@@ -105,7 +104,7 @@ def make_consultation(*, institution=None, state="draft", title=None, sections=2
             Section(position=position, heading={"ar": f"المادة {position}", "fr": f"Article {position}"}, body={"fr": f"Texte de l'article {position}."})
         )
     db.session.add(consultation)
-    _refresh_search_text(consultation)
+    consultation.refresh_search_text()
     db.session.flush()
     if commit:
         db.session.commit()

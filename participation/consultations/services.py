@@ -53,11 +53,6 @@ class ConsultationData:
     moderation_mode: str = ModerationMode.POST.value
 
 
-def _refresh_search_text(consultation):
-    # Kept for tests/factories.py, which builds consultations through it; the rule is the model's.
-    consultation.refresh_search_text()
-
-
 def _apply(consultation, data):
     title = clean_translations(data.title)
     if not title:

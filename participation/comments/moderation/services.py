@@ -59,7 +59,7 @@ from participation.core.personal_data import personal_data_exporter
 from participation.core.urls import external_url
 from participation.extensions import db
 from participation.petitions import signing
-from participation.petitions.models import PetitionState, SignatureStatus
+from participation.petitions.models import SignatureStatus, is_open_for_signatures
 
 TEXT_LIMIT = 2000  # report details, notes, appeals and block reasons
 
@@ -409,7 +409,8 @@ def decide_signature(actor, signature, *, decision, note=None, now=None):
         raise DomainError(_l("Choose one of the options in the list."), code="invalid_choice")
     note = _text(note)
     petition, lock = _check_signature(actor, signature, now)
-    if decision == SignatureDecisionKind.RELEASE and petition.status != PetitionState.OPEN:
+    # The window, not the stored state: the tick may not have recorded a close that has passed.
+    if decision == SignatureDecisionKind.RELEASE and not is_open_for_signatures(petition, now):
         raise DomainError(
             _l("This petition is no longer open: a held signature can only be discarded now."), code="not_open"
         )

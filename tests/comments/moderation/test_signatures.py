@@ -275,6 +275,18 @@ def test_a_signature_is_decided_once(app, held_by_ip):
     _refused(_moderator(), other, "already_decided")
 
 
+def test_a_held_signature_cannot_be_counted_once_the_window_has_passed(app, held_by_ip):
+    """The close is a date: before the tick records it, releasing is already refused."""
+    petition, *_ = open_petition()
+    signature = held_by_ip(petition, 1)[0]
+    petition.closes_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert petition.state == "open"  # not recorded yet
+    _refused(_moderator(), signature, "not_open")
+    assert db.session.get(Signature, signature.id).status == "suspect"
+    assert petition_queries.count_signatures(petition.id) == 1
+
+
 def test_a_closed_petition_keeps_its_count(app, held_by_ip):
     """Once a petition has closed, a held signature can no longer be counted: releasing it is
     refused and discarding it takes nothing away."""
