@@ -4,6 +4,7 @@ Everything that differs between machines comes from environment variables, read 
 application is created (never at import time), so one code base serves the embedded SQLite
 set-up and production on PostgreSQL.
 """
+
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -39,7 +40,9 @@ def _host_of(url):
 
 def _trusted_hosts(public_base_url, *extra):
     """TRUSTED_HOSTS as configured, or else the public address's host (plus `extra`)."""
-    return _env_list("TRUSTED_HOSTS") or [host for host in (_host_of(public_base_url), *extra) if host]
+    return _env_list("TRUSTED_HOSTS") or [
+        host for host in (_host_of(public_base_url), *extra) if host
+    ]
 
 
 class Config:
@@ -65,24 +68,36 @@ class Config:
         self.RATELIMIT_LOGIN_ACCOUNT = _env("RATELIMIT_LOGIN_ACCOUNT", "20 per hour;100 per day")
         self.TRUSTED_DEVICE_DAYS = _env_int("TRUSTED_DEVICE_DAYS", 180)
         # Password hashing (argon2id): the library's recommended costs (RFC 9106's low-memory profile).
-        self.ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", argon2.profiles.RFC_9106_LOW_MEMORY.time_cost)
-        self.ARGON2_MEMORY_COST = _env_int("ARGON2_MEMORY_COST", argon2.profiles.RFC_9106_LOW_MEMORY.memory_cost)  # KiB
-        self.ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", argon2.profiles.RFC_9106_LOW_MEMORY.parallelism)
+        self.ARGON2_TIME_COST = _env_int(
+            "ARGON2_TIME_COST", argon2.profiles.RFC_9106_LOW_MEMORY.time_cost
+        )
+        self.ARGON2_MEMORY_COST = _env_int(
+            "ARGON2_MEMORY_COST", argon2.profiles.RFC_9106_LOW_MEMORY.memory_cost
+        )  # KiB
+        self.ARGON2_PARALLELISM = _env_int(
+            "ARGON2_PARALLELISM", argon2.profiles.RFC_9106_LOW_MEMORY.parallelism
+        )
         self.RATELIMIT_REGISTER = _env("RATELIMIT_REGISTER", "5 per minute;30 per hour")
         self.RATELIMIT_PASSWORD_RESET = _env("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour")
         self.RATELIMIT_VERIFY = _env("RATELIMIT_VERIFY", "10 per minute")
         self.RATELIMIT_TWO_FACTOR = _env("RATELIMIT_TWO_FACTOR", "5 per minute;30 per hour")
         # Identity form submissions, per address and per account: each one can say whether a CIN is taken.
         self.RATELIMIT_IDENTITY = _env("RATELIMIT_IDENTITY", "5 per minute;30 per day")
-        self.RATELIMIT_API = _env("RATELIMIT_API", "120 per minute;3000 per hour")  # per client, whole /api/v1
+        self.RATELIMIT_API = _env(
+            "RATELIMIT_API", "120 per minute;3000 per hour"
+        )  # per client, whole /api/v1
         # Signing over these limits is not refused: the signature is held as suspect for review.
-        self.SIGNING_LIMIT_PER_ACCOUNT = _env("SIGNING_LIMIT_PER_ACCOUNT", "20 per hour;100 per day")
+        self.SIGNING_LIMIT_PER_ACCOUNT = _env(
+            "SIGNING_LIMIT_PER_ACCOUNT", "20 per hour;100 per day"
+        )
         self.SIGNING_LIMIT_PER_IP = _env("SIGNING_LIMIT_PER_IP", "60 per hour;500 per day")
         self.SIGNATURE_COUNTER_SHARDS = _env_int("SIGNATURE_COUNTER_SHARDS", 16)
         # Site switches (pause signing, banner) are read from the database at most this often per
         # process; 0 reads them on every use.
         self.SWITCH_CACHE_SECONDS = _env_int("SWITCH_CACHE_SECONDS", 2)
-        self.RATELIMIT_SIGN = _env("RATELIMIT_SIGN", "30 per minute")  # abuse of the endpoint itself: 429
+        self.RATELIMIT_SIGN = _env(
+            "RATELIMIT_SIGN", "30 per minute"
+        )  # abuse of the endpoint itself: 429
         # A deadline clock shows "due soon" when fewer days than this are left.
         self.DEADLINE_DUE_SOON_DAYS = _env_int("DEADLINE_DUE_SOON_DAYS", 5)
         # Signatories' personal data (names, CIN, address) is anonymised this many days after the
@@ -114,7 +129,9 @@ class Config:
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
         # Identity data (SPEC §2): the CIN is kept as a keyed hash and encrypted at rest.
         self.CIN_HASH_KEY = _env("CIN_HASH_KEY")
-        self.CIN_ENCRYPTION_KEYS = _env("CIN_ENCRYPTION_KEYS")  # comma-separated Fernet keys, newest first
+        self.CIN_ENCRYPTION_KEYS = _env(
+            "CIN_ENCRYPTION_KEYS"
+        )  # comma-separated Fernet keys, newest first
         self.CIN_PATTERN = _env("CIN_PATTERN", r"^[A-Z]{1,2}[0-9]{1,8}$")
         self.IDENTITY_VERIFIER = _env(
             "IDENTITY_VERIFIER", "participation.auth.identity:DeclarativeVerifier"
@@ -127,7 +144,9 @@ class Config:
         self.REQUIRE_STAFF_2FA = _env_bool("REQUIRE_STAFF_2FA", False)
         self.TOTP_ISSUER = _env("TOTP_ISSUER", "Participation.ma")
         self.TWO_FACTOR_LOGIN_MINUTES = _env_int("TWO_FACTOR_LOGIN_MINUTES", 5)
-        self.TWO_FACTOR_CODE_ATTEMPTS = _env_int("TWO_FACTOR_CODE_ATTEMPTS", 5)  # per pending sign-in
+        self.TWO_FACTOR_CODE_ATTEMPTS = _env_int(
+            "TWO_FACTOR_CODE_ATTEMPTS", 5
+        )  # per pending sign-in
         # Consultation attachments: PDF only, checked by content, stored outside static/.
         self.ATTACHMENT_DIR = _env("ATTACHMENT_DIR", str(instance / "attachments"))
         self.ATTACHMENT_MAX_BYTES = _env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
@@ -181,7 +200,7 @@ def _normalise_database_url(url):
     """Accept the usual postgres:// and postgresql:// forms and use the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -217,7 +236,9 @@ class TestingConfig(DevelopmentConfig):
         self.SERVER_NAME = None
         self.PUBLIC_BASE_URL = _env("TEST_PUBLIC_BASE_URL", "http://participation.test")
         self.TRUSTED_HOSTS = _trusted_hosts(self.PUBLIC_BASE_URL, "127.0.0.1", "localhost")
-        self.SWITCH_CACHE_SECONDS = _env_int("SWITCH_CACHE_SECONDS", 0)  # tests change switches in the database directly
+        self.SWITCH_CACHE_SECONDS = _env_int(
+            "SWITCH_CACHE_SECONDS", 0
+        )  # tests change switches in the database directly
         # Hundreds of sign-ins and registrations: the cheapest costs argon2 accepts, not 64 MiB each.
         self.ARGON2_TIME_COST, self.ARGON2_MEMORY_COST, self.ARGON2_PARALLELISM = 1, 8, 1
 
@@ -229,7 +250,13 @@ class ProductionConfig(Config):
         super().__init__()
         missing = [
             name
-            for name in ("SECRET_KEY", "CIN_HASH_KEY", "CIN_ENCRYPTION_KEYS", "DATABASE_URL", "PUBLIC_BASE_URL")
+            for name in (
+                "SECRET_KEY",
+                "CIN_HASH_KEY",
+                "CIN_ENCRYPTION_KEYS",
+                "DATABASE_URL",
+                "PUBLIC_BASE_URL",
+            )
             if not _env(name)
         ]
         if missing:
@@ -239,7 +266,9 @@ class ProductionConfig(Config):
         if len(self.SECRET_KEY) < 32:
             raise RuntimeError("SECRET_KEY must be at least 32 characters in production")
         if _host_of(self.PUBLIC_BASE_URL) is None:
-            raise RuntimeError("PUBLIC_BASE_URL must be an absolute http(s) address, e.g. https://participation.ma")
+            raise RuntimeError(
+                "PUBLIC_BASE_URL must be an absolute http(s) address, e.g. https://participation.ma"
+            )
         self.TRUSTED_HOSTS = _trusted_hosts(self.PUBLIC_BASE_URL)
         self.MAIL_DELIVER_INLINE = _env_bool("MAIL_DELIVER_INLINE", False)
         self.MAIL_BACKEND = _env("MAIL_BACKEND", "smtp")

@@ -1,5 +1,6 @@
 """The ceiling for bench/sign_throughput.py: a bare Flask endpoint doing one INSERT into the same
 database, served by the same gunicorn set-up. Run by the benchmark, not on its own."""
+
 import os
 
 import sqlalchemy as sa

@@ -13,6 +13,7 @@ For each database (PostgreSQL, then SQLite):
 Usage: python bench/dashboard.py [--signatures 1000000] [--comments 100000] [--requests 30] [--db postgresql,sqlite]
        [--fresh] [--no-rebuild]
 """
+
 import argparse
 import os
 import statistics
@@ -49,7 +50,9 @@ def create_postgres_database(url, fresh):
 
     base, name = url.rsplit("/", 1)
     with psycopg.connect(base + "/postgres", autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
         if exists and fresh:
             connection.execute(f'DROP DATABASE "{name}"')
             exists = None
@@ -69,19 +72,33 @@ def prepare(app, signatures, comments):
 
     with app.app_context():
         upgrade()
-        seeded = db.session.scalar(sa.select(User.id).where(User.email == EMAIL.format(0))) is not None
+        seeded = (
+            db.session.scalar(sa.select(User.id).where(User.email == EMAIL.format(0))) is not None
+        )
         took = None
         if not seeded:
             started = time.perf_counter()
             with app.test_request_context("/"):
-                print(seed_large(signatures=signatures, comments=comments, echo=lambda text: print("  ", text, flush=True)), flush=True)
+                print(
+                    seed_large(
+                        signatures=signatures,
+                        comments=comments,
+                        echo=lambda text: print("  ", text, flush=True),
+                    ),
+                    flush=True,
+                )
             took = time.perf_counter() - started
         if db.session.scalar(sa.select(User.id).where(User.email == OBSERVER)) is None:
             from participation.auth.models import RoleGrant
             from participation.core.models import utcnow
 
-            observer = User(email=OBSERVER, password_hash=hash_password(PASSWORD), display_name="Bench observer", language="fr",
-                            email_verified_at=utcnow())
+            observer = User(
+                email=OBSERVER,
+                password_hash=hash_password(PASSWORD),
+                display_name="Bench observer",
+                language="fr",
+                email_verified_at=utcnow(),
+            )
             db.session.add(observer)
             db.session.flush()
             db.session.add(RoleGrant(user_id=observer.id, role=Role.OBSERVER.value))
@@ -95,7 +112,9 @@ def time_refresh(app, full):
 
     with app.app_context():
         timings = {}
-        for label, everything in (("tick refresh (2 months)", False), ("full rebuild", True))[:2 if full else 1]:
+        for label, everything in (("tick refresh (2 months)", False), ("full rebuild", True))[
+            : 2 if full else 1
+        ]:
             started = time.perf_counter()
             refresh_statistics(everything=everything)
             db.session.commit()
@@ -109,7 +128,9 @@ def signed_in_client(app):
     client = app.test_client()
     page = client.get("/fr/account/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/fr/account/login", data={"email": OBSERVER, "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/fr/account/login", data={"email": OBSERVER, "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302, response.status_code
     return client
 
@@ -153,7 +174,11 @@ def measure(app, client, path, requests):
         sa.event.listen(db.engine, "before_cursor_execute", lambda *args: queries.append(1))
         client.get(path)
     durations.sort()
-    return statistics.median(durations), durations[max(int(len(durations) * 0.95) - 1, 0)], len(queries)
+    return (
+        statistics.median(durations),
+        durations[max(int(len(durations) * 0.95) - 1, 0)],
+        len(queries),
+    )
 
 
 def run(database, url, args):
@@ -172,14 +197,19 @@ def run(database, url, args):
         from participation.extensions import db
         from participation.petitions.models import Signature
 
-        print(f"rows: {db.session.scalar(sa.select(sa.func.count()).select_from(Signature)):,} signatures, "
-              f"{db.session.scalar(sa.select(sa.func.count()).select_from(Comment)):,} comments", flush=True)
+        print(
+            f"rows: {db.session.scalar(sa.select(sa.func.count()).select_from(Signature)):,} signatures, "
+            f"{db.session.scalar(sa.select(sa.func.count()).select_from(Comment)):,} comments",
+            flush=True,
+        )
     for label, seconds in time_refresh(app, not args.no_rebuild).items():
         print(f"{label}: {seconds:.2f} s", flush=True)
     client = signed_in_client(app)
     results = [(label, *measure(app, client, path, args.requests)) for label, path in pages(app)]
     base = results[0][1]
-    print("\n| page | p50 ms | p95 ms | ratio to trivial (p50) | SQL queries |\n| --- | ---: | ---: | ---: | ---: |")
+    print(
+        "\n| page | p50 ms | p95 ms | ratio to trivial (p50) | SQL queries |\n| --- | ---: | ---: | ---: | ---: |"
+    )
     for label, p50, p95, queries in results:
         print(f"| {label} | {p50:.1f} | {p95:.1f} | {p50 / base:.1f} | {queries} |", flush=True)
 
@@ -191,8 +221,14 @@ def main():
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--db", default="postgresql,sqlite")
     parser.add_argument("--pg-url", default=PG_URL)
-    parser.add_argument("--fresh", action="store_true", help="Drop the benchmark databases and seed again.")
-    parser.add_argument("--no-rebuild", action="store_true", help="Do not time the full rebuild of the statistics (minutes on SQLite).")
+    parser.add_argument(
+        "--fresh", action="store_true", help="Drop the benchmark databases and seed again."
+    )
+    parser.add_argument(
+        "--no-rebuild",
+        action="store_true",
+        help="Do not time the full rebuild of the statistics (minutes on SQLite).",
+    )
     args = parser.parse_args()
     os.environ.setdefault("PARTICIPATION_CONFIG", "development")
     SQLITE_DIR.mkdir(parents=True, exist_ok=True)

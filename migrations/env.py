@@ -3,6 +3,7 @@
 Migration scripts never import application models; they describe tables themselves. This file
 only needs the metadata for `flask db migrate` (autogenerate) and the model/migration check.
 """
+
 import logging
 from logging.config import fileConfig
 
@@ -16,11 +17,17 @@ fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db
-config.set_main_option("sqlalchemy.url", target_db.engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+config.set_main_option(
+    "sqlalchemy.url", target_db.engine.url.render_as_string(hide_password=False).replace("%", "%%")
+)
 
 
 def run_migrations_offline():
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_db.metadata, literal_binds=True)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_db.metadata,
+        literal_binds=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -44,7 +51,9 @@ def run_migrations_online():
             # (The pragma only takes effect outside a transaction, hence the raw connection.)
             connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
         try:
-            context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
+            context.configure(
+                connection=connection, target_metadata=target_db.metadata, **conf_args
+            )
             with context.begin_transaction():
                 context.run_migrations()
         finally:

@@ -1,4 +1,5 @@
 """The citizen-participation platform: application factory."""
+
 import logging
 from pathlib import Path
 
@@ -29,7 +30,9 @@ def create_app(config=None):
         instance_path=config.INSTANCE_PATH,
     )
     app.config.from_object(config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)  # the SQLite file and .eml mail live here
+    Path(app.instance_path).mkdir(
+        parents=True, exist_ok=True
+    )  # the SQLite file and .eml mail live here
     app.config["CONFIG_NAME"] = config.ENV_NAME
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
@@ -97,7 +100,21 @@ def _register_blueprints(app):
     from participation.stats.views import bp as stats_bp
     import participation.api.commitments  # noqa: F401  (adds its routes to the API blueprint)
 
-    for blueprint in (public_bp, auth_bp, admin_bp, api_bp, consultations_bp, officer_bp, comments_bp, moderation_bp, moderation_admin_bp, petitions_bp, petition_officer_bp, ogp_bp, stats_bp):
+    for blueprint in (
+        public_bp,
+        auth_bp,
+        admin_bp,
+        api_bp,
+        consultations_bp,
+        officer_bp,
+        comments_bp,
+        moderation_bp,
+        moderation_admin_bp,
+        petitions_bp,
+        petition_officer_bp,
+        ogp_bp,
+        stats_bp,
+    ):
         app.register_blueprint(blueprint)
     app.register_blueprint(opendata_bp)
     register_comment_targets()
@@ -122,7 +139,9 @@ def _register_language_handling(app):
 def _register_request_hooks(app):
     @app.before_request
     def _declare_write_intent():
-        g.write_intent_token = database.write_intent.set(request.method not in {"GET", "HEAD", "OPTIONS"})
+        g.write_intent_token = database.write_intent.set(
+            request.method not in {"GET", "HEAD", "OPTIONS"}
+        )
         reject_nul_bytes(request)
 
     app.before_request(policy.second_factor_gate)

@@ -1,4 +1,5 @@
 """flask commands: create-admin, seed-demo, territories, outbox, translate."""
+
 import secrets
 import subprocess
 import sys
@@ -49,7 +50,11 @@ def create_admin(email, display_name, password):
 
 
 @click.command("seed-demo")
-@click.option("--password", default=None, help="One password for every demo account (default: random, printed).")
+@click.option(
+    "--password",
+    default=None,
+    help="One password for every demo account (default: random, printed).",
+)
 def seed_demo(password):
     """Load territories, demo institutions and one demo account per role; print the passwords."""
     from participation.demo import seed
@@ -58,10 +63,14 @@ def seed_demo(password):
         accounts = seed(password_for=lambda: password or secrets.token_urlsafe(9))
         db.session.commit()
     click.echo("")
-    click.echo("Demo accounts (sign in at /ar/account/login, /fr/account/login or /zgh/account/login):")
+    click.echo(
+        "Demo accounts (sign in at /ar/account/login, /fr/account/login or /zgh/account/login):"
+    )
     width = max(len(a["email"]) for a in accounts)
     for account in accounts:
-        click.echo(f"  {account['role']:<14} {account['email']:<{width}}  password: {account['password']}")
+        click.echo(
+            f"  {account['role']:<14} {account['email']:<{width}}  password: {account['password']}"
+        )
     click.echo("")
 
 
@@ -156,7 +165,11 @@ def open_data():
 
 
 @open_data.command("dump")
-@click.option("--directory", type=click.Path(file_okay=False), help="Where to write (default: instance/open-data).")
+@click.option(
+    "--directory",
+    type=click.Path(file_okay=False),
+    help="Where to write (default: instance/open-data).",
+)
 def open_data_dump(directory):
     """Write every public dataset as CSV and JSON (run nightly from cron)."""
     from participation.opendata.dumps import dump_directory, write_dumps
@@ -186,7 +199,12 @@ def stats():
 
 
 @stats.command("refresh")
-@click.option("--all", "everything", is_flag=True, help="Rebuild every month, not only this month and the previous one.")
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Rebuild every month, not only this month and the previous one.",
+)
 def stats_refresh(everything):
     """Recompute the pre-aggregated monthly figures (`flask tick` does it every few minutes)."""
     from participation.stats.aggregates import refresh_statistics
@@ -199,7 +217,13 @@ def stats_refresh(everything):
 @stats.command("seed-large")
 @click.option("--signatures", default=1_000_000, show_default=True)
 @click.option("--comments", default=100_000, show_default=True)
-@click.option("--seed", "random_seed", default=2026, show_default=True, help="Random seed: the same numbers give the same data.")
+@click.option(
+    "--seed",
+    "random_seed",
+    default=2026,
+    show_default=True,
+    help="Random seed: the same numbers give the same data.",
+)
 def stats_seed_large(signatures, comments, random_seed):
     """Bulk-insert a large, plausible data set (people across regions, consultations, petitions,
     signatures and comments over two years) for benchmarks; never on a production database."""
@@ -208,7 +232,9 @@ def stats_seed_large(signatures, comments, random_seed):
 
     with _request_context():
         try:
-            summary = seed_large(signatures=signatures, comments=comments, random_seed=random_seed, echo=click.echo)
+            summary = seed_large(
+                signatures=signatures, comments=comments, random_seed=random_seed, echo=click.echo
+            )
         except DomainError as error:
             raise click.ClickException(str(error.message))
     click.echo(", ".join(f"{n} {what}" for what, n in summary.items()))
@@ -220,7 +246,9 @@ def outbox():
 
 
 @outbox.command("send")
-@click.option("--include-failed", is_flag=True, help="Also retry messages that reached the attempt limit.")
+@click.option(
+    "--include-failed", is_flag=True, help="Also retry messages that reached the attempt limit."
+)
 def outbox_send(include_failed):
     """Deliver queued messages that are due, retrying earlier failures."""
     from participation.core.mail import send_due_messages
@@ -246,15 +274,28 @@ POT = Path("translations") / "messages.pot"
 @translate.command("extract")
 def translate_extract():
     """Collect every marked string of the code and templates into translations/messages.pot."""
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
-             "--omit-header", "-o", str(POT), ".")
+    _pybabel(
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "--omit-header",
+        "-o",
+        str(POT),
+        ".",
+    )
 
 
 @translate.command("update")
 def translate_update():
     """Extract, then merge new strings into the ar, fr and zgh catalogs."""
     translate_extract.callback()
-    _pybabel("update", "-i", str(POT), "-d", "translations", "--no-fuzzy-matching", "--ignore-obsolete")
+    _pybabel(
+        "update", "-i", str(POT), "-d", "translations", "--no-fuzzy-matching", "--ignore-obsolete"
+    )
 
 
 @translate.command("compile")

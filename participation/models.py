@@ -1,4 +1,5 @@
 """Imports every model module so the metadata is complete (migrations, tests, create_app)."""
+
 from participation.auth import models as auth_models  # noqa: F401
 from participation.core import audit, mail, switches  # noqa: F401
 from participation.institutions import models as institution_models  # noqa: F401

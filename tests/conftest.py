@@ -5,6 +5,7 @@ proves `flask db upgrade` works). The app is built once per session too (see `Ap
 then gets a clean database: on SQLite a copy of the migrated template file, on PostgreSQL
 (TEST_DATABASE_URL) the same tables truncated.
 """
+
 import contextlib
 import copy
 import os
@@ -109,11 +110,21 @@ def extend_app():
 # Settings read once, by create_app() or an extension's init_app(): a test that overrides one of
 # them gets an app built with it (shared by the tests that override it the same way). Every other
 # setting is read when used, so an override is applied to the shared app for one test.
-CREATION_SETTINGS = frozenset({
-    "TRUSTED_PROXIES", "RATELIMIT_STORAGE_URI", "SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS",
-    "SQLALCHEMY_BINDS", "SQLITE_BUSY_TIMEOUT_MS", "INSTANCE_PATH", "BABEL_TRANSLATION_DIRECTORIES",
-    "BABEL_DEFAULT_TIMEZONE", "BABEL_DEFAULT_LOCALE", "BABEL_DOMAIN",
-})
+CREATION_SETTINGS = frozenset(
+    {
+        "TRUSTED_PROXIES",
+        "RATELIMIT_STORAGE_URI",
+        "SQLALCHEMY_DATABASE_URI",
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        "SQLALCHEMY_BINDS",
+        "SQLITE_BUSY_TIMEOUT_MS",
+        "INSTANCE_PATH",
+        "BABEL_TRANSLATION_DIRECTORIES",
+        "BABEL_DEFAULT_TIMEZONE",
+        "BABEL_DEFAULT_LOCALE",
+        "BABEL_DOMAIN",
+    }
+)
 
 
 class Apps:
@@ -125,7 +136,10 @@ class Apps:
         self.apps = {}
 
     def get(self, at_creation, extend_app):
-        key = (tuple(sorted((name, repr(value)) for name, value in at_creation.items())), extend_app)
+        key = (
+            tuple(sorted((name, repr(value)) for name, value in at_creation.items())),
+            extend_app,
+        )
         if key not in self.apps:
             directory = self.directory / f"app{len(self.apps)}"
             url = POSTGRES_URL or f"sqlite:///{directory / 'test.db'}"
@@ -161,7 +175,10 @@ def isolated(app, settings, template, tmp_path, overrides=None):
     instance = tmp_path / "instance"
     instance.mkdir()
     app.config.update(
-        overrides or {}, INSTANCE_PATH=str(instance), MAIL_FILE_DIR=str(instance / "mail"), ATTACHMENT_DIR=str(instance / "attachments")
+        overrides or {},
+        INSTANCE_PATH=str(instance),
+        MAIL_FILE_DIR=str(instance / "mail"),
+        ATTACHMENT_DIR=str(instance / "attachments"),
     )
     shared_instance_path, app.instance_path = app.instance_path, str(instance)
     try:
@@ -184,7 +201,9 @@ def isolated(app, settings, template, tmp_path, overrides=None):
 def app(apps, database_template, tmp_path, config_overrides, extend_app):
     """The session's app (pytest-flask's `client` and the others use it) on a clean database, with
     this test's settings, inside an application and a request context."""
-    app, settings = apps.get({k: v for k, v in config_overrides.items() if k in CREATION_SETTINGS}, extend_app)
+    app, settings = apps.get(
+        {k: v for k, v in config_overrides.items() if k in CREATION_SETTINGS}, extend_app
+    )
     overrides = {k: v for k, v in config_overrides.items() if k not in CREATION_SETTINGS}
     with isolated(app, settings, database_template, tmp_path, overrides), app.app_context():
         with app.test_request_context():
@@ -200,7 +219,12 @@ class FormLogin:
 
     def __call__(self, user, password=PASSWORD):
         response = self.client.post(
-            "/fr/account/login", data={"email": user.email, "password": password, "csrf_token": csrf_token(self.client, "/fr/account/login")}
+            "/fr/account/login",
+            data={
+                "email": user.email,
+                "password": password,
+                "csrf_token": csrf_token(self.client, "/fr/account/login"),
+            },
         )
         assert response.status_code == 302, response.get_data(as_text=True)
         return response

@@ -1,4 +1,5 @@
 """Factories with keyword-only overrides. They flush; tests commit when a request must see data."""
+
 import itertools
 from datetime import date
 
@@ -24,7 +25,17 @@ def _password_hash(password):
     return _HASH
 
 
-def make_user(*, email=None, password=PASSWORD, display_name=None, language="fr", verified=True, roles=(), institution=None, commit=True):
+def make_user(
+    *,
+    email=None,
+    password=PASSWORD,
+    display_name=None,
+    language="fr",
+    verified=True,
+    roles=(),
+    institution=None,
+    commit=True,
+):
     n = next(_sequence)
     user = User(
         email=email or f"user{n}@example.org",
@@ -39,7 +50,13 @@ def make_user(*, email=None, password=PASSWORD, display_name=None, language="fr"
         role = Role(role)
         if role == Role.OFFICER and institution is None:
             institution = make_institution(commit=False)
-        db.session.add(RoleGrant(user_id=user.id, role=role.value, institution_id=institution.id if role == Role.OFFICER else None))
+        db.session.add(
+            RoleGrant(
+                user_id=user.id,
+                role=role.value,
+                institution_id=institution.id if role == Role.OFFICER else None,
+            )
+        )
     db.session.flush()
     db.session.expire(user, ["grants"])
     if commit:
@@ -61,14 +78,31 @@ def make_institution(*, kind=InstitutionKind.MINISTRY, name=None, region=None, c
     return institution
 
 
-def make_identity(user, *, cin="AB123456", province=None, cin_expiry=date(2031, 1, 1), birth_date=date(1990, 1, 1), commit=True):
+def make_identity(
+    user,
+    *,
+    cin="AB123456",
+    province=None,
+    cin_expiry=date(2031, 1, 1),
+    birth_date=date(1990, 1, 1),
+    commit=True,
+):
     profile = IdentityProfile(
-        user_id=user.id, first_name="Test", last_name="Person",
-        cin_hash=keyed_hash(cin), cin_encrypted=encrypt(cin), cin_hint=cin[-2:],
-        cin_expiry=cin_expiry, birth_date=birth_date, address="1 rue de Test",
-        abroad=province is None, country="FR" if province is None else None,
-        region_id=province.region_id if province else None, province_id=province.id if province else None,
-        declaration_accepted_at=utcnow(), verified_by="declarative",
+        user_id=user.id,
+        first_name="Test",
+        last_name="Person",
+        cin_hash=keyed_hash(cin),
+        cin_encrypted=encrypt(cin),
+        cin_hint=cin[-2:],
+        cin_expiry=cin_expiry,
+        birth_date=birth_date,
+        address="1 rue de Test",
+        abroad=province is None,
+        country="FR" if province is None else None,
+        region_id=province.region_id if province else None,
+        province_id=province.id if province else None,
+        declaration_accepted_at=utcnow(),
+        verified_by="declarative",
     )
     db.session.add(profile)
     db.session.flush()
@@ -77,8 +111,19 @@ def make_identity(user, *, cin="AB123456", province=None, cin_expiry=date(2031, 
     return profile
 
 
-def make_consultation(*, institution=None, state="draft", title=None, sections=2, opens_at=None, closes_at=None,
-                      moderation_mode="post", scope="national", region=None, commit=True):
+def make_consultation(
+    *,
+    institution=None,
+    state="draft",
+    title=None,
+    sections=2,
+    opens_at=None,
+    closes_at=None,
+    moderation_mode="post",
+    scope="national",
+    region=None,
+    commit=True,
+):
     from datetime import timedelta
 
     from participation.consultations.models import Consultation, Section
@@ -101,7 +146,11 @@ def make_consultation(*, institution=None, state="draft", title=None, sections=2
     )
     for position in range(1, sections + 1):
         consultation.sections.append(
-            Section(position=position, heading={"ar": f"المادة {position}", "fr": f"Article {position}"}, body={"fr": f"Texte de l'article {position}."})
+            Section(
+                position=position,
+                heading={"ar": f"المادة {position}", "fr": f"Article {position}"},
+                body={"fr": f"Texte de l'article {position}."},
+            )
         )
     db.session.add(consultation)
     consultation.refresh_search_text()

@@ -6,11 +6,19 @@ from participation.auth.models import Role, User
 from participation.extensions import db
 
 
-def test_seed_demo_creates_one_account_per_role_and_prints_working_passwords(app, client, post_form):
+def test_seed_demo_creates_one_account_per_role_and_prints_working_passwords(
+    app, client, post_form
+):
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     accounts = re.findall(r"^\s+(\S+)\s+(\S+@\S+)\s+password: (\S+)$", result.output, re.M)
-    assert {role for role, _, _ in accounts} == {"citizen", "officer", "moderator", "observer", "administrator"}
+    assert {role for role, _, _ in accounts} == {
+        "citizen",
+        "officer",
+        "moderator",
+        "observer",
+        "administrator",
+    }
     users = {u.email: u for u in db.session.scalars(sa.select(User))}
     for role, email, password in accounts:
         user = users[email]
@@ -46,20 +54,36 @@ def test_production_refuses_to_start_without_secrets(monkeypatch):
 
 def test_seed_demo_fills_the_moderation_queue_and_the_transparency_page(app, client, post_form):
     from participation.comments.models import Comment
-    from participation.comments.moderation.models import CommentReport, ModerationAppeal, ModerationDecision, ModerationItem
-    from participation.comments.moderation.queries import QueueFilters, list_monthly_statistics, list_queue
+    from participation.comments.moderation.models import (
+        CommentReport,
+        ModerationAppeal,
+        ModerationDecision,
+        ModerationItem,
+    )
+    from participation.comments.moderation.queries import (
+        QueueFilters,
+        list_monthly_statistics,
+        list_queue,
+    )
     from participation.petitions.models import Signature
 
     runner = app.test_cli_runner()
     result = runner.invoke(args=["seed-demo", "--password", "demo-password-123"])
     assert result.exit_code == 0, result.output
-    assert runner.invoke(args=["seed-demo", "--password", "demo-password-123"]).exit_code == 0  # once only
+    assert (
+        runner.invoke(args=["seed-demo", "--password", "demo-password-123"]).exit_code == 0
+    )  # once only
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CommentReport)) == 5
-    kinds = sorted(db.session.scalars(sa.select(ModerationItem.kind).where(ModerationItem.closed_at.is_(None))))
+    kinds = sorted(
+        db.session.scalars(sa.select(ModerationItem.kind).where(ModerationItem.closed_at.is_(None)))
+    )
     assert kinds == ["appeal", "reported", "reported"]
     hidden = db.session.scalars(sa.select(Comment).where(Comment.status == "hidden")).all()
     assert len(hidden) == 1
-    decisions = [(d.decision, d.reason) for d in db.session.scalars(sa.select(ModerationDecision).order_by(ModerationDecision.id))]
+    decisions = [
+        (d.decision, d.reason)
+        for d in db.session.scalars(sa.select(ModerationDecision).order_by(ModerationDecision.id))
+    ]
     assert decisions == [("hide", "reported"), ("reject", "off_topic")]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationAppeal)) == 1
     held = db.session.scalars(sa.select(Signature).where(Signature.status == "suspect")).all()
@@ -71,6 +95,12 @@ def test_seed_demo_fills_the_moderation_queue_and_the_transparency_page(app, cli
     assert (sources.count("comment"), sources.count("signature")) == (3, 1)
     month = list_monthly_statistics()[0]
     assert (month.count("reject"), month.automatic, month.appeals) == (1, 1, 1)
-    assert post_form("/fr/account/login", {"email": "moderator@demo.participation.ma", "password": "demo-password-123"}).status_code == 302
+    assert (
+        post_form(
+            "/fr/account/login",
+            {"email": "moderator@demo.participation.ma", "password": "demo-password-123"},
+        ).status_code
+        == 302
+    )
     assert client.get("/fr/moderation/").status_code == 200
     assert client.get(f"/fr/moderation/signatures/{held[0].id}").status_code == 200

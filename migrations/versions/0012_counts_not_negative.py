@@ -12,12 +12,13 @@ Revises: 0011_dashboards
 Create Date: 2026-12-14 10:20:00.000000
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0012_counts_not_negative'
-down_revision = '0011_dashboards'
+revision = "0012_counts_not_negative"
+down_revision = "0011_dashboards"
 branch_labels = None
 depends_on = None
 
@@ -55,10 +56,14 @@ def upgrade():
     for petition_id in connection.execute(DRIFTED_PETITIONS).scalars().all():
         for statement in REBUILD:
             connection.execute(statement, {"petition_id": petition_id})
-    with op.batch_alter_table('petition_signature_counters', schema=None) as batch_op:
-        batch_op.create_check_constraint(op.f('ck_petition_signature_counters_count_not_negative'), 'count >= 0')
+    with op.batch_alter_table("petition_signature_counters", schema=None) as batch_op:
+        batch_op.create_check_constraint(
+            op.f("ck_petition_signature_counters_count_not_negative"), "count >= 0"
+        )
 
 
 def downgrade():
-    with op.batch_alter_table('petition_signature_counters', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_petition_signature_counters_count_not_negative'), type_='check')
+    with op.batch_alter_table("petition_signature_counters", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            op.f("ck_petition_signature_counters_count_not_negative"), type_="check"
+        )

@@ -1,4 +1,5 @@
 """Administrators turn the site switches on and off (audited)."""
+
 from participation.admin.permissions import can_set_switches
 from participation.core.audit import record_audit
 from participation.core.permissions import guarded_by, require

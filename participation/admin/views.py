@@ -5,7 +5,13 @@ from flask_login import current_user
 
 from participation.admin import permissions as admin_perms
 from participation.admin import services as admin_services
-from participation.admin.forms import GrantRoleForm, InstitutionForm, PopulationForm, RevokeForm, SwitchForm
+from participation.admin.forms import (
+    GrantRoleForm,
+    InstitutionForm,
+    PopulationForm,
+    RevokeForm,
+    SwitchForm,
+)
 from participation.auth import permissions as auth_perms
 from participation.auth import services as auth_services
 from participation.auth.models import ROLE_LABELS, Role, RoleGrant, User
@@ -48,7 +54,9 @@ def users():
     search = (request.args.get("q") or "").strip()[:100]
     role = request.args.get("role") if request.args.get("role") in {r.value for r in Role} else None
     pagination = auth_services.list_users(search=search, role=role, page=page_number())
-    return render_template("admin/users.html", pagination=pagination, search=search, role=role, role_labels=ROLE_LABELS)
+    return render_template(
+        "admin/users.html", pagination=pagination, search=search, role=role, role_labels=ROLE_LABELS
+    )
 
 
 @bp.route("/users/<int:user_id>")
@@ -60,10 +68,19 @@ def user_detail(user_id):
 
 def _render_user(user, form, status=200):
     history = db.session.scalars(
-        sa.select(RoleGrant).where(RoleGrant.user_id == user.id).order_by(RoleGrant.granted_at.desc())
+        sa.select(RoleGrant)
+        .where(RoleGrant.user_id == user.id)
+        .order_by(RoleGrant.granted_at.desc())
     ).all()
     return (
-        render_template("admin/user_detail.html", user=user, form=form, history=history, revoke_form=RevokeForm(), role_labels=ROLE_LABELS),
+        render_template(
+            "admin/user_detail.html",
+            user=user,
+            form=form,
+            history=history,
+            revoke_form=RevokeForm(),
+            role_labels=ROLE_LABELS,
+        ),
         status,
     )
 
@@ -75,9 +92,15 @@ def grant_role(user_id):
     policy.ensure(auth_perms.can_grant_role(current_user, user))
     form = GrantRoleForm(institutions=list_institutions())
     if form.validate_on_submit():
-        institution = db.session.get(Institution, form.institution_id.data) if form.institution_id.data else None
+        institution = (
+            db.session.get(Institution, form.institution_id.data)
+            if form.institution_id.data
+            else None
+        )
         ok, _grant = perform(
-            lambda: auth_services.grant_role(current_user, user, form.role.data, institution=institution),
+            lambda: auth_services.grant_role(
+                current_user, user, form.role.data, institution=institution
+            ),
             error_field=form.role,
             success=_("The role is granted."),
         )
@@ -94,14 +117,19 @@ def revoke_role(user_id, grant_id):
         abort(404)
     policy.ensure(auth_perms.can_revoke_role(current_user, grant))
     if RevokeForm().validate_on_submit():
-        perform(lambda: auth_services.revoke_role(current_user, grant), success=_("The role is revoked."))
+        perform(
+            lambda: auth_services.revoke_role(current_user, grant),
+            success=_("The role is revoked."),
+        )
     return _go("admin.user_detail", user_id=user_id)
 
 
 @bp.route("/institutions")
 @policy.requires(inst_perms.can_manage_institutions)
 def institutions():
-    return render_template("admin/institutions.html", institutions=list_institutions(include_inactive=True))
+    return render_template(
+        "admin/institutions.html", institutions=list_institutions(include_inactive=True)
+    )
 
 
 def _institution_form(institution=None):
@@ -123,7 +151,9 @@ def _save_institution(form, institution):
     )
     if institution is None:
         return inst_services.create_institution(current_user, **fields)
-    return inst_services.update_institution(current_user, institution, active=form.active.data, **fields)
+    return inst_services.update_institution(
+        current_user, institution, active=form.active.data, **fields
+    )
 
 
 @bp.route("/institutions/new", methods=["GET", "POST"])
@@ -146,11 +176,17 @@ def _edit_institution(institution):
         form.region_id.data = institution.region_id or 0
         form.province_id.data = institution.province_id or 0
     if form.validate_on_submit():
-        ok, saved = perform(lambda: _save_institution(form, institution), error_field=form.kind, success=_("The institution is saved."))
+        ok, saved = perform(
+            lambda: _save_institution(form, institution),
+            error_field=form.kind,
+            success=_("The institution is saved."),
+        )
         if ok:
             return _go("admin.edit_institution", institution_id=saved.id)
     status = 400 if form.errors else 200
-    return render_template("admin/institution_form.html", form=form, institution=institution), status
+    return render_template(
+        "admin/institution_form.html", form=form, institution=institution
+    ), status
 
 
 @bp.route("/territories")
@@ -169,14 +205,18 @@ def edit_population(kind, territory_id):
         form.year.data = territory.population_year
     if form.validate_on_submit():
         ok, _result = perform(
-            lambda: inst_services.set_population(current_user, territory, population=form.population.data, year=form.year.data),
+            lambda: inst_services.set_population(
+                current_user, territory, population=form.population.data, year=form.year.data
+            ),
             error_field=form.population,
             success=_("The population is saved."),
         )
         if ok:
             return _go("admin.territories")
     status = 400 if form.errors else 200
-    return render_template("admin/population_form.html", form=form, territory=territory, kind=kind), status
+    return render_template(
+        "admin/population_form.html", form=form, territory=territory, kind=kind
+    ), status
 
 
 @bp.route("/audit")
@@ -188,7 +228,9 @@ def audit_log():
 @bp.route("/petition-kinds")
 @policy.requires(petition_perms.can_manage_petition_kinds)
 def petition_kinds():
-    return render_template("admin/petition_kinds.html", kinds=list_petition_kinds(), thresholds=required_signatures)
+    return render_template(
+        "admin/petition_kinds.html", kinds=list_petition_kinds(), thresholds=required_signatures
+    )
 
 
 @bp.route("/petition-kinds/<int:kind_id>", methods=["GET", "POST"])
@@ -212,7 +254,9 @@ def edit_petition_kind(kind_id):
             if ok:
                 return _go("admin.petition_kinds")
     status = 400 if form.errors else 200
-    return render_template("admin/petition_kind_form.html", form=form, kind=kind, stage_labels=STAGE_LABELS), status
+    return render_template(
+        "admin/petition_kind_form.html", form=form, kind=kind, stage_labels=STAGE_LABELS
+    ), status
 
 
 def _fill_kind_form(form, kind):
@@ -222,8 +266,18 @@ def _fill_kind_form(form, kind):
     form.signatures_required.data = kind.signatures_required
     form.brackets.data = format_brackets(kind.signatures_by_population)
     form.signatures_with_arrondissements.data = kind.signatures_with_arrondissements
-    form.per_province_share.data = round(kind.per_province_min_share * 100, 1) if kind.per_province_min_share else None
-    for name in ("min_committee_members", "min_committee_regions", "signing_window_days", "rejection_notice_months", "legal_status", "note", "active"):
+    form.per_province_share.data = (
+        round(kind.per_province_min_share * 100, 1) if kind.per_province_min_share else None
+    )
+    for name in (
+        "min_committee_members",
+        "min_committee_regions",
+        "signing_window_days",
+        "rejection_notice_months",
+        "legal_status",
+        "note",
+        "active",
+    ):
         getattr(form, name).data = getattr(kind, name)
     for key, days in kind.deadlines_days.items():
         getattr(form, f"deadline_{key}").data = days
@@ -235,17 +289,23 @@ def _kind_data(form, kind):
     return petition_services.KindData(
         name=translated_data(form, "name"),
         addressee=translated_data(form, "addressee"),
-        institution=db.session.get(Institution, form.institution_id.data) if form.institution_id.data else None,
+        institution=db.session.get(Institution, form.institution_id.data)
+        if form.institution_id.data
+        else None,
         signatures_required=form.signatures_required.data,
         signatures_by_population=parse_brackets(form.brackets.data),
         signatures_with_arrondissements=form.signatures_with_arrondissements.data,
-        per_province_min_share=float(form.per_province_share.data) / 100 if form.per_province_share.data else None,
+        per_province_min_share=float(form.per_province_share.data) / 100
+        if form.per_province_share.data
+        else None,
         min_committee_members=form.min_committee_members.data,
         min_committee_regions=form.min_committee_regions.data,
         signing_window_days=form.signing_window_days.data,
         rejection_notice_months=form.rejection_notice_months.data,
         deadlines_days={key: getattr(form, f"deadline_{key}").data for key in kind.deadlines_days},
-        ground_labels={g["code"]: translated_data(form, f"ground_{g['code']}") for g in kind.grounds},
+        ground_labels={
+            g["code"]: translated_data(form, f"ground_{g['code']}") for g in kind.grounds
+        },
         legal_status=form.legal_status.data,
         note=form.note.data,
         active=form.active.data,
@@ -261,7 +321,12 @@ def switches():
         form = forms.get(key) or abort(400)
         if form.validate_on_submit():
             ok, _switch = perform(
-                lambda: admin_services.set_switch(current_user, key, enabled=form.enabled.data, message=translated_data(form, "message")),
+                lambda: admin_services.set_switch(
+                    current_user,
+                    key,
+                    enabled=form.enabled.data,
+                    message=translated_data(form, "message"),
+                ),
                 success=_("The switch is saved."),
             )
             if ok:
@@ -270,4 +335,6 @@ def switches():
         for switch in list_switches():
             forms[switch.key].enabled.data = switch.enabled
             fill_translated(forms[switch.key], "message", switch.message)
-    return render_template("admin/switches.html", forms=forms, labels=SWITCH_LABELS), 400 if any(f.errors for f in forms.values()) else 200
+    return render_template("admin/switches.html", forms=forms, labels=SWITCH_LABELS), 400 if any(
+        f.errors for f in forms.values()
+    ) else 200

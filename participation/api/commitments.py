@@ -1,7 +1,17 @@
 """GET /api/v1/commitments and /api/v1/commitments/<number>: the OGP commitments tracker as open
 data. Translatable fields are {lang: text} objects; progress notes name their author by display
 name only."""
-from participation.api.common import bp, checked_id, envelope, existing, iso, page_params, public_json, texts
+
+from participation.api.common import (
+    bp,
+    checked_id,
+    envelope,
+    existing,
+    iso,
+    page_params,
+    public_json,
+    texts,
+)
 from participation.core import policy
 from participation.ogp import queries
 from participation.ogp.plan import theme_names
@@ -29,7 +39,9 @@ def commitments():
     page, per_page = page_params()
     pagination = queries.paginate_commitments(page=page, per_page=per_page)
     items = [_commitment_json(c) for c in pagination.items]
-    return public_json(envelope(items, page=page, per_page=per_page, total=pagination.total), CACHE_SECONDS)
+    return public_json(
+        envelope(items, page=page, per_page=per_page, total=pagination.total), CACHE_SECONDS
+    )
 
 
 @bp.route("/commitments/<int:number>")
@@ -38,7 +50,13 @@ def commitment(number):
     item = existing(queries.get_commitment(checked_id(number)))
     data = _commitment_json(item)
     data["milestones"] = [
-        {"title": texts(m.title), "due_on": iso(m.due_on), "done": m.done, "done_on": iso(m.done_on)} for m in item.milestones
+        {
+            "title": texts(m.title),
+            "due_on": iso(m.due_on),
+            "done": m.done,
+            "done_on": iso(m.done_on),
+        }
+        for m in item.milestones
     ]
     data["evidence"] = [{"url": link.url, "label": texts(link.label)} for link in item.evidence]
     data["progress_notes"] = [

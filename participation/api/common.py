@@ -4,6 +4,7 @@ JSON 400 with a stable code, the list envelope, language objects and the caching
 Error messages are translated like the rest of the site: the request's Accept-Language (ar, fr,
 zgh), else Arabic, the platform's default language, as the application-wide JSON errors (404,
 405, 429) already do."""
+
 from flask import Blueprint, abort, jsonify, request
 from flask_babel import gettext as _
 
@@ -45,7 +46,15 @@ def int_param(name, default=None, *, minimum=1, maximum=MAX_ID):
         raise BadParameter(name, _("%(name)s must be a positive whole number.", name=name))
     value = bounded_int(raw, minimum=minimum, maximum=maximum)
     if value is None:
-        raise BadParameter(name, _("%(name)s must be between %(minimum)s and %(maximum)s.", name=name, minimum=minimum, maximum=maximum))
+        raise BadParameter(
+            name,
+            _(
+                "%(name)s must be between %(minimum)s and %(maximum)s.",
+                name=name,
+                minimum=minimum,
+                maximum=maximum,
+            ),
+        )
     return value
 
 
@@ -54,7 +63,14 @@ def choice_param(name, choices):
     if raw is None:
         return None
     if raw not in choices:
-        raise BadParameter(name, _("%(name)s must be one of: %(choices)s.", name=name, choices=", ".join(sorted(choices))))
+        raise BadParameter(
+            name,
+            _(
+                "%(name)s must be one of: %(choices)s.",
+                name=name,
+                choices=", ".join(sorted(choices)),
+            ),
+        )
     return raw
 
 
@@ -78,7 +94,11 @@ def checked_id(value):
 
 def texts(mapping):
     """A translatable field as an object keyed by language, holding the languages it exists in."""
-    return {lang: text for lang, text in (mapping or {}).items() if lang in LANGUAGES and isinstance(text, str) and text.strip()}
+    return {
+        lang: text
+        for lang, text in (mapping or {}).items()
+        if lang in LANGUAGES and isinstance(text, str) and text.strip()
+    }
 
 
 def iso(value):

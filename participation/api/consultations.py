@@ -1,9 +1,21 @@
 """/api/v1/consultations: the public listing, one consultation with its sections and counts, and
 its public comments. Drafts never appear (404, as on the site)."""
+
 from flask import request
 
 from participation.api import queries
-from participation.api.common import bp, checked_id, choice_param, envelope, existing, int_param, iso, page_params, public_json, texts
+from participation.api.common import (
+    bp,
+    checked_id,
+    choice_param,
+    envelope,
+    existing,
+    int_param,
+    iso,
+    page_params,
+    public_json,
+    texts,
+)
 from participation.comments.queries import count_comments, count_stances
 from participation.consultations import queries as consultation_queries
 from participation.consultations.comment_targets import comment_totals
@@ -76,7 +88,9 @@ def consultations():
         region_id=int_param("region"),
         q=(request.args.get("q") or "")[:200],
     )
-    pagination = consultation_queries.list_public_consultations(filters, page=page, per_page=per_page)
+    pagination = consultation_queries.list_public_consultations(
+        filters, page=page, per_page=per_page
+    )
     now = utcnow()
     totals = comment_totals(pagination.items)
     items = [consultation_json(c, now, totals.get(c.id, 0)) for c in pagination.items]
@@ -90,7 +104,9 @@ def consultation(consultation_id):
     ids = [s.id for s in item.sections]
     counts, stances = count_comments("section", ids), count_stances("section", ids)
     data = consultation_json(item, utcnow(), comment_totals([item]).get(item.id, 0))
-    data["sections"] = [section_json(s, counts.get(s.id, 0), stances.get(s.id, {})) for s in item.sections]
+    data["sections"] = [
+        section_json(s, counts.get(s.id, 0), stances.get(s.id, {})) for s in item.sections
+    ]
     return public_json(data, 60)
 
 

@@ -3,6 +3,7 @@ only when its route exists, and tests check that every /api/v1 route is document
 answers match these schemas (plus a schemathesis fuzz run). The OGP commitments' part
 (COMMITMENTS_PATHS and COMMITMENTS_SCHEMAS, routes in participation/api/commitments.py) joins the
 document with their routes."""
+
 import re
 
 from participation.consultations.queries import PUBLIC_FILTER_STATES
@@ -38,7 +39,14 @@ def obj(properties, *, optional=()):
 
 
 def listing(item):
-    return obj({"data": {"type": "array", "items": ref(item)}, "page": INT1, "per_page": {"type": "integer", "minimum": 1, "maximum": 100}, "total": INT0})
+    return obj(
+        {
+            "data": {"type": "array", "items": ref(item)},
+            "page": INT1,
+            "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+            "total": INT0,
+        }
+    )
 
 
 STRING = {"type": "string"}
@@ -59,14 +67,31 @@ SCHEMAS = {
     "Error": {
         "type": "object",
         "properties": {
-            "error": {"type": "string", "description": "Stable code: invalid_parameter, not_found, method_not_allowed, rate_limited, bad_request, server_error."},
-            "message": {"type": "string", "description": "For people, in the language of Accept-Language (ar, fr, zgh), else Arabic."},
-            "parameter": {"type": "string", "description": "The query parameter at fault (invalid_parameter only)."},
+            "error": {
+                "type": "string",
+                "description": "Stable code: invalid_parameter, not_found, method_not_allowed, rate_limited, bad_request, server_error.",
+            },
+            "message": {
+                "type": "string",
+                "description": "For people, in the language of Accept-Language (ar, fr, zgh), else Arabic.",
+            },
+            "parameter": {
+                "type": "string",
+                "description": "The query parameter at fault (invalid_parameter only).",
+            },
         },
         "required": ["error", "message"],
         "additionalProperties": False,
     },
-    "Province": obj({"id": INT1, "iso_code": STRING, "kind": {"type": "string", "enum": ["prefecture", "province"]}, "name": LANG, "population": nullable(INT0)}),
+    "Province": obj(
+        {
+            "id": INT1,
+            "iso_code": STRING,
+            "kind": {"type": "string", "enum": ["prefecture", "province"]},
+            "name": LANG,
+            "population": nullable(INT0),
+        }
+    ),
     "Region": obj(
         {
             "id": INT1,
@@ -80,11 +105,26 @@ SCHEMAS = {
     ),
     "RegionList": listing("Region"),
     "Institution": obj(
-        {"id": INT1, "kind": {"type": "string", "enum": sorted(k.value for k in InstitutionKind)}, "name": LANG, "acronym": nullable(STRING), "region": nullable(STRING)}
+        {
+            "id": INT1,
+            "kind": {"type": "string", "enum": sorted(k.value for k in InstitutionKind)},
+            "name": LANG,
+            "acronym": nullable(STRING),
+            "region": nullable(STRING),
+        }
     ),
     "InstitutionList": listing("Institution"),
     "Stances": obj({"agree": INT0, "disagree": INT0, "neutral": INT0}),
-    "Section": obj({"id": INT1, "position": {"type": "integer"}, "heading": LANG, "body": LANG, "comment_count": INT0, "stances": ref("Stances")}),
+    "Section": obj(
+        {
+            "id": INT1,
+            "position": {"type": "integer"},
+            "heading": LANG,
+            "body": LANG,
+            "comment_count": INT0,
+            "stances": ref("Stances"),
+        }
+    ),
 }
 
 _CONSULTATION = {
@@ -104,7 +144,14 @@ _PETITION = {
     "id": INT1,
     "title": LANG,
     "state": {"type": "string", "enum": PUBLIC_STATE_VALUES},
-    "kind": obj({"key": STRING, "category": {"type": "string", "enum": [c.value for c in Category]}, "level": {"type": "string", "enum": [v.value for v in Level]}, "name": LANG}),
+    "kind": obj(
+        {
+            "key": STRING,
+            "category": {"type": "string", "enum": [c.value for c in Category]},
+            "level": {"type": "string", "enum": [v.value for v in Level]},
+            "name": LANG,
+        }
+    ),
     "addressee": obj({"institution_id": nullable(INT1), "name": LANG}),
     "region_id": nullable(INT1),
     "signature_count": INT0,
@@ -118,21 +165,38 @@ SCHEMAS.update(
     {
         "Consultation": obj(_CONSULTATION),
         "ConsultationList": listing("Consultation"),
-        "ConsultationDetail": obj({**_CONSULTATION, "sections": {"type": "array", "items": ref("Section")}}),
+        "ConsultationDetail": obj(
+            {**_CONSULTATION, "sections": {"type": "array", "items": ref("Section")}}
+        ),
         "Comment": obj(
             {
                 "id": INT1,
-                "section_id": {**nullable(INT1), "description": "The section commented on; null for the consultation as a whole."},
-                "parent_id": {**nullable(INT1), "description": "The comment answered (it may not be public)."},
+                "section_id": {
+                    **nullable(INT1),
+                    "description": "The section commented on; null for the consultation as a whole.",
+                },
+                "parent_id": {
+                    **nullable(INT1),
+                    "description": "The comment answered (it may not be public).",
+                },
                 "depth": {"type": "integer", "minimum": 0, "maximum": 3},
-                "author": {"type": "string", "description": "The author's display name (no other personal data)."},
+                "author": {
+                    "type": "string",
+                    "description": "The author's display name (no other personal data).",
+                },
                 "created_at": DATETIME,
                 "edited_at": nullable(DATETIME),
                 "stance": nullable({"type": "string", "enum": ["agree", "disagree", "neutral"]}),
                 "official_answer": BOOL,
-                "institution_id": {**nullable(INT1), "description": "The institution of an official answer."},
+                "institution_id": {
+                    **nullable(INT1),
+                    "description": "The institution of an official answer.",
+                },
                 "useful_votes": INT0,
-                "text": {"type": "string", "description": "What the author wrote (Markdown subset)."},
+                "text": {
+                    "type": "string",
+                    "description": "What the author wrote (Markdown subset).",
+                },
                 "html": {"type": "string", "description": "The same, rendered and sanitised."},
             }
         ),
@@ -158,7 +222,13 @@ SCHEMAS.update(
                 "status": {"type": "string", "enum": [s.value for s in ClockStatus]},
             }
         ),
-        "RegionCount": obj({"region_id": {**nullable(INT1), "description": "null: signers living abroad"}, "region": nullable(STRING), "signature_count": INT0}),
+        "RegionCount": obj(
+            {
+                "region_id": {**nullable(INT1), "description": "null: signers living abroad"},
+                "region": nullable(STRING),
+                "signature_count": INT0,
+            }
+        ),
         "PetitionDetail": obj(
             {
                 **_PETITION,
@@ -177,8 +247,17 @@ SCHEMAS.update(
             {
                 name: INT0
                 for name in (
-                    "registered_people", "consultations_open", "consultations_published", "consultations_with_outcome", "comments",
-                    "questionnaire_answers", "petitions_published", "petitions_open", "petitions_deposited", "petitions_answered", "signatures",
+                    "registered_people",
+                    "consultations_open",
+                    "consultations_published",
+                    "consultations_with_outcome",
+                    "comments",
+                    "questionnaire_answers",
+                    "petitions_published",
+                    "petitions_open",
+                    "petitions_deposited",
+                    "petitions_answered",
+                    "signatures",
                 )
             }
         ),
@@ -187,13 +266,29 @@ SCHEMAS.update(
 )
 
 PARAMETERS = {
-    "page": {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1}},
-    "per_page": {"name": "per_page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
+    "page": {
+        "name": "page",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1},
+    },
+    "per_page": {
+        "name": "per_page",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+    },
 }
 
 
 def _query(name, schema, description):
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
 
 
 ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
@@ -201,6 +296,7 @@ ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 
 def _path_id(name):
     return {"name": name, "in": "path", "required": True, "schema": ID}
+
 
 PAGING = [{"$ref": "#/components/parameters/page"}, {"$ref": "#/components/parameters/per_page"}]
 
@@ -215,12 +311,20 @@ def get(summary, schema, *, parameters=(), max_age, tag):
     responses = {
         "200": {
             "description": summary,
-            "headers": {"Cache-Control": {"schema": {"type": "string"}, "description": f"public, max-age={max_age}"}, "ETag": {"schema": {"type": "string"}}},
+            "headers": {
+                "Cache-Control": {
+                    "schema": {"type": "string"},
+                    "description": f"public, max-age={max_age}",
+                },
+                "ETag": {"schema": {"type": "string"}},
+            },
             "content": {"application/json": {"schema": ref(schema)}},
         },
         "304": {"description": "Not modified (If-None-Match matched the ETag)"},
         # Any request can hold a NUL character, which is refused before any query.
-        "400": _error("A query parameter is malformed or out of range (error: invalid_parameter), or the request holds a NUL character (error: bad_request)"),
+        "400": _error(
+            "A query parameter is malformed or out of range (error: invalid_parameter), or the request holds a NUL character (error: bad_request)"
+        ),
         "429": _error("Rate limit exceeded (RATELIMIT_API)"),
     }
     if any(p.get("in") == "path" for p in parameters):
@@ -233,21 +337,40 @@ def get(summary, schema, *, parameters=(), max_age, tag):
 
 PATHS = {
     "/api/v1/openapi.json": get("This document", "OpenAPIDocument", max_age=3600, tag="meta"),
-    "/api/v1/regions": get("The 12 regions and their prefectures and provinces", "RegionList", parameters=PAGING, max_age=3600, tag="reference"),
+    "/api/v1/regions": get(
+        "The 12 regions and their prefectures and provinces",
+        "RegionList",
+        parameters=PAGING,
+        max_age=3600,
+        tag="reference",
+    ),
     "/api/v1/institutions": get(
         "Active institutions",
         "InstitutionList",
-        parameters=[*PAGING, _query("kind", {"type": "string", "enum": sorted(k.value for k in InstitutionKind)}, "Institution kind")],
+        parameters=[
+            *PAGING,
+            _query(
+                "kind",
+                {"type": "string", "enum": sorted(k.value for k in InstitutionKind)},
+                "Institution kind",
+            ),
+        ],
         max_age=300,
         tag="reference",
     ),
-    "/api/v1/stats": get("Headline numbers of the platform", "Stats", max_age=300, tag="statistics"),
+    "/api/v1/stats": get(
+        "Headline numbers of the platform", "Stats", max_age=300, tag="statistics"
+    ),
     "/api/v1/consultations": get(
         "Published consultations, newest first",
         "ConsultationList",
         parameters=[
             *PAGING,
-            _query("state", {"type": "string", "enum": sorted(s.value for s in PUBLIC_FILTER_STATES)}, "State (computed from the dates)"),
+            _query(
+                "state",
+                {"type": "string", "enum": sorted(s.value for s in PUBLIC_FILTER_STATES)},
+                "State (computed from the dates)",
+            ),
             _query("institution", ID, "Institution id"),
             _query("region", ID, "Region id (national consultations concern every region)"),
             _query("q", {"type": "string"}, "Words to search for (first 200 characters)"),
@@ -256,7 +379,11 @@ PATHS = {
         tag="consultations",
     ),
     "/api/v1/consultations/{consultation_id}": get(
-        "One consultation with its sections, comment and stance counts", "ConsultationDetail", parameters=[_path_id("consultation_id")], max_age=60, tag="consultations"
+        "One consultation with its sections, comment and stance counts",
+        "ConsultationDetail",
+        parameters=[_path_id("consultation_id")],
+        max_age=60,
+        tag="consultations",
     ),
     "/api/v1/consultations/{consultation_id}/comments": get(
         "Public comments and replies on a consultation and its sections, oldest first",
@@ -286,7 +413,11 @@ PATHS = {
         tag="petitions",
     ),
     "/api/v1/petitions/{petition_id}/count": get(
-        "The signature count alone (cheap, cached 5 s)", "PetitionCount", parameters=[_path_id("petition_id")], max_age=5, tag="petitions"
+        "The signature count alone (cheap, cached 5 s)",
+        "PetitionCount",
+        parameters=[_path_id("petition_id")],
+        max_age=5,
+        tag="petitions",
     ),
 }
 
@@ -304,10 +435,19 @@ _COMMITMENT = {
     "updated_at": DATETIME,
 }
 COMMITMENTS_SCHEMAS = {
-    "Milestone": obj({"title": LANG, "due_on": nullable(DATE), "done": BOOL, "done_on": nullable(DATE)}),
+    "Milestone": obj(
+        {"title": LANG, "due_on": nullable(DATE), "done": BOOL, "done_on": nullable(DATE)}
+    ),
     "Evidence": obj({"label": LANG, "url": STRING}),
     "ProgressNote": obj(
-        {"id": INT1, "noted_on": DATE, "text": LANG, "author": nullable(STRING), "corrects": nullable(INT1), "created_at": DATETIME}
+        {
+            "id": INT1,
+            "noted_on": DATE,
+            "text": LANG,
+            "author": nullable(STRING),
+            "corrects": nullable(INT1),
+            "created_at": DATETIME,
+        }
     ),
     "CommitmentSummary": obj(_COMMITMENT),
     "Commitment": obj(
@@ -321,9 +461,19 @@ COMMITMENTS_SCHEMAS = {
     "CommitmentList": listing("CommitmentSummary"),
 }
 COMMITMENTS_PATHS = {
-    "/api/v1/commitments": get("The 18 commitments of the 2018–2020 OGP action plan", "CommitmentList", parameters=PAGING, max_age=300, tag="commitments"),
+    "/api/v1/commitments": get(
+        "The 18 commitments of the 2018–2020 OGP action plan",
+        "CommitmentList",
+        parameters=PAGING,
+        max_age=300,
+        tag="commitments",
+    ),
     "/api/v1/commitments/{number}": get(
-        "One commitment with milestones, evidence and progress notes", "Commitment", parameters=[_path_id("number")], max_age=300, tag="commitments"
+        "One commitment with milestones, evidence and progress notes",
+        "Commitment",
+        parameters=[_path_id("number")],
+        max_age=300,
+        tag="commitments",
     ),
 }
 # -----------------------------------------------------------------------------------------------
@@ -335,7 +485,13 @@ def openapi_path(rule):
 
 
 def api_paths(url_map):
-    return sorted({openapi_path(rule.rule) for rule in url_map.iter_rules() if rule.rule.startswith(API_PREFIX)})
+    return sorted(
+        {
+            openapi_path(rule.rule)
+            for rule in url_map.iter_rules()
+            if rule.rule.startswith(API_PREFIX)
+        }
+    )
 
 
 def build_document(url_map):
@@ -354,7 +510,10 @@ def build_document(url_map):
                 "Lists are paginated (page, per_page up to 100) in the envelope {data, page, per_page, total}. "
                 "Translatable texts are objects keyed by language (ar, fr, zgh). Errors are JSON with a stable code."
             ),
-            "license": {"name": "Open data licence, see the open-data page", "identifier": "CC-BY-4.0"},
+            "license": {
+                "name": "Open data licence, see the open-data page",
+                "identifier": "CC-BY-4.0",
+            },
         },
         "paths": paths,
         "components": {"schemas": schemas, "parameters": PARAMETERS},

@@ -1,9 +1,21 @@
 """/api/v1/petitions: public petitions and motions (petitions.queries.is_public) in their effective
 state (Petition.effective_state), with counts from the sharded counters, counts by region, the addressee's dated steps and the legal
 deadline clocks. Nothing about signers or committee members but the number of members."""
+
 from flask import request
 
-from participation.api.common import bp, checked_id, choice_param, envelope, existing, int_param, iso, page_params, public_json, texts
+from participation.api.common import (
+    bp,
+    checked_id,
+    choice_param,
+    envelope,
+    existing,
+    int_param,
+    iso,
+    page_params,
+    public_json,
+    texts,
+)
 from participation.core import policy
 from participation.institutions.queries import list_regions
 from participation.core.models import utcnow
@@ -12,7 +24,12 @@ from participation.petitions.deadlines import deadline_clocks
 
 
 def _kind_json(kind):
-    return {"key": kind.key, "category": kind.category, "level": kind.level, "name": texts(kind.name)}
+    return {
+        "key": kind.key,
+        "category": kind.category,
+        "level": kind.level,
+        "name": texts(kind.name),
+    }
 
 
 def _addressee_json(petition):
@@ -52,14 +69,24 @@ def step_json(step):
 
 
 def clock_json(clock):
-    return {"key": clock.key, "start_on": iso(clock.start_on), "due_on": iso(clock.due_on), "done_on": iso(clock.done_on), "status": clock.status.value}
+    return {
+        "key": clock.key,
+        "start_on": iso(clock.start_on),
+        "due_on": iso(clock.due_on),
+        "done_on": iso(clock.done_on),
+        "status": clock.status.value,
+    }
 
 
 def by_region_json(petition_id, regions):
     """Counted signatures per region (region null: signers living abroad), largest first."""
     counts = queries.count_signatures_by_region(petition_id)
     rows = [
-        {"region_id": key or None, "region": regions[key].code if key in regions else None, "signature_count": total}
+        {
+            "region_id": key or None,
+            "region": regions[key].code if key in regions else None,
+            "signature_count": total,
+        }
         for key, total in counts.items()
     ]
     return sorted(rows, key=lambda row: (-row["signature_count"], row["region_id"] or 0))

@@ -1,6 +1,7 @@
 """Read-side queries of the API (and of the open-data dumps) that the areas' own queries do not
 cover: public comments of a consultation as a flat list. Petitions are read through
 petitions/queries.py, the area's one read side. Each runs a fixed number of SQL queries."""
+
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -21,7 +22,11 @@ def _public_comments_of(consultation_ids):
 
 
 def _public_comments(consultation_ids):
-    return sa.select(Comment).where(_public_comments_of(consultation_ids)).options(selectinload(Comment.author))
+    return (
+        sa.select(Comment)
+        .where(_public_comments_of(consultation_ids))
+        .options(selectinload(Comment.author))
+    )
 
 
 def list_public_comments(consultation_id, *, page=1, per_page=20):
@@ -31,4 +36,6 @@ def list_public_comments(consultation_id, *, page=1, per_page=20):
 
 def iter_public_comments(consultation_ids):
     """Every public comment of these consultations, in batches (bounded memory for the dumps)."""
-    yield from db.session.scalars(_public_comments(consultation_ids).order_by(Comment.id).execution_options(yield_per=500))
+    yield from db.session.scalars(
+        _public_comments(consultation_ids).order_by(Comment.id).execution_options(yield_per=500)
+    )

@@ -1,5 +1,6 @@
 """The read-only open-data API (SPEC §8): reference lists, headline statistics and the OpenAPI
 document here; consultations and petitions in their own modules, all on one blueprint."""
+
 from flask import current_app
 
 from participation.api import consultations, petitions  # noqa: F401  (their routes join the blueprint)
@@ -22,7 +23,13 @@ def region_json(region):
         "population": region.population,
         "population_year": region.population_year,
         "provinces": [
-            {"id": p.id, "iso_code": p.iso_code, "kind": p.kind, "name": texts(p.name), "population": p.population}
+            {
+                "id": p.id,
+                "iso_code": p.iso_code,
+                "kind": p.kind,
+                "name": texts(p.name),
+                "population": p.population,
+            }
             for p in region.provinces
         ],
     }
@@ -41,7 +48,7 @@ def institution_json(institution):
 def _page_of(rows, to_json):
     """A page of a short reference list (12 regions, some hundreds of institutions), in the envelope."""
     page, per_page = page_params()
-    items = [to_json(row) for row in rows[(page - 1) * per_page:page * per_page]]
+    items = [to_json(row) for row in rows[(page - 1) * per_page : page * per_page]]
     return envelope(items, page=page, per_page=per_page, total=len(rows))
 
 

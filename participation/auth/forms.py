@@ -3,7 +3,17 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
 from participation.auth.passwords import password_problem
-from participation.core.forms import LANGUAGE_CHOICES, ChoiceField, Form, IdSelectField, LocalDateField, choices, email_validator, no_control_characters, strip
+from participation.core.forms import (
+    LANGUAGE_CHOICES,
+    ChoiceField,
+    Form,
+    IdSelectField,
+    LocalDateField,
+    choices,
+    email_validator,
+    no_control_characters,
+    strip,
+)
 
 REQUIRED = _l("This field is required.")
 
@@ -18,7 +28,11 @@ def strong_password(form, field):
 
 
 class RegisterForm(Form):
-    email = EmailField(_l("E-mail address"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=320), email_validator()])
+    email = EmailField(
+        _l("E-mail address"),
+        filters=[strip],
+        validators=[DataRequired(REQUIRED), Length(max=320), email_validator()],
+    )
     display_name = StringField(
         _l("Name shown with your contributions"),
         validators=[DataRequired(REQUIRED), Length(min=2, max=80), no_control_characters],
@@ -26,18 +40,27 @@ class RegisterForm(Form):
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), strong_password])
     password_confirm = PasswordField(
         _l("Repeat the password"),
-        validators=[DataRequired(REQUIRED), EqualTo("password", message=_l("The two passwords are different."))],
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo("password", message=_l("The two passwords are different.")),
+        ],
     )
     language = ChoiceField(_l("Language for e-mails"), choices=LANGUAGE_CHOICES)
 
 
 class LoginForm(Form):
-    email = EmailField(_l("E-mail address"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=320)])
+    email = EmailField(
+        _l("E-mail address"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=320)]
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=256)])
 
 
 class EmailForm(Form):
-    email = EmailField(_l("E-mail address"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=320), email_validator()])
+    email = EmailField(
+        _l("E-mail address"),
+        filters=[strip],
+        validators=[DataRequired(REQUIRED), Length(max=320), email_validator()],
+    )
 
 
 class ConfirmForm(Form):
@@ -49,15 +72,22 @@ class NewPasswordForm(Form):
         super().__init__(*args, **kwargs)
         self.account_email = account_email
 
-    password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), strong_password])
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(REQUIRED), strong_password]
+    )
     password_confirm = PasswordField(
         _l("Repeat the new password"),
-        validators=[DataRequired(REQUIRED), EqualTo("password", message=_l("The two passwords are different."))],
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo("password", message=_l("The two passwords are different.")),
+        ],
     )
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED), Length(max=256)])
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(REQUIRED), Length(max=256)]
+    )
 
 
 class ProfileForm(Form):
@@ -69,7 +99,9 @@ class ProfileForm(Form):
 
 
 class DeleteAccountForm(Form):
-    password = PasswordField(_l("Your password"), validators=[DataRequired(REQUIRED), Length(max=256)])
+    password = PasswordField(
+        _l("Your password"), validators=[DataRequired(REQUIRED), Length(max=256)]
+    )
     confirm = BooleanField(
         _l("I understand that my account will be deleted and cannot be restored."),
         validators=[DataRequired(_l("Tick the box to confirm."))],
@@ -77,8 +109,13 @@ class DeleteAccountForm(Form):
 
 
 class IdentityForm(Form):
-    first_name = StringField(_l("First name"), validators=[DataRequired(REQUIRED), Length(max=100), no_control_characters])
-    last_name = StringField(_l("Last name"), validators=[DataRequired(REQUIRED), Length(max=100), no_control_characters])
+    first_name = StringField(
+        _l("First name"),
+        validators=[DataRequired(REQUIRED), Length(max=100), no_control_characters],
+    )
+    last_name = StringField(
+        _l("Last name"), validators=[DataRequired(REQUIRED), Length(max=100), no_control_characters]
+    )
     cin = StringField(
         _l("National identity card (CIN) number"),
         validators=[DataRequired(REQUIRED), Length(max=20)],
@@ -91,7 +128,8 @@ class IdentityForm(Form):
     )
     birth_date = LocalDateField(_l("Date of birth"), validators=[InputRequired(REQUIRED)])
     address = StringField(
-        _l("Residence address"), validators=[DataRequired(REQUIRED), Length(max=300), no_control_characters]
+        _l("Residence address"),
+        validators=[DataRequired(REQUIRED), Length(max=300), no_control_characters],
     )
     abroad = BooleanField(_l("I live abroad"))
     country = StringField(_l("Country of residence (two-letter code, e.g. FR)"), filters=[strip])
@@ -115,7 +153,9 @@ class IdentityForm(Form):
     def validate_country(self, field):
         if self.abroad.data and not (field.data or "").strip():
             raise ValidationError(_l("Give your country of residence."))
-        if field.data and not (len(field.data) == 2 and field.data.isascii() and field.data.isalpha()):
+        if field.data and not (
+            len(field.data) == 2 and field.data.isascii() and field.data.isalpha()
+        ):
             raise ValidationError(_l("Use the two-letter country code, for example FR."))
 
     def validate_region_id(self, field):
@@ -142,4 +182,6 @@ class CodeForm(Form):
 
 
 class DisableTwoFactorForm(CodeForm):
-    password = PasswordField(_l("Your password"), validators=[DataRequired(REQUIRED), Length(max=256)])
+    password = PasswordField(
+        _l("Your password"), validators=[DataRequired(REQUIRED), Length(max=256)]
+    )

@@ -6,6 +6,7 @@ eligibility. That a CIN belongs to one account only is the platform's rule, chec
 that saves the profile, whatever the verifier. A national identity service can be plugged in later by pointing the
 IDENTITY_VERIFIER setting at another class with the same `verify` method.
 """
+
 import importlib
 import re
 import unicodedata
@@ -46,7 +47,11 @@ class IdentitySubmission:
 
 
 def age_on(birth_date, today):
-    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    return (
+        today.year
+        - birth_date.year
+        - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    )
 
 
 class DeclarativeVerifier:
@@ -55,7 +60,9 @@ class DeclarativeVerifier:
     def verify(self, submission, user, today):
         problems = []
         if not re.fullmatch(current_app.config["CIN_PATTERN"], submission.cin):
-            problems.append(("cin", _l("This does not look like a national identity card (CIN) number.")))
+            problems.append(
+                ("cin", _l("This does not look like a national identity card (CIN) number."))
+            )
         if submission.cin_expiry < today:
             problems.append(("cin_expiry", _l("Your identity card has expired.")))
         if age_on(submission.birth_date, today) < current_app.config["MINIMUM_AGE"]:
@@ -69,7 +76,9 @@ def get_cin_owner(cin):
     """The id of the account whose identity profile has this CIN, or None."""
     from participation.auth.models import IdentityProfile
 
-    return db.session.scalar(sa.select(IdentityProfile.user_id).where(IdentityProfile.cin_hash == hash_cin(cin)))
+    return db.session.scalar(
+        sa.select(IdentityProfile.user_id).where(IdentityProfile.cin_hash == hash_cin(cin))
+    )
 
 
 def get_verifier():

@@ -17,7 +17,9 @@ def valid_session(users, user_id, token):
     """SQL: the account `user_id` of a live session: its token is `token` (a rotated token ends
     the session) and it is not deleted (User.is_active). `users` is the users table; the user
     loader and the signing path's own query (petitions/signers.py) both filter with it."""
-    return sa.and_(users.c.id == user_id, users.c.session_token == token, users.c.deleted_at.is_(None))
+    return sa.and_(
+        users.c.id == user_id, users.c.session_token == token, users.c.deleted_at.is_(None)
+    )
 
 
 def load_user(session_id):

@@ -109,7 +109,9 @@ class RoleGrant(db.Model):
     id = sa.Column(sa.Integer, primary_key=True)
     user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True)
     role = sa.Column(sa.String(20), nullable=False)
-    institution_id = sa.Column(sa.Integer, sa.ForeignKey("institutions.id"), nullable=True, index=True)
+    institution_id = sa.Column(
+        sa.Integer, sa.ForeignKey("institutions.id"), nullable=True, index=True
+    )
     granted_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
     granted_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
     revoked_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)

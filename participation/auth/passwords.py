@@ -8,6 +8,7 @@ The common passwords are the 30,000 of zxcvbn's list (from leaked password sets)
 package maintains; its estimator is not used, as it keeps the user's inputs in module state that
 concurrent requests would share.
 """
+
 import functools
 import itertools
 import re
@@ -63,7 +64,9 @@ def password_problem(password, *, email=None):
     if contains_email(lowered, email):
         return _l("Your password must not contain your e-mail address.")
     if is_common(lowered):
-        return _l("This password is one of the most used ones, which are tried first. Choose another: a short sentence is easy to remember.")
+        return _l(
+            "This password is one of the most used ones, which are tried first. Choose another: a short sentence is easy to remember."
+        )
     if is_repetitive(lowered):
         return _l("This password is too easy to guess: avoid repeated or consecutive characters.")
     return None

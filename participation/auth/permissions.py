@@ -1,4 +1,5 @@
 """Who may do what with accounts and roles. Anonymous users answer False everywhere."""
+
 from participation.auth.models import Role
 from participation.core.permissions import is_signed_in
 

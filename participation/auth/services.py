@@ -3,6 +3,7 @@
 Services take the acting user as a parameter, never read the request, flush and leave the commit
 to the caller (one commit per request).
 """
+
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -42,13 +43,16 @@ from participation.core.urls import external_url
 from participation.extensions import db
 from participation.institutions.models import Institution
 
+
 def _hasher():
     """argon2id with the costs of the configuration (ARGON2_*: the library's recommended ones
     unless set; the tests' configuration makes them cheap). A hash made with other costs is still
     verified, and rehashed at the next sign-in."""
     config = current_app.config
     return PasswordHasher(
-        time_cost=config["ARGON2_TIME_COST"], memory_cost=config["ARGON2_MEMORY_COST"], parallelism=config["ARGON2_PARALLELISM"]
+        time_cost=config["ARGON2_TIME_COST"],
+        memory_cost=config["ARGON2_MEMORY_COST"],
+        parallelism=config["ARGON2_PARALLELISM"],
     )
 
 
@@ -93,7 +97,12 @@ def _mail_token_link(user, purpose, lifetime, *, template, endpoint, **context):
 def _send_verification(user):
     hours = current_app.config["EMAIL_TOKEN_HOURS"]
     _mail_token_link(
-        user, TokenPurpose.VERIFY_EMAIL, timedelta(hours=hours), template="verify_email", endpoint="auth.verify_email", hours=hours
+        user,
+        TokenPurpose.VERIFY_EMAIL,
+        timedelta(hours=hours),
+        template="verify_email",
+        endpoint="auth.verify_email",
+        hours=hours,
     )
 
 
@@ -168,7 +177,12 @@ def request_password_reset(*, email):
         return
     minutes = current_app.config["RESET_TOKEN_MINUTES"]
     _mail_token_link(
-        user, TokenPurpose.RESET_PASSWORD, timedelta(minutes=minutes), template="reset_password", endpoint="auth.reset_password", minutes=minutes
+        user,
+        TokenPurpose.RESET_PASSWORD,
+        timedelta(minutes=minutes),
+        template="reset_password",
+        endpoint="auth.reset_password",
+        minutes=minutes,
     )
 
 
@@ -276,7 +290,9 @@ def _fill_identity_profile(user, submission, verifier):
 
 class IdentityRejected(DomainError):
     def __init__(self, problems):
-        super().__init__(_l("Your identity details could not be accepted."), code="identity_rejected")
+        super().__init__(
+            _l("Your identity details could not be accepted."), code="identity_rejected"
+        )
         self.problems = problems
 
 
@@ -358,7 +374,9 @@ def grant_role(actor, target, role, *, institution=None):
     require(perms.can_grant_role(actor, target, role))
     role = Role(role)
     if role == Role.OFFICER and institution is None:
-        raise DomainError(_l("Choose the institution this officer works for."), code="institution_required")
+        raise DomainError(
+            _l("Choose the institution this officer works for."), code="institution_required"
+        )
     if role != Role.OFFICER:
         institution = None
     if role in target.roles:
@@ -372,7 +390,9 @@ def grant_role(actor, target, role, *, institution=None):
     db.session.add(grant)
     db.session.flush()
     db.session.expire(target, ["grants"])
-    record_audit(actor, "role.granted", target, role=role.value, institution_id=grant.institution_id)
+    record_audit(
+        actor, "role.granted", target, role=role.value, institution_id=grant.institution_id
+    )
     return grant
 
 
@@ -385,7 +405,9 @@ def revoke_role(actor, grant):
     grant.revoked_by_id = actor.id
     db.session.flush()
     db.session.expire(grant.user, ["grants"])
-    record_audit(actor, "role.revoked", grant.user, role=grant.role, institution_id=grant.institution_id)
+    record_audit(
+        actor, "role.revoked", grant.user, role=grant.role, institution_id=grant.institution_id
+    )
 
 
 @guarded_by(SYSTEM)
@@ -409,19 +431,32 @@ def create_administrator(*, email, password, display_name, language="ar"):
 
 
 def list_users(*, search=None, role=None, page=1, per_page=25):
-    query = sa.select(User).where(User.deleted_at.is_(None)).order_by(User.id).options(selectinload(User.grants))
+    query = (
+        sa.select(User)
+        .where(User.deleted_at.is_(None))
+        .order_by(User.id)
+        .options(selectinload(User.grants))
+    )
     if search:
         pattern = f"%{search.strip().lower()}%"
-        query = query.where(sa.or_(User.email.like(pattern), sa.func.lower(User.display_name).like(pattern)))
+        query = query.where(
+            sa.or_(User.email.like(pattern), sa.func.lower(User.display_name).like(pattern))
+        )
     if role:
         query = query.where(
-            User.id.in_(sa.select(RoleGrant.user_id).where(RoleGrant.role == role, RoleGrant.revoked_at.is_(None)))
+            User.id.in_(
+                sa.select(RoleGrant.user_id).where(
+                    RoleGrant.role == role, RoleGrant.revoked_at.is_(None)
+                )
+            )
         )
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def list_institutions_for_choice():
-    return db.session.scalars(sa.select(Institution).where(Institution.active).order_by(Institution.id)).all()
+    return db.session.scalars(
+        sa.select(Institution).where(Institution.active).order_by(Institution.id)
+    ).all()
 
 
 # Two-factor authentication -------------------------------------------------------------------
@@ -453,7 +488,10 @@ def confirm_two_factor(actor, user, *, code, now=None):
     secret = get_pending_two_factor_secret(user)
     step = totp.matching_step(secret, code, now=now) if secret else None
     if step is None:
-        raise DomainError(_l("This code is not right. Check the time on your phone and try the newest code."), code="wrong_code")
+        raise DomainError(
+            _l("This code is not right. Check the time on your phone and try the newest code."),
+            code="wrong_code",
+        )
     user.totp_enabled_at = utcnow()
     user.totp_last_step = step
     record_audit(actor, "two_factor.enabled", user)
@@ -465,7 +503,10 @@ def disable_two_factor(actor, user, *, password, code, now=None):
     if not password_matches(user, password):
         raise DomainError(_l("Your password is not correct."), code="wrong_password")
     if not check_second_factor(user, code=code, now=now):
-        raise DomainError(_l("This code is not right. Check the time on your phone and try the newest code."), code="wrong_code")
+        raise DomainError(
+            _l("This code is not right. Check the time on your phone and try the newest code."),
+            code="wrong_code",
+        )
     user.totp_secret_encrypted = None
     user.totp_enabled_at = None
     user.totp_last_step = None

@@ -16,6 +16,7 @@
   copied and replayed, so attempts are counted server-side under a random id of the pending
   sign-in, which is void once the cap is reached or the sign-in succeeds.
 """
+
 import hashlib
 import hmac
 import secrets
@@ -52,7 +53,8 @@ def record_failed_password(email):
 def under_backoff(email):
     strategy = RateLimits.strategy()
     return not all(
-        strategy.test(item, FAILURES_SCOPE, _account(email)) for item in parse_many(current_app.config["RATELIMIT_LOGIN_ACCOUNT"])
+        strategy.test(item, FAILURES_SCOPE, _account(email))
+        for item in parse_many(current_app.config["RATELIMIT_LOGIN_ACCOUNT"])
     )
 
 
@@ -66,7 +68,9 @@ def _device_serializer():
 def _device_mark(email):
     """A keyed digest: the cookie names accounts without carrying their addresses."""
     key = current_app.secret_key.encode()
-    return hmac.new(key, b"trusted-device:" + _account(email).encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(key, b"trusted-device:" + _account(email).encode(), hashlib.sha256).hexdigest()[
+        :32
+    ]
 
 
 def _trusted_marks():
@@ -135,7 +139,11 @@ def _attempts(pending):
 
 def pending_user(pending):
     """The account a pending sign-in is for, or None when it expired, was voided or is malformed."""
-    if not pending.get("id") or not isinstance(pending.get("user"), int) or pending.get("until", 0) <= utcnow().timestamp():
+    if (
+        not pending.get("id")
+        or not isinstance(pending.get("user"), int)
+        or pending.get("until", 0) <= utcnow().timestamp()
+    ):
         return None
     if _attempts(pending) >= current_app.config["TWO_FACTOR_CODE_ATTEMPTS"]:
         return None
@@ -154,4 +162,8 @@ def codes_refused(pending):
 
 
 def void_pending(pending):
-    _storage().incr(_key("attempts", pending), _pending_seconds() + 60, amount=current_app.config["TWO_FACTOR_CODE_ATTEMPTS"])
+    _storage().incr(
+        _key("attempts", pending),
+        _pending_seconds() + 60,
+        amount=current_app.config["TWO_FACTOR_CODE_ATTEMPTS"],
+    )

@@ -4,6 +4,7 @@ Only a SHA-256 of the token is stored, so a database leak gives no usable links.
 (GET) only inspects the token; it is consumed by the POST of the confirmation form, with an atomic
 UPDATE ... WHERE used_at IS NULL so two concurrent POSTs cannot both succeed.
 """
+
 import hashlib
 import secrets
 from datetime import timedelta
@@ -47,7 +48,12 @@ def issue_token(user, purpose, lifetime):
     )
     raw = secrets.token_urlsafe(32)
     db.session.add(
-        AccountToken(user_id=user.id, purpose=purpose, token_hash=_digest(raw), expires_at=utcnow() + lifetime)
+        AccountToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=_digest(raw),
+            expires_at=utcnow() + lifetime,
+        )
     )
     return raw
 
@@ -66,7 +72,9 @@ def inspect_token(raw, purpose):
     if not raw or len(raw) > 200:
         raise _refuse("invalid")
     token = db.session.scalar(
-        sa.select(AccountToken).where(AccountToken.token_hash == _digest(raw), AccountToken.purpose == purpose)
+        sa.select(AccountToken).where(
+            AccountToken.token_hash == _digest(raw), AccountToken.purpose == purpose
+        )
     )
     if token is None:
         raise _refuse("invalid")

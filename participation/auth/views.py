@@ -1,6 +1,16 @@
 from datetime import date
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -82,7 +92,9 @@ def verify_email(token):
 
 
 def _token_problem(error, purpose):
-    return render_template("auth/token_problem.html", error=error, resend_form=EmailForm(), purpose=purpose), 400
+    return render_template(
+        "auth/token_problem.html", error=error, resend_form=EmailForm(), purpose=purpose
+    ), 400
 
 
 @bp.route("/verify/resend", methods=["GET", "POST"])
@@ -114,14 +126,19 @@ def login():
 
         # Only a complete sign-in keeps what the password check wrote (the sign-in time).
         _kept, (user, held_back) = perform(
-            check_password, keep=lambda checked: checked[0] is not None and not checked[1] and not checked[0].totp_enabled
+            check_password,
+            keep=lambda checked: (
+                checked[0] is not None and not checked[1] and not checked[0].totp_enabled
+            ),
         )
         if held_back:
             account = user or services.get_user_by_email(email)
             if account is not None and account.totp_enabled:
                 return _ask_for_code(account, refuse_codes=user is None)
             form.password.errors.append(
-                _("Many wrong passwords were tried for this account. For a while, it can be signed in to only from a browser already used with it. Elsewhere, choose a new password with the link below.")
+                _(
+                    "Many wrong passwords were tried for this account. For a while, it can be signed in to only from a browser already used with it. Elsewhere, choose a new password with the link below."
+                )
             )
         elif user is None:
             form.password.errors.append(_("The e-mail address or the password is not correct."))
@@ -134,7 +151,9 @@ def login():
 
 def _ask_for_code(user, *, refuse_codes=False):
     """The password step is done; the session only remembers that, briefly, until the code."""
-    session["two_factor"] = throttle.new_pending_sign_in(user, request.args.get("next"), refuse_codes=refuse_codes)
+    session["two_factor"] = throttle.new_pending_sign_in(
+        user, request.args.get("next"), refuse_codes=refuse_codes
+    )
     return redirect(url_for("auth.login_code", lang_code=current_language()))
 
 
@@ -159,7 +178,11 @@ def login_code():
     if form.validate_on_submit():
         may_go_on = throttle.count_code_attempt(pending)
         passed, _result = perform(
-            lambda: not throttle.codes_refused(pending) and services.check_second_factor(user, code=form.code.data), keep=bool
+            lambda: (
+                not throttle.codes_refused(pending)
+                and services.check_second_factor(user, code=form.code.data)
+            ),
+            keep=bool,
         )
         if passed:
             throttle.void_pending(pending)
@@ -169,7 +192,9 @@ def login_code():
             session.pop("two_factor", None)
             flash(_("Too many wrong codes. Sign in again with your password."), "warning")
             return redirect(url_for("auth.login", lang_code=current_language()))
-        form.code.errors.append(_("This code is not right. Check the time on your phone and try the newest code."))
+        form.code.errors.append(
+            _("This code is not right. Check the time on your phone and try the newest code.")
+        )
     return render_template("auth/login_code.html", form=form)
 
 
@@ -188,13 +213,17 @@ def two_factor():
             ok, _result = perform(
                 lambda: services.confirm_two_factor(user, user, code=confirm_form.code.data),
                 error_field=confirm_form.code,
-                success=_("Two-factor authentication is on. You will be asked for a code when you sign in."),
+                success=_(
+                    "Two-factor authentication is on. You will be asked for a code when you sign in."
+                ),
             )
             if ok:
                 return _to_profile()
         if action == "disable" and disable_form.validate_on_submit():
             ok, _result = perform(
-                lambda: services.disable_two_factor(user, user, password=disable_form.password.data, code=disable_form.code.data),
+                lambda: services.disable_two_factor(
+                    user, user, password=disable_form.password.data, code=disable_form.code.data
+                ),
                 error_field=disable_form.code,
                 success=_("Two-factor authentication is off."),
             )
@@ -206,7 +235,9 @@ def two_factor():
         "auth/two_factor.html",
         secret=secret,
         grouped_secret=totp.grouped(secret) if secret else None,
-        uri=totp.provisioning_uri(secret, user.email, current_app.config["TOTP_ISSUER"]) if secret else None,
+        uri=totp.provisioning_uri(secret, user.email, current_app.config["TOTP_ISSUER"])
+        if secret
+        else None,
         start_form=ConfirmForm(),
         confirm_form=confirm_form,
         disable_form=disable_form,
@@ -229,7 +260,9 @@ def forgot_password():
     form = EmailForm()
     if form.validate_on_submit():
         perform(lambda: services.request_password_reset(email=form.email.data))
-        return render_template("auth/check_email.html", email=form.email.data.strip().lower(), reset=True)
+        return render_template(
+            "auth/check_email.html", email=form.email.data.strip().lower(), reset=True
+        )
     return render_template("auth/forgot_password.html", form=form)
 
 
@@ -253,7 +286,9 @@ def reset_password(token):
         logout_user()
         flash(_("Your password is changed. Sign in with the new password."), "success")
         # The link proved the mailbox: this browser may sign in even while the account is under backoff.
-        return throttle.trust_device(redirect(url_for("auth.login", lang_code=current_language())), form.account_email)
+        return throttle.trust_device(
+            redirect(url_for("auth.login", lang_code=current_language())), form.account_email
+        )
     return render_template("auth/reset_password.html", form=form)
 
 
@@ -263,11 +298,18 @@ def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         perform(
-            lambda: services.update_profile(current_user, current_user, display_name=form.display_name.data, language=form.language.data),
+            lambda: services.update_profile(
+                current_user,
+                current_user,
+                display_name=form.display_name.data,
+                language=form.language.data,
+            ),
             success=_("Your profile is saved."),
         )
         return _to_profile()
-    return render_template("auth/profile.html", form=form, password_form=ChangePasswordForm(prefix="pw"))
+    return render_template(
+        "auth/profile.html", form=form, password_form=ChangePasswordForm(prefix="pw")
+    )
 
 
 @bp.route("/password", methods=["POST"])
@@ -288,7 +330,9 @@ def change_password():
         if ok:
             login_user(current_user)  # the session token rotated: keep this session signed in
             return _to_profile()
-    return render_template("auth/profile.html", form=ProfileForm(obj=current_user), password_form=password_form), 400
+    return render_template(
+        "auth/profile.html", form=ProfileForm(obj=current_user), password_form=password_form
+    ), 400
 
 
 @bp.route("/identity", methods=["GET", "POST"])
@@ -300,7 +344,15 @@ def identity():
     regions, provinces = list_regions(), list_provinces()
     form = IdentityForm(regions=regions, provinces=provinces)
     if request.method == "GET" and profile is not None:
-        for name in ("first_name", "last_name", "cin_expiry", "birth_date", "address", "abroad", "country"):
+        for name in (
+            "first_name",
+            "last_name",
+            "cin_expiry",
+            "birth_date",
+            "address",
+            "abroad",
+            "country",
+        ):
             getattr(form, name).data = getattr(profile, name)
         form.region_id.data = profile.region_id or 0
         form.province_id.data = profile.province_id or 0
@@ -318,12 +370,15 @@ def identity():
             province_id=form.province_id.data or None,
             declaration=form.declaration.data,
         )
+
         def show_problems(rejected):
             for field, message in rejected.problems:
                 getattr(form, field).errors.append(str(message))
 
         ok, _profile = perform(
-            lambda: services.save_identity_profile(current_user, current_user, submission, today=date.today()),
+            lambda: services.save_identity_profile(
+                current_user, current_user, submission, today=date.today()
+            ),
             refusal=services.IdentityRejected,
             on_refusal=show_problems,
             success=_("Your identity details are saved."),
@@ -349,7 +404,9 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         ok, _result = perform(
-            lambda: services.delete_account(current_user, current_user, password=form.password.data),
+            lambda: services.delete_account(
+                current_user, current_user, password=form.password.data
+            ),
             error_field=form.password,
             success=_("Your account is deleted. Thank you for taking part."),
         )

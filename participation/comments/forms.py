@@ -14,7 +14,9 @@ def _hint():
     maximum = current_app.config["COMMENT_MAX_LENGTH"]
     return " ".join(
         [
-            gettext("You can write *italics*, **bold**, lists (lines starting with - or 1.), quotes (lines starting with >) and links."),
+            gettext(
+                "You can write *italics*, **bold**, lists (lines starting with - or 1.), quotes (lines starting with >) and links."
+            ),
             ngettext("At most %(num)d character.", "At most %(num)d characters.", maximum),
         ]
     )
@@ -34,7 +36,9 @@ def acceptable_body(form, field):
 
 def _body(label):
     return TextAreaField(
-        label, validators=[DataRequired(EMPTY), acceptable_body, no_control_characters], description=HINT
+        label,
+        validators=[DataRequired(EMPTY), acceptable_body, no_control_characters],
+        description=HINT,
     )
 
 
@@ -42,7 +46,10 @@ class CommentForm(Form):
     body = _body(_l("Your comment"))
     stance = ChoiceField(
         _l("Your position on this text"),
-        choices=choices([("", _l("No position"))] + [(stance.value, STANCE_CHOICES[stance]) for stance in Stance]),
+        choices=choices(
+            [("", _l("No position"))]
+            + [(stance.value, STANCE_CHOICES[stance]) for stance in Stance]
+        ),
         default="",
     )
 

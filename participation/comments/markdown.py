@@ -5,6 +5,7 @@ that looks like HTML is shown as text; bleach then keeps only the allow-listed t
 whose scheme is not http, https or mailto, and marks every link rel="nofollow ugc noopener".
 Pages show the stored HTML as it is.
 """
+
 import re
 from functools import partial
 

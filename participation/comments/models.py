@@ -4,6 +4,7 @@ A comment hangs on a target (target_type, target_id) that another area describes
 Replies keep the id of their thread's first comment (root_id), so a whole thread loads in one
 query. A deleted comment stays as a tombstone: its text is cleared, its replies keep their place.
 """
+
 import enum
 
 import sqlalchemy as sa
@@ -36,7 +37,9 @@ STATUS_TRANSITIONS = {
 
 # Shown to the author only, on their own comment, to say why nobody else sees it.
 STATUS_NOTICES = {
-    S.PENDING: _l("Waiting for moderation: only you can see this comment until a moderator approves it."),
+    S.PENDING: _l(
+        "Waiting for moderation: only you can see this comment until a moderator approves it."
+    ),
     S.HIDDEN: _l("Hidden by a moderator: only you can see this comment."),
     S.REJECTED: _l("Rejected by a moderator: only you can see this comment."),
 }
@@ -48,7 +51,11 @@ class Stance(enum.StrEnum):
     NEUTRAL = "neutral"
 
 
-STANCE_LABELS = {Stance.AGREE: _l("Agree"), Stance.DISAGREE: _l("Disagree"), Stance.NEUTRAL: _l("Neutral")}
+STANCE_LABELS = {
+    Stance.AGREE: _l("Agree"),
+    Stance.DISAGREE: _l("Disagree"),
+    Stance.NEUTRAL: _l("Neutral"),
+}
 STANCE_CHOICES = {
     Stance.AGREE: _l("I agree"),
     Stance.DISAGREE: _l("I disagree"),
@@ -81,7 +88,9 @@ class Comment(db.Model):
     official_institution = relationship("Institution")
 
     __table_args__ = (
-        sa.CheckConstraint("status IN (" + ", ".join(f"'{s.value}'" for s in CommentStatus) + ")", name="status"),
+        sa.CheckConstraint(
+            "status IN (" + ", ".join(f"'{s.value}'" for s in CommentStatus) + ")", name="status"
+        ),
         sa.CheckConstraint(
             "stance IS NULL OR (parent_id IS NULL AND stance IN ("
             + ", ".join(f"'{s.value}'" for s in Stance)
@@ -94,7 +103,9 @@ class Comment(db.Model):
             " OR (parent_id IS NOT NULL AND root_id IS NOT NULL AND depth > 0)",
             name="thread",
         ),
-        sa.CheckConstraint("(is_official) = (official_institution_id IS NOT NULL)", name="official"),
+        sa.CheckConstraint(
+            "(is_official) = (official_institution_id IS NOT NULL)", name="official"
+        ),
         sa.CheckConstraint("useful_count >= 0", name="useful_count"),
         sa.Index("ix_comments_target", "target_type", "target_id", "status", "created_at"),
     )
@@ -133,7 +144,9 @@ class CommentVote(db.Model):
     __tablename__ = "comment_votes"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    comment_id = sa.Column(sa.Integer, sa.ForeignKey("comments.id", ondelete="CASCADE"), nullable=False)
+    comment_id = sa.Column(
+        sa.Integer, sa.ForeignKey("comments.id", ondelete="CASCADE"), nullable=False
+    )
     user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True)
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
 

@@ -3,6 +3,7 @@
 Predicates that need the comment's target accept it as an argument (pages already hold it) and
 otherwise resolve it.
 """
+
 from datetime import timedelta
 
 from flask import current_app
@@ -18,18 +19,32 @@ EDITABLE_STATUSES = {CommentStatus.PENDING, CommentStatus.VISIBLE}
 
 
 def can_comment(user, target):
-    return is_citizen(user) and target is not None and target.accepts_comments and target.is_visible_to(user)
+    return (
+        is_citizen(user)
+        and target is not None
+        and target.accepts_comments
+        and target.is_visible_to(user)
+    )
 
 
 def is_public(comment):
     """Visible, not deleted, and its author not blocked (blocking hides a person's content)."""
-    return comment.status == CommentStatus.VISIBLE and not comment.is_deleted and not comment.author.is_blocked
+    return (
+        comment.status == CommentStatus.VISIBLE
+        and not comment.is_deleted
+        and not comment.author.is_blocked
+    )
 
 
 def can_reply(user, comment, target):
     """Replies go under a public comment of an open target (the service checks the depth, to
     explain the limit)."""
-    return can_comment(user, target) and comment is not None and target.holds(comment) and is_public(comment)
+    return (
+        can_comment(user, target)
+        and comment is not None
+        and target.holds(comment)
+        and is_public(comment)
+    )
 
 
 def is_comment_author(user, comment):

@@ -2,6 +2,7 @@
 
 Every function runs a fixed number of SQL queries, whatever the number of comments or targets.
 """
+
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -51,7 +52,9 @@ class Thread:
     max_length: int
 
     def page_link(self, page):
-        return self.target.link(page=page, order=self.order if self.order != ORDERS[0] else None, anchor="comments")
+        return self.target.link(
+            page=page, order=self.order if self.order != ORDERS[0] else None, anchor="comments"
+        )
 
 
 def _unblocked(model=Comment):
@@ -90,7 +93,9 @@ _ORDERING = {
 def get_thread(target, viewer, *, page=1, per_page=PER_PAGE, order="oldest"):
     order = order if order in ORDERS else ORDERS[0]
     pagination = db.paginate(
-        sa.select(Comment.id).where(*_top_level(target.target_type, target.target_id, viewer)).order_by(*_ORDERING[order]),
+        sa.select(Comment.id)
+        .where(*_top_level(target.target_type, target.target_id, viewer))
+        .order_by(*_ORDERING[order]),
         page=page,
         per_page=per_page,
         error_out=False,
@@ -109,11 +114,14 @@ def get_thread(target, viewer, *, page=1, per_page=PER_PAGE, order="oldest"):
         voted = set(
             db.session.scalars(
                 sa.select(CommentVote.comment_id).where(
-                    CommentVote.user_id == viewer.id, CommentVote.comment_id.in_([c.id for c in comments])
+                    CommentVote.user_id == viewer.id,
+                    CommentVote.comment_id.in_([c.id for c in comments]),
                 )
             )
         )
-    nodes = _build_tree(comments, root_ids, target, viewer, voted, get_reader_moderation(viewer, comments))
+    nodes = _build_tree(
+        comments, root_ids, target, viewer, voted, get_reader_moderation(viewer, comments)
+    )
     return Thread(
         target=target,
         nodes=nodes,
@@ -139,7 +147,9 @@ def _build_tree(comments, root_ids, target, viewer, voted, moderation):
         public = perms.is_public(comment)
         nodes[comment.id] = CommentNode(
             comment=comment,
-            withheld=not ((comment.status == CommentStatus.VISIBLE and not comment.author.is_blocked) or own),
+            withheld=not (
+                (comment.status == CommentStatus.VISIBLE and not comment.author.is_blocked) or own
+            ),
             voted=comment.id in voted,
             own=own,
             can_reply=may_comment and public and comment.accepts_replies,
@@ -153,7 +163,11 @@ def _build_tree(comments, root_ids, target, viewer, voted, moderation):
     for comment in comments:  # oldest first, so replies come in the order they were written
         if comment.parent_id in nodes:
             nodes[comment.parent_id].replies.append(nodes[comment.id])
-    return [node for node in (_prune(nodes[root_id]) for root_id in root_ids if root_id in nodes) if node]
+    return [
+        node
+        for node in (_prune(nodes[root_id]) for root_id in root_ids if root_id in nodes)
+        if node
+    ]
 
 
 def _prune(node):

@@ -3,6 +3,7 @@
 Services take the acting user as a parameter, never read the request, flush and leave the commit
 to the caller (one commit per request).
 """
+
 from urllib.parse import urljoin
 
 import sqlalchemy as sa
@@ -12,7 +13,13 @@ from flask_babel import ngettext
 
 from participation.comments import markdown
 from participation.comments import permissions as perms
-from participation.comments.models import STATUS_TRANSITIONS, Comment, CommentStatus, CommentVote, Stance
+from participation.comments.models import (
+    STATUS_TRANSITIONS,
+    Comment,
+    CommentStatus,
+    CommentVote,
+    Stance,
+)
 from participation.comments.moderation.screening import screen_comment
 from participation.comments.queries import page_of
 from participation.comments.targets import target_of
@@ -34,9 +41,15 @@ def _stance(target, parent, stance):
     except ValueError:
         raise DomainError(_l("Choose one of the options in the list."), code="invalid_stance")
     if parent is not None:
-        raise DomainError(_l("A reply cannot take a position: only a comment that starts a discussion can."), code="stance_on_reply")
+        raise DomainError(
+            _l("A reply cannot take a position: only a comment that starts a discussion can."),
+            code="stance_on_reply",
+        )
     if not target.allows_stance:
-        raise DomainError(_l("Positions (agree, disagree, neutral) are not asked for here."), code="stance_not_allowed")
+        raise DomainError(
+            _l("Positions (agree, disagree, neutral) are not asked for here."),
+            code="stance_not_allowed",
+        )
     return stance.value
 
 
@@ -51,13 +64,17 @@ def post_comment(actor, target, *, body, parent=None, stance=None):
         require(perms.can_reply(actor, parent, target))
         if not parent.accepts_replies:
             raise DomainError(
-                _l("This reply is already at the deepest level of the discussion: answer the comment above it instead."),
+                _l(
+                    "This reply is already at the deepest level of the discussion: answer the comment above it instead."
+                ),
                 code="too_deep",
             )
     stance = _stance(target, parent, stance)
     official = perms.can_answer_officially(actor, target)
     if official and stance:
-        raise DomainError(_l("An official answer cannot take a position."), code="stance_not_allowed")
+        raise DomainError(
+            _l("An official answer cannot take a position."), code="stance_not_allowed"
+        )
     source = markdown.clean_source(body)
     screening = screen_comment(source, official=official)
     comment = Comment(
@@ -65,7 +82,9 @@ def post_comment(actor, target, *, body, parent=None, stance=None):
         target_id=target.target_id,
         author_id=actor.id,
         stance=stance,
-        status=CommentStatus.PENDING if target.pre_moderated or screening.holds else CommentStatus.VISIBLE,
+        status=CommentStatus.PENDING
+        if target.pre_moderated or screening.holds
+        else CommentStatus.VISIBLE,
         is_official=official,
         official_institution_id=target.institution_id if official else None,
     )
@@ -75,7 +94,13 @@ def post_comment(actor, target, *, body, parent=None, stance=None):
     db.session.flush()
     screening.record(comment, target)
     if official:
-        record_audit(actor, "comment.official_answer", comment, target_type=target.target_type, target_id=target.target_id)
+        record_audit(
+            actor,
+            "comment.official_answer",
+            comment,
+            target_type=target.target_type,
+            target_id=target.target_id,
+        )
     if comment.status == CommentStatus.VISIBLE:
         _announce_publication(comment, target)
     return comment
@@ -87,7 +112,12 @@ def _announce_publication(comment, target):
         return
     parent = db.session.get(Comment, comment.parent_id)
     recipient = parent.author
-    if parent.is_official or parent.is_deleted or recipient.id == comment.author_id or not recipient.is_active:
+    if (
+        parent.is_official
+        or parent.is_deleted
+        or recipient.id == comment.author_id
+        or not recipient.is_active
+    ):
         return
     language = recipient.language
     queue_mail(
@@ -109,7 +139,9 @@ def _apply_status(comment, status):
     The caller checks the moderator's permission and records the decision."""
     current, status = CommentStatus(comment.status), CommentStatus(status)
     if status not in STATUS_TRANSITIONS[current]:
-        raise DomainError(_l("This comment cannot be moved to that state."), code="invalid_transition")
+        raise DomainError(
+            _l("This comment cannot be moved to that state."), code="invalid_transition"
+        )
     comment.status = status.value
     db.session.flush()
     if current == CommentStatus.PENDING and status == CommentStatus.VISIBLE:
@@ -134,7 +166,9 @@ def edit_comment(actor, comment, *, body):
             )
         if comment.status == CommentStatus.VISIBLE:
             raise DomainError(
-                _l("A moderator approved this comment as it is, so it can no longer be changed. You can still delete it."),
+                _l(
+                    "A moderator approved this comment as it is, so it can no longer be changed. You can still delete it."
+                ),
                 code="approved_text",
             )
     require(allowed)
@@ -170,7 +204,9 @@ def toggle_useful_vote(actor, comment):
         raise DomainError(_l("You cannot mark your own comment as useful."), code="own_comment")
     require(perms.can_vote_useful(actor, comment))
     vote = db.session.scalar(
-        sa.select(CommentVote).where(CommentVote.comment_id == comment.id, CommentVote.user_id == actor.id)
+        sa.select(CommentVote).where(
+            CommentVote.comment_id == comment.id, CommentVote.user_id == actor.id
+        )
     )
     if vote is None:
         db.session.add(CommentVote(comment_id=comment.id, user_id=actor.id))
@@ -185,7 +221,9 @@ def toggle_useful_vote(actor, comment):
 
 @personal_data_exporter("comments")
 def _export_comments(user):
-    comments = db.session.scalars(sa.select(Comment).where(Comment.author_id == user.id).order_by(Comment.id))
+    comments = db.session.scalars(
+        sa.select(Comment).where(Comment.author_id == user.id).order_by(Comment.id)
+    )
     return [
         {
             "target_type": comment.target_type,

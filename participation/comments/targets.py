@@ -6,6 +6,7 @@ turns an id into a CommentTarget that answers every question the component asks:
 page of the thread, whether it is open, how it is moderated, whether stances are asked for, whose
 officers answer officially, and who may read it.
 """
+
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +32,9 @@ class CommentTarget:
 
     def __post_init__(self):
         if self.moderation_mode not in MODERATION_MODES:
-            raise ValueError(f"moderation_mode must be one of {MODERATION_MODES}, not {self.moderation_mode!r}")
+            raise ValueError(
+                f"moderation_mode must be one of {MODERATION_MODES}, not {self.moderation_mode!r}"
+            )
 
     @property
     def pre_moderated(self):
@@ -50,7 +53,9 @@ class CommentTarget:
             if len(segments) > 1 and segments[1] in LANGUAGES:
                 segments[1] = language
                 path = "/".join(segments)
-        query = [(key, value) for key, value in parse_qsl(parts.query) if key not in {"page", "order"}]
+        query = [
+            (key, value) for key, value in parse_qsl(parts.query) if key not in {"page", "order"}
+        ]
         if page > 1:
             query.append(("page", str(page)))
         if order:
@@ -67,7 +72,9 @@ def register_target_type(name, resolver):
 
     Registering a name again replaces its resolver (create_app may run more than once)."""
     if not TARGET_TYPE.fullmatch(name):
-        raise ValueError(f"invalid comment target type {name!r}: lower-case letters and _, at most 40")
+        raise ValueError(
+            f"invalid comment target type {name!r}: lower-case letters and _, at most 40"
+        )
     _resolvers[name] = resolver
 
 

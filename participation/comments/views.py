@@ -1,6 +1,7 @@
 """Posting, replying, editing, deleting and "useful" votes. Threads are shown by the pages of the
 areas that own the targets (templates/comments/_thread.html); every action here sends the reader
 back there, to the comment it touched."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -8,7 +9,13 @@ from flask_login import current_user
 from participation.auth.forms import ConfirmForm
 from participation.comments import permissions as perms
 from participation.comments import services
-from participation.comments.forms import CommentForm, EditForm, ReplyForm, reply_form_for, thread_comment_form
+from participation.comments.forms import (
+    CommentForm,
+    EditForm,
+    ReplyForm,
+    reply_form_for,
+    thread_comment_form,
+)
 from participation.comments.models import Comment, CommentStatus
 from participation.comments.queries import get_thread, page_of
 from participation.comments.targets import resolve_target
@@ -28,7 +35,9 @@ def _thread_forms():
 
 def thread_for_request(target):
     """The thread for the page being shown: its reader, ?page= and ?order= (the sort form)."""
-    return get_thread(target, current_user, page=page_number(), order=request.args.get("order", "oldest"))
+    return get_thread(
+        target, current_user, page=page_number(), order=request.args.get("order", "oldest")
+    )
 
 
 def _per_user():
@@ -63,7 +72,10 @@ def _back_to(target, comment):
 
 def _published(comment):
     if comment.status == CommentStatus.PENDING:
-        flash(_("Your comment is saved. It will be published when a moderator approves it."), "success")
+        flash(
+            _("Your comment is saved. It will be published when a moderator approves it."),
+            "success",
+        )
     else:
         flash(_("Your comment is published."), "success")
 
@@ -82,7 +94,9 @@ def post_comment(target_type, target_id):
     form = CommentForm()
     if form.validate_on_submit():
         ok, comment = perform(
-            lambda: services.post_comment(current_user, target, body=form.body.data, stance=form.stance.data or None)
+            lambda: services.post_comment(
+                current_user, target, body=form.body.data, stance=form.stance.data or None
+            )
         )
         if ok:
             _published(comment)
@@ -98,7 +112,9 @@ def reply(comment_id):
     policy.ensure(perms.can_reply(current_user, parent, target))
     form = ReplyForm()
     if form.validate_on_submit():
-        ok, comment = perform(lambda: services.post_comment(current_user, target, body=form.body.data, parent=parent))
+        ok, comment = perform(
+            lambda: services.post_comment(current_user, target, body=form.body.data, parent=parent)
+        )
         if ok:
             _published(comment)
             return _back_to(target, comment)
@@ -120,7 +136,12 @@ def edit_comment(comment_id):
         if ok:
             return _back_to(target, comment)
     elif not form.errors and not perms.can_edit_comment(current_user, comment):
-        flash(_("This comment can no longer be changed: the time for changes is over, or a moderator approved it as it is. You can still delete it."), "warning")
+        flash(
+            _(
+                "This comment can no longer be changed: the time for changes is over, or a moderator approved it as it is. You can still delete it."
+            ),
+            "warning",
+        )
         return _back_to(target, comment)
     status = 400 if form.errors else 200
     return render_template("comments/edit.html", form=form, comment=comment, target=target), status
@@ -132,7 +153,10 @@ def delete_comment(comment_id):
     comment, target = _load_comment(comment_id)
     policy.ensure(perms.can_delete_comment(current_user, comment))
     if ConfirmForm().validate_on_submit():
-        perform(lambda: services.delete_comment(current_user, comment), success=_("Your comment is deleted."))
+        perform(
+            lambda: services.delete_comment(current_user, comment),
+            success=_("Your comment is deleted."),
+        )
     return _back_to(target, comment)
 
 
@@ -144,5 +168,10 @@ def toggle_useful(comment_id):
     if ConfirmForm().validate_on_submit():
         ok, marked = perform(lambda: services.toggle_useful_vote(current_user, comment))
         if ok:
-            flash(_("You marked this comment as useful.") if marked else _("You took back your “useful” mark."), "success")
+            flash(
+                _("You marked this comment as useful.")
+                if marked
+                else _("You took back your “useful” mark."),
+                "success",
+            )
     return _back_to(target, comment)

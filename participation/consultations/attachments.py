@@ -1,5 +1,6 @@
 """PDF attachments of consultations: checked by content, size- and count-limited, stored under
 the instance folder (never static/), downloaded as attachments."""
+
 import hashlib
 import secrets
 from pathlib import Path
@@ -39,7 +40,10 @@ def add_attachment(actor, consultation, upload):
     """`upload` is a werkzeug FileStorage."""
     require(perms.can_edit_consultation(actor, consultation))
     if len(consultation.attachments) >= current_app.config["ATTACHMENT_MAX_COUNT"]:
-        raise DomainError(_l("This consultation already has the largest number of attachments allowed."), code="too_many")
+        raise DomainError(
+            _l("This consultation already has the largest number of attachments allowed."),
+            code="too_many",
+        )
     limit = current_app.config["ATTACHMENT_MAX_BYTES"]
     data = upload.stream.read(limit + 1)
     if len(data) > limit:

@@ -1,4 +1,5 @@
 """Consultations and their sections as comment targets (the comments component is generic)."""
+
 import sqlalchemy as sa
 from flask import url_for
 
@@ -18,7 +19,12 @@ def _consultation_target(consultation_id):
         target_type="consultation",
         target_id=consultation.id,
         title=consultation.text("title")[0],
-        url=url_for("consultations.detail", lang_code=current_language(), consultation_id=consultation.id, slug=consultation.slug),
+        url=url_for(
+            "consultations.detail",
+            lang_code=current_language(),
+            consultation_id=consultation.id,
+            slug=consultation.slug,
+        ),
         accepts_comments=consultation.effective_state() == ConsultationState.OPEN,
         moderation_mode=consultation.moderation_mode,
         allows_stance=False,

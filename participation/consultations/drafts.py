@@ -1,4 +1,5 @@
 """Splitting a pasted draft text into sections by its headings (an officer adjusts afterwards)."""
+
 import re
 
 # A heading line: Markdown (#, ##, ...), or the words legal drafts start their parts with, in

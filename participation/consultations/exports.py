@@ -1,6 +1,7 @@
 """Exports of a consultation's comments and questionnaire answers, as CSV (UTF-8 with a BOM, so
 spreadsheet programs show Arabic) or JSON. The owning institution gets authors' names; observers
 get the same rows without any personal data."""
+
 import json
 
 import sqlalchemy as sa
@@ -24,8 +25,15 @@ def _comment_rows(consultation, personal):
         sa.select(Comment)
         .where(
             sa.or_(
-                sa.and_(Comment.target_type == "consultation", Comment.target_id == consultation.id),
-                sa.and_(Comment.target_type == "section", Comment.target_id.in_(sa.select(Section.id).where(Section.consultation_id == consultation.id))),
+                sa.and_(
+                    Comment.target_type == "consultation", Comment.target_id == consultation.id
+                ),
+                sa.and_(
+                    Comment.target_type == "section",
+                    Comment.target_id.in_(
+                        sa.select(Section.id).where(Section.consultation_id == consultation.id)
+                    ),
+                ),
             )
         )
         .order_by(Comment.id)
@@ -34,7 +42,11 @@ def _comment_rows(consultation, personal):
     if not personal:
         # What the public can read: visible, not deleted, not by a blocked author.
         blocked = sa.select(User.id).where(User.blocked_at.is_not(None))
-        query = query.where(Comment.status == "visible", Comment.deleted_at.is_(None), Comment.author_id.not_in(blocked))
+        query = query.where(
+            Comment.status == "visible",
+            Comment.deleted_at.is_(None),
+            Comment.author_id.not_in(blocked),
+        )
     for comment in db.session.scalars(query):
         section = sections.get(comment.target_id) if comment.target_type == "section" else None
         row = {
@@ -58,7 +70,12 @@ def _comment_rows(consultation, personal):
 
 def _answer_rows(consultation, personal):
     questions = consultation.questions
-    query = sa.select(AnswerSet).where(AnswerSet.consultation_id == consultation.id).order_by(AnswerSet.id).options(selectinload(AnswerSet.user))
+    query = (
+        sa.select(AnswerSet)
+        .where(AnswerSet.consultation_id == consultation.id)
+        .order_by(AnswerSet.id)
+        .options(selectinload(AnswerSet.user))
+    )
     for number, answer_set in enumerate(db.session.scalars(query), 1):
         row = {"respondent": number, "updated_at": answer_set.updated_at.isoformat()}
         if personal:
@@ -76,7 +93,11 @@ def _answer_text(question, value):
     kind = QuestionKind(question.kind)
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
         chosen = value if isinstance(value, list) else [value]
-        return " | ".join(next(iter(question.options[i].values()), str(i)) for i in chosen if i < len(question.options))
+        return " | ".join(
+            next(iter(question.options[i].values()), str(i))
+            for i in chosen
+            if i < len(question.options)
+        )
     return value
 
 

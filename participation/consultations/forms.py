@@ -37,7 +37,9 @@ class LocalDateTimeField(DateTimeLocalField):
 
 
 class ConsultationForm(Form):
-    scope = ChoiceField(_l("Scope"), choices=choices((s.value, label) for s, label in SCOPE_LABELS.items()))
+    scope = ChoiceField(
+        _l("Scope"), choices=choices((s.value, label) for s, label in SCOPE_LABELS.items())
+    )
     region_id = IdSelectField(_l("Region (regional scope)"))
     province_id = IdSelectField(_l("Prefecture or province (provincial scope)"))
     topics = CheckboxesField(_l("Topics"), validate_choice=False)
@@ -71,17 +73,26 @@ translated_fields(SectionForm, "body", _l("Text"), area=True, max_length=TEXT_LI
 
 
 class ImportSectionsForm(Form):
-    language = ChoiceField(_l("Language of the text"), choices=choices((lang, LANGUAGE_LABELS[lang]) for lang in LANGUAGES))
+    language = ChoiceField(
+        _l("Language of the text"),
+        choices=choices((lang, LANGUAGE_LABELS[lang]) for lang in LANGUAGES),
+    )
     text = TextAreaField(
         _l("Whole draft text"),
         validators=[Length(max=200000)],
-        description=_l('Each line that starts with "Article", "Chapitre", "المادة", "الفصل", "الباب" or a Markdown "#" starts a new section. The current sections are replaced.'),
+        description=_l(
+            'Each line that starts with "Article", "Chapitre", "المادة", "الفصل", "الباب" or a Markdown "#" starts a new section. The current sections are replaced.'
+        ),
         render_kw={"dir": "auto", "rows": 15},
     )
 
 
 class WithdrawForm(Form):
-    reason = TextAreaField(_l("Public reason for withdrawing"), validators=[Length(max=2000)], render_kw={"dir": "auto"})
+    reason = TextAreaField(
+        _l("Public reason for withdrawing"),
+        validators=[Length(max=2000)],
+        render_kw={"dir": "auto"},
+    )
 
 
 class CorrectionForm(Form):
@@ -89,7 +100,9 @@ class CorrectionForm(Form):
 
     def __init__(self, *args, sections=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.section_id.choices = choices([(0, _l("The whole consultation"))] + [(s.id, s.text("heading")[0]) for s in sections])
+        self.section_id.choices = choices(
+            [(0, _l("The whole consultation"))] + [(s.id, s.text("heading")[0]) for s in sections]
+        )
 
 
 translated_fields(CorrectionForm, "note", _l("Correction"), area=True, max_length=4000)
@@ -105,14 +118,23 @@ class AttachmentForm(Form):
 
 
 class QuestionForm(Form):
-    kind = ChoiceField(_l("Kind of question"), choices=choices((k.value, label) for k, label in QUESTION_KIND_LABELS.items()))
+    kind = ChoiceField(
+        _l("Kind of question"),
+        choices=choices((k.value, label) for k, label in QUESTION_KIND_LABELS.items()),
+    )
     scale_min = LocalIntegerField(_l("Scale from"), default=1, validators=[Optional()])
     scale_max = LocalIntegerField(_l("Scale to"), default=5, validators=[Optional()])
     required = BooleanField(_l("An answer is required"))
 
 
 translated_fields(QuestionForm, "prompt", _l("Question"), max_length=500)
-translated_fields(QuestionForm, "options", _l("Options, one per line (choice questions)"), area=True, max_length=4000)
+translated_fields(
+    QuestionForm,
+    "options",
+    _l("Options, one per line (choice questions)"),
+    area=True,
+    max_length=4000,
+)
 
 
 class ActionForm(Form):
@@ -125,21 +147,39 @@ def outcome_form_class(sections):
     class OutcomeForm(Form):
         final_text_url = URLField(
             _l("Link to the final text (optional)"),
-            validators=[Optional(), Length(max=500), URL(message=_l("Enter a full web address starting with https://."))],
+            validators=[
+                Optional(),
+                Length(max=500),
+                URL(message=_l("Enter a full web address starting with https://.")),
+            ],
         )
         publish = BooleanField(_l("Publish the report now and notify participants and followers"))
 
-    translated_fields(OutcomeForm, "summary", _l("What we heard and what we decided, in summary"), area=True, max_length=TEXT_LIMIT)
-    translated_fields(OutcomeForm, "final_text", _l("Final text (optional)"), area=True, max_length=TEXT_LIMIT)
-    decision_choices = [("", _l("Choose…"))] + [(d.value, label) for d, label in DECISION_LABELS.items()]
+    translated_fields(
+        OutcomeForm,
+        "summary",
+        _l("What we heard and what we decided, in summary"),
+        area=True,
+        max_length=TEXT_LIMIT,
+    )
+    translated_fields(
+        OutcomeForm, "final_text", _l("Final text (optional)"), area=True, max_length=TEXT_LIMIT
+    )
+    decision_choices = [("", _l("Choose…"))] + [
+        (d.value, label) for d, label in DECISION_LABELS.items()
+    ]
     for section in sections:
         setattr(
             OutcomeForm,
             f"decision_{section.id}",
             ChoiceField(_l("Decision"), choices=choices(decision_choices), validate_choice=False),
         )
-        translated_fields(OutcomeForm, f"heard_{section.id}", _l("What we heard"), area=True, max_length=4000)
-        translated_fields(OutcomeForm, f"reasons_{section.id}", _l("Reasons"), area=True, max_length=4000)
+        translated_fields(
+            OutcomeForm, f"heard_{section.id}", _l("What we heard"), area=True, max_length=4000
+        )
+        translated_fields(
+            OutcomeForm, f"reasons_{section.id}", _l("Reasons"), area=True, max_length=4000
+        )
     return OutcomeForm
 
 

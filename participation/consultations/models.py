@@ -46,7 +46,11 @@ class Scope(enum.StrEnum):
     PROVINCE = "province"
 
 
-SCOPE_LABELS = {Scope.NATIONAL: _l("National"), Scope.REGION: _l("Region"), Scope.PROVINCE: _l("Prefecture or province")}
+SCOPE_LABELS = {
+    Scope.NATIONAL: _l("National"),
+    Scope.REGION: _l("Region"),
+    Scope.PROVINCE: _l("Prefecture or province"),
+}
 
 
 class ModerationMode(enum.StrEnum):
@@ -95,8 +99,15 @@ def _check_in(column, enum_cls):
 consultation_topics = sa.Table(
     "consultation_topics",
     db.metadata,
-    sa.Column("consultation_id", sa.Integer, sa.ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("topic_id", sa.Integer, sa.ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "consultation_id",
+        sa.Integer,
+        sa.ForeignKey("consultations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "topic_id", sa.Integer, sa.ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True
+    ),
 )
 
 
@@ -112,12 +123,16 @@ class Consultation(TranslatedFields, db.Model):
     __tablename__ = "consultations"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    institution_id = sa.Column(sa.Integer, sa.ForeignKey("institutions.id"), nullable=False, index=True)
+    institution_id = sa.Column(
+        sa.Integer, sa.ForeignKey("institutions.id"), nullable=False, index=True
+    )
     created_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
     title = sa.Column(sa.JSON, nullable=False)
     summary = sa.Column(sa.JSON, nullable=False, default=dict)
     body = sa.Column(sa.JSON, nullable=False, default=dict)
-    languages = sa.Column(sa.String(20), nullable=False, default="")  # " ar fr ": languages of the title
+    languages = sa.Column(
+        sa.String(20), nullable=False, default=""
+    )  # " ar fr ": languages of the title
     slug = sa.Column(sa.String(80), nullable=False, default="consultation")
     scope = sa.Column(sa.String(10), nullable=False, default=Scope.NATIONAL.value)
     region_id = sa.Column(sa.Integer, sa.ForeignKey("regions.id"), nullable=True, index=True)
@@ -138,20 +153,39 @@ class Consultation(TranslatedFields, db.Model):
     institution = relationship("Institution", lazy="joined")
     region = relationship("Region")
     province = relationship("Province")
-    topics = relationship("Topic", secondary=consultation_topics, lazy="selectin", order_by="Topic.slug")
-    sections = relationship(
-        "Section", back_populates="consultation", order_by="Section.position", cascade="all, delete-orphan"
+    topics = relationship(
+        "Topic", secondary=consultation_topics, lazy="selectin", order_by="Topic.slug"
     )
-    corrections = relationship("Correction", order_by="Correction.created_at", cascade="all, delete-orphan")
-    attachments = relationship("Attachment", order_by="Attachment.id", cascade="all, delete-orphan", back_populates="consultation")
-    questions = relationship("Question", order_by="Question.position", cascade="all, delete-orphan", back_populates="consultation")
+    sections = relationship(
+        "Section",
+        back_populates="consultation",
+        order_by="Section.position",
+        cascade="all, delete-orphan",
+    )
+    corrections = relationship(
+        "Correction", order_by="Correction.created_at", cascade="all, delete-orphan"
+    )
+    attachments = relationship(
+        "Attachment",
+        order_by="Attachment.id",
+        cascade="all, delete-orphan",
+        back_populates="consultation",
+    )
+    questions = relationship(
+        "Question",
+        order_by="Question.position",
+        cascade="all, delete-orphan",
+        back_populates="consultation",
+    )
     outcome = relationship("OutcomeReport", uselist=False, cascade="all, delete-orphan")
 
     __table_args__ = (
         sa.CheckConstraint(_check_in("state", ConsultationState), name="state"),
         sa.CheckConstraint(_check_in("scope", Scope), name="scope"),
         sa.CheckConstraint(_check_in("moderation_mode", ModerationMode), name="moderation_mode"),
-        sa.CheckConstraint("opens_at IS NULL OR closes_at IS NULL OR opens_at < closes_at", name="dates"),
+        sa.CheckConstraint(
+            "opens_at IS NULL OR closes_at IS NULL OR opens_at < closes_at", name="dates"
+        ),
         sa.Index("ix_consultations_state_closes_at", "state", "closes_at"),
     )
 
@@ -177,7 +211,10 @@ class Consultation(TranslatedFields, db.Model):
     def effective_state_sql(cls, now):
         """effective_state() as a SQL expression, for listings and filters."""
         return sa.case(
-            (sa.and_(cls.state.in_([S.SCHEDULED.value, S.OPEN.value]), cls.closes_at <= now), S.CLOSED.value),
+            (
+                sa.and_(cls.state.in_([S.SCHEDULED.value, S.OPEN.value]), cls.closes_at <= now),
+                S.CLOSED.value,
+            ),
             (sa.and_(cls.state == S.SCHEDULED.value, cls.opens_at <= now), S.OPEN.value),
             else_=cls.state,
         )
@@ -210,7 +247,9 @@ class Section(TranslatedFields, db.Model):
     __tablename__ = "consultation_sections"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    consultation_id = sa.Column(sa.Integer, sa.ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False)
+    consultation_id = sa.Column(
+        sa.Integer, sa.ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False
+    )
     position = sa.Column(sa.Integer, nullable=False)
     heading = sa.Column(sa.JSON, nullable=False)
     body = sa.Column(sa.JSON, nullable=False, default=dict)
@@ -227,8 +266,15 @@ class Correction(TranslatedFields, db.Model):
     __tablename__ = "consultation_corrections"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    consultation_id = sa.Column(sa.Integer, sa.ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False, index=True)
-    section_id = sa.Column(sa.Integer, sa.ForeignKey("consultation_sections.id", ondelete="SET NULL"), nullable=True)
+    consultation_id = sa.Column(
+        sa.Integer,
+        sa.ForeignKey("consultations.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    )
+    section_id = sa.Column(
+        sa.Integer, sa.ForeignKey("consultation_sections.id", ondelete="SET NULL"), nullable=True
+    )
     created_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
     note = sa.Column(sa.JSON, nullable=False)
@@ -240,7 +286,12 @@ class Attachment(db.Model):
     __tablename__ = "consultation_attachments"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    consultation_id = sa.Column(sa.Integer, sa.ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False, index=True)
+    consultation_id = sa.Column(
+        sa.Integer,
+        sa.ForeignKey("consultations.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    )
     original_name = sa.Column(sa.String(200), nullable=False)
     stored_name = sa.Column(sa.String(80), nullable=False, unique=True)
     size = sa.Column(sa.Integer, nullable=False)
@@ -255,20 +306,34 @@ class Follow(db.Model):
     __tablename__ = "consultation_follows"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    consultation_id = sa.Column(sa.Integer, sa.ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False, index=True)
+    consultation_id = sa.Column(
+        sa.Integer,
+        sa.ForeignKey("consultations.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    )
     user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True)
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
 
     user = relationship("User")
 
-    __table_args__ = (sa.UniqueConstraint("consultation_id", "user_id", name="uq_consultation_follows_consultation_user"),)
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "consultation_id", "user_id", name="uq_consultation_follows_consultation_user"
+        ),
+    )
 
 
 class Question(TranslatedFields, db.Model):
     __tablename__ = "consultation_questions"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    consultation_id = sa.Column(sa.Integer, sa.ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False, index=True)
+    consultation_id = sa.Column(
+        sa.Integer,
+        sa.ForeignKey("consultations.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    )
     position = sa.Column(sa.Integer, nullable=False)
     kind = sa.Column(sa.String(10), nullable=False)
     prompt = sa.Column(sa.JSON, nullable=False)
@@ -292,7 +357,12 @@ class AnswerSet(db.Model):
     __tablename__ = "consultation_answer_sets"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    consultation_id = sa.Column(sa.Integer, sa.ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False, index=True)
+    consultation_id = sa.Column(
+        sa.Integer,
+        sa.ForeignKey("consultations.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    )
     user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=False)
     answers = sa.Column(sa.JSON, nullable=False, default=dict)  # {"<question id>": value}
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
@@ -300,16 +370,25 @@ class AnswerSet(db.Model):
 
     user = relationship("User")
 
-    __table_args__ = (sa.UniqueConstraint("consultation_id", "user_id", name="uq_consultation_answer_sets_consultation_user"),)
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "consultation_id", "user_id", name="uq_consultation_answer_sets_consultation_user"
+        ),
+    )
 
 
 class OutcomeReport(TranslatedFields, db.Model):
-    """"You said, we did": what the institution heard and decided, section by section."""
+    """ "You said, we did": what the institution heard and decided, section by section."""
 
     __tablename__ = "consultation_outcomes"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    consultation_id = sa.Column(sa.Integer, sa.ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False, unique=True)
+    consultation_id = sa.Column(
+        sa.Integer,
+        sa.ForeignKey("consultations.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    )
     summary = sa.Column(sa.JSON, nullable=False, default=dict)
     final_text = sa.Column(sa.JSON, nullable=False, default=dict)
     final_text_url = sa.Column(sa.String(500), nullable=True)
@@ -323,15 +402,24 @@ class SectionOutcome(TranslatedFields, db.Model):
     __tablename__ = "consultation_section_outcomes"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    report_id = sa.Column(sa.Integer, sa.ForeignKey("consultation_outcomes.id", ondelete="CASCADE"), nullable=False, index=True)
-    section_id = sa.Column(sa.Integer, sa.ForeignKey("consultation_sections.id", ondelete="CASCADE"), nullable=False)
+    report_id = sa.Column(
+        sa.Integer,
+        sa.ForeignKey("consultation_outcomes.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    )
+    section_id = sa.Column(
+        sa.Integer, sa.ForeignKey("consultation_sections.id", ondelete="CASCADE"), nullable=False
+    )
     heard = sa.Column(sa.JSON, nullable=False, default=dict)
     decision = sa.Column(sa.String(20), nullable=False)
     reasons = sa.Column(sa.JSON, nullable=False, default=dict)
 
     __table_args__ = (
         sa.CheckConstraint(_check_in("decision", Decision), name="decision"),
-        sa.UniqueConstraint("report_id", "section_id", name="uq_consultation_section_outcomes_report_section"),
+        sa.UniqueConstraint(
+            "report_id", "section_id", name="uq_consultation_section_outcomes_report_section"
+        ),
     )
 
     @property

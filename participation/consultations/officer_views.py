@@ -1,4 +1,5 @@
 """The institution officers' pages: drafting, sections, the lifecycle, corrections, outcome."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -22,7 +23,9 @@ bp = Blueprint("officer", __name__, url_prefix="/<lang:lang_code>/institution")
 
 
 def _manage_page(consultation):
-    return redirect(url_for("officer.manage", lang_code=current_language(), consultation_id=consultation.id))
+    return redirect(
+        url_for("officer.manage", lang_code=current_language(), consultation_id=consultation.id)
+    )
 
 
 def _load_managed(consultation_id, *, editing=False):
@@ -40,12 +43,16 @@ def _load_managed(consultation_id, *, editing=False):
 @bp.route("/consultations")
 @policy.requires(perms.can_create_consultation)
 def consultations():
-    pagination = queries.list_institution_consultations(current_user.officer_institution_id, page=page_number())
+    pagination = queries.list_institution_consultations(
+        current_user.officer_institution_id, page=page_number()
+    )
     return render_template("consultations/officer/list.html", pagination=pagination, now=utcnow())
 
 
 def _consultation_form(consultation=None):
-    form = f.ConsultationForm(regions=list_regions(), provinces=list_provinces(), topics=services.list_topics())
+    form = f.ConsultationForm(
+        regions=list_regions(), provinces=list_provinces(), topics=services.list_topics()
+    )
     if request.method == "GET" and consultation is not None:
         for name in ("title", "summary", "body"):
             f.fill_translated(form, name, getattr(consultation, name))
@@ -87,7 +94,9 @@ def new_consultation():
         )
         if ok:
             return _manage_page(consultation)
-    return render_template("consultations/officer/form.html", form=form, consultation=None), 400 if form.errors else 200
+    return render_template(
+        "consultations/officer/form.html", form=form, consultation=None
+    ), 400 if form.errors else 200
 
 
 @bp.route("/consultations/<int:consultation_id>/edit", methods=["GET", "POST"])
@@ -103,7 +112,9 @@ def edit_consultation(consultation_id):
         )
         if ok:
             return _manage_page(consultation)
-    return render_template("consultations/officer/form.html", form=form, consultation=consultation), 400 if form.errors else 200
+    return render_template(
+        "consultations/officer/form.html", form=form, consultation=consultation
+    ), 400 if form.errors else 200
 
 
 @bp.route("/consultations/<int:consultation_id>")
@@ -113,7 +124,17 @@ def manage(consultation_id):
     return _render_manage(consultation)
 
 
-def _render_manage(consultation, *, section_form=None, import_form=None, withdraw_form=None, correction_form=None, attachment_form=None, question_form=None, status=200):
+def _render_manage(
+    consultation,
+    *,
+    section_form=None,
+    import_form=None,
+    withdraw_form=None,
+    correction_form=None,
+    attachment_form=None,
+    question_form=None,
+    status=200,
+):
     return (
         render_template(
             "consultations/officer/manage.html",
@@ -122,7 +143,8 @@ def _render_manage(consultation, *, section_form=None, import_form=None, withdra
             section_form=section_form or f.SectionForm(prefix="section"),
             import_form=import_form or f.ImportSectionsForm(prefix="import"),
             withdraw_form=withdraw_form or f.WithdrawForm(prefix="withdraw"),
-            correction_form=correction_form or f.CorrectionForm(prefix="correction", sections=consultation.sections),
+            correction_form=correction_form
+            or f.CorrectionForm(prefix="correction", sections=consultation.sections),
             attachment_form=attachment_form or f.AttachmentForm(prefix="attachment"),
             question_form=question_form or f.QuestionForm(prefix="question"),
             action_form=f.ActionForm(),
@@ -150,8 +172,15 @@ def add_section(consultation_id):
     consultation = _load_managed(consultation_id, editing=True)
     form = f.SectionForm(prefix="section")
     return _manage_form(
-        consultation, form, "section_form",
-        lambda form: services.add_section(current_user, consultation, heading=f.translated_data(form, "heading"), body=f.translated_data(form, "body")),
+        consultation,
+        form,
+        "section_form",
+        lambda form: services.add_section(
+            current_user,
+            consultation,
+            heading=f.translated_data(form, "heading"),
+            body=f.translated_data(form, "body"),
+        ),
         error_field=form.heading_ar,
         success=_("The section is added."),
     )
@@ -164,11 +193,24 @@ def import_sections(consultation_id):
     form = f.ImportSectionsForm(prefix="import")
     if form.validate_on_submit():
         ok, sections = perform(
-            lambda: services.import_sections(current_user, consultation, text=form.text.data, language=form.language.data, preamble_heading=_("Preamble")),
+            lambda: services.import_sections(
+                current_user,
+                consultation,
+                text=form.text.data,
+                language=form.language.data,
+                preamble_heading=_("Preamble"),
+            ),
             error_field=form.text,
         )
         if ok:
-            flash(ngettext("%(num)d section was created. Check and adjust it.", "%(num)d sections were created. Check and adjust them.", len(sections)), "success")
+            flash(
+                ngettext(
+                    "%(num)d section was created. Check and adjust it.",
+                    "%(num)d sections were created. Check and adjust them.",
+                    len(sections),
+                ),
+                "success",
+            )
             return _manage_page(consultation)
     return _render_manage(consultation, import_form=form, status=400)
 
@@ -191,13 +233,23 @@ def edit_section(consultation_id, section_id):
         f.fill_translated(form, "body", section.body)
     if form.validate_on_submit():
         ok, _result = perform(
-            lambda: services.update_section(current_user, section, heading=f.translated_data(form, "heading"), body=f.translated_data(form, "body")),
+            lambda: services.update_section(
+                current_user,
+                section,
+                heading=f.translated_data(form, "heading"),
+                body=f.translated_data(form, "body"),
+            ),
             error_field=form.heading_ar,
             success=_("The section is saved."),
         )
         if ok:
             return _manage_page(consultation)
-    return render_template("consultations/officer/section_form.html", form=form, consultation=consultation, section=section), 400 if form.errors else 200
+    return render_template(
+        "consultations/officer/section_form.html",
+        form=form,
+        consultation=consultation,
+        section=section,
+    ), 400 if form.errors else 200
 
 
 @bp.route("/consultations/<int:consultation_id>/sections/<int:section_id>/delete", methods=["POST"])
@@ -206,29 +258,47 @@ def delete_section(consultation_id, section_id):
     consultation = _load_managed(consultation_id, editing=True)
     section = _load_section(consultation, section_id)
     if f.ActionForm().validate_on_submit():
-        perform(lambda: services.delete_section(current_user, section), success=_("The section is deleted."))
+        perform(
+            lambda: services.delete_section(current_user, section),
+            success=_("The section is deleted."),
+        )
     return _manage_page(consultation)
 
 
-@bp.route("/consultations/<int:consultation_id>/sections/<int:section_id>/move/<any(up, down):direction>", methods=["POST"])
+@bp.route(
+    "/consultations/<int:consultation_id>/sections/<int:section_id>/move/<any(up, down):direction>",
+    methods=["POST"],
+)
 @policy.requires(perms.can_create_consultation)
 def move_section(consultation_id, section_id, direction):
     consultation = _load_managed(consultation_id, editing=True)
     section = _load_section(consultation, section_id)
     if f.ActionForm().validate_on_submit():
-        perform(lambda: services.move_section(current_user, section, -1 if direction == "up" else 1))
+        perform(
+            lambda: services.move_section(current_user, section, -1 if direction == "up" else 1)
+        )
     return _manage_page(consultation)
 
 
-@bp.route("/consultations/<int:consultation_id>/<any(schedule, unschedule):action>", methods=["POST"])
+@bp.route(
+    "/consultations/<int:consultation_id>/<any(schedule, unschedule):action>", methods=["POST"]
+)
 @policy.requires(perms.can_create_consultation)
 def change_state(consultation_id, action):
     consultation = _load_managed(consultation_id)
     if f.ActionForm().validate_on_submit():
         if action == "schedule":
-            perform(lambda: services.schedule_consultation(current_user, consultation), success=_("The consultation is published. It opens and closes on the dates you set."))
+            perform(
+                lambda: services.schedule_consultation(current_user, consultation),
+                success=_(
+                    "The consultation is published. It opens and closes on the dates you set."
+                ),
+            )
         else:
-            perform(lambda: services.unschedule_consultation(current_user, consultation), success=_("The consultation is back to draft."))
+            perform(
+                lambda: services.unschedule_consultation(current_user, consultation),
+                success=_("The consultation is back to draft."),
+            )
     return _manage_page(consultation)
 
 
@@ -238,8 +308,12 @@ def withdraw(consultation_id):
     consultation = _load_managed(consultation_id)
     form = f.WithdrawForm(prefix="withdraw")
     return _manage_form(
-        consultation, form, "withdraw_form",
-        lambda form: services.withdraw_consultation(current_user, consultation, reason=form.reason.data),
+        consultation,
+        form,
+        "withdraw_form",
+        lambda form: services.withdraw_consultation(
+            current_user, consultation, reason=form.reason.data
+        ),
         error_field=form.reason,
         success=_("The consultation is withdrawn."),
     )
@@ -251,12 +325,16 @@ def add_correction(consultation_id):
     consultation = _load_managed(consultation_id)
     form = f.CorrectionForm(prefix="correction", sections=consultation.sections)
     return _manage_form(
-        consultation, form, "correction_form",
+        consultation,
+        form,
+        "correction_form",
         lambda form: services.add_correction(
             current_user,
             consultation,
             note=f.translated_data(form, "note"),
-            section=_load_section(consultation, form.section_id.data) if form.section_id.data else None,
+            section=_load_section(consultation, form.section_id.data)
+            if form.section_id.data
+            else None,
         ),
         error_field=form.note_ar,
         success=_("The correction is published."),
@@ -300,11 +378,15 @@ def outcome(consultation_id):
                 publish=form.publish.data,
             ),
             error_field=form.summary_ar,
-            success=_("The outcome report is published.") if form.publish.data else _("The outcome report is saved; it is not public yet."),
+            success=_("The outcome report is published.")
+            if form.publish.data
+            else _("The outcome report is saved; it is not public yet."),
         )
         if ok:
             return _manage_page(consultation)
-    return render_template("consultations/officer/outcome.html", form=form, consultation=consultation), 400 if form.errors else 200
+    return render_template(
+        "consultations/officer/outcome.html", form=form, consultation=consultation
+    ), 400 if form.errors else 200
 
 
 @bp.route("/consultations/<int:consultation_id>/attachments", methods=["POST"])
@@ -313,20 +395,29 @@ def add_attachment(consultation_id):
     consultation = _load_managed(consultation_id, editing=True)
     form = f.AttachmentForm(prefix="attachment")
     return _manage_form(
-        consultation, form, "attachment_form",
+        consultation,
+        form,
+        "attachment_form",
         lambda form: attachments.add_attachment(current_user, consultation, form.document.data),
         error_field=form.document,
         success=_("The document is attached."),
     )
 
 
-@bp.route("/consultations/<int:consultation_id>/attachments/<int:attachment_id>/delete", methods=["POST"])
+@bp.route(
+    "/consultations/<int:consultation_id>/attachments/<int:attachment_id>/delete", methods=["POST"]
+)
 @policy.requires(perms.can_create_consultation)
 def delete_attachment(consultation_id, attachment_id):
     consultation = _load_managed(consultation_id, editing=True)
-    attachment = next((a for a in consultation.attachments if a.id == attachment_id), None) or abort(404)
+    attachment = next(
+        (a for a in consultation.attachments if a.id == attachment_id), None
+    ) or abort(404)
     if f.ActionForm().validate_on_submit():
-        perform(lambda: attachments.delete_attachment(current_user, attachment), success=_("The document is removed."))
+        perform(
+            lambda: attachments.delete_attachment(current_user, attachment),
+            success=_("The document is removed."),
+        )
     return _manage_page(consultation)
 
 
@@ -336,7 +427,9 @@ def add_question(consultation_id):
     consultation = _load_managed(consultation_id, editing=True)
     form = f.QuestionForm(prefix="question")
     return _manage_form(
-        consultation, form, "question_form",
+        consultation,
+        form,
+        "question_form",
         lambda form: questionnaire.add_question(
             current_user,
             consultation,
@@ -352,11 +445,16 @@ def add_question(consultation_id):
     )
 
 
-@bp.route("/consultations/<int:consultation_id>/questions/<int:question_id>/delete", methods=["POST"])
+@bp.route(
+    "/consultations/<int:consultation_id>/questions/<int:question_id>/delete", methods=["POST"]
+)
 @policy.requires(perms.can_create_consultation)
 def delete_question(consultation_id, question_id):
     consultation = _load_managed(consultation_id, editing=True)
     question = next((q for q in consultation.questions if q.id == question_id), None) or abort(404)
     if f.ActionForm().validate_on_submit():
-        perform(lambda: questionnaire.delete_question(current_user, question), success=_("The question is deleted."))
+        perform(
+            lambda: questionnaire.delete_question(current_user, question),
+            success=_("The question is deleted."),
+        )
     return _manage_page(consultation)

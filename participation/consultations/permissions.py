@@ -1,4 +1,5 @@
 """Who may do what with consultations. Drafts belong to their institution's officers only."""
+
 from participation.auth.models import Role
 from participation.auth.permissions import has_role, is_citizen, is_observer, is_officer_of
 from participation.consultations.models import ConsultationState as S
@@ -27,11 +28,16 @@ def can_edit_consultation(user, consultation):
 
 
 def can_correct_consultation(user, consultation, now=None):
-    return can_manage_consultation(user, consultation) and consultation.effective_state(now) == S.OPEN
+    return (
+        can_manage_consultation(user, consultation) and consultation.effective_state(now) == S.OPEN
+    )
 
 
 def can_write_outcome(user, consultation, now=None):
-    return can_manage_consultation(user, consultation) and consultation.effective_state(now) == S.CLOSED
+    return (
+        can_manage_consultation(user, consultation)
+        and consultation.effective_state(now) == S.CLOSED
+    )
 
 
 def can_follow_consultation(user, consultation):

@@ -1,11 +1,18 @@
 """Read side of consultations: listings with filters, search and sorting, in a bounded number of
 queries whatever the number of consultations or comments."""
+
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from participation.consultations.models import Consultation, ConsultationState, Follow, Section, Topic
+from participation.consultations.models import (
+    Consultation,
+    ConsultationState,
+    Follow,
+    Section,
+    Topic,
+)
 from participation.core.models import utcnow
 from participation.core.search import matches_all, search_terms
 from participation.extensions import db
@@ -36,7 +43,9 @@ def list_public_consultations(filters, *, page=1, per_page=20, now=None):
         query = query.where(Consultation.institution_id == filters.institution_id)
     if filters.region_id:
         # National consultations concern every region.
-        query = query.where(sa.or_(Consultation.region_id == filters.region_id, Consultation.scope == "national"))
+        query = query.where(
+            sa.or_(Consultation.region_id == filters.region_id, Consultation.scope == "national")
+        )
     if filters.topic:
         query = query.where(Consultation.topics.any(Topic.slug == filters.topic))
     if filters.language:
@@ -45,12 +54,21 @@ def list_public_consultations(filters, *, page=1, per_page=20, now=None):
     if terms:
         query = query.where(matches_all(Consultation.search_text, terms))
     if filters.sort == "closing":
-        query = query.order_by(sa.case((effective == S.OPEN.value, 0), else_=1), Consultation.closes_at.asc(), Consultation.id)
+        query = query.order_by(
+            sa.case((effective == S.OPEN.value, 0), else_=1),
+            Consultation.closes_at.asc(),
+            Consultation.id,
+        )
     elif filters.sort == "oldest":
         query = query.order_by(Consultation.opens_at.asc(), Consultation.id)
     else:
         query = query.order_by(Consultation.opens_at.desc(), Consultation.id.desc())
-    return db.paginate(query.options(selectinload(Consultation.sections)), page=page, per_page=per_page, error_out=False)
+    return db.paginate(
+        query.options(selectinload(Consultation.sections)),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
 
 
 def list_institution_consultations(institution_id, *, page=1, per_page=50):
@@ -66,19 +84,30 @@ def get_consultation(consultation_id):
     return db.session.scalar(
         sa.select(Consultation)
         .where(Consultation.id == consultation_id)
-        .options(selectinload(Consultation.sections), selectinload(Consultation.corrections), selectinload(Consultation.attachments))
+        .options(
+            selectinload(Consultation.sections),
+            selectinload(Consultation.corrections),
+            selectinload(Consultation.attachments),
+        )
     )
 
 
 def get_section(consultation, section_id):
     return db.session.scalar(
-        sa.select(Section).where(Section.id == section_id, Section.consultation_id == consultation.id)
+        sa.select(Section).where(
+            Section.id == section_id, Section.consultation_id == consultation.id
+        )
     )
 
 
 def is_following(user, consultation):
     if not getattr(user, "is_authenticated", False):
         return False
-    return db.session.scalar(
-        sa.select(Follow.id).where(Follow.consultation_id == consultation.id, Follow.user_id == user.id)
-    ) is not None
+    return (
+        db.session.scalar(
+            sa.select(Follow.id).where(
+                Follow.consultation_id == consultation.id, Follow.user_id == user.id
+            )
+        )
+        is not None
+    )

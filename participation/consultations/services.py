@@ -2,6 +2,7 @@
 
 Every state change goes through `_transition`, which checks the TRANSITIONS table.
 """
+
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -59,9 +60,14 @@ def _apply(consultation, data):
         raise DomainError(_l("Give the title in at least one language."), code="title_required")
     scope = Scope(data.scope)
     if scope == Scope.REGION and data.region is None:
-        raise DomainError(_l("Choose the region this consultation is about."), code="region_required")
+        raise DomainError(
+            _l("Choose the region this consultation is about."), code="region_required"
+        )
     if scope == Scope.PROVINCE and data.province is None:
-        raise DomainError(_l("Choose the prefecture or province this consultation is about."), code="province_required")
+        raise DomainError(
+            _l("Choose the prefecture or province this consultation is about."),
+            code="province_required",
+        )
     if data.opens_at and data.closes_at and data.opens_at >= data.closes_at:
         raise DomainError(_l("The closing date must come after the opening date."), code="dates")
     consultation.title = title
@@ -70,7 +76,11 @@ def _apply(consultation, data):
     consultation.languages = " " + " ".join(lang for lang in LANGUAGES if lang in title) + " "
     consultation.slug = slugify(title.get("fr") or title.get("ar") or title.get("zgh"))
     consultation.scope = scope.value
-    consultation.region_id = data.region.id if scope == Scope.REGION else (data.province.region_id if scope == Scope.PROVINCE else None)
+    consultation.region_id = (
+        data.region.id
+        if scope == Scope.REGION
+        else (data.province.region_id if scope == Scope.PROVINCE else None)
+    )
     consultation.province_id = data.province.id if scope == Scope.PROVINCE else None
     consultation.topics = list(data.topics)
     consultation.opens_at = data.opens_at
@@ -82,7 +92,9 @@ def _apply(consultation, data):
 @guarded_by(perms.can_create_consultation)
 def create_consultation(actor, data):
     require(perms.can_create_consultation(actor))
-    consultation = Consultation(institution_id=actor.officer_institution_id, created_by_id=actor.id, state=S.DRAFT.value)
+    consultation = Consultation(
+        institution_id=actor.officer_institution_id, created_by_id=actor.id, state=S.DRAFT.value
+    )
     db.session.add(consultation)
     _apply(consultation, data)
     db.session.flush()
@@ -101,7 +113,9 @@ def update_consultation(actor, consultation, data):
 def _check_section(heading, body):
     heading, body = clean_translations(heading), clean_translations(body)
     if not heading:
-        raise DomainError(_l("Give the section heading in at least one language."), code="heading_required")
+        raise DomainError(
+            _l("Give the section heading in at least one language."), code="heading_required"
+        )
     return heading, body
 
 
@@ -168,7 +182,11 @@ def import_sections(actor, consultation, *, text, language, preamble_heading):
     db.session.flush()
     for position, (heading, body) in enumerate(parts, 1):
         consultation.sections.append(
-            Section(position=position, heading={language: heading or preamble_heading}, body={language: body} if body else {})
+            Section(
+                position=position,
+                heading={language: heading or preamble_heading},
+                body={language: body} if body else {},
+            )
         )
     consultation.refresh_search_text()
     db.session.flush()
@@ -178,12 +196,21 @@ def import_sections(actor, consultation, *, text, language, preamble_heading):
 def _transition(consultation, target, actor, *, now, **details):
     current = consultation.status
     if target not in TRANSITIONS[current]:
-        raise DomainError(_l("This consultation cannot go from this state to that one."), code="transition")
+        raise DomainError(
+            _l("This consultation cannot go from this state to that one."), code="transition"
+        )
     consultation.state = target.value
-    stamp = {S.OPEN: "opened_at", S.CLOSED: "closed_at", S.OUTCOME_PUBLISHED: "outcome_published_at", S.WITHDRAWN: "withdrawn_at"}
+    stamp = {
+        S.OPEN: "opened_at",
+        S.CLOSED: "closed_at",
+        S.OUTCOME_PUBLISHED: "outcome_published_at",
+        S.WITHDRAWN: "withdrawn_at",
+    }
     if target in stamp:
         setattr(consultation, stamp[target], now)
-    record_audit(actor, f"consultation.{target.value}", consultation, previous=current.value, **details)
+    record_audit(
+        actor, f"consultation.{target.value}", consultation, previous=current.value, **details
+    )
     db.session.flush()
 
 
@@ -195,7 +222,9 @@ def schedule_consultation(actor, consultation, *, now=None):
     if not consultation.sections:
         raise DomainError(_l("Add at least one section before publishing."), code="no_sections")
     if consultation.opens_at is None or consultation.closes_at is None:
-        raise DomainError(_l("Set the opening and closing dates before publishing."), code="no_dates")
+        raise DomainError(
+            _l("Set the opening and closing dates before publishing."), code="no_dates"
+        )
     if consultation.closes_at <= now:
         raise DomainError(_l("The closing date is already past."), code="closing_past")
     _transition(consultation, S.SCHEDULED, actor, now=now)
@@ -210,7 +239,10 @@ def unschedule_consultation(actor, consultation, *, now=None):
     now = now or utcnow()
     require(perms.can_manage_consultation(actor, consultation))
     if consultation.effective_state(now) != S.SCHEDULED:
-        raise DomainError(_l("An open consultation cannot go back to draft; add a correction instead."), code="transition")
+        raise DomainError(
+            _l("An open consultation cannot go back to draft; add a correction instead."),
+            code="transition",
+        )
     _transition(consultation, S.DRAFT, actor, now=now)
 
 
@@ -219,7 +251,9 @@ def withdraw_consultation(actor, consultation, *, reason, now=None):
     now = now or utcnow()
     require(perms.can_manage_consultation(actor, consultation))
     if not (reason or "").strip():
-        raise DomainError(_l("Explain publicly why the consultation is withdrawn."), code="reason_required")
+        raise DomainError(
+            _l("Explain publicly why the consultation is withdrawn."), code="reason_required"
+        )
     advance_consultation(consultation, now)
     consultation.withdrawal_reason = reason.strip()
     _transition(consultation, S.WITHDRAWN, actor, now=now)
@@ -267,10 +301,18 @@ def add_correction(actor, consultation, *, note, section=None, now=None):
     require(perms.can_correct_consultation(actor, consultation, now))
     note = clean_translations(note)
     if not note:
-        raise DomainError(_l("Describe the correction in at least one language."), code="note_required")
+        raise DomainError(
+            _l("Describe the correction in at least one language."), code="note_required"
+        )
     if section is not None and section.consultation_id != consultation.id:
         raise DomainError(_l("This section belongs to another consultation."), code="section")
-    correction = Correction(consultation_id=consultation.id, section_id=section.id if section else None, created_by_id=actor.id, note=note, created_at=now)
+    correction = Correction(
+        consultation_id=consultation.id,
+        section_id=section.id if section else None,
+        created_by_id=actor.id,
+        note=note,
+        created_at=now,
+    )
     db.session.add(correction)
     db.session.flush()
     record_audit(actor, "consultation.corrected", consultation, correction_id=correction.id)
@@ -281,7 +323,9 @@ def add_correction(actor, consultation, *, note, section=None, now=None):
 def follow_consultation(actor, consultation):
     require(perms.can_follow_consultation(actor, consultation))
     exists = db.session.scalar(
-        sa.select(Follow.id).where(Follow.consultation_id == consultation.id, Follow.user_id == actor.id)
+        sa.select(Follow.id).where(
+            Follow.consultation_id == consultation.id, Follow.user_id == actor.id
+        )
     )
     if exists is None:
         db.session.add(Follow(consultation_id=consultation.id, user_id=actor.id))
@@ -291,7 +335,11 @@ def follow_consultation(actor, consultation):
 @guarded_by(perms.can_follow_consultation)
 def unfollow_consultation(actor, consultation):
     require(perms.can_follow_consultation(actor, consultation))
-    db.session.execute(sa.delete(Follow).where(Follow.consultation_id == consultation.id, Follow.user_id == actor.id))
+    db.session.execute(
+        sa.delete(Follow).where(
+            Follow.consultation_id == consultation.id, Follow.user_id == actor.id
+        )
+    )
 
 
 def _title_in(consultation, language):
@@ -308,14 +356,21 @@ def _notify(users, consultation, template, **context):
             template=template,
             user=user,
             title=_title_in(consultation, user.language),
-            link=external_url("consultations.detail", lang_code=user.language, consultation_id=consultation.id, slug=consultation.slug),
+            link=external_url(
+                "consultations.detail",
+                lang_code=user.language,
+                consultation_id=consultation.id,
+                slug=consultation.slug,
+            ),
             **context,
         )
 
 
 def _followers(consultation):
     return db.session.scalars(
-        sa.select(User).join(Follow, Follow.user_id == User.id).where(Follow.consultation_id == consultation.id)
+        sa.select(User)
+        .join(Follow, Follow.user_id == User.id)
+        .where(Follow.consultation_id == consultation.id)
     ).all()
 
 
@@ -332,7 +387,9 @@ class SectionDecision:
 
 
 @guarded_by(perms.can_write_outcome)
-def save_outcome(actor, consultation, *, summary, final_text, final_text_url, decisions, publish=False, now=None):
+def save_outcome(
+    actor, consultation, *, summary, final_text, final_text_url, decisions, publish=False, now=None
+):
     """Write (or rewrite) the outcome report of a closed consultation; publish it if asked."""
     now = now or utcnow()
     require(perms.can_write_outcome(actor, consultation, now))
@@ -365,14 +422,20 @@ def publish_outcome(actor, consultation, *, now=None):
     require(perms.can_write_outcome(actor, consultation, now))
     report = consultation.outcome
     if report is None or not report.summary:
-        raise DomainError(_l("Write the summary of the outcome report before publishing it."), code="no_summary")
+        raise DomainError(
+            _l("Write the summary of the outcome report before publishing it."), code="no_summary"
+        )
     decided = {item.section_id for item in report.sections}
     if any(section.id not in decided for section in consultation.sections):
-        raise DomainError(_l("Give a decision for every section before publishing."), code="missing_decisions")
+        raise DomainError(
+            _l("Give a decision for every section before publishing."), code="missing_decisions"
+        )
     advance_consultation(consultation, now)
     report.published_at, report.published_by_id = now, actor.id
     _transition(consultation, S.OUTCOME_PUBLISHED, actor, now=now)
-    recipients = {user.id: user for user in _followers(consultation) + list_participants(consultation)}
+    recipients = {
+        user.id: user for user in _followers(consultation) + list_participants(consultation)
+    }
     _notify(recipients.values(), consultation, "consultation_outcome")
     return report
 
@@ -386,4 +449,3 @@ def list_participants(consultation):
 
 def list_topics():
     return db.session.scalars(sa.select(Topic).order_by(Topic.slug)).all()
-

@@ -1,4 +1,5 @@
 """The default topic tags officers choose from (administrators may add more later)."""
+
 import sqlalchemy as sa
 
 from participation.consultations.models import Topic
@@ -18,14 +19,22 @@ DEFAULT_TOPICS = {
     "water": {"ar": "الماء", "fr": "Eau", "zgh": "ⴰⵎⴰⵏ"},
     "agriculture": {"ar": "الفلاحة", "fr": "Agriculture", "zgh": "ⵜⴰⴼⵍⵍⴰⵃⵜ"},
     "youth": {"ar": "الشباب", "fr": "Jeunesse", "zgh": "ⵉⵏⵎⵥⵢⴰⵏ"},
-    "public-administration": {"ar": "الإدارة العمومية", "fr": "Administration publique", "zgh": "ⵜⴰⵏⴱⴱⴰⴹⵜ ⵜⴰⴳⴷⵓⴷⴰⵏⵜ"},
+    "public-administration": {
+        "ar": "الإدارة العمومية",
+        "fr": "Administration publique",
+        "zgh": "ⵜⴰⵏⴱⴱⴰⴹⵜ ⵜⴰⴳⴷⵓⴷⴰⵏⵜ",
+    },
 }
 
 
 @guarded_by(SYSTEM)
 def load_default_topics():
     existing = set(db.session.scalars(sa.select(Topic.slug)))
-    added = [Topic(slug=slug, name=names) for slug, names in DEFAULT_TOPICS.items() if slug not in existing]
+    added = [
+        Topic(slug=slug, name=names)
+        for slug, names in DEFAULT_TOPICS.items()
+        if slug not in existing
+    ]
     db.session.add_all(added)
     db.session.flush()
     return len(added)

@@ -1,4 +1,5 @@
 """Public pages: the listing with filters and search, a consultation, a section, following."""
+
 from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, current_user
@@ -31,7 +32,9 @@ def index():
         institution_id=query_int("institution"),
         region_id=query_int("region"),
         topic=(request.args.get("topic") or "")[:60] or None,
-        language=request.args.get("language") if request.args.get("language") in LANGUAGES else None,
+        language=request.args.get("language")
+        if request.args.get("language") in LANGUAGES
+        else None,
         q=(request.args.get("q") or "")[:200],
         sort=request.args.get("sort") if request.args.get("sort") in SORTS else "newest",
     )
@@ -63,7 +66,12 @@ def _load_visible(consultation_id):
 def detail(consultation_id, slug=None):
     consultation = _load_visible(consultation_id)
     if slug != consultation.slug:
-        return redirect(url_for("consultations.detail", consultation_id=consultation.id, slug=consultation.slug), 301)
+        return redirect(
+            url_for(
+                "consultations.detail", consultation_id=consultation.id, slug=consultation.slug
+            ),
+            301,
+        )
     section_ids = [s.id for s in consultation.sections]
     target = resolve_target("consultation", consultation.id)
     return render_template(
@@ -88,7 +96,15 @@ def section(consultation_id, slug, section_id):
     consultation = _load_visible(consultation_id)
     section = queries.get_section(consultation, section_id) or abort(404)
     if slug != consultation.slug:
-        return redirect(url_for("consultations.section", consultation_id=consultation.id, slug=consultation.slug, section_id=section.id), 301)
+        return redirect(
+            url_for(
+                "consultations.section",
+                consultation_id=consultation.id,
+                slug=consultation.slug,
+                section_id=section.id,
+            ),
+            301,
+        )
     target = resolve_target("section", section.id)
     return render_template(
         "consultations/section.html",
@@ -108,24 +124,41 @@ def follow(consultation_id):
     policy.ensure(perms.can_follow_consultation(current_user, consultation))
     if ActionForm().validate_on_submit():
         if request.form.get("action") == "unfollow":
-            perform(lambda: services.unfollow_consultation(current_user, consultation), success=_("You no longer follow this consultation."))
+            perform(
+                lambda: services.unfollow_consultation(current_user, consultation),
+                success=_("You no longer follow this consultation."),
+            )
         else:
-            perform(lambda: services.follow_consultation(current_user, consultation), success=_("You follow this consultation: we will e-mail you when it opens, closes and when the outcome is published."))
-    return redirect(url_for("consultations.detail", consultation_id=consultation.id, slug=consultation.slug))
-
+            perform(
+                lambda: services.follow_consultation(current_user, consultation),
+                success=_(
+                    "You follow this consultation: we will e-mail you when it opens, closes and when the outcome is published."
+                ),
+            )
+    return redirect(
+        url_for("consultations.detail", consultation_id=consultation.id, slug=consultation.slug)
+    )
 
 
 @bp.route("/<int:consultation_id>/documents/<int:attachment_id>")
 @policy.public
 def attachment(consultation_id, attachment_id):
     consultation = _load_visible(consultation_id)
-    document = next((a for a in consultation.attachments if a.id == attachment_id), None) or abort(404)
+    document = next((a for a in consultation.attachments if a.id == attachment_id), None) or abort(
+        404
+    )
     path = stored_path(document)
     if not path.is_file():
         abort(404)
     # Only a document anyone may read may be kept by caches; a draft's is for its officers alone.
     max_age = 3600 if perms.can_view_consultation(AnonymousUserMixin(), consultation) else None
-    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=document.original_name, max_age=max_age)
+    return send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=document.original_name,
+        max_age=max_age,
+    )
 
 
 @bp.route("/<int:consultation_id>-<slug>/questionnaire", methods=["GET", "POST"])
@@ -145,10 +178,18 @@ def questionnaire_page(consultation_id, slug):
                 lambda: questionnaire.save_answers(current_user, consultation, raw),
                 refusal=questionnaire.AnswerError,
                 on_refusal=lambda error: errors.update({error.question.id: str(error.message)}),
-                success=_("Your answers are saved. You can change them until the consultation closes."),
+                success=_(
+                    "Your answers are saved. You can change them until the consultation closes."
+                ),
             )
             if ok:
-                return redirect(url_for("consultations.questionnaire_page", consultation_id=consultation.id, slug=consultation.slug))
+                return redirect(
+                    url_for(
+                        "consultations.questionnaire_page",
+                        consultation_id=consultation.id,
+                        slug=consultation.slug,
+                    )
+                )
         answers = {str(q.id): request.form.getlist(f"q{q.id}") for q in consultation.questions}
     else:
         answers = answer_set.answers if answer_set else {}
@@ -172,10 +213,15 @@ def export(consultation_id, kind, fmt):
     consultation = _load_visible(consultation_id)
     policy.ensure(perms.can_export_consultation(current_user, consultation))
     # Committed before the body is built: the audit record of a personal-data export.
-    _ok, rows = perform(lambda: exports.export_rows(current_user, consultation, kind), on_refusal=lambda refused: abort(403))
+    _ok, rows = perform(
+        lambda: exports.export_rows(current_user, consultation, kind),
+        on_refusal=lambda refused: abort(403),
+    )
     body = exports.to_csv(rows) if fmt == "csv" else exports.to_json(rows)
     mimetype = "text/csv" if fmt == "csv" else "application/json"
     response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f"attachment; filename=consultation-{consultation.id}-{kind}.{fmt}"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=consultation-{consultation.id}-{kind}.{fmt}"
+    )
     response.headers["Cache-Control"] = "no-store"
     return response

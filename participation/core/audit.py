@@ -3,6 +3,7 @@
 Rows are only ever inserted: the ORM refuses to flush an update or delete of an entry, and the
 migration adds database triggers that refuse UPDATE and DELETE on both SQLite and PostgreSQL.
 """
+
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, relationship

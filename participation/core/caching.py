@@ -11,6 +11,7 @@ person's disk. It is `private, no-store` whatever its view chose when
 Anonymous answers of public routes keep what their view chose (the API's `public, max-age`, public
 PDFs), so shared caching of anonymous public pages stays possible. Static files are the same for
 everyone and keep their caching."""
+
 from flask import current_app, request
 from flask_login import current_user
 

@@ -6,6 +6,7 @@ ciphertext (for the only place the plain number may appear: the signatory list r
 addressee of a deposited petition). Several encryption keys may be configured, newest first, so
 keys can be rotated.
 """
+
 import hashlib
 import hmac
 

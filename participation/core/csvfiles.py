@@ -1,5 +1,6 @@
 """CSV for spreadsheet programs: UTF-8 with a BOM (so Arabic opens correctly) and cells that
 cannot run as formulas."""
+
 import csv
 import io
 

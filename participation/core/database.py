@@ -9,6 +9,7 @@ Whether a transaction will write is known from the request method: GET/HEAD/OPTI
 with a plain (deferred) BEGIN so readers never queue behind writers; everything else, including
 CLI commands and jobs, begins IMMEDIATE.
 """
+
 from contextvars import ContextVar
 
 import sqlalchemy as sa

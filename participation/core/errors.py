@@ -1,4 +1,5 @@
 """Domain errors and the translated error pages (HTML) or JSON errors (under /api/)."""
+
 import logging
 
 from flask import Response, jsonify, make_response, render_template, request
@@ -54,7 +55,9 @@ ERROR_MESSAGES = {
     500: _l("The error was recorded. Please try again later."),
 }
 
-CSRF_MESSAGE = _l("Your form expired or was sent from another site. Please reload the page and try again.")
+CSRF_MESSAGE = _l(
+    "Your form expired or was sent from another site. Please reload the page and try again."
+)
 
 
 def wants_json():
@@ -93,7 +96,9 @@ def register_error_handlers(app):
             status = 500 if status >= 500 else 400
         response = make_response(render_error(status))
         # The exception's own headers belong to the answer: Allow on a 405 (RFC 9110), Retry-After.
-        response.headers.extend([(name, value) for name, value in error.get_headers() if name.lower() != "content-type"])
+        response.headers.extend(
+            [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+        )
         return response
 
     @app.errorhandler(Exception)

@@ -1,5 +1,6 @@
 """Files written or removed by a service follow the database transaction: a file written for a
 row that is rolled back is removed, and a file is only deleted once its row's deletion commits."""
+
 from pathlib import Path
 
 from sqlalchemy import event

@@ -1,4 +1,5 @@
 """Jinja filters shared by every area."""
+
 from markupsafe import Markup, escape
 
 from participation.core.timezones import MOROCCO
@@ -9,7 +10,12 @@ def paragraphs(text):
     if not text:
         return Markup("")
     blocks = [block.strip() for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
-    return Markup("".join(f'<p dir="auto">{escape(block).replace(chr(10), Markup("<br>"))}</p>' for block in blocks))
+    return Markup(
+        "".join(
+            f'<p dir="auto">{escape(block).replace(chr(10), Markup("<br>"))}</p>'
+            for block in blocks
+        )
+    )
 
 
 def morocco_iso(value):

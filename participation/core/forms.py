@@ -1,9 +1,20 @@
 """Form pieces shared by every area."""
+
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage, MultiDict
-from wtforms import DateField, FileField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField, ValidationError
+from wtforms import (
+    DateField,
+    FileField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -25,7 +36,11 @@ class Form(FlaskForm):
                 return formdata
             file_fields = {field.name for field in form if isinstance(field, FileField)}
             return MultiDict(
-                [(name, value) for name, value in formdata.items(multi=True) if name in file_fields or not isinstance(value, FileStorage)]
+                [
+                    (name, value)
+                    for name, value in formdata.items(multi=True)
+                    if name in file_fields or not isinstance(value, FileStorage)
+                ]
             )
 
 

@@ -5,6 +5,7 @@ looked up by language; dates and numbers are formatted with the Moroccan regiona
 (ar_MA gives the Moroccan month names, e.g. "شتنبر", and Latin digits). gettext falls back from
 "ar_MA" to the "ar" catalog, so one catalog per language serves both purposes.
 """
+
 from flask import g, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l

@@ -12,14 +12,20 @@ It is the storage when no Redis is configured (`sweeping-memory://`, the embedde
 uses Redis (REDIS_URL). It overrides one private hook of MemoryStorage, checked at import so that
 a change in limits fails loudly here rather than silently restoring the thread.
 """
+
 import time
 
 from limits.storage import MemoryStorage
 
 SWEEP_SECONDS = 10.0
 
-if not all(hasattr(MemoryStorage, name) for name in ("_MemoryStorage__schedule_expiry", "_MemoryStorage__expire_events")):
-    raise ImportError("limits.storage.MemoryStorage changed: review participation/core/limit_storage.py")
+if not all(
+    hasattr(MemoryStorage, name)
+    for name in ("_MemoryStorage__schedule_expiry", "_MemoryStorage__expire_events")
+):
+    raise ImportError(
+        "limits.storage.MemoryStorage changed: review participation/core/limit_storage.py"
+    )
 
 
 class SweepingMemoryStorage(MemoryStorage):

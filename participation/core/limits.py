@@ -7,6 +7,7 @@ after_request hook and a teardown on every request of the platform, limited or n
 signing request more than its own three limits (bench/sign_throughput.py). Here only the routes
 that carry a limit pay for it.
 """
+
 import functools
 
 from flask import abort, current_app, request
@@ -21,7 +22,9 @@ class RateLimits:
     """The application's limit counters, in app.extensions["rate_limits"]."""
 
     def init_app(self, app):
-        app.extensions["rate_limits"] = FixedWindowRateLimiter(storage_from_string(app.config["RATELIMIT_STORAGE_URI"]))
+        app.extensions["rate_limits"] = FixedWindowRateLimiter(
+            storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+        )
 
     @staticmethod
     def strategy():

@@ -11,6 +11,7 @@ handlers or loggers: a filter on a handler misses the handlers configured after 
 propagate to it from child loggers (`participation.*` to the root). The factory sees every record
 of the process once.
 """
+
 import logging
 import re
 

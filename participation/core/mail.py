@@ -6,6 +6,7 @@ the SMTP server is down. Delivery happens afterwards, by `flask outbox send` (cr
 in the embedded set-up, right after the request that queued it. Failures are retried with
 exponential back-off until MAIL_MAX_ATTEMPTS.
 """
+
 import logging
 import smtplib
 import sys
@@ -57,7 +58,11 @@ def queue_mail(*, to, language, template, **context):
         subject = render_template(f"emails/{template}.subject.txt", **context).strip()
         body = render_template(f"emails/{template}.txt", **context)
     message = OutboxMessage(
-        to_address=to, language=language, template=template, subject=" ".join(subject.split()), body_text=body
+        to_address=to,
+        language=language,
+        template=template,
+        subject=" ".join(subject.split()),
+        body_text=body,
     )
     db.session.add(message)
     db.session.info.setdefault("queued_mail", []).append(message)
@@ -71,7 +76,9 @@ def build_email(message):
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}")
     email.set_content(message.body_text)
-    email["Content-Language"] = message.language  # after set_content, which resets Content-* headers
+    email["Content-Language"] = (
+        message.language
+    )  # after set_content, which resets Content-* headers
     return email
 
 

@@ -1,4 +1,5 @@
 """Model base pieces: the constraint naming convention, UTC timestamps, translatable text."""
+
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -49,7 +50,11 @@ def clean_translations(mapping):
     """Keep the interface languages' non-empty texts, stripped: {"ar": " x ", "fr": ""} -> {"ar": "x"}."""
     from participation.core.i18n import LANGUAGES
 
-    return {lang: text.strip() for lang, text in (mapping or {}).items() if lang in LANGUAGES and text and text.strip()}
+    return {
+        lang: text.strip()
+        for lang, text in (mapping or {}).items()
+        if lang in LANGUAGES and text and text.strip()
+    }
 
 
 class TranslatedFields:

@@ -4,6 +4,7 @@ Predicates are named can_<verb>_<noun>(user, obj=None) -> bool and answer False 
 users. Services mark which predicate guards them with @guarded_by, and re-check it with
 require(); a structural test fails on any service function without a declared guard.
 """
+
 from participation.core.errors import PermissionDenied
 
 SELF_SERVICE = "self-service"  # the actor acts on their own account or is anonymous by design

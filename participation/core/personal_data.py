@@ -1,8 +1,9 @@
-""""Download my data" and "delete my account" across areas.
+""" "Download my data" and "delete my account" across areas.
 
 Each area registers what it holds about a person (an exporter) and how to anonymise it (an
 eraser), so the account pages do not need to know every table of the platform.
 """
+
 _exporters = {}
 _erasers = {}
 

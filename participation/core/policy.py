@@ -10,6 +10,7 @@ Staff two-factor authentication is not a policy among others: with REQUIRE_STAFF
 whatever the route's policy, so that no route can forget it (tests/core/test_second_factor_gate.py
 walks the URL map).
 """
+
 from functools import wraps
 
 from flask import abort, current_app, flash, redirect, request, session, url_for
@@ -92,7 +93,9 @@ def requires(predicate):
 
 # What a staff account without two-factor authentication may still reach: signing in, setting
 # the second factor up, signing out, and the static files those pages need.
-SECOND_FACTOR_EXEMPT = frozenset({"static", "auth.login", "auth.login_code", "auth.two_factor", "auth.logout"})
+SECOND_FACTOR_EXEMPT = frozenset(
+    {"static", "auth.login", "auth.login_code", "auth.two_factor", "auth.logout"}
+)
 
 
 def second_factor_missing(user):
@@ -110,7 +113,10 @@ def second_factor_required():
     """The answer to a request the gate stops: the two-factor set-up page (a JSON 403 on the API)."""
     if request.blueprint == "api":
         abort(403)
-    flash(_("Staff accounts must turn on two-factor authentication before using these pages."), "warning")
+    flash(
+        _("Staff accounts must turn on two-factor authentication before using these pages."),
+        "warning",
+    )
     return redirect(url_for("auth.two_factor", lang_code=current_language()), code=303)
 
 

@@ -1,6 +1,7 @@
 """What a URL may hold: ids in the path (a converter shared by every route) and numbers in the query
 string (one parser shared by every listing, filter and API parameter), both bounded by the
 databases' integer types."""
+
 from flask import request
 from werkzeug.routing import IntegerConverter
 

@@ -7,13 +7,16 @@ LIKE on the normalised column, so the same rules hold on every database:
 - Latin: case and accents are ignored ("Éducation" finds "education");
 - everything else (Tifinagh included) is compared as written, whitespace collapsed.
 """
+
 import re
 import unicodedata
 
 import sqlalchemy as sa
 
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ي", "ى": "ي", "ة": "ه"})
+_FOLD = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ي", "ى": "ي", "ة": "ه"}
+)
 _SPACES = re.compile(r"\s+")
 
 

@@ -29,7 +29,9 @@ def add_security_headers(response):
     """Adds each header the view did not set. One pass over the response's headers, not one per
     added header (every response goes through here; three times cheaper than setdefault)."""
     present = {name.lower() for name in response.headers.keys()}
-    response.headers.extend([(name, value) for name, value in SECURITY_HEADERS.items() if name.lower() not in present])
+    response.headers.extend(
+        [(name, value) for name, value in SECURITY_HEADERS.items() if name.lower() not in present]
+    )
     if response.mimetype == "text/html" and "cache-control" not in present:
         # Pages can show personal data: never keep them in shared caches.
         response.headers["Cache-Control"] = "no-store"

@@ -5,6 +5,7 @@ messages). zlib seldom makes such payloads shorter, yet compressing, and buildin
 for every request, cost a measurable share of the busiest request (bench/sign_throughput.py).
 Cookies written compressed still load: itsdangerous reads both forms.
 """
+
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
@@ -26,14 +27,20 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_signing_serializer(self, app):
         if not app.secret_key:
             return None
-        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)  # itsdangerous: current key last
+        keys = (
+            *(app.config["SECRET_KEY_FALLBACKS"] or ()),
+            app.secret_key,
+        )  # itsdangerous: current key last
         serializer = self._serializers.get(keys)
         if serializer is None:
             serializer = self._serializers[keys] = UncompressedSerializer(
                 list(keys),
                 salt=self.salt,
                 serializer=self.serializer,
-                signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method},
+                signer_kwargs={
+                    "key_derivation": self.key_derivation,
+                    "digest_method": self.digest_method,
+                },
             )
         return serializer
 

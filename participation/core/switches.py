@@ -1,4 +1,5 @@
 """Site switches set by administrators (SPEC §1): pause signing, pause petition creation, a banner."""
+
 import enum
 import time
 
@@ -46,9 +47,12 @@ def _states():
     now = time.monotonic()
     if ttl and "states" in cache and now - cache["read_at"] < ttl:
         return cache["states"]
-    states = {key: (enabled, message) for key, enabled, message in db.session.execute(
-        sa.select(SiteSwitch.key, SiteSwitch.enabled, SiteSwitch.message)
-    )}
+    states = {
+        key: (enabled, message)
+        for key, enabled, message in db.session.execute(
+            sa.select(SiteSwitch.key, SiteSwitch.enabled, SiteSwitch.message)
+        )
+    }
     cache.update(states=states, read_at=now)
     return states
 
@@ -64,7 +68,10 @@ def is_on(key):
 def list_switches():
     """Every switch, existing or not yet stored (off)."""
     stored = {s.key: s for s in db.session.scalars(sa.select(SiteSwitch))}
-    return [stored.get(key.value) or SiteSwitch(key=key.value, enabled=False, message={}) for key in Switch]
+    return [
+        stored.get(key.value) or SiteSwitch(key=key.value, enabled=False, message={})
+        for key in Switch
+    ]
 
 
 def banner():

@@ -1,4 +1,5 @@
 """Values every template can use: the language, its direction, the language switcher."""
+
 from urllib.parse import urlencode
 
 from flask import request, url_for

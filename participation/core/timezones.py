@@ -1,4 +1,5 @@
 """Times are stored in UTC and entered and shown in Morocco's time (Africa/Casablanca)."""
+
 from datetime import timezone
 from zoneinfo import ZoneInfo
 

@@ -1,5 +1,6 @@
 """Time-based one-time passwords (RFC 6238, HMAC-SHA1, 30-second steps, 6 digits), the codes
 authenticator apps show. Small enough to keep here rather than add a dependency."""
+
 import base64
 import hashlib
 import hmac
@@ -25,7 +26,7 @@ def _key(secret):
 def hotp(key, counter, digits=DIGITS, digest=hashlib.sha1):
     mac = hmac.new(key, struct.pack(">Q", counter), digest).digest()
     offset = mac[-1] & 0x0F
-    number = struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF
+    number = struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF
     return str(number % 10**digits).zfill(digits)
 
 
@@ -55,9 +56,11 @@ def matching_step(secret, code, *, now=None, last_step=None, window=1):
 
 def provisioning_uri(secret, account, issuer):
     label = quote(f"{issuer}:{account}")
-    return f"otpauth://totp/{label}?" + urlencode({"secret": secret, "issuer": issuer, "digits": DIGITS, "period": PERIOD})
+    return f"otpauth://totp/{label}?" + urlencode(
+        {"secret": secret, "issuer": issuer, "digits": DIGITS, "period": PERIOD}
+    )
 
 
 def grouped(secret):
     """'JBSWY3DPEHPK3PXP' -> 'JBSW Y3DP EHPK 3PXP', easier to type."""
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))

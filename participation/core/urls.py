@@ -1,4 +1,5 @@
 """Links: absolute ones for e-mails (which may be rendered outside a request), readable slugs."""
+
 import re
 
 from flask import current_app, url_for
@@ -8,7 +9,9 @@ def external_url(endpoint, **values):
     """An absolute link on the platform's public address (PUBLIC_BASE_URL), for e-mails and share
     buttons. Never built from the request: its Host header is the client's to choose, and a reset
     link pointing at another host would hand the token to that host."""
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, _external=False, **values)
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
+        endpoint, _external=False, **values
+    )
 
 
 def slugify(text, max_length=60, default="consultation"):

@@ -1,4 +1,5 @@
 """Small helpers shared by the views of every area."""
+
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, request, url_for
@@ -14,7 +15,12 @@ def safe_next(default_endpoint, target=None, **values):
     target = target or request.args.get("next") or request.form.get("next")
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+        ):
             return redirect(target)
     return redirect(url_for(default_endpoint, lang_code=current_language(), **values))
 
@@ -23,7 +29,9 @@ def page_number():
     return query_page()
 
 
-def perform(action, *, error_field=None, success=None, keep=None, refusal=DomainError, on_refusal=None):
+def perform(
+    action, *, error_field=None, success=None, keep=None, refusal=DomainError, on_refusal=None
+):
     """Run a view's one service call and end the request's transaction: views commit and roll back
     only through here (tests/core/test_structure.py).
 

@@ -9,6 +9,7 @@
 These modules set states directly to make history (a consultation whose outcome was published
 last year); otherwise they go through the areas' public services and queries.
 """
+
 from participation.consultations.topics import load_default_topics
 from participation.demo.accounts import INSTITUTIONS, ensure_institution, seed_accounts
 from participation.demo.consultations import seed_consultations
@@ -31,7 +32,12 @@ def seed(password_for):
         officer=by_local["officer"],
         citizens=[by_local["citizen"], *extra],
     )
-    seed_petitions(initiator=by_local["citizen"], moderator=by_local["moderator"], officer=by_local["officer.hog"], extra_signers=extra)
+    seed_petitions(
+        initiator=by_local["citizen"],
+        moderator=by_local["moderator"],
+        officer=by_local["officer.hog"],
+        extra_signers=extra,
+    )
     seed_moderation(moderator=by_local["moderator"], citizens=[by_local["citizen"], *extra])
     seed_commitments(observer=by_local["observer"])
     return printed

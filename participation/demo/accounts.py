@@ -1,5 +1,6 @@
 """Demo institutions and accounts: one account per role for `flask seed-demo`, citizens with an
 identity profile for the demo petitions and moderation, the institutions for the large seed too."""
+
 from datetime import date
 
 import sqlalchemy as sa
@@ -15,29 +16,61 @@ from participation.institutions.queries import get_region_by_code
 DEMO_DOMAIN = "demo.participation.ma"
 
 INSTITUTIONS = [
-    (InstitutionKind.HEAD_OF_GOVERNMENT, None, {
-        "ar": "رئاسة الحكومة", "fr": "Chef du gouvernement", "zgh": "ⴰⵏⵎⵀⴰⵍ ⵏ ⵜⵏⴱⴰⴹⵜ"}),
-    (InstitutionKind.HOUSE_OF_REPRESENTATIVES, None, {
-        "ar": "مجلس النواب", "fr": "Chambre des représentants", "zgh": "ⴰⵎⵙⵙⵓⵔ ⵏ ⵉⵎⵙⵙⵓⵜⵍⵏ"}),
-    (InstitutionKind.HOUSE_OF_COUNCILLORS, None, {
-        "ar": "مجلس المستشارين", "fr": "Chambre des conseillers", "zgh": "ⴰⵎⵙⵙⵓⵔ ⵏ ⵉⵎⵙⵜⴰⵡⴰⵔⵏ"}),
-    (InstitutionKind.MINISTRY, None, {
-        "ar": "وزارة الانتقال الرقمي وإصلاح الإدارة",
-        "fr": "Ministère de la Transition numérique et de la Réforme de l'administration",
-        "zgh": "ⵜⴰⵎⴰⵡⴰⵙⵜ ⵏ ⵓⵎⵓⴷⴷⵓ ⴰⵏⵓⵎⴰⵏ ⴷ ⵓⵙⵖⵓⴷⵓ ⵏ ⵜⵏⴱⴱⴰⴹⵜ"}),
-    (InstitutionKind.MINISTRY, None, {
-        "ar": "وزارة الاقتصاد والمالية", "fr": "Ministère de l'Économie et des Finances",
-        "zgh": "ⵜⴰⵎⴰⵡⴰⵙⵜ ⵏ ⵜⴷⴰⵎⵙⴰ ⴷ ⵜⵎⵙⵙⵓⴷⵙⵜ"}),
-    (InstitutionKind.REGIONAL_COUNCIL, "04", {
-        "ar": "مجلس جهة الرباط - سلا - القنيطرة", "fr": "Conseil de la région Rabat-Salé-Kénitra",
-        "zgh": "ⴰⵙⵇⵇⵉⵎ ⵏ ⵜⵎⵏⴰⴹⵜ ⵕⵕⴱⴰⵟ - ⵙⵍⴰ - ⵇⵏⵉⵟⵔⴰ"}),
+    (
+        InstitutionKind.HEAD_OF_GOVERNMENT,
+        None,
+        {"ar": "رئاسة الحكومة", "fr": "Chef du gouvernement", "zgh": "ⴰⵏⵎⵀⴰⵍ ⵏ ⵜⵏⴱⴰⴹⵜ"},
+    ),
+    (
+        InstitutionKind.HOUSE_OF_REPRESENTATIVES,
+        None,
+        {"ar": "مجلس النواب", "fr": "Chambre des représentants", "zgh": "ⴰⵎⵙⵙⵓⵔ ⵏ ⵉⵎⵙⵙⵓⵜⵍⵏ"},
+    ),
+    (
+        InstitutionKind.HOUSE_OF_COUNCILLORS,
+        None,
+        {"ar": "مجلس المستشارين", "fr": "Chambre des conseillers", "zgh": "ⴰⵎⵙⵙⵓⵔ ⵏ ⵉⵎⵙⵜⴰⵡⴰⵔⵏ"},
+    ),
+    (
+        InstitutionKind.MINISTRY,
+        None,
+        {
+            "ar": "وزارة الانتقال الرقمي وإصلاح الإدارة",
+            "fr": "Ministère de la Transition numérique et de la Réforme de l'administration",
+            "zgh": "ⵜⴰⵎⴰⵡⴰⵙⵜ ⵏ ⵓⵎⵓⴷⴷⵓ ⴰⵏⵓⵎⴰⵏ ⴷ ⵓⵙⵖⵓⴷⵓ ⵏ ⵜⵏⴱⴱⴰⴹⵜ",
+        },
+    ),
+    (
+        InstitutionKind.MINISTRY,
+        None,
+        {
+            "ar": "وزارة الاقتصاد والمالية",
+            "fr": "Ministère de l'Économie et des Finances",
+            "zgh": "ⵜⴰⵎⴰⵡⴰⵙⵜ ⵏ ⵜⴷⴰⵎⵙⴰ ⴷ ⵜⵎⵙⵙⵓⴷⵙⵜ",
+        },
+    ),
+    (
+        InstitutionKind.REGIONAL_COUNCIL,
+        "04",
+        {
+            "ar": "مجلس جهة الرباط - سلا - القنيطرة",
+            "fr": "Conseil de la région Rabat-Salé-Kénitra",
+            "zgh": "ⴰⵙⵇⵇⵉⵎ ⵏ ⵜⵎⵏⴰⴹⵜ ⵕⵕⴱⴰⵟ - ⵙⵍⴰ - ⵇⵏⵉⵟⵔⴰ",
+        },
+    ),
 ]
 
 # role, e-mail local part, display name, language, institution (officers: index in INSTITUTIONS)
 ACCOUNTS = [
     ("citizen", "citizen", "Amina El Idrissi", "ar", None),
     (Role.OFFICER, "officer", "Youssef Benali", "fr", 3),  # the ministry: consultations
-    (Role.OFFICER, "officer.hog", "Rachid Lahlou", "ar", 0),  # the Head of Government: petitions received
+    (
+        Role.OFFICER,
+        "officer.hog",
+        "Rachid Lahlou",
+        "ar",
+        0,
+    ),  # the Head of Government: petitions received
     (Role.MODERATOR, "moderator", "Salma Amrani", "ar", None),
     (Role.OBSERVER, "observer", "Hassan Ait Ouaziz", "zgh", None),
     (Role.ADMINISTRATOR, "admin", "Nadia Berrada", "fr", None),
@@ -46,7 +79,9 @@ ACCOUNTS = [
 
 def ensure_institution(kind, region_code, names):
     existing = db.session.scalar(
-        sa.select(Institution).where(Institution.kind == kind.value, Institution.name["fr"].as_string() == names["fr"])
+        sa.select(Institution).where(
+            Institution.kind == kind.value, Institution.name["fr"].as_string() == names["fr"]
+        )
     )
     if existing is not None:
         return existing
@@ -61,7 +96,9 @@ def ensure_account(local_part, display_name, language, password):
     email = f"{local_part}@{DEMO_DOMAIN}"
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is None:
-        user = User(email=email, display_name=display_name, language=language, email_verified_at=utcnow())
+        user = User(
+            email=email, display_name=display_name, language=language, email_verified_at=utcnow()
+        )
         db.session.add(user)
     user.password_hash = hash_password(password)
     db.session.flush()
@@ -76,12 +113,20 @@ def give_identity(user):
     cin = "AB123456"
     db.session.add(
         IdentityProfile(
-            user_id=user.id, first_name="Amina", last_name="El Idrissi",
-            cin_hash=keyed_hash(cin), cin_encrypted=encrypt(cin), cin_hint=cin[-2:],
-            cin_expiry=date(2031, 6, 30), birth_date=date(1990, 3, 14),
-            address="12, rue Oued Sebou, Agdal, Rabat", abroad=False,
-            region_id=region.id, province_id=province.id,
-            declaration_accepted_at=utcnow(), verified_by="declarative",
+            user_id=user.id,
+            first_name="Amina",
+            last_name="El Idrissi",
+            cin_hash=keyed_hash(cin),
+            cin_encrypted=encrypt(cin),
+            cin_hint=cin[-2:],
+            cin_expiry=date(2031, 6, 30),
+            birth_date=date(1990, 3, 14),
+            address="12, rue Oued Sebou, Agdal, Rabat",
+            abroad=False,
+            region_id=region.id,
+            province_id=province.id,
+            declaration_accepted_at=utcnow(),
+            verified_by="declarative",
         )
     )
 
@@ -99,11 +144,24 @@ def ensure_citizen(local, name, language, province, cin):
         db.session.flush()
     if user.identity is None:
         first, _, last = name.partition(" ")
-        db.session.add(IdentityProfile(
-            user_id=user.id, first_name=first, last_name=last, cin_hash=keyed_hash(cin), cin_encrypted=encrypt(cin), cin_hint=cin[-2:],
-            cin_expiry=date(2032, 1, 1), birth_date=date(1988, 5, 5), address="Quartier Hassan", abroad=False,
-            region_id=province.region_id, province_id=province.id, declaration_accepted_at=utcnow(), verified_by="declarative",
-        ))
+        db.session.add(
+            IdentityProfile(
+                user_id=user.id,
+                first_name=first,
+                last_name=last,
+                cin_hash=keyed_hash(cin),
+                cin_encrypted=encrypt(cin),
+                cin_hint=cin[-2:],
+                cin_expiry=date(2032, 1, 1),
+                birth_date=date(1988, 5, 5),
+                address="Quartier Hassan",
+                abroad=False,
+                region_id=province.region_id,
+                province_id=province.id,
+                declaration_accepted_at=utcnow(),
+                verified_by="declarative",
+            )
+        )
         db.session.flush()
         db.session.expire(user, ["identity"])
     return user
@@ -122,12 +180,19 @@ def seed_accounts(institutions, password_for):
             db.session.expire(user, ["identity"])
         elif role not in user.roles:
             db.session.add(
-                RoleGrant(user_id=user.id, role=role.value, institution_id=institutions[institution].id if role == Role.OFFICER else None)
+                RoleGrant(
+                    user_id=user.id,
+                    role=role.value,
+                    institution_id=institutions[institution].id if role == Role.OFFICER else None,
+                )
             )
             db.session.flush()
             db.session.expire(user, ["grants"])
         printed.append({"role": str(role), "email": user.email, "password": password})
         by_local[local_part] = user
     # Other citizens who wrote the demo comments; they get random passwords nobody needs.
-    extra = [ensure_account(local, name, language, password_for()) for local, name, language in EXTRA_CITIZENS]
+    extra = [
+        ensure_account(local, name, language, password_for())
+        for local, name, language in EXTRA_CITIZENS
+    ]
     return printed, by_local, extra

@@ -4,6 +4,7 @@ interface languages; consultations, petitions (one of them viral), signatures an
 spread over the last two years, in time order, as they would have arrived. Rows are written with
 SQLAlchemy Core `insert()` in executemany batches, never through the web layer or the ORM's unit
 of work; the few consultations and petitions go through the ORM. Not for a production database."""
+
 import random
 from collections import Counter
 from datetime import date, timedelta
@@ -22,7 +23,13 @@ from participation.demo.accounts import INSTITUTIONS, ensure_institution
 from participation.extensions import db
 from participation.institutions.models import Province
 from participation.institutions.services import load_territories
-from participation.petitions.models import Petition, PetitionKind, ProcessingStep, Signature, SignatureCounter
+from participation.petitions.models import (
+    Petition,
+    PetitionKind,
+    ProcessingStep,
+    Signature,
+    SignatureCounter,
+)
 from participation.petitions.rules import load_petition_kinds
 from participation.stats.aggregates import refresh_statistics
 
@@ -30,13 +37,17 @@ BATCH = 10_000
 DAYS = 730
 EMAIL = "bench-{}@bench.participation.ma"
 LANGUAGE_WEIGHTS = {"ar": 6, "fr": 3, "zgh": 1}
-NATIONAL_KINDS = ("petition_head_of_government", "petition_house_of_representatives", "petition_house_of_councillors",
-                  "legislative_motion_house_of_representatives")
+NATIONAL_KINDS = (
+    "petition_head_of_government",
+    "petition_house_of_representatives",
+    "petition_house_of_councillors",
+    "legislative_motion_house_of_representatives",
+)
 
 
 def _insert(table, rows):
     for start in range(0, len(rows), BATCH):
-        db.session.execute(sa.insert(table), rows[start:start + BATCH])
+        db.session.execute(sa.insert(table), rows[start : start + BATCH])
 
 
 class _Batches:
@@ -60,22 +71,56 @@ class _Batches:
 def _people(rng, count, start, provinces):
     weights = [p.population or 100_000 for p in provinces]
     homes = rng.choices(provinces, weights=weights, k=count)
-    languages = rng.choices(list(LANGUAGE_WEIGHTS), weights=list(LANGUAGE_WEIGHTS.values()), k=count)
+    languages = rng.choices(
+        list(LANGUAGE_WEIGHTS), weights=list(LANGUAGE_WEIGHTS.values()), k=count
+    )
     joined = sorted(start + timedelta(seconds=rng.uniform(0, DAYS * 86400)) for _ in range(count))
-    cin_encrypted = encrypt("BK000000")  # one ciphertext for every benchmark person: fine for timing
-    _insert(User.__table__, [
-        {"email": EMAIL.format(n), "password_hash": None, "display_name": f"Bench {n}", "language": languages[n],
-         "email_verified_at": joined[n], "created_at": joined[n]} for n in range(count)
-    ])
-    ids = dict(db.session.execute(sa.select(User.email, User.id).where(User.email.like(EMAIL.format("%")))).all())
+    cin_encrypted = encrypt(
+        "BK000000"
+    )  # one ciphertext for every benchmark person: fine for timing
+    _insert(
+        User.__table__,
+        [
+            {
+                "email": EMAIL.format(n),
+                "password_hash": None,
+                "display_name": f"Bench {n}",
+                "language": languages[n],
+                "email_verified_at": joined[n],
+                "created_at": joined[n],
+            }
+            for n in range(count)
+        ],
+    )
+    ids = dict(
+        db.session.execute(
+            sa.select(User.email, User.id).where(User.email.like(EMAIL.format("%")))
+        ).all()
+    )
     people = [(ids[EMAIL.format(n)], homes[n], joined[n]) for n in range(count)]
-    _insert(IdentityProfile.__table__, [
-        {"user_id": user_id, "first_name": "Bench", "last_name": f"Person {n}", "cin_hash": keyed_hash(f"BK{n:07d}"),
-         "cin_encrypted": cin_encrypted, "cin_hint": f"{n % 100:02d}", "cin_expiry": date(2032, 1, 1), "birth_date": date(1980, 1, 1),
-         "address": "Bench", "abroad": False, "region_id": home.region_id, "province_id": home.id,
-         "declaration_accepted_at": when, "verified_by": "bench", "updated_at": when}
-        for n, (user_id, home, when) in enumerate(people)
-    ])
+    _insert(
+        IdentityProfile.__table__,
+        [
+            {
+                "user_id": user_id,
+                "first_name": "Bench",
+                "last_name": f"Person {n}",
+                "cin_hash": keyed_hash(f"BK{n:07d}"),
+                "cin_encrypted": cin_encrypted,
+                "cin_hint": f"{n % 100:02d}",
+                "cin_expiry": date(2032, 1, 1),
+                "birth_date": date(1980, 1, 1),
+                "address": "Bench",
+                "abroad": False,
+                "region_id": home.region_id,
+                "province_id": home.id,
+                "declaration_accepted_at": when,
+                "verified_by": "bench",
+                "updated_at": when,
+            }
+            for n, (user_id, home, when) in enumerate(people)
+        ],
+    )
     return people
 
 
@@ -85,18 +130,29 @@ def _consultations(rng, institutions, start, now):
         opens = start + timedelta(days=15 * n + rng.uniform(0, 10))
         closes = opens + timedelta(days=30)
         consultation = Consultation(
-            institution_id=rng.choice(institutions).id, title={"fr": f"Projet de texte {n + 1}", "ar": f"مشروع نص {n + 1}"},
-            summary={"fr": "Texte soumis à la consultation."}, languages=" ar fr ", slug=f"projet-{n + 1}",
-            opens_at=opens, closes_at=closes, state="open" if closes > now else "closed",
-            opened_at=opens, closed_at=closes if closes <= now else None,
+            institution_id=rng.choice(institutions).id,
+            title={"fr": f"Projet de texte {n + 1}", "ar": f"مشروع نص {n + 1}"},
+            summary={"fr": "Texte soumis à la consultation."},
+            languages=" ar fr ",
+            slug=f"projet-{n + 1}",
+            opens_at=opens,
+            closes_at=closes,
+            state="open" if closes > now else "closed",
+            opened_at=opens,
+            closed_at=closes if closes <= now else None,
         )
-        consultation.sections = [Section(position=p, heading={"fr": f"Article {p}"}, body={"fr": "Texte."}) for p in (1, 2, 3)]
+        consultation.sections = [
+            Section(position=p, heading={"fr": f"Article {p}"}, body={"fr": "Texte."})
+            for p in (1, 2, 3)
+        ]
         if closes <= now and n % 3:  # two in three publish their report, some late
             published = closes + timedelta(days=rng.uniform(10, 150))
             if published < now:
                 consultation.state = "outcome_published"
                 consultation.outcome_published_at = published
-                consultation.outcome = OutcomeReport(summary={"fr": "Ce que nous avons retenu."}, published_at=published)
+                consultation.outcome = OutcomeReport(
+                    summary={"fr": "Ce que nous avons retenu."}, published_at=published
+                )
         db.session.add(consultation)
         consultations.append(consultation)
     db.session.flush()
@@ -116,14 +172,26 @@ def _petitions(rng, kinds, initiator_id, start, now, signatures):
         closes = published + timedelta(days=kind.signing_window_days)
         reached = wanted[n] >= kind.signatures_required
         petition = Petition(
-            kind_id=kind.id, initiator_id=initiator_id, title={"fr": f"Pétition {n + 1}", "ar": f"عريضة {n + 1}"},
-            demands={"fr": "Nos demandes."}, memorandum={"fr": "Nos raisons."}, languages=" ar fr ", slug=f"petition-{n + 1}",
-            addressee_id=kind.institution_id, signatures_required=kind.signatures_required, created_at=published - timedelta(days=10),
-            submitted_at=published - timedelta(days=5), published_at=published, closes_at=closes,
+            kind_id=kind.id,
+            initiator_id=initiator_id,
+            title={"fr": f"Pétition {n + 1}", "ar": f"عريضة {n + 1}"},
+            demands={"fr": "Nos demandes."},
+            memorandum={"fr": "Nos raisons."},
+            languages=" ar fr ",
+            slug=f"petition-{n + 1}",
+            addressee_id=kind.institution_id,
+            signatures_required=kind.signatures_required,
+            created_at=published - timedelta(days=10),
+            submitted_at=published - timedelta(days=5),
+            published_at=published,
+            closes_at=closes,
             state="open" if closes > now else ("deposited" if reached else "expired"),
         )
         if reached and published + timedelta(days=120) < now:
-            petition.state, petition.deposited_at = "deposited", published + timedelta(days=rng.uniform(60, 110))
+            petition.state, petition.deposited_at = (
+                "deposited",
+                published + timedelta(days=rng.uniform(60, 110)),
+            )
             petition.closes_at = min(closes, petition.deposited_at)
             petition.decided_at = petition.deposited_at
         db.session.add(petition)
@@ -142,8 +210,16 @@ def _processing(rng, petitions, now):
             day += timedelta(days=rng.choice((3, 10, 25, 70)))
             if day >= now.date():
                 break
-            db.session.add(ProcessingStep(petition_id=petition.id, kind=kind, occurred_on=day, body={"fr": "Étape."},
-                                          admissible=True if kind == "decision" else None, recorded_at=now))
+            db.session.add(
+                ProcessingStep(
+                    petition_id=petition.id,
+                    kind=kind,
+                    occurred_on=day,
+                    body={"fr": "Étape."},
+                    admissible=True if kind == "decision" else None,
+                    recorded_at=now,
+                )
+            )
             if kind == "answer":
                 petition.state = "answered"
     db.session.flush()
@@ -153,17 +229,30 @@ def _signatures(rng, petitions, people, now, shards):
     """Signatures in 24 slices of time (so the rows arrive in time order, as they would), the
     sharded counters summed on the way."""
     writer, counters = _Batches(Signature.__table__), Counter()
-    queues = [(petition, wanted, iter(rng.sample(range(len(people)), min(wanted, len(people)))), petition.published_at, min(petition.closes_at, now))
-              for petition, wanted in petitions]
+    queues = [
+        (
+            petition,
+            wanted,
+            iter(rng.sample(range(len(people)), min(wanted, len(people)))),
+            petition.published_at,
+            min(petition.closes_at, now),
+        )
+        for petition, wanted in petitions
+    ]
     first, last = min(q[3] for q in queues), max(q[4] for q in queues)
     slices = 24
     for step in range(slices):
-        low, high = first + (last - first) * step / slices, first + (last - first) * (step + 1) / slices
+        low, high = (
+            first + (last - first) * step / slices,
+            first + (last - first) * (step + 1) / slices,
+        )
         for petition, wanted, order, opened, end in queues:
             overlap = (min(high, end) - max(low, opened)).total_seconds()
             if overlap <= 0:
                 continue
-            take = round(wanted * overlap / (end - opened).total_seconds()) if high < end else wanted
+            take = (
+                round(wanted * overlap / (end - opened).total_seconds()) if high < end else wanted
+            )
             for _ in range(take):
                 person = next(order, None)
                 if person is None:
@@ -171,15 +260,36 @@ def _signatures(rng, petitions, people, now, shards):
                 user_id, home, _joined = people[person]
                 shard = rng.randrange(shards)
                 counters[(petition.id, home.id, shard, home.region_id)] += 1
-                writer.add({"petition_id": petition.id, "user_id": user_id, "cin_hash": keyed_hash(f"BK{person:07d}"),
-                            "region_id": home.region_id, "province_id": home.id, "first_name": "Bench", "last_name": "Person",
-                            "address": "Bench", "status": "counted", "shard": shard,
-                            "created_at": max(low, opened) + timedelta(seconds=rng.uniform(0, overlap))})
+                writer.add(
+                    {
+                        "petition_id": petition.id,
+                        "user_id": user_id,
+                        "cin_hash": keyed_hash(f"BK{person:07d}"),
+                        "region_id": home.region_id,
+                        "province_id": home.id,
+                        "first_name": "Bench",
+                        "last_name": "Person",
+                        "address": "Bench",
+                        "status": "counted",
+                        "shard": shard,
+                        "created_at": max(low, opened) + timedelta(seconds=rng.uniform(0, overlap)),
+                    }
+                )
         writer.flush()
-    _insert(SignatureCounter.__table__, [
-        {"petition_id": p, "province_key": province, "shard": shard, "region_key": region, "count": n, "updated_at": now}
-        for (p, province, shard, region), n in counters.items()
-    ])
+    _insert(
+        SignatureCounter.__table__,
+        [
+            {
+                "petition_id": p,
+                "province_key": province,
+                "shard": shard,
+                "region_key": region,
+                "count": n,
+                "updated_at": now,
+            }
+            for (p, province, shard, region), n in counters.items()
+        ],
+    )
     return writer.written
 
 
@@ -187,17 +297,34 @@ def _comments(rng, count, consultations, petitions, people, now):
     targets = []
     for consultation in consultations:
         for section in consultation.sections:
-            targets.append(("section", section.id, consultation.opens_at, min(consultation.closes_at, now)))
+            targets.append(
+                ("section", section.id, consultation.opens_at, min(consultation.closes_at, now))
+            )
     for petition, _wanted in petitions:
-        targets.append(("petition", petition.id, petition.published_at, min(petition.closes_at, now)))
+        targets.append(
+            ("petition", petition.id, petition.published_at, min(petition.closes_at, now))
+        )
     rows = []
     for n in range(count):
         kind, target_id, opened, closed = rng.choice(targets)
         user_id = people[rng.randrange(len(people))][0]
-        rows.append({"target_type": kind, "target_id": target_id, "depth": 0, "author_id": user_id, "body_source": f"Avis {n}",
-                     "body_html": f"<p>Avis {n}</p>", "stance": rng.choice(("agree", "disagree", "neutral")) if kind == "section" else None,
-                     "status": "visible" if n % 20 else "hidden", "is_official": False, "useful_count": 0,
-                     "created_at": opened + (closed - opened) * rng.random()})
+        rows.append(
+            {
+                "target_type": kind,
+                "target_id": target_id,
+                "depth": 0,
+                "author_id": user_id,
+                "body_source": f"Avis {n}",
+                "body_html": f"<p>Avis {n}</p>",
+                "stance": rng.choice(("agree", "disagree", "neutral"))
+                if kind == "section"
+                else None,
+                "status": "visible" if n % 20 else "hidden",
+                "is_official": False,
+                "useful_count": 0,
+                "created_at": opened + (closed - opened) * rng.random(),
+            }
+        )
     rows.sort(key=lambda row: row["created_at"])
     _insert(Comment.__table__, rows)
     return len(rows)
@@ -211,24 +338,57 @@ def _answers(rng, consultations, people, count):
         if (consultation.id, person) in seen:
             continue
         seen.add((consultation.id, person))
-        rows.append({"consultation_id": consultation.id, "user_id": people[person][0], "answers": {},
-                     "created_at": consultation.opens_at + timedelta(days=rng.uniform(0, 29))})
+        rows.append(
+            {
+                "consultation_id": consultation.id,
+                "user_id": people[person][0],
+                "answers": {},
+                "created_at": consultation.opens_at + timedelta(days=rng.uniform(0, 29)),
+            }
+        )
     _insert(AnswerSet.__table__, rows)
     return len(rows)
 
 
 def _moderation(rng, moderator_id):
     """A decision on every hidden comment (one in twenty), after a wait of a few hours."""
-    hidden = db.session.execute(sa.select(Comment.id, Comment.created_at).where(Comment.status == "hidden", Comment.author_id != moderator_id)).all()
-    _insert(ModerationItem.__table__, [
-        {"comment_id": cid, "kind": "reported", "reason": "spam", "opened_at": at, "closed_at": at + timedelta(hours=30)} for cid, at in hidden
-    ])
-    items = db.session.execute(sa.select(ModerationItem.comment_id, ModerationItem.id, ModerationItem.opened_at)).all()
-    _insert(ModerationDecision.__table__, [
-        {"comment_id": cid, "moderator_id": moderator_id, "item_id": item_id, "decision": "hide",
-         "reason": rng.choice(("spam", "insult_or_hate", "off_topic", "personal_data")), "from_status": "visible", "to_status": "hidden",
-         "created_at": opened + timedelta(hours=rng.uniform(1, 60))} for cid, item_id, opened in items
-    ])
+    hidden = db.session.execute(
+        sa.select(Comment.id, Comment.created_at).where(
+            Comment.status == "hidden", Comment.author_id != moderator_id
+        )
+    ).all()
+    _insert(
+        ModerationItem.__table__,
+        [
+            {
+                "comment_id": cid,
+                "kind": "reported",
+                "reason": "spam",
+                "opened_at": at,
+                "closed_at": at + timedelta(hours=30),
+            }
+            for cid, at in hidden
+        ],
+    )
+    items = db.session.execute(
+        sa.select(ModerationItem.comment_id, ModerationItem.id, ModerationItem.opened_at)
+    ).all()
+    _insert(
+        ModerationDecision.__table__,
+        [
+            {
+                "comment_id": cid,
+                "moderator_id": moderator_id,
+                "item_id": item_id,
+                "decision": "hide",
+                "reason": rng.choice(("spam", "insult_or_hate", "off_topic", "personal_data")),
+                "from_status": "visible",
+                "to_status": "hidden",
+                "created_at": opened + timedelta(hours=rng.uniform(1, 60)),
+            }
+            for cid, item_id, opened in items
+        ],
+    )
     return len(items)
 
 
@@ -245,16 +405,24 @@ def seed_large(*, signatures, comments, random_seed=2026, echo=print, now=None):
     institutions = [ensure_institution(kind, code, names) for kind, code, names in INSTITUTIONS]
     load_petition_kinds()
     db.session.flush()
-    kinds = db.session.scalars(sa.select(PetitionKind).where(PetitionKind.key.in_(NATIONAL_KINDS), PetitionKind.institution_id.is_not(None))).all()
+    kinds = db.session.scalars(
+        sa.select(PetitionKind).where(
+            PetitionKind.key.in_(NATIONAL_KINDS), PetitionKind.institution_id.is_not(None)
+        )
+    ).all()
     provinces = db.session.scalars(sa.select(Province).order_by(Province.id)).all()
     people = _people(rng, max(signatures // 6, comments // 4, 1000), start, provinces)
     echo(f"{len(people)} people")
     moderator_id = people[0][0]
     db.session.add(RoleGrant(user_id=moderator_id, role=Role.MODERATOR.value))
-    consultations = _consultations(rng, [i for i in institutions if i.kind == "ministry"] + institutions[:1], start, now)
+    consultations = _consultations(
+        rng, [i for i in institutions if i.kind == "ministry"] + institutions[:1], start, now
+    )
     petitions = _petitions(rng, kinds, people[1][0], start, now, signatures)
     _processing(rng, petitions, now)
-    written = _signatures(rng, petitions, people, now, current_app.config["SIGNATURE_COUNTER_SHARDS"])
+    written = _signatures(
+        rng, petitions, people, now, current_app.config["SIGNATURE_COUNTER_SHARDS"]
+    )
     echo(f"{written} signatures")
     written_comments = _comments(rng, comments, consultations, petitions, people, now)
     echo(f"{written_comments} comments")
@@ -263,8 +431,18 @@ def seed_large(*, signatures, comments, random_seed=2026, echo=print, now=None):
     db.session.commit()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         # Planner statistics (and on PostgreSQL the BRIN summaries) after a bulk load.
-        connection.exec_driver_sql("VACUUM ANALYZE" if db.engine.dialect.name == "postgresql" else "ANALYZE")
+        connection.exec_driver_sql(
+            "VACUUM ANALYZE" if db.engine.dialect.name == "postgresql" else "ANALYZE"
+        )
     months = refresh_statistics(everything=True, now=now)
     db.session.commit()
-    return {"people": len(people), "consultations": len(consultations), "petitions": len(petitions), "signatures": written,
-            "comments": written_comments, "answers": answers, "moderation decisions": decisions, "months of statistics": months}
+    return {
+        "people": len(people),
+        "consultations": len(consultations),
+        "petitions": len(petitions),
+        "signatures": written,
+        "comments": written_comments,
+        "answers": answers,
+        "moderation decisions": decisions,
+        "months of statistics": months,
+    }

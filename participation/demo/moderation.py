@@ -4,11 +4,16 @@ a rejected comment whose author appealed, and a signature held by a signing limi
 
 Like the other demo modules, it runs once: a database that already has reports is left alone.
 """
+
 import sqlalchemy as sa
 
 from participation.auth.models import User
 from participation.comments.moderation.models import CommentReport, DecisionReason
-from participation.comments.moderation.services import appeal_decision, decide_comment, report_comment
+from participation.comments.moderation.services import (
+    appeal_decision,
+    decide_comment,
+    report_comment,
+)
 from participation.comments.services import post_comment
 from participation.comments.targets import resolve_target
 from participation.consultations.models import Consultation
@@ -31,13 +36,18 @@ def seed_moderation(*, moderator, citizens):
     """`citizens`: at least three demo citizens (authors and reporters)."""
     if db.session.scalar(sa.select(CommentReport.id).limit(1)) is not None:
         return
-    consultation = db.session.scalar(sa.select(Consultation).where(Consultation.state == "open").order_by(Consultation.id))
+    consultation = db.session.scalar(
+        sa.select(Consultation).where(Consultation.state == "open").order_by(Consultation.id)
+    )
     if consultation is None:
         return
     target = resolve_target("consultation", consultation.id)
     amina, karim, fatima = citizens[:3]
     committee = [f"{local}@{DEMO_DOMAIN}" for local, _name, _language in MEMBERS]
-    reporters = [*citizens, *db.session.scalars(sa.select(User).where(User.email.in_(committee)).order_by(User.id))]
+    reporters = [
+        *citizens,
+        *db.session.scalars(sa.select(User).where(User.email.in_(committee)).order_by(User.id)),
+    ]
 
     reported = post_comment(karim, target, body=REPORTED)
     for reporter in [c for c in reporters if c.id != karim.id][:2]:
@@ -49,7 +59,11 @@ def seed_moderation(*, moderator, citizens):
 
     off_topic = post_comment(amina, target, body=OFF_TOPIC)
     rejection = decide_comment(
-        moderator, off_topic, decision="reject", reason=DecisionReason.OFF_TOPIC, note=REJECTION_NOTE
+        moderator,
+        off_topic,
+        decision="reject",
+        reason=DecisionReason.OFF_TOPIC,
+        note=REJECTION_NOTE,
     )
     appeal_decision(amina, rejection, text=APPEAL)
 
@@ -59,16 +73,29 @@ def seed_moderation(*, moderator, citizens):
 
 def _held_signature():
     """A signature over the per-network limit, as signing.sign_petition holds it."""
-    petition = db.session.scalar(sa.select(Petition).where(Petition.state == PetitionState.OPEN.value).order_by(Petition.id))
+    petition = db.session.scalar(
+        sa.select(Petition).where(Petition.state == PetitionState.OPEN.value).order_by(Petition.id)
+    )
     if petition is None:
         return
     province = db.session.scalars(sa.select(Province).order_by(Province.iso_code)).all()[5]
     signer = ensure_citizen("nabil", "Nabil Chraibi", "fr", province, "DM200001")
     profile = signer.identity
-    db.session.add(Signature(
-        petition_id=petition.id, user_id=signer.id, cin_hash=profile.cin_hash, region_id=profile.region_id,
-        province_id=profile.province_id, first_name=profile.first_name, last_name=profile.last_name,
-        address=profile.address, cin_encrypted=profile.cin_encrypted, cin_expiry=profile.cin_expiry,
-        status=SignatureStatus.SUSPECT.value, held_limit="ip", network_hash=signing.network_hash("192.0.2.10"),
-        created_at=utcnow(),
-    ))
+    db.session.add(
+        Signature(
+            petition_id=petition.id,
+            user_id=signer.id,
+            cin_hash=profile.cin_hash,
+            region_id=profile.region_id,
+            province_id=profile.province_id,
+            first_name=profile.first_name,
+            last_name=profile.last_name,
+            address=profile.address,
+            cin_encrypted=profile.cin_encrypted,
+            cin_expiry=profile.cin_expiry,
+            status=SignatureStatus.SUSPECT.value,
+            held_limit="ip",
+            network_hash=signing.network_hash("192.0.2.10"),
+            created_at=utcnow(),
+        )
+    )

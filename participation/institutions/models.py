@@ -27,9 +27,13 @@ class Region(TranslatableNameMixin, db.Model):
     population = sa.Column(sa.Integer, nullable=True)
     population_year = sa.Column(sa.Integer, nullable=True)
 
-    provinces = relationship("Province", back_populates="region", order_by="Province.iso_code", lazy="selectin")
+    provinces = relationship(
+        "Province", back_populates="region", order_by="Province.iso_code", lazy="selectin"
+    )
 
-    __table_args__ = (sa.CheckConstraint("population IS NULL OR population >= 0", name="population"),)
+    __table_args__ = (
+        sa.CheckConstraint("population IS NULL OR population >= 0", name="population"),
+    )
 
 
 class ProvinceKind(enum.StrEnum):
@@ -37,7 +41,10 @@ class ProvinceKind(enum.StrEnum):
     PROVINCE = "province"
 
 
-PROVINCE_KIND_LABELS = {ProvinceKind.PREFECTURE: _l("Prefecture"), ProvinceKind.PROVINCE: _l("Province")}
+PROVINCE_KIND_LABELS = {
+    ProvinceKind.PREFECTURE: _l("Prefecture"),
+    ProvinceKind.PROVINCE: _l("Province"),
+}
 
 
 class Province(TranslatableNameMixin, db.Model):
@@ -100,7 +107,9 @@ class Institution(TranslatableNameMixin, db.Model):
     # Communes are not in the territory list: a communal council carries its commune's population
     # (it sets the communal petition threshold) and whether it has arrondissements.
     population = sa.Column(sa.Integer, nullable=True)
-    has_arrondissements = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
+    has_arrondissements = sa.Column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 

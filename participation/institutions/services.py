@@ -1,4 +1,5 @@
 """Institutions and territories: creation, edits, census populations, loading regions.json."""
+
 import json
 from importlib import resources
 
@@ -30,10 +31,25 @@ def _check_territory(kind, region, province):
     if InstitutionKind(kind) in TERRITORIAL_KINDS and region is None:
         raise DomainError(_l("A council must be linked to its region."), code="region_required")
     if province is not None and region is not None and province.region_id != region.id:
-        raise DomainError(_l("This prefecture or province is not in the region you chose."), code="province_mismatch")
+        raise DomainError(
+            _l("This prefecture or province is not in the region you chose."),
+            code="province_mismatch",
+        )
 
 
-def _apply(institution, *, kind, names, acronym, website, region, province, active, population=None, has_arrondissements=False):
+def _apply(
+    institution,
+    *,
+    kind,
+    names,
+    acronym,
+    website,
+    region,
+    province,
+    active,
+    population=None,
+    has_arrondissements=False,
+):
     _check_territory(kind, region, province)
     if population is not None and population < 0:
         raise DomainError(_l("A population cannot be negative."), code="negative_population")
@@ -49,26 +65,87 @@ def _apply(institution, *, kind, names, acronym, website, region, province, acti
 
 
 @guarded_by(perms.can_manage_institutions)
-def create_institution(actor, *, kind, names, acronym=None, website=None, region=None, province=None, population=None, has_arrondissements=False):
+def create_institution(
+    actor,
+    *,
+    kind,
+    names,
+    acronym=None,
+    website=None,
+    region=None,
+    province=None,
+    population=None,
+    has_arrondissements=False,
+):
     require(perms.can_manage_institutions(actor))
     institution = Institution()
-    _apply(institution, kind=kind, names=names, acronym=acronym, website=website, region=region, province=province, active=True,
-           population=population, has_arrondissements=has_arrondissements)
+    _apply(
+        institution,
+        kind=kind,
+        names=names,
+        acronym=acronym,
+        website=website,
+        region=region,
+        province=province,
+        active=True,
+        population=population,
+        has_arrondissements=has_arrondissements,
+    )
     db.session.add(institution)
     db.session.flush()
-    record_audit(actor, "institution.created", institution, name=institution.name, kind=institution.kind)
+    record_audit(
+        actor, "institution.created", institution, name=institution.name, kind=institution.kind
+    )
     return institution
 
 
 @guarded_by(perms.can_manage_institutions)
-def update_institution(actor, institution, *, kind, names, acronym=None, website=None, region=None, province=None, active=True,
-                       population=None, has_arrondissements=False):
+def update_institution(
+    actor,
+    institution,
+    *,
+    kind,
+    names,
+    acronym=None,
+    website=None,
+    region=None,
+    province=None,
+    active=True,
+    population=None,
+    has_arrondissements=False,
+):
     require(perms.can_manage_institutions(actor))
-    before = {"name": institution.name, "kind": institution.kind, "active": institution.active, "population": institution.population}
-    _apply(institution, kind=kind, names=names, acronym=acronym, website=website, region=region, province=province, active=active,
-           population=population, has_arrondissements=has_arrondissements)
+    before = {
+        "name": institution.name,
+        "kind": institution.kind,
+        "active": institution.active,
+        "population": institution.population,
+    }
+    _apply(
+        institution,
+        kind=kind,
+        names=names,
+        acronym=acronym,
+        website=website,
+        region=region,
+        province=province,
+        active=active,
+        population=population,
+        has_arrondissements=has_arrondissements,
+    )
     db.session.flush()
-    record_audit(actor, "institution.updated", institution, before=before, after={"name": institution.name, "kind": institution.kind, "active": institution.active, "population": institution.population})
+    record_audit(
+        actor,
+        "institution.updated",
+        institution,
+        before=before,
+        after={
+            "name": institution.name,
+            "kind": institution.kind,
+            "active": institution.active,
+            "population": institution.population,
+        },
+    )
     return institution
 
 
@@ -82,11 +159,17 @@ def set_population(actor, territory, *, population, year=None):
     territory.population = population
     territory.population_year = year if population is not None else None
     db.session.flush()
-    record_audit(actor, "territory.population_set", territory, before=before, after=population, year=year)
+    record_audit(
+        actor, "territory.population_set", territory, before=before, after=population, year=year
+    )
 
 
 def _regions_data():
-    with resources.files("participation.data").joinpath("regions.json").open(encoding="utf-8") as handle:
+    with (
+        resources.files("participation.data")
+        .joinpath("regions.json")
+        .open(encoding="utf-8") as handle
+    ):
         return json.load(handle)["regions"]
 
 
@@ -106,7 +189,11 @@ def load_territories():
             region = Region(
                 code=item["code"],
                 iso_code=item["iso_3166_2"],
-                name={"ar": item["name_ar"], "fr": item["name_fr"], **({"zgh": item["name_zgh"]} if item.get("name_zgh") else {})},
+                name={
+                    "ar": item["name_ar"],
+                    "fr": item["name_fr"],
+                    **({"zgh": item["name_zgh"]} if item.get("name_zgh") else {}),
+                },
                 capital={"ar": item.get("capital_ar"), "fr": item.get("capital_fr")},
                 population=item.get("population_2024"),
                 population_year=2024 if item.get("population_2024") else None,

@@ -2,7 +2,15 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField, ValidationError
 from wtforms.validators import InputRequired, Length, Optional
 
-from participation.core.forms import ChoiceField, Form, IdSelectField, LocalDateField, choices, strip, translated_fields
+from participation.core.forms import (
+    ChoiceField,
+    Form,
+    IdSelectField,
+    LocalDateField,
+    choices,
+    strip,
+    translated_fields,
+)
 from participation.ogp.models import STATUS_LABELS, STATUS_TRANSITIONS, is_web_address
 from participation.ogp.services import URL_MAX_LENGTH
 
@@ -13,7 +21,9 @@ class StatusForm(Form):
     def __init__(self, *args, commitment=None, **kwargs):
         super().__init__(*args, **kwargs)
         allowed = STATUS_TRANSITIONS[commitment.state] if commitment is not None else ()
-        self.status.choices = choices((s.value, label) for s, label in STATUS_LABELS.items() if s in allowed)
+        self.status.choices = choices(
+            (s.value, label) for s, label in STATUS_LABELS.items() if s in allowed
+        )
 
 
 class DetailsForm(Form):
@@ -21,10 +31,14 @@ class DetailsForm(Form):
 
     def __init__(self, *args, institutions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.lead_institution_id.choices = choices([(0, _l("None"))] + [(i.id, i.display_name()) for i in institutions])
+        self.lead_institution_id.choices = choices(
+            [(0, _l("None"))] + [(i.id, i.display_name()) for i in institutions]
+        )
 
 
-translated_fields(DetailsForm, "description", _l("Description (optional)"), area=True, max_length=4000)
+translated_fields(
+    DetailsForm, "description", _l("Description (optional)"), area=True, max_length=4000
+)
 
 
 class MilestoneForm(Form):
@@ -47,7 +61,11 @@ class EvidenceForm(Form):
     url = StringField(
         _l("Web address of the evidence"),
         filters=[strip],
-        validators=[InputRequired(_l("This field is required.")), Length(max=URL_MAX_LENGTH, message=_l("This web address is too long.")), web_address],
+        validators=[
+            InputRequired(_l("This field is required.")),
+            Length(max=URL_MAX_LENGTH, message=_l("This web address is too long.")),
+            web_address,
+        ],
         render_kw={"dir": "ltr", "inputmode": "url"},
     )
 
@@ -61,7 +79,9 @@ class NoteForm(Form):
 
     def __init__(self, *args, notes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.corrects_id.choices = choices([(0, _l("No earlier note"))] + [(n.id, _note_choice(n)) for n in notes])
+        self.corrects_id.choices = choices(
+            [(0, _l("No earlier note"))] + [(n.id, _note_choice(n)) for n in notes]
+        )
 
 
 def _note_choice(note):

@@ -5,6 +5,7 @@ Progress notes are append-only, like the audit log: the ORM refuses to flush an 
 delete of a note, and the migration adds database triggers that refuse both. A correction is a
 new note that points at the note it corrects.
 """
+
 import enum
 from urllib.parse import urlsplit
 
@@ -53,7 +54,11 @@ def is_web_address(url):
         parts = urlsplit((url or "").strip())
     except ValueError:
         return False
-    return parts.scheme.lower() in WEB_SCHEMES and bool(parts.hostname) and not any(c.isspace() for c in url.strip())
+    return (
+        parts.scheme.lower() in WEB_SCHEMES
+        and bool(parts.hostname)
+        and not any(c.isspace() for c in url.strip())
+    )
 
 
 class Commitment(TranslatedFields, db.Model):
@@ -70,12 +75,20 @@ class Commitment(TranslatedFields, db.Model):
     updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     lead_institution = relationship("Institution")
-    milestones = relationship("Milestone", back_populates="commitment", order_by="[Milestone.due_on, Milestone.id]")
+    milestones = relationship(
+        "Milestone", back_populates="commitment", order_by="[Milestone.due_on, Milestone.id]"
+    )
     evidence = relationship("EvidenceLink", order_by="EvidenceLink.id")
-    notes = relationship("ProgressNote", order_by="[ProgressNote.noted_on.desc(), ProgressNote.id.desc()]", viewonly=True)
+    notes = relationship(
+        "ProgressNote",
+        order_by="[ProgressNote.noted_on.desc(), ProgressNote.id.desc()]",
+        viewonly=True,
+    )
 
     __table_args__ = (
-        sa.CheckConstraint("status IN (" + ", ".join(f"'{s.value}'" for s in CommitmentStatus) + ")", name="status"),
+        sa.CheckConstraint(
+            "status IN (" + ", ".join(f"'{s.value}'" for s in CommitmentStatus) + ")", name="status"
+        ),
         sa.CheckConstraint("number > 0", name="number"),
     )
 
@@ -96,7 +109,9 @@ class Milestone(TranslatedFields, db.Model):
     __tablename__ = "ogp_milestones"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    commitment_id = sa.Column(sa.Integer, sa.ForeignKey("ogp_commitments.id"), nullable=False, index=True)
+    commitment_id = sa.Column(
+        sa.Integer, sa.ForeignKey("ogp_commitments.id"), nullable=False, index=True
+    )
     title = sa.Column(sa.JSON, nullable=False)
     due_on = sa.Column(sa.Date, nullable=False)
     done_on = sa.Column(sa.Date, nullable=True)  # null while not done
@@ -113,7 +128,9 @@ class EvidenceLink(TranslatedFields, db.Model):
     __tablename__ = "ogp_evidence_links"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    commitment_id = sa.Column(sa.Integer, sa.ForeignKey("ogp_commitments.id"), nullable=False, index=True)
+    commitment_id = sa.Column(
+        sa.Integer, sa.ForeignKey("ogp_commitments.id"), nullable=False, index=True
+    )
     url = sa.Column(sa.String(500), nullable=False)
     label = sa.Column(sa.JSON, nullable=False)
     added_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
@@ -126,7 +143,9 @@ class ProgressNote(TranslatedFields, db.Model):
     __tablename__ = "ogp_progress_notes"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    commitment_id = sa.Column(sa.Integer, sa.ForeignKey("ogp_commitments.id"), nullable=False, index=True)
+    commitment_id = sa.Column(
+        sa.Integer, sa.ForeignKey("ogp_commitments.id"), nullable=False, index=True
+    )
     body = sa.Column(sa.JSON, nullable=False)
     noted_on = sa.Column(sa.Date, nullable=False)  # the date the observation is about
     author_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
@@ -141,4 +160,6 @@ class ProgressNote(TranslatedFields, db.Model):
 def _refuse_note_changes(session, _context, _instances):
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, ProgressNote) and (obj in session.deleted or session.is_modified(obj)):
-            raise AppendOnlyViolation("progress notes are append-only: add a correcting note instead")
+            raise AppendOnlyViolation(
+                "progress notes are append-only: add a correcting note instead"
+            )

@@ -1,5 +1,6 @@
 """Who may do what with the OGP commitments tracker. Reading is public; observers (the
 civil-society committee) and administrators keep the record. Anonymous users answer False."""
+
 from participation.auth.permissions import is_administrator, is_observer
 
 

@@ -1,5 +1,6 @@
 """The project's copy of the 2018–2020 action plan (participation/data/ogp_commitments_2018_2020.json):
 Arabic titles as in the plan, French and Amazigh titles and theme names written for the platform."""
+
 import json
 from functools import cache
 from importlib import resources
@@ -22,7 +23,10 @@ def _by_language(item, field):
 
 def plan_commitments():
     """[{"number": 1, "theme": "access_to_information", "title": {"ar": ..., "fr": ..., "zgh": ...}}, ...]"""
-    return [{"number": c["number"], "theme": c["theme"], "title": _by_language(c, "title")} for c in read_plan()["commitments"]]
+    return [
+        {"number": c["number"], "theme": c["theme"], "title": _by_language(c, "title")}
+        for c in read_plan()["commitments"]
+    ]
 
 
 def theme_names():

@@ -1,5 +1,6 @@
 """Read-side queries of the commitments tracker, and the platform's own headline numbers shown
 on commitment 15 (this platform)."""
+
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -12,12 +13,18 @@ PLATFORM_COMMITMENT = 15  # "إنشاء منصة إلكترونية لـ«مشا
 def list_commitments():
     """The commitments in the plan's order, with their milestones (two queries)."""
     return db.session.scalars(
-        sa.select(Commitment).order_by(Commitment.number).options(selectinload(Commitment.milestones))
+        sa.select(Commitment)
+        .order_by(Commitment.number)
+        .options(selectinload(Commitment.milestones))
     ).all()
 
 
 def paginate_commitments(*, page=1, per_page=20):
-    query = sa.select(Commitment).order_by(Commitment.number).options(selectinload(Commitment.milestones))
+    query = (
+        sa.select(Commitment)
+        .order_by(Commitment.number)
+        .options(selectinload(Commitment.milestones))
+    )
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
@@ -36,8 +43,16 @@ def get_commitment(number):
 
 
 def get_milestone(commitment, milestone_id):
-    return db.session.scalar(sa.select(Milestone).where(Milestone.id == milestone_id, Milestone.commitment_id == commitment.id))
+    return db.session.scalar(
+        sa.select(Milestone).where(
+            Milestone.id == milestone_id, Milestone.commitment_id == commitment.id
+        )
+    )
 
 
 def get_note(commitment, note_id):
-    return db.session.scalar(sa.select(ProgressNote).where(ProgressNote.id == note_id, ProgressNote.commitment_id == commitment.id))
+    return db.session.scalar(
+        sa.select(ProgressNote).where(
+            ProgressNote.id == note_id, ProgressNote.commitment_id == commitment.id
+        )
+    )

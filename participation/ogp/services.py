@@ -1,5 +1,6 @@
 """OGP commitments tracker services: loading the plan, and the observers' record of progress
 (status, milestones, evidence links, progress notes). Every change is audited."""
+
 from datetime import date
 
 import sqlalchemy as sa
@@ -45,11 +46,22 @@ def load_commitments():
     for item in plan_commitments():
         commitment = existing.get(item["number"])
         if commitment is None:
-            db.session.add(Commitment(number=item["number"], theme=item["theme"], title=item["title"], description={},
-                                      status=CommitmentStatus.NOT_STARTED.value))
+            db.session.add(
+                Commitment(
+                    number=item["number"],
+                    theme=item["theme"],
+                    title=item["title"],
+                    description={},
+                    status=CommitmentStatus.NOT_STARTED.value,
+                )
+            )
             added += 1
             continue
-        missing = {lang: text for lang, text in item["title"].items() if not (commitment.title or {}).get(lang)}
+        missing = {
+            lang: text
+            for lang, text in item["title"].items()
+            if not (commitment.title or {}).get(lang)
+        }
         if missing:
             commitment.title = {**(commitment.title or {}), **missing}
     db.session.flush()
@@ -62,13 +74,24 @@ def change_commitment_status(actor, commitment, status):
     try:
         new = CommitmentStatus(status)
     except ValueError:
-        raise DomainError(_l("Choose one of the options in the list."), code="unknown_status") from None
+        raise DomainError(
+            _l("Choose one of the options in the list."), code="unknown_status"
+        ) from None
     old = commitment.state
     if new not in STATUS_TRANSITIONS[old]:
-        raise DomainError(_l("This commitment cannot go from its current status to that one."), code="transition")
+        raise DomainError(
+            _l("This commitment cannot go from its current status to that one."), code="transition"
+        )
     commitment.status = new.value
     db.session.flush()
-    record_audit(actor, "ogp_commitment.status_changed", commitment, number=commitment.number, before=old.value, after=new.value)
+    record_audit(
+        actor,
+        "ogp_commitment.status_changed",
+        commitment,
+        number=commitment.number,
+        before=old.value,
+        after=new.value,
+    )
     return commitment
 
 
@@ -76,12 +99,25 @@ def change_commitment_status(actor, commitment, status):
 def update_commitment_details(actor, commitment, *, description, lead_institution=None):
     """The optional description and lead institution (the plan's titles are not edited here)."""
     require(perms.can_track_commitments(actor))
-    before = {"description": commitment.description, "lead_institution_id": commitment.lead_institution_id}
+    before = {
+        "description": commitment.description,
+        "lead_institution_id": commitment.lead_institution_id,
+    }
     commitment.description = clean_translations(description)
     commitment.lead_institution_id = lead_institution.id if lead_institution is not None else None
     db.session.flush()
-    after = {"description": commitment.description, "lead_institution_id": commitment.lead_institution_id}
-    record_audit(actor, "ogp_commitment.details_changed", commitment, number=commitment.number, before=before, after=after)
+    after = {
+        "description": commitment.description,
+        "lead_institution_id": commitment.lead_institution_id,
+    }
+    record_audit(
+        actor,
+        "ogp_commitment.details_changed",
+        commitment,
+        number=commitment.number,
+        before=before,
+        after=after,
+    )
     return commitment
 
 
@@ -98,7 +134,14 @@ def add_milestone(actor, commitment, *, title, due_on):
     _touch(commitment)
     db.session.flush()
     db.session.expire(commitment, ["milestones"])
-    record_audit(actor, "ogp_milestone.added", milestone, number=commitment.number, title=title, due_on=due_on.isoformat())
+    record_audit(
+        actor,
+        "ogp_milestone.added",
+        milestone,
+        number=commitment.number,
+        title=title,
+        due_on=due_on.isoformat(),
+    )
     return milestone
 
 
@@ -107,13 +150,21 @@ def set_milestone_done(actor, milestone, *, done_on=None, today=None):
     """Mark a milestone done on `done_on` (not in the future), or not done with None."""
     require(perms.can_track_commitments(actor))
     if done_on is not None and done_on > (today or _today()):
-        raise DomainError(_l("A milestone cannot be done on a date that has not come yet."), code="future_date")
+        raise DomainError(
+            _l("A milestone cannot be done on a date that has not come yet."), code="future_date"
+        )
     before = milestone.done_on.isoformat() if milestone.done_on else None
     milestone.done_on = done_on
     _touch(milestone.commitment)
     db.session.flush()
-    record_audit(actor, "ogp_milestone.done" if done_on else "ogp_milestone.reopened", milestone,
-                 number=milestone.commitment.number, before=before, after=done_on.isoformat() if done_on else None)
+    record_audit(
+        actor,
+        "ogp_milestone.done" if done_on else "ogp_milestone.reopened",
+        milestone,
+        number=milestone.commitment.number,
+        before=before,
+        after=done_on.isoformat() if done_on else None,
+    )
     return milestone
 
 
@@ -122,8 +173,15 @@ def add_evidence_link(actor, commitment, *, url, label):
     require(perms.can_track_commitments(actor))
     url = (url or "").strip()
     if len(url) > URL_MAX_LENGTH or not is_web_address(url):
-        raise DomainError(_l("Enter a full web address starting with http:// or https://."), code="bad_url")
-    link = EvidenceLink(commitment_id=commitment.id, url=url, label=clean_translations(label), added_by_id=getattr(actor, "id", None))
+        raise DomainError(
+            _l("Enter a full web address starting with http:// or https://."), code="bad_url"
+        )
+    link = EvidenceLink(
+        commitment_id=commitment.id,
+        url=url,
+        label=clean_translations(label),
+        added_by_id=getattr(actor, "id", None),
+    )
     db.session.add(link)
     _touch(commitment)
     db.session.flush()
@@ -146,22 +204,40 @@ def add_progress_note(actor, commitment, *, text, noted_on=None, corrects=None, 
         raise DomainError(_l("A progress note cannot be dated in the future."), code="future_date")
     if corrects is not None and corrects.commitment_id != commitment.id:
         raise DomainError(_l("This note belongs to another commitment."), code="wrong_commitment")
-    note = ProgressNote(commitment_id=commitment.id, body=text, noted_on=noted_on, author_id=actor.id,
-                        corrects_id=corrects.id if corrects is not None else None)
+    note = ProgressNote(
+        commitment_id=commitment.id,
+        body=text,
+        noted_on=noted_on,
+        author_id=actor.id,
+        corrects_id=corrects.id if corrects is not None else None,
+    )
     db.session.add(note)
     _touch(commitment)
     db.session.flush()
     db.session.expire(commitment, ["notes"])
-    record_audit(actor, "ogp_note.added", note, number=commitment.number, noted_on=noted_on.isoformat(),
-                 corrects=note.corrects_id)
+    record_audit(
+        actor,
+        "ogp_note.added",
+        note,
+        number=commitment.number,
+        noted_on=noted_on.isoformat(),
+        corrects=note.corrects_id,
+    )
     return note
 
 
 @personal_data_exporter("ogp_progress_notes")
 def _export_progress_notes(user):
-    notes = db.session.scalars(sa.select(ProgressNote).where(ProgressNote.author_id == user.id).order_by(ProgressNote.id))
+    notes = db.session.scalars(
+        sa.select(ProgressNote).where(ProgressNote.author_id == user.id).order_by(ProgressNote.id)
+    )
     return [
-        {"commitment_id": note.commitment_id, "noted_on": note.noted_on.isoformat(), "text": note.body,
-         "corrects": note.corrects_id, "created_at": note.created_at.isoformat()}
+        {
+            "commitment_id": note.commitment_id,
+            "noted_on": note.noted_on.isoformat(),
+            "text": note.body,
+            "corrects": note.corrects_id,
+            "created_at": note.created_at.isoformat(),
+        }
         for note in notes
     ]

@@ -1,5 +1,6 @@
 """The OGP commitments tracker: public read-only pages, and the observers' page that keeps the
 record (status, details, milestones, evidence links, progress notes)."""
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,6 +20,7 @@ from participation.ogp.plan import theme_name
 from participation.stats.headline import get_headline_numbers
 
 bp = Blueprint("ogp", __name__, url_prefix="/<lang:lang_code>/commitments")
+
 
 def _platform_numbers():
     """Commitment 15 is this platform: its live headline numbers (signatures from the counters)."""
@@ -81,7 +83,8 @@ def _render_manage(commitment, status=200, **forms):
             "ogp/manage.html",
             commitment=commitment,
             theme_name=theme_name,
-            status_form=forms.get("status_form") or f.StatusForm(prefix="status", commitment=commitment),
+            status_form=forms.get("status_form")
+            or f.StatusForm(prefix="status", commitment=commitment),
             details_form=forms.get("details_form") or _details_form(commitment),
             milestone_form=forms.get("milestone_form") or f.MilestoneForm(prefix="milestone"),
             done_form=forms.get("done_form") or f.MilestoneDoneForm(prefix="done"),
@@ -115,9 +118,12 @@ def change_status(number):
     commitment = _load(number)
     form = f.StatusForm(prefix="status", commitment=commitment)
     return _submit(
-        commitment, "status_form", form,
+        commitment,
+        "status_form",
+        form,
         lambda form: services.change_commitment_status(current_user, commitment, form.status.data),
-        error_field=form.status, success=_("The status is changed."),
+        error_field=form.status,
+        success=_("The status is changed."),
     )
 
 
@@ -128,12 +134,26 @@ def change_details(number):
     form = _details_form(commitment, formdata=request.form)
 
     def save(form):
-        institution = db.session.get(Institution, form.lead_institution_id.data) if form.lead_institution_id.data else None
+        institution = (
+            db.session.get(Institution, form.lead_institution_id.data)
+            if form.lead_institution_id.data
+            else None
+        )
         return services.update_commitment_details(
-            current_user, commitment, description=translated_data(form, "description"), lead_institution=institution
+            current_user,
+            commitment,
+            description=translated_data(form, "description"),
+            lead_institution=institution,
         )
 
-    return _submit(commitment, "details_form", form, save, error_field=form.lead_institution_id, success=_("The details are saved."))
+    return _submit(
+        commitment,
+        "details_form",
+        form,
+        save,
+        error_field=form.lead_institution_id,
+        success=_("The details are saved."),
+    )
 
 
 @bp.route("/<int:number>/milestones", methods=["POST"])
@@ -142,9 +162,14 @@ def add_milestone(number):
     commitment = _load(number)
     form = f.MilestoneForm(prefix="milestone")
     return _submit(
-        commitment, "milestone_form", form,
-        lambda form: services.add_milestone(current_user, commitment, title=translated_data(form, "title"), due_on=form.due_on.data),
-        error_field=form.title_ar, success=_("The milestone is added."),
+        commitment,
+        "milestone_form",
+        form,
+        lambda form: services.add_milestone(
+            current_user, commitment, title=translated_data(form, "title"), due_on=form.due_on.data
+        ),
+        error_field=form.title_ar,
+        success=_("The milestone is added."),
     )
 
 
@@ -155,9 +180,15 @@ def mark_milestone(number, milestone_id):
     milestone = queries.get_milestone(commitment, milestone_id) or abort(404)
     form = f.MilestoneDoneForm(prefix="done")
     return _submit(
-        commitment, "done_form", form,
-        lambda form: services.set_milestone_done(current_user, milestone, done_on=form.done_on.data),
-        error_field=form.done_on, success=_("The milestone is updated."), failed_milestone=milestone.id,
+        commitment,
+        "done_form",
+        form,
+        lambda form: services.set_milestone_done(
+            current_user, milestone, done_on=form.done_on.data
+        ),
+        error_field=form.done_on,
+        success=_("The milestone is updated."),
+        failed_milestone=milestone.id,
     )
 
 
@@ -167,9 +198,14 @@ def add_evidence(number):
     commitment = _load(number)
     form = f.EvidenceForm(prefix="evidence")
     return _submit(
-        commitment, "evidence_form", form,
-        lambda form: services.add_evidence_link(current_user, commitment, url=form.url.data, label=translated_data(form, "label")),
-        error_field=form.url, success=_("The evidence link is added."),
+        commitment,
+        "evidence_form",
+        form,
+        lambda form: services.add_evidence_link(
+            current_user, commitment, url=form.url.data, label=translated_data(form, "label")
+        ),
+        error_field=form.url,
+        success=_("The evidence link is added."),
     )
 
 
@@ -180,11 +216,24 @@ def add_note(number):
     form = f.NoteForm(prefix="note", notes=commitment.notes)
 
     def save(form):
-        corrects = queries.get_note(commitment, form.corrects_id.data) if form.corrects_id.data else None
+        corrects = (
+            queries.get_note(commitment, form.corrects_id.data) if form.corrects_id.data else None
+        )
         if form.corrects_id.data and corrects is None:
             raise DomainError(_("Choose one of the options in the list."), code="unknown_note")
         return services.add_progress_note(
-            current_user, commitment, text=translated_data(form, "text"), noted_on=form.noted_on.data, corrects=corrects
+            current_user,
+            commitment,
+            text=translated_data(form, "text"),
+            noted_on=form.noted_on.data,
+            corrects=corrects,
         )
 
-    return _submit(commitment, "note_form", form, save, error_field=form.text_ar, success=_("The progress note is added."))
+    return _submit(
+        commitment,
+        "note_form",
+        form,
+        save,
+        error_field=form.text_ar,
+        success=_("The progress note is added."),
+    )

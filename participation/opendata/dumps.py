@@ -12,6 +12,7 @@ of authors who are not blocked with their display name only, public petitions in
 state with counts from the sharded counters, the addressee's steps. Memory stays
 bounded: rows are produced one by one and comments are read in batches.
 """
+
 import json
 import os
 from dataclasses import dataclass
@@ -99,10 +100,17 @@ def _consultation_rows():
     now = utcnow()
     for c in consultations:
         yield {
-            "consultation_id": c.id, "institution_id": c.institution_id, "state": c.effective_state(now).value,
-            "scope": c.scope, "region": c.region.code if c.region else "", "topics": " ".join(t.slug for t in c.topics),
-            "opens_at": _iso(c.opens_at), "closes_at": _iso(c.closes_at),
-            **_texts("title", c.title), **_texts("summary", c.summary), "comment_count": totals.get(c.id, 0),
+            "consultation_id": c.id,
+            "institution_id": c.institution_id,
+            "state": c.effective_state(now).value,
+            "scope": c.scope,
+            "region": c.region.code if c.region else "",
+            "topics": " ".join(t.slug for t in c.topics),
+            "opens_at": _iso(c.opens_at),
+            "closes_at": _iso(c.closes_at),
+            **_texts("title", c.title),
+            **_texts("summary", c.summary),
+            "comment_count": totals.get(c.id, 0),
         }
 
 
@@ -113,8 +121,12 @@ def _section_rows():
     for c in consultations:
         for s in c.sections:
             yield {
-                "consultation_id": c.id, "section_id": s.id, "position": s.position, **_texts("heading", s.heading),
-                "comment_count": counts[s.id], **stances[s.id],
+                "consultation_id": c.id,
+                "section_id": s.id,
+                "position": s.position,
+                **_texts("heading", s.heading),
+                "comment_count": counts[s.id],
+                **stances[s.id],
             }
 
 
@@ -125,11 +137,20 @@ def _comment_rows():
         on_section = comment.target_type == "section"
         yield {
             "comment_id": comment.id,
-            "consultation_id": section_owner[comment.target_id] if on_section else comment.target_id,
-            "section_id": comment.target_id if on_section else "", "parent_id": comment.parent_id or "", "depth": comment.depth,
-            "author": comment.author.display_name, "created_at": _iso(comment.created_at), "edited_at": _iso(comment.edited_at),
-            "stance": comment.stance or "", "official_answer": comment.is_official, "institution_id": comment.official_institution_id or "",
-            "useful_votes": comment.useful_count, "text": comment.body_source,
+            "consultation_id": section_owner[comment.target_id]
+            if on_section
+            else comment.target_id,
+            "section_id": comment.target_id if on_section else "",
+            "parent_id": comment.parent_id or "",
+            "depth": comment.depth,
+            "author": comment.author.display_name,
+            "created_at": _iso(comment.created_at),
+            "edited_at": _iso(comment.edited_at),
+            "stance": comment.stance or "",
+            "official_answer": comment.is_official,
+            "institution_id": comment.official_institution_id or "",
+            "useful_votes": comment.useful_count,
+            "text": comment.body_source,
         }
 
 
@@ -139,25 +160,43 @@ def _petition_rows():
     counts = petition_queries.count_signatures_of(p.id for p in petitions)
     for p in petitions:
         yield {
-            "petition_id": p.id, "kind": p.kind.key, "category": p.kind.category, "level": p.kind.level,
+            "petition_id": p.id,
+            "kind": p.kind.key,
+            "category": p.kind.category,
+            "level": p.kind.level,
             "state": p.effective_state(now, signatures=counts[p.id]).value,
-            "addressee_id": p.addressee_id or "", "region_id": p.region_id or "", **_texts("title", p.title),
-            "signatures_required": p.signatures_required or "", "signature_count": counts[p.id],
-            "published_at": _iso(p.published_at), "closes_at": _iso(p.closes_at), "deposited_at": _iso(p.deposited_at), "decided_at": _iso(p.decided_at),
+            "addressee_id": p.addressee_id or "",
+            "region_id": p.region_id or "",
+            **_texts("title", p.title),
+            "signatures_required": p.signatures_required or "",
+            "signature_count": counts[p.id],
+            "published_at": _iso(p.published_at),
+            "closes_at": _iso(p.closes_at),
+            "deposited_at": _iso(p.deposited_at),
+            "decided_at": _iso(p.decided_at),
         }
 
 
 def _by_region_rows():
     regions = {r.id: r.code for r in db.session.scalars(sa.select(Region))}
     rows = db.session.execute(
-        sa.select(SignatureCounter.petition_id, SignatureCounter.region_key, sa.func.sum(SignatureCounter.count))
+        sa.select(
+            SignatureCounter.petition_id,
+            SignatureCounter.region_key,
+            sa.func.sum(SignatureCounter.count),
+        )
         .where(SignatureCounter.petition_id.in_(petition_queries.public_petition_ids()))
         .group_by(SignatureCounter.petition_id, SignatureCounter.region_key)
         .order_by(SignatureCounter.petition_id, SignatureCounter.region_key)
     )
     for petition_id, region_key, total in rows:
         if total:
-            yield {"petition_id": petition_id, "region_id": region_key or "", "region": regions.get(region_key, ""), "signature_count": int(total)}
+            yield {
+                "petition_id": petition_id,
+                "region_id": region_key or "",
+                "region": regions.get(region_key, ""),
+                "signature_count": int(total),
+            }
 
 
 def _step_rows():
@@ -168,25 +207,56 @@ def _step_rows():
     )
     for s in steps:
         yield {
-            "petition_id": s.petition_id, "kind": s.kind, "occurred_on": _iso(s.occurred_on),
-            "admissible": "" if s.admissible is None else s.admissible, "ground": s.ground or "",
-            **_texts("body", s.body), **_texts("measures", s.measures),
+            "petition_id": s.petition_id,
+            "kind": s.kind,
+            "occurred_on": _iso(s.occurred_on),
+            "admissible": "" if s.admissible is None else s.admissible,
+            "ground": s.ground or "",
+            **_texts("body", s.body),
+            **_texts("measures", s.measures),
         }
 
 
 def _institution_rows():
-    for i in db.session.scalars(sa.select(Institution).where(Institution.active).order_by(Institution.id).options(selectinload(Institution.region))):
-        yield {"institution_id": i.id, "kind": i.kind, "acronym": i.acronym or "", "region": i.region.code if i.region else "", **_texts("name", i.name)}
+    for i in db.session.scalars(
+        sa.select(Institution)
+        .where(Institution.active)
+        .order_by(Institution.id)
+        .options(selectinload(Institution.region))
+    ):
+        yield {
+            "institution_id": i.id,
+            "kind": i.kind,
+            "acronym": i.acronym or "",
+            "region": i.region.code if i.region else "",
+            **_texts("name", i.name),
+        }
 
 
 def _region_rows():
     for r in db.session.scalars(sa.select(Region).order_by(Region.code)):
-        yield {"region_id": r.id, "code": r.code, "iso_code": r.iso_code, "population": r.population or "", "population_year": r.population_year or "", **_texts("name", r.name)}
+        yield {
+            "region_id": r.id,
+            "code": r.code,
+            "iso_code": r.iso_code,
+            "population": r.population or "",
+            "population_year": r.population_year or "",
+            **_texts("name", r.name),
+        }
 
 
 def _province_rows():
-    for p in db.session.scalars(sa.select(Province).order_by(Province.iso_code).options(selectinload(Province.region))):
-        yield {"province_id": p.id, "region": p.region.code, "iso_code": p.iso_code, "kind": p.kind, "population": p.population or "", **_texts("name", p.name)}
+    for p in db.session.scalars(
+        sa.select(Province).order_by(Province.iso_code).options(selectinload(Province.region))
+    ):
+        yield {
+            "province_id": p.id,
+            "region": p.region.code,
+            "iso_code": p.iso_code,
+            "kind": p.kind,
+            "population": p.population or "",
+            **_texts("name", p.name),
+        }
 
 
 ID = _l("Identifier, stable across dumps and the same as in the API")
@@ -201,72 +271,209 @@ ISO_CODE = _l("%(standard)s code", standard="ISO 3166-2")
 POPULATION = _l("Population, when known")
 
 DATASETS = (
-    Dataset("consultations", _l("Consultations"), _l("Published consultations on draft texts (drafts are left out)."), (
-        Column("consultation_id", INTEGER, ID), INSTITUTION_ID,
-        Column("state", TEXT, STATE, values=("scheduled", "open", "closed", "outcome_published", "withdrawn")),
-        Column("scope", TEXT, _l("Scope"), values=("national", "region", "province")), REGION,
-        Column("topics", TEXT, _l("Topic tags, separated by spaces")),
-        Column("opens_at", DATETIME, _l("Opening")), Column("closes_at", DATETIME, _l("Closing")),
-        Column("title", TEXT, _l("Title in Arabic, French and Amazigh (empty when not written in that language)"), translated=True),
-        Column("summary", TEXT, _l("Summary in Arabic, French and Amazigh"), translated=True), COMMENT_COUNT,
-    ), _consultation_rows),
-    Dataset("sections", _l("Consultation sections"), _l("The articles or chapters of each consultation, with their comment and stance counts."), (
-        CONSULTATION_ID, Column("section_id", INTEGER, ID), Column("position", INTEGER, _l("Order in the text")),
-        Column("heading", TEXT, _l("Heading in Arabic, French and Amazigh"), translated=True), COMMENT_COUNT,
-        Column("agree", INTEGER, _l("Public comments that agree")), Column("disagree", INTEGER, _l("Public comments that disagree")),
-        Column("neutral", INTEGER, _l("Public neutral comments")),
-    ), _section_rows),
-    Dataset("comments", _l("Comments"), _l("Public comments and replies on consultations: no personal data beyond the display name the author chose."), (
-        Column("comment_id", INTEGER, ID), CONSULTATION_ID,
-        Column("section_id", INTEGER, _l("Section commented on; empty for the consultation as a whole")),
-        Column("parent_id", INTEGER, _l("Comment answered by this reply (it may not be public); empty for a first comment")),
-        Column("depth", INTEGER, _l("0 for a first comment, up to 3 for replies")),
-        Column("author", TEXT, _l("Display name of the author")),
-        Column("created_at", DATETIME, _l("Written")), Column("edited_at", DATETIME, _l("Last edited by the author; empty if never")),
-        Column("stance", TEXT, _l("Stance, on sections only"), values=("agree", "disagree", "neutral")),
-        Column("official_answer", BOOLEAN, _l("An official answer of the institution")),
-        Column("institution_id", INTEGER, _l("Institution of an official answer")),
-        Column("useful_votes", INTEGER, _l("Readers who found it useful")),
-        Column("text", TEXT, _l("The text as written (%(format)s)", format="Markdown")),
-    ), _comment_rows),
-    Dataset("petitions", _l("Petitions and motions"), _l("Published petitions and legislative motions with their signature counts."), (
-        Column("petition_id", INTEGER, ID), Column("kind", TEXT, _l("Kind of petition or motion (key of the organic laws' kinds)")),
-        Column("category", TEXT, _l("Petition or motion"), values=("petition", "motion")),
-        Column("level", TEXT, _l("Level"), values=("national", "region", "province", "commune")),
-        Column("state", TEXT, STATE, values=tuple(petition_queries.PUBLIC_STATE_VALUES)),
-        Column("addressee_id", INTEGER, _l("Addressee institution (see institutions)")),
-        Column("region_id", INTEGER, _l("Region of a territorial petition (see regions)")),
-        Column("title", TEXT, _l("Title in Arabic, French and Amazigh (empty when not written in that language)"), translated=True),
-        Column("signatures_required", INTEGER, _l("Signatures required")), SIGNATURE_COUNT,
-        Column("published_at", DATETIME, _l("Opened for signatures")), Column("closes_at", DATETIME, _l("End of the signing window")),
-        Column("deposited_at", DATETIME, _l("Deposited with the addressee")), Column("decided_at", DATETIME, _l("Last change of state")),
-    ), _petition_rows),
-    Dataset("petition_signatures_by_region", _l("Signatures by region"), _l("Counted signatures of each petition by the signers' region of residence."), (
-        PETITION_ID, Column("region_id", INTEGER, _l("Region identifier; empty for signers living abroad")), REGION, SIGNATURE_COUNT,
-    ), _by_region_rows),
-    Dataset("petition_steps", _l("Processing steps"), _l("The addressee's dated processing steps after deposit."), (
-        PETITION_ID, Column("kind", TEXT, _l("Step"), values=("receipt", "referral", "roll_check", "opinion", "decision", "adoption", "answer")),
-        Column("occurred_on", DATE, _l("Date the institution acted")),
-        Column("admissible", BOOLEAN, _l("Decisions only: admissible or not")),
-        Column("ground", TEXT, _l("Ground of inadmissibility (code of the kind's grounds)")),
-        Column("body", TEXT, _l("What happened, the reasons or the answer, in Arabic, French and Amazigh"), translated=True),
-        Column("measures", TEXT, _l("Planned measures (final answer), in Arabic, French and Amazigh"), translated=True),
-    ), _step_rows),
-    Dataset("institutions", _l("Institutions"), _l("Institutions on the platform."), (
-        Column("institution_id", INTEGER, ID), Column("kind", TEXT, _l("Kind of institution")),
-        Column("acronym", TEXT, _l("Acronym")), REGION,
-        Column("name", TEXT, _l("Name in Arabic, French and Amazigh"), translated=True),
-    ), _institution_rows),
-    Dataset("regions", _l("Regions"), _l("The 12 regions of Morocco."), (
-        Column("region_id", INTEGER, ID), Column("code", TEXT, _l("Region code")), Column("iso_code", TEXT, ISO_CODE),
-        Column("population", INTEGER, POPULATION), Column("population_year", INTEGER, _l("Year of the population figure")),
-        Column("name", TEXT, _l("Name in Arabic, French and Amazigh"), translated=True),
-    ), _region_rows),
-    Dataset("provinces", _l("Prefectures and provinces"), _l("The 75 prefectures and provinces and their region."), (
-        Column("province_id", INTEGER, ID), REGION, Column("iso_code", TEXT, ISO_CODE),
-        Column("kind", TEXT, _l("Prefecture or province"), values=("prefecture", "province")), Column("population", INTEGER, POPULATION),
-        Column("name", TEXT, _l("Name in Arabic, French and Amazigh"), translated=True),
-    ), _province_rows),
+    Dataset(
+        "consultations",
+        _l("Consultations"),
+        _l("Published consultations on draft texts (drafts are left out)."),
+        (
+            Column("consultation_id", INTEGER, ID),
+            INSTITUTION_ID,
+            Column(
+                "state",
+                TEXT,
+                STATE,
+                values=("scheduled", "open", "closed", "outcome_published", "withdrawn"),
+            ),
+            Column("scope", TEXT, _l("Scope"), values=("national", "region", "province")),
+            REGION,
+            Column("topics", TEXT, _l("Topic tags, separated by spaces")),
+            Column("opens_at", DATETIME, _l("Opening")),
+            Column("closes_at", DATETIME, _l("Closing")),
+            Column(
+                "title",
+                TEXT,
+                _l("Title in Arabic, French and Amazigh (empty when not written in that language)"),
+                translated=True,
+            ),
+            Column("summary", TEXT, _l("Summary in Arabic, French and Amazigh"), translated=True),
+            COMMENT_COUNT,
+        ),
+        _consultation_rows,
+    ),
+    Dataset(
+        "sections",
+        _l("Consultation sections"),
+        _l("The articles or chapters of each consultation, with their comment and stance counts."),
+        (
+            CONSULTATION_ID,
+            Column("section_id", INTEGER, ID),
+            Column("position", INTEGER, _l("Order in the text")),
+            Column("heading", TEXT, _l("Heading in Arabic, French and Amazigh"), translated=True),
+            COMMENT_COUNT,
+            Column("agree", INTEGER, _l("Public comments that agree")),
+            Column("disagree", INTEGER, _l("Public comments that disagree")),
+            Column("neutral", INTEGER, _l("Public neutral comments")),
+        ),
+        _section_rows,
+    ),
+    Dataset(
+        "comments",
+        _l("Comments"),
+        _l(
+            "Public comments and replies on consultations: no personal data beyond the display name the author chose."
+        ),
+        (
+            Column("comment_id", INTEGER, ID),
+            CONSULTATION_ID,
+            Column(
+                "section_id",
+                INTEGER,
+                _l("Section commented on; empty for the consultation as a whole"),
+            ),
+            Column(
+                "parent_id",
+                INTEGER,
+                _l(
+                    "Comment answered by this reply (it may not be public); empty for a first comment"
+                ),
+            ),
+            Column("depth", INTEGER, _l("0 for a first comment, up to 3 for replies")),
+            Column("author", TEXT, _l("Display name of the author")),
+            Column("created_at", DATETIME, _l("Written")),
+            Column("edited_at", DATETIME, _l("Last edited by the author; empty if never")),
+            Column(
+                "stance",
+                TEXT,
+                _l("Stance, on sections only"),
+                values=("agree", "disagree", "neutral"),
+            ),
+            Column("official_answer", BOOLEAN, _l("An official answer of the institution")),
+            Column("institution_id", INTEGER, _l("Institution of an official answer")),
+            Column("useful_votes", INTEGER, _l("Readers who found it useful")),
+            Column("text", TEXT, _l("The text as written (%(format)s)", format="Markdown")),
+        ),
+        _comment_rows,
+    ),
+    Dataset(
+        "petitions",
+        _l("Petitions and motions"),
+        _l("Published petitions and legislative motions with their signature counts."),
+        (
+            Column("petition_id", INTEGER, ID),
+            Column("kind", TEXT, _l("Kind of petition or motion (key of the organic laws' kinds)")),
+            Column("category", TEXT, _l("Petition or motion"), values=("petition", "motion")),
+            Column(
+                "level", TEXT, _l("Level"), values=("national", "region", "province", "commune")
+            ),
+            Column("state", TEXT, STATE, values=tuple(petition_queries.PUBLIC_STATE_VALUES)),
+            Column("addressee_id", INTEGER, _l("Addressee institution (see institutions)")),
+            Column("region_id", INTEGER, _l("Region of a territorial petition (see regions)")),
+            Column(
+                "title",
+                TEXT,
+                _l("Title in Arabic, French and Amazigh (empty when not written in that language)"),
+                translated=True,
+            ),
+            Column("signatures_required", INTEGER, _l("Signatures required")),
+            SIGNATURE_COUNT,
+            Column("published_at", DATETIME, _l("Opened for signatures")),
+            Column("closes_at", DATETIME, _l("End of the signing window")),
+            Column("deposited_at", DATETIME, _l("Deposited with the addressee")),
+            Column("decided_at", DATETIME, _l("Last change of state")),
+        ),
+        _petition_rows,
+    ),
+    Dataset(
+        "petition_signatures_by_region",
+        _l("Signatures by region"),
+        _l("Counted signatures of each petition by the signers' region of residence."),
+        (
+            PETITION_ID,
+            Column("region_id", INTEGER, _l("Region identifier; empty for signers living abroad")),
+            REGION,
+            SIGNATURE_COUNT,
+        ),
+        _by_region_rows,
+    ),
+    Dataset(
+        "petition_steps",
+        _l("Processing steps"),
+        _l("The addressee's dated processing steps after deposit."),
+        (
+            PETITION_ID,
+            Column(
+                "kind",
+                TEXT,
+                _l("Step"),
+                values=(
+                    "receipt",
+                    "referral",
+                    "roll_check",
+                    "opinion",
+                    "decision",
+                    "adoption",
+                    "answer",
+                ),
+            ),
+            Column("occurred_on", DATE, _l("Date the institution acted")),
+            Column("admissible", BOOLEAN, _l("Decisions only: admissible or not")),
+            Column("ground", TEXT, _l("Ground of inadmissibility (code of the kind's grounds)")),
+            Column(
+                "body",
+                TEXT,
+                _l("What happened, the reasons or the answer, in Arabic, French and Amazigh"),
+                translated=True,
+            ),
+            Column(
+                "measures",
+                TEXT,
+                _l("Planned measures (final answer), in Arabic, French and Amazigh"),
+                translated=True,
+            ),
+        ),
+        _step_rows,
+    ),
+    Dataset(
+        "institutions",
+        _l("Institutions"),
+        _l("Institutions on the platform."),
+        (
+            Column("institution_id", INTEGER, ID),
+            Column("kind", TEXT, _l("Kind of institution")),
+            Column("acronym", TEXT, _l("Acronym")),
+            REGION,
+            Column("name", TEXT, _l("Name in Arabic, French and Amazigh"), translated=True),
+        ),
+        _institution_rows,
+    ),
+    Dataset(
+        "regions",
+        _l("Regions"),
+        _l("The 12 regions of Morocco."),
+        (
+            Column("region_id", INTEGER, ID),
+            Column("code", TEXT, _l("Region code")),
+            Column("iso_code", TEXT, ISO_CODE),
+            Column("population", INTEGER, POPULATION),
+            Column("population_year", INTEGER, _l("Year of the population figure")),
+            Column("name", TEXT, _l("Name in Arabic, French and Amazigh"), translated=True),
+        ),
+        _region_rows,
+    ),
+    Dataset(
+        "provinces",
+        _l("Prefectures and provinces"),
+        _l("The 75 prefectures and provinces and their region."),
+        (
+            Column("province_id", INTEGER, ID),
+            REGION,
+            Column("iso_code", TEXT, ISO_CODE),
+            Column("kind", TEXT, _l("Prefecture or province"), values=("prefecture", "province")),
+            Column("population", INTEGER, POPULATION),
+            Column("name", TEXT, _l("Name in Arabic, French and Amazigh"), translated=True),
+        ),
+        _province_rows,
+    ),
 )
 DATASETS_BY_FILE = {d.filename(fmt): d for d in DATASETS for fmt in FORMATS}
 
@@ -299,7 +506,10 @@ def write_dumps(directory=None):
         csv_rows = ([row[name] for name in header] for row in dataset.rows())
         _write_atomically(directory / dataset.filename("csv"), iter_csv(header, csv_rows))
         # JSON keeps numbers and booleans; cells left empty in the CSV are null.
-        json_rows = ({name: None if row[name] == "" else row[name] for name in header} for row in dataset.rows())
+        json_rows = (
+            {name: None if row[name] == "" else row[name] for name in header}
+            for row in dataset.rows()
+        )
         _write_atomically(directory / dataset.filename("json"), _json_chunks(json_rows))
     return [dataset.filename(fmt) for dataset in DATASETS for fmt in FORMATS]
 
@@ -319,7 +529,14 @@ def list_dump_files(dataset, directory=None):
         path = directory / dataset.filename(fmt)
         if path.is_file():
             stat = path.stat()
-            files.append(DumpFile(path.name, fmt, stat.st_size, datetime.fromtimestamp(stat.st_mtime, timezone.utc)))
+            files.append(
+                DumpFile(
+                    path.name,
+                    fmt,
+                    stat.st_size,
+                    datetime.fromtimestamp(stat.st_mtime, timezone.utc),
+                )
+            )
         else:
             files.append(DumpFile(path.name, fmt, None, None))
     return files

@@ -1,8 +1,15 @@
 """The public open-data page (no login): the dumps to download and their data dictionary."""
+
 from flask import Blueprint, abort, render_template, send_from_directory
 
 from participation.core import policy
-from participation.opendata.dumps import DATASETS, DATASETS_BY_FILE, TYPE_LABELS, dump_directory, list_dump_files
+from participation.opendata.dumps import (
+    DATASETS,
+    DATASETS_BY_FILE,
+    TYPE_LABELS,
+    dump_directory,
+    list_dump_files,
+)
 
 bp = Blueprint("opendata", __name__, url_prefix="/<lang:lang_code>/open-data")
 
@@ -11,7 +18,9 @@ bp = Blueprint("opendata", __name__, url_prefix="/<lang:lang_code>/open-data")
 @policy.public
 def index():
     files = {dataset.name: list_dump_files(dataset) for dataset in DATASETS}
-    return render_template("opendata/index.html", datasets=DATASETS, files=files, type_labels=TYPE_LABELS)
+    return render_template(
+        "opendata/index.html", datasets=DATASETS, files=files, type_labels=TYPE_LABELS
+    )
 
 
 @bp.route("/<filename>")

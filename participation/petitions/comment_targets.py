@@ -1,4 +1,5 @@
 """Petitions as comment targets: public discussion while a petition is open."""
+
 from flask import url_for
 
 from participation.comments.targets import CommentTarget, register_target_type
@@ -16,7 +17,12 @@ def _petition_target(petition_id):
         target_type="petition",
         target_id=petition.id,
         title=petition.text("title")[0],
-        url=url_for("petitions.detail", lang_code=current_language(), petition_id=petition.id, slug=petition.slug),
+        url=url_for(
+            "petitions.detail",
+            lang_code=current_language(),
+            petition_id=petition.id,
+            slug=petition.slug,
+        ),
         accepts_comments=petition.status == PetitionState.OPEN,
         moderation_mode="post",
         allows_stance=False,

@@ -7,6 +7,7 @@ start event, then "on time", "due soon" or "overdue" against today's date in Mor
 entered). Territorial kinds give their councils months to notify a decision instead of days.
 Calendar days, as the laws count them.
 """
+
 import calendar
 import enum
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ from participation.core.timezones import morocco_date
 from participation.petitions.models import DEADLINE_LABELS, StepKind
 
 DEPOSIT = "deposit"
-DECISION_RECORDED = "decision_recorded"  # the platform tells the agent when the decision is recorded
+DECISION_RECORDED = (
+    "decision_recorded"  # the platform tells the agent when the decision is recorded
+)
 TERRITORIAL_DECISION = "territorial_decision_months"
 
 # deadline key -> (start event, end event)
@@ -35,7 +38,10 @@ CLOCKS = {
     TERRITORIAL_DECISION: (DEPOSIT, StepKind.DECISION),
 }
 
-CLOCK_LABELS = {**DEADLINE_LABELS, TERRITORIAL_DECISION: _l("Decision of the council notified to the agent (months)")}
+CLOCK_LABELS = {
+    **DEADLINE_LABELS,
+    TERRITORIAL_DECISION: _l("Decision of the council notified to the agent (months)"),
+}
 
 
 class ClockStatus(enum.StrEnum):
@@ -59,8 +65,15 @@ CLOCK_STATUS_LABELS = {
 }
 
 # The order in which an inbox lists petitions: what needs action first.
-URGENCY = [ClockStatus.OVERDUE, ClockStatus.DUE_SOON, ClockStatus.ON_TIME, ClockStatus.WAITING,
-           ClockStatus.MET_LATE, ClockStatus.MET, ClockStatus.STOPPED]
+URGENCY = [
+    ClockStatus.OVERDUE,
+    ClockStatus.DUE_SOON,
+    ClockStatus.ON_TIME,
+    ClockStatus.WAITING,
+    ClockStatus.MET_LATE,
+    ClockStatus.MET,
+    ClockStatus.STOPPED,
+]
 
 
 @dataclass(frozen=True)
@@ -125,7 +138,11 @@ def deadline_clocks(petition, today=None):
     today = today or morocco_date()
     steps = {step.step_kind: step for step in petition.steps}
     running = petition.state == "deposited"
-    periods = [(key, days, None) for key, days in (petition.kind.deadlines_days or {}).items() if key in CLOCKS]
+    periods = [
+        (key, days, None)
+        for key, days in (petition.kind.deadlines_days or {}).items()
+        if key in CLOCKS
+    ]
     if petition.kind.rejection_notice_months:
         periods.append((TERRITORIAL_DECISION, None, petition.kind.rejection_notice_months))
     clocks = []
@@ -135,7 +152,11 @@ def deadline_clocks(petition, today=None):
         done_on = _event_date(end, petition, steps)
         due_on = None
         if start_on is not None:
-            due_on = start_on + timedelta(days=days) if days is not None else add_months(start_on, months)
+            due_on = (
+                start_on + timedelta(days=days)
+                if days is not None
+                else add_months(start_on, months)
+            )
         status = _status(start_on, due_on, done_on, today, running)
         clocks.append(Clock(key, days, months, start_on, due_on, done_on, status, today))
     return clocks

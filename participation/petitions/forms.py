@@ -2,7 +2,18 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DecimalField, EmailField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from participation.core.forms import CheckboxesField, ChoiceField, Form, IdSelectField, LocalDateField, LocalIntegerField, choices, email_validator, strip, translated_fields
+from participation.core.forms import (
+    CheckboxesField,
+    ChoiceField,
+    Form,
+    IdSelectField,
+    LocalDateField,
+    LocalIntegerField,
+    choices,
+    email_validator,
+    strip,
+    translated_fields,
+)
 from participation.petitions.models import DEADLINE_LABELS, LEGAL_STATUS_LABELS, STEP_LABELS
 
 
@@ -11,35 +22,65 @@ def kind_form_class(kind):
 
     class KindForm(Form):
         institution_id = IdSelectField(_l("Addressee institution (national kinds)"))
-        signatures_required = LocalIntegerField(_l("Signatures required"), validators=[Optional(), NumberRange(min=1)])
+        signatures_required = LocalIntegerField(
+            _l("Signatures required"), validators=[Optional(), NumberRange(min=1)]
+        )
         brackets = TextAreaField(
             _l("Signatures by population (territorial kinds)"),
-            description=_l("One line per bracket: “population limit: signatures”; the last line “*: signatures”."),
+            description=_l(
+                "One line per bracket: “population limit: signatures”; the last line “*: signatures”."
+            ),
             render_kw={"dir": "ltr", "rows": 4},
         )
-        signatures_with_arrondissements = LocalIntegerField(_l("Signatures for communes with arrondissements"), validators=[Optional(), NumberRange(min=1)])
-        per_province_share = DecimalField(
-            _l("Share each prefecture or province must give (%)"), places=1, validators=[Optional(), NumberRange(min=0, max=100)]
+        signatures_with_arrondissements = LocalIntegerField(
+            _l("Signatures for communes with arrondissements"),
+            validators=[Optional(), NumberRange(min=1)],
         )
-        min_committee_members = LocalIntegerField(_l("Minimum committee members"), validators=[NumberRange(min=1, max=100)])
-        min_committee_regions = LocalIntegerField(_l("Minimum regions among committee members"), validators=[Optional(), NumberRange(min=1, max=12)])
-        signing_window_days = LocalIntegerField(_l("Signing window (days)"), validators=[NumberRange(min=1, max=3650)])
-        rejection_notice_months = LocalIntegerField(_l("Months to notify a rejection"), validators=[Optional(), NumberRange(min=1, max=24)])
-        legal_status = ChoiceField(_l("Legal status of these figures"), choices=choices(LEGAL_STATUS_LABELS.items()))
-        note = TextAreaField(_l("Note for staff (sources, doubts)"), render_kw={"dir": "auto", "rows": 3})
+        per_province_share = DecimalField(
+            _l("Share each prefecture or province must give (%)"),
+            places=1,
+            validators=[Optional(), NumberRange(min=0, max=100)],
+        )
+        min_committee_members = LocalIntegerField(
+            _l("Minimum committee members"), validators=[NumberRange(min=1, max=100)]
+        )
+        min_committee_regions = LocalIntegerField(
+            _l("Minimum regions among committee members"),
+            validators=[Optional(), NumberRange(min=1, max=12)],
+        )
+        signing_window_days = LocalIntegerField(
+            _l("Signing window (days)"), validators=[NumberRange(min=1, max=3650)]
+        )
+        rejection_notice_months = LocalIntegerField(
+            _l("Months to notify a rejection"), validators=[Optional(), NumberRange(min=1, max=24)]
+        )
+        legal_status = ChoiceField(
+            _l("Legal status of these figures"), choices=choices(LEGAL_STATUS_LABELS.items())
+        )
+        note = TextAreaField(
+            _l("Note for staff (sources, doubts)"), render_kw={"dir": "auto", "rows": 3}
+        )
         active = BooleanField(_l("Citizens can start petitions of this kind"))
 
         def __init__(self, *args, institutions=(), **kwargs):
             super().__init__(*args, **kwargs)
-            self.institution_id.choices = choices([(0, _l("None"))] + [(i.id, i.display_name()) for i in institutions])
+            self.institution_id.choices = choices(
+                [(0, _l("None"))] + [(i.id, i.display_name()) for i in institutions]
+            )
 
     translated_fields(KindForm, "name", _l("Name"), max_length=300)
     translated_fields(KindForm, "addressee", _l("Addressee, as the law names it"), max_length=300)
     for key in kind.deadlines_days:
         label = DEADLINE_LABELS.get(key, _l("Deadline (days)"))
-        setattr(KindForm, f"deadline_{key}", LocalIntegerField(label, validators=[Optional(), NumberRange(min=1, max=3650)]))
+        setattr(
+            KindForm,
+            f"deadline_{key}",
+            LocalIntegerField(label, validators=[Optional(), NumberRange(min=1, max=3650)]),
+        )
     for ground in kind.grounds:
-        translated_fields(KindForm, f"ground_{ground['code']}", kind.ground_label(ground), max_length=500)
+        translated_fields(
+            KindForm, f"ground_{ground['code']}", kind.ground_label(ground), max_length=500
+        )
     return KindForm
 
 
@@ -60,11 +101,21 @@ class PetitionForm(Form):
 
 translated_fields(PetitionForm, "title", _l("Title"), max_length=300)
 translated_fields(PetitionForm, "demands", _l("Demands"), area=True, max_length=5000)
-translated_fields(PetitionForm, "memorandum", _l("Memorandum: reasons and aims"), area=True, max_length=20000)
+translated_fields(
+    PetitionForm, "memorandum", _l("Memorandum: reasons and aims"), area=True, max_length=20000
+)
 
 
 class InviteForm(Form):
-    email = EmailField(_l("E-mail address of the person to invite"), filters=[strip], validators=[DataRequired(_l("This field is required.")), Length(max=320), email_validator()])
+    email = EmailField(
+        _l("E-mail address of the person to invite"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("This field is required.")),
+            Length(max=320),
+            email_validator(),
+        ],
+    )
 
 
 class RolesForm(Form):
@@ -73,35 +124,67 @@ class RolesForm(Form):
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
-        options = choices([(0, _l("Choose…"))] + [(m.id, m.user.display_name) for m in members if m.accepted_at and m.user])
+        options = choices(
+            [(0, _l("Choose…"))]
+            + [(m.id, m.user.display_name) for m in members if m.accepted_at and m.user]
+        )
         self.agent_id.choices = options
         self.deputy_id.choices = list(options)
 
 
 class ReasonForm(Form):
-    reason = TextAreaField(_l("Public reason"), validators=[Length(max=2000)], render_kw={"dir": "auto"})
+    reason = TextAreaField(
+        _l("Public reason"), validators=[Length(max=2000)], render_kw={"dir": "auto"}
+    )
 
 
 class ReviewForm(Form):
     decision = ChoiceField(
         _l("Decision"),
-        choices=choices([("publish", _l("Admissible: publish for signatures")), ("return", _l("Return to the committee for changes")), ("reject", _l("Inadmissible: reject"))]),
+        choices=choices(
+            [
+                ("publish", _l("Admissible: publish for signatures")),
+                ("return", _l("Return to the committee for changes")),
+                ("reject", _l("Inadmissible: reject")),
+            ]
+        ),
     )
     checked = CheckboxesField(_l("Conditions checked"), validate_choice=False)
-    note = TextAreaField(_l("Note to the committee (when returning)"), validators=[Length(max=4000)], render_kw={"dir": "auto"})
+    note = TextAreaField(
+        _l("Note to the committee (when returning)"),
+        validators=[Length(max=4000)],
+        render_kw={"dir": "auto"},
+    )
     ground = ChoiceField(_l("Ground of inadmissibility (when rejecting)"), validate_choice=False)
-    explanation = TextAreaField(_l("Public explanation (when rejecting)"), validators=[Length(max=4000)], render_kw={"dir": "auto"})
+    explanation = TextAreaField(
+        _l("Public explanation (when rejecting)"),
+        validators=[Length(max=4000)],
+        render_kw={"dir": "auto"},
+    )
 
     def __init__(self, *args, kind=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.checked.choices = choices((g["code"], kind.ground_label(g)) for g in kind.grounds if g["stage"] == "condition")
-        self.ground.choices = choices([("", _l("Choose…"))] + [(g["code"], kind.ground_label(g)) for g in kind.grounds if g["stage"] != "condition"])
+        self.checked.choices = choices(
+            (g["code"], kind.ground_label(g)) for g in kind.grounds if g["stage"] == "condition"
+        )
+        self.ground.choices = choices(
+            [("", _l("Choose…"))]
+            + [(g["code"], kind.ground_label(g)) for g in kind.grounds if g["stage"] != "condition"]
+        )
 
 
 class SignForm(Form):
     consent = BooleanField(
-        _l("I support this petition. I consent to my name, address and identity card number being sent to its addressee institution, for this petition only (Law 09-08)."),
-        validators=[DataRequired(_l("Tick the box to confirm that you support this petition and consent to the use of your data."))],
+        _l(
+            "I support this petition. I consent to my name, address and identity card number being sent to its addressee institution, for this petition only (Law 09-08)."
+        ),
+        validators=[
+            DataRequired(
+                _l(
+                    "Tick the box to confirm that you support this petition and consent to the use of your data."
+                )
+            )
+        ],
     )
 
 
@@ -115,10 +198,15 @@ class StepForm(Form):
     """A step of the addressee's processing: only the steps that may come next are offered."""
 
     kind = ChoiceField(_l("Step"))
-    occurred_on = LocalDateField(_l("Date of the step (Morocco)"), validators=[DataRequired(_l("Enter the date of this step."))])
+    occurred_on = LocalDateField(
+        _l("Date of the step (Morocco)"),
+        validators=[DataRequired(_l("Enter the date of this step."))],
+    )
     admissible = ChoiceField(
         _l("Outcome (admissibility decision)"),
-        choices=choices([("", _l("Choose…")), ("yes", _l("Admissible")), ("no", _l("Inadmissible"))]),
+        choices=choices(
+            [("", _l("Choose…")), ("yes", _l("Admissible")), ("no", _l("Inadmissible"))]
+        ),
         validate_choice=False,  # anything but yes/no is "no outcome", which the service explains
     )
     ground = ChoiceField(_l("Ground of inadmissibility"), validate_choice=False)
@@ -126,8 +214,15 @@ class StepForm(Form):
     def __init__(self, *args, steps=(), kind=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = choices((step.value, STEP_LABELS[step]) for step in steps)
-        self.ground.choices = choices([("", _l("Choose…"))] + [(g["code"], kind.ground_label(g)) for g in kind.grounds if g["stage"] != "condition"])
+        self.ground.choices = choices(
+            [("", _l("Choose…"))]
+            + [(g["code"], kind.ground_label(g)) for g in kind.grounds if g["stage"] != "condition"]
+        )
 
 
-translated_fields(StepForm, "text", _l("What happened, the reasons or the answer"), area=True, max_length=20000)
-translated_fields(StepForm, "measures", _l("Planned measures (final answer)"), area=True, max_length=20000)
+translated_fields(
+    StepForm, "text", _l("What happened, the reasons or the answer"), area=True, max_length=20000
+)
+translated_fields(
+    StepForm, "measures", _l("Planned measures (final answer)"), area=True, max_length=20000
+)

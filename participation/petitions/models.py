@@ -33,9 +33,13 @@ LEVEL_LABELS = {
 DEADLINE_LABELS = {
     "referral_to_petitions_commission": _l("Referral to the petitions commission (days)"),
     "commission_opinion_after_referral": _l("Commission opinion after referral (days)"),
-    "reasoned_inadmissibility_after_opinion": _l("Reasoned inadmissibility decision after the opinion (days)"),
+    "reasoned_inadmissibility_after_opinion": _l(
+        "Reasoned inadmissibility decision after the opinion (days)"
+    ),
     "referral_to_petitions_committee": _l("Referral to the petitions committee (days)"),
-    "electoral_roll_check_by_head_of_government": _l("Electoral roll check by the Head of Government (days)"),
+    "electoral_roll_check_by_head_of_government": _l(
+        "Electoral roll check by the Head of Government (days)"
+    ),
     "committee_opinion": _l("Committee opinion (days)"),
     "bureau_decision_after_deposit": _l("Bureau decision after deposit (days)"),
     "notify_agent_after_decision": _l("Notification of the agent after the decision (days)"),
@@ -65,7 +69,9 @@ class PetitionKind(db.Model):
     level = sa.Column(sa.String(10), nullable=False)
     name = sa.Column(sa.JSON, nullable=False)
     law = sa.Column(sa.String(200), nullable=False)
-    addressee = sa.Column(sa.JSON, nullable=False)  # {lang: "Head of Government"}, as the law names it
+    addressee = sa.Column(
+        sa.JSON, nullable=False
+    )  # {lang: "Head of Government"}, as the law names it
     # National kinds have one addressee institution; territorial ones address the council of the
     # territory the petition is about (found by this institution kind and the territory).
     institution_id = sa.Column(sa.Integer, sa.ForeignKey("institutions.id"), nullable=True)
@@ -95,7 +101,9 @@ class PetitionKind(db.Model):
         sa.CheckConstraint("category IN ('petition', 'motion')", name="category"),
         sa.CheckConstraint("level IN ('national', 'region', 'province', 'commune')", name="level"),
         sa.CheckConstraint("legal_status IN ('verified', 'uncertain')", name="legal_status"),
-        sa.CheckConstraint("signatures_required IS NULL OR signatures_required > 0", name="signatures_required"),
+        sa.CheckConstraint(
+            "signatures_required IS NULL OR signatures_required > 0", name="signatures_required"
+        ),
         sa.CheckConstraint("min_committee_members >= 1", name="min_committee_members"),
         sa.CheckConstraint("signing_window_days > 0", name="signing_window_days"),
     )
@@ -185,7 +193,9 @@ class Petition(TranslatedFields, db.Model):
     # The territory of a territorial kind, and the institution that receives the petition.
     region_id = sa.Column(sa.Integer, sa.ForeignKey("regions.id"), nullable=True, index=True)
     province_id = sa.Column(sa.Integer, sa.ForeignKey("provinces.id"), nullable=True)
-    addressee_id = sa.Column(sa.Integer, sa.ForeignKey("institutions.id"), nullable=True, index=True)
+    addressee_id = sa.Column(
+        sa.Integer, sa.ForeignKey("institutions.id"), nullable=True, index=True
+    )
     state = sa.Column(sa.String(12), nullable=False, default=P.DRAFT.value, index=True)
     signatures_required = sa.Column(sa.Integer, nullable=True)  # fixed when published
     review_note = sa.Column(sa.Text, nullable=True)  # a moderator's note when returning it
@@ -207,8 +217,17 @@ class Petition(TranslatedFields, db.Model):
     region = relationship("Region")
     province = relationship("Province")
     addressee = relationship("Institution")
-    members = relationship("CommitteeMember", back_populates="petition", order_by="CommitteeMember.id", cascade="all, delete-orphan")
-    steps = relationship("ProcessingStep", back_populates="petition", order_by="(ProcessingStep.occurred_on, ProcessingStep.id)")
+    members = relationship(
+        "CommitteeMember",
+        back_populates="petition",
+        order_by="CommitteeMember.id",
+        cascade="all, delete-orphan",
+    )
+    steps = relationship(
+        "ProcessingStep",
+        back_populates="petition",
+        order_by="(ProcessingStep.occurred_on, ProcessingStep.id)",
+    )
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -245,7 +264,11 @@ class Petition(TranslatedFields, db.Model):
         )
         return sa.case(
             (
-                sa.and_(cls.state == P.OPEN.value, cls.closes_at <= now, counted < sa.func.coalesce(cls.signatures_required, 0)),
+                sa.and_(
+                    cls.state == P.OPEN.value,
+                    cls.closes_at <= now,
+                    counted < sa.func.coalesce(cls.signatures_required, 0),
+                ),
                 P.EXPIRED.value,
             ),
             else_=cls.state,
@@ -267,11 +290,15 @@ class Petition(TranslatedFields, db.Model):
 
     @property
     def agent(self):
-        return next((m for m in self.members if m.role == CommitteeRole.AGENT and m.accepted_at), None)
+        return next(
+            (m for m in self.members if m.role == CommitteeRole.AGENT and m.accepted_at), None
+        )
 
     @property
     def deputy(self):
-        return next((m for m in self.members if m.role == CommitteeRole.DEPUTY and m.accepted_at), None)
+        return next(
+            (m for m in self.members if m.role == CommitteeRole.DEPUTY and m.accepted_at), None
+        )
 
     @property
     def accepted_members(self):
@@ -297,7 +324,9 @@ class CommitteeMember(db.Model):
     __tablename__ = "petition_committee_members"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    petition_id = sa.Column(sa.Integer, sa.ForeignKey("petitions.id", ondelete="CASCADE"), nullable=False, index=True)
+    petition_id = sa.Column(
+        sa.Integer, sa.ForeignKey("petitions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True, index=True)
     email = sa.Column(sa.String(320), nullable=False)
     role = sa.Column(sa.String(10), nullable=False, default=CommitteeRole.MEMBER.value)
@@ -309,7 +338,9 @@ class CommitteeMember(db.Model):
     user = relationship("User")
 
     __table_args__ = (
-        sa.UniqueConstraint("petition_id", "email", name="uq_petition_committee_members_petition_email"),
+        sa.UniqueConstraint(
+            "petition_id", "email", name="uq_petition_committee_members_petition_email"
+        ),
         sa.CheckConstraint("role IN ('member', 'agent', 'deputy')", name="role"),
         sa.CheckConstraint("accepted_at IS NULL OR user_id IS NOT NULL", name="accepted_by_user"),
     )
@@ -333,7 +364,9 @@ class Signature(db.Model):
 
     id = sa.Column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
     petition_id = sa.Column(sa.Integer, sa.ForeignKey("petitions.id"), nullable=False)
-    user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)  # null once anonymised
+    user_id = sa.Column(
+        sa.Integer, sa.ForeignKey("users.id"), nullable=True
+    )  # null once anonymised
     cin_hash = sa.Column(sa.String(64), nullable=True)
     region_id = sa.Column(sa.Integer, nullable=True)
     province_id = sa.Column(sa.Integer, nullable=True)
@@ -421,7 +454,9 @@ class ProcessingStep(TranslatedFields, db.Model):
     petition_id = sa.Column(sa.Integer, sa.ForeignKey("petitions.id"), nullable=False, index=True)
     kind = sa.Column(sa.String(12), nullable=False)
     occurred_on = sa.Column(sa.Date, nullable=False)
-    body = sa.Column(sa.JSON, nullable=False, default=dict)  # what happened, the reasons, the answer
+    body = sa.Column(
+        sa.JSON, nullable=False, default=dict
+    )  # what happened, the reasons, the answer
     measures = sa.Column(sa.JSON, nullable=False, default=dict)  # planned measures (final answer)
     admissible = sa.Column(sa.Boolean, nullable=True)  # decisions only
     ground = sa.Column(sa.String(40), nullable=True)  # the kind's ground code when inadmissible
@@ -436,7 +471,9 @@ class ProcessingStep(TranslatedFields, db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("petition_id", "kind", name="uq_petition_steps_petition_kind"),
-        sa.CheckConstraint("kind IN (" + ", ".join(f"'{k.value}'" for k in StepKind) + ")", name="kind"),
+        sa.CheckConstraint(
+            "kind IN (" + ", ".join(f"'{k.value}'" for k in StepKind) + ")", name="kind"
+        ),
         sa.CheckConstraint("kind <> 'decision' OR admissible IS NOT NULL", name="decision_outcome"),
         sa.Index("ix_petition_steps_signers_pending", "signers_notified_at"),
     )
@@ -460,4 +497,6 @@ class PetitionFollow(db.Model):
 
     user = relationship("User")
 
-    __table_args__ = (sa.UniqueConstraint("petition_id", "user_id", name="uq_petition_follows_petition_user"),)
+    __table_args__ = (
+        sa.UniqueConstraint("petition_id", "user_id", name="uq_petition_follows_petition_user"),
+    )

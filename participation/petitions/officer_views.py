@@ -1,6 +1,16 @@
 """The addressee institution's pages: the inbox of deposited petitions with their legal deadline
 clocks, recording the processing steps, and the audited signatory list."""
-from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,7 +21,12 @@ from participation.core.views import committed_when_done, perform
 from participation.petitions import forms as f
 from participation.petitions import permissions as perms
 from participation.petitions import processing, queries
-from participation.petitions.deadlines import CLOCK_STATUS_LABELS, URGENCY, deadline_clocks, most_urgent
+from participation.petitions.deadlines import (
+    CLOCK_STATUS_LABELS,
+    URGENCY,
+    deadline_clocks,
+    most_urgent,
+)
 
 bp = Blueprint("petition_officer", __name__, url_prefix="/<lang:lang_code>/institution/petitions")
 
@@ -25,7 +40,9 @@ def inbox():
         clocks = deadline_clocks(petition)
         rows.append((petition, clocks, most_urgent(clocks)))
     rows.sort(key=lambda row: URGENCY.index(row[2]) if row[2] else len(URGENCY))
-    return render_template("petitions/inbox.html", rows=rows, done=done, urgent_labels=CLOCK_STATUS_LABELS)
+    return render_template(
+        "petitions/inbox.html", rows=rows, done=done, urgent_labels=CLOCK_STATUS_LABELS
+    )
 
 
 def _load_deposited(petition_id):
@@ -56,9 +73,19 @@ def process(petition_id):
                 admissible={"yes": True, "no": False}.get(form.admissible.data),
                 ground=form.ground.data or None,
             )
-            ok, _step = perform(lambda: processing.record_step(current_user, petition, data), error_field=form.kind, success=_("The step is recorded and published."))
+            ok, _step = perform(
+                lambda: processing.record_step(current_user, petition, data),
+                error_field=form.kind,
+                success=_("The step is recorded and published."),
+            )
             if ok:
-                return redirect(url_for("petition_officer.process", lang_code=current_language(), petition_id=petition.id))
+                return redirect(
+                    url_for(
+                        "petition_officer.process",
+                        lang_code=current_language(),
+                        petition_id=petition.id,
+                    )
+                )
     return render_template(
         "petitions/process.html",
         petition=petition,
@@ -79,7 +106,10 @@ def signatories(petition_id):
     if not f.ReasonForm().validate_on_submit():
         abort(400)
     # Committed here, the request's reads end: only the export's own connection stays open while it streams.
-    _ok, chunks = perform(lambda: processing.export_signatories(current_user, petition), on_refusal=lambda refused: abort(403))
+    _ok, chunks = perform(
+        lambda: processing.export_signatories(current_user, petition),
+        on_refusal=lambda refused: abort(403),
+    )
     return Response(
         stream_with_context(committed_when_done(chunks)),
         mimetype="text/csv",

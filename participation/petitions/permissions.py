@@ -4,18 +4,31 @@ petition they initiated or joined (or, later, signed).
 The signing rules are one function, signing_refusal(), read by the petition page, the ORM path and
 the signing fast path (whose records, signers.py, are not ORM objects): the Protocols below say
 exactly what it reads."""
+
 from datetime import date, datetime
 from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
 
-from participation.auth.permissions import has_role, is_administrator, is_citizen, is_moderator, is_officer_of
+from participation.auth.permissions import (
+    has_role,
+    is_administrator,
+    is_citizen,
+    is_moderator,
+    is_officer_of,
+)
 from participation.auth.models import Role
 from participation.core.models import utcnow
 from participation.core.permissions import is_signed_in
 from participation.core.switches import Switch, is_on
 from participation.core.timezones import morocco_date
-from participation.petitions.models import Category, Level, PetitionState, StepKind, is_open_for_signatures
+from participation.petitions.models import (
+    Category,
+    Level,
+    PetitionState,
+    StepKind,
+    is_open_for_signatures,
+)
 from participation.petitions.models import PetitionState as P
 from participation.petitions.queries import is_public
 
@@ -97,7 +110,9 @@ def lives_in_territory(profile: SignatoryIdentity, petition: SignableRecord) -> 
     return profile.province_id == petition.province_id
 
 
-def signing_refusal(user: Signatory | None, petition: SignableRecord, *, now: datetime | None = None):
+def signing_refusal(
+    user: Signatory | None, petition: SignableRecord, *, now: datetime | None = None
+):
     """Why this person cannot sign this petition now (a translated sentence), or None: every
     signing rule, for every path that signs or offers to."""
     now = now or utcnow()
@@ -109,7 +124,9 @@ def signing_refusal(user: Signatory | None, petition: SignableRecord, *, now: da
         return _l("Sign in with a confirmed account to sign.")
     profile = user.identity
     if profile is None:
-        return _l("Complete your identity details to sign: the organic laws require them from every signatory.")
+        return _l(
+            "Complete your identity details to sign: the organic laws require them from every signatory."
+        )
     if not has_valid_identity_card(profile, now):
         return _l("Your identity card has expired. Update your identity details to sign.")
     if not lives_in_territory(profile, petition):
@@ -117,7 +134,9 @@ def signing_refusal(user: Signatory | None, petition: SignableRecord, *, now: da
     return None
 
 
-def can_sign_petition(user: Signatory | None, petition: SignableRecord | None, *, now: datetime | None = None) -> bool:
+def can_sign_petition(
+    user: Signatory | None, petition: SignableRecord | None, *, now: datetime | None = None
+) -> bool:
     return petition is not None and signing_refusal(user, petition, now=now) is None
 
 
@@ -137,7 +156,9 @@ def can_start_petition(user):
 
 
 def is_committee_member(user, petition):
-    return is_citizen(user) and any(m.user_id == user.id and m.accepted_at for m in petition.members)
+    return is_citizen(user) and any(
+        m.user_id == user.id and m.accepted_at for m in petition.members
+    )
 
 
 def is_initiator(user, petition):
@@ -194,10 +215,16 @@ def can_withdraw_petition(user, petition):
     only until members of parliament adopt it."""
     if petition is None or petition.status not in (P.DRAFT, P.OPEN, P.DEPOSITED):
         return False
-    if petition.status == P.DEPOSITED and petition.kind.category == Category.MOTION and is_adopted(petition):
+    if (
+        petition.status == P.DEPOSITED
+        and petition.kind.category == Category.MOTION
+        and is_adopted(petition)
+    ):
         return False
     agent = petition.agent
-    return is_initiator(user, petition) or (agent is not None and is_citizen(user) and agent.user_id == user.id)
+    return is_initiator(user, petition) or (
+        agent is not None and is_citizen(user) and agent.user_id == user.id
+    )
 
 
 def can_withdraw_signature(user, petition):
@@ -206,13 +233,20 @@ def can_withdraw_signature(user, petition):
     since a block freezes what an abusive account did to the counts until a moderator decides.
     Whether there is a signature to withdraw, and whether the petition is still open, the
     service says in words."""
-    return is_signed_in(user) and not user.is_blocked and petition is not None and is_public(petition)
+    return (
+        is_signed_in(user) and not user.is_blocked and petition is not None and is_public(petition)
+    )
 
 
 def can_deposit_petition(user, petition):
     """Only the committee's agent deposits (the agent is the addressee's only contact)."""
     agent = petition.agent if petition is not None else None
-    return is_citizen(user) and petition.status == P.OPEN and agent is not None and agent.user_id == user.id
+    return (
+        is_citizen(user)
+        and petition.status == P.OPEN
+        and agent is not None
+        and agent.user_id == user.id
+    )
 
 
 def can_use_petition_inbox(user):
@@ -221,7 +255,11 @@ def can_use_petition_inbox(user):
 
 
 def is_addressee_officer(user, petition):
-    return petition is not None and petition.deposited_at is not None and is_officer_of(user, petition.addressee)
+    return (
+        petition is not None
+        and petition.deposited_at is not None
+        and is_officer_of(user, petition.addressee)
+    )
 
 
 def can_process_petition(user, petition):
@@ -232,7 +270,11 @@ def can_process_petition(user, petition):
 def can_export_signatories(user, petition):
     """The signatory list with CIN numbers: the addressee's officers, after deposit, until the
     personal data is anonymised."""
-    return is_addressee_officer(user, petition) and petition.status in AFTER_DEPOSIT and petition.signatories_anonymised_at is None
+    return (
+        is_addressee_officer(user, petition)
+        and petition.status in AFTER_DEPOSIT
+        and petition.signatories_anonymised_at is None
+    )
 
 
 def can_follow_petition(user, petition):

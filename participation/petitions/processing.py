@@ -7,6 +7,7 @@ inadmissible decision or the final answer ends the processing. Each step is publ
 committee and the followers at once, and the signers in batches (`flask tick`), because a petition
 may have a million of them.
 """
+
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -39,7 +40,12 @@ from participation.petitions.models import (
 )
 from participation.petitions.services import _petition_transition
 
-ENDED = (PetitionState.EXPIRED, PetitionState.WITHDRAWN, PetitionState.INADMISSIBLE, PetitionState.ANSWERED)
+ENDED = (
+    PetitionState.EXPIRED,
+    PetitionState.WITHDRAWN,
+    PetitionState.INADMISSIBLE,
+    PetitionState.ANSWERED,
+)
 TEXT_REQUIRED = {StepKind.OPINION, StepKind.DECISION, StepKind.ANSWER}
 
 
@@ -106,14 +112,20 @@ def _check_step(petition, data, kind):
         if step.step_kind == needed:
             earliest = max(earliest, step.occurred_on)
     if data.occurred_on < earliest:
-        raise DomainError(_l("The date cannot be before the deposit or the previous step."), code="date_too_early")
+        raise DomainError(
+            _l("The date cannot be before the deposit or the previous step."), code="date_too_early"
+        )
     if data.occurred_on > morocco_date():
         raise DomainError(_l("The date cannot be in the future."), code="date_in_future")
     if kind in TEXT_REQUIRED and not clean_translations(data.text):
-        raise DomainError(_l("Write the text of this step in at least one language."), code="text_required")
+        raise DomainError(
+            _l("Write the text of this step in at least one language."), code="text_required"
+        )
     if kind == StepKind.DECISION:
         if data.admissible is None:
-            raise DomainError(_l("Say whether the petition is admissible."), code="outcome_required")
+            raise DomainError(
+                _l("Say whether the petition is admissible."), code="outcome_required"
+            )
         codes = {g["code"] for g in petition.kind.grounds if g["stage"] != "condition"}
         if not data.admissible and data.ground not in codes:
             raise DomainError(_l("Choose the ground of inadmissibility."), code="ground_required")
@@ -141,7 +153,9 @@ def record_step(actor, petition, data, *, now=None):
     )
     db.session.add(step)
     db.session.flush()
-    record_audit(actor, "petition.step", petition, step=kind.value, occurred_on=data.occurred_on.isoformat())
+    record_audit(
+        actor, "petition.step", petition, step=kind.value, occurred_on=data.occurred_on.isoformat()
+    )
     if decision and not data.admissible:
         petition.decided_at = now
         _petition_transition(petition, PetitionState.INADMISSIBLE, actor, ground=data.ground)
@@ -154,7 +168,9 @@ def record_step(actor, petition, data, *, now=None):
 
 def _committee_and_followers(petition):
     followers = db.session.scalars(
-        sa.select(User).join(PetitionFollow, PetitionFollow.user_id == User.id).where(PetitionFollow.petition_id == petition.id)
+        sa.select(User)
+        .join(PetitionFollow, PetitionFollow.user_id == User.id)
+        .where(PetitionFollow.petition_id == petition.id)
     ).all()
     people = {m.user.id: m.user for m in petition.accepted_members}
     people.update({user.id: user for user in followers})
@@ -171,7 +187,12 @@ def _tell_about_step(petition, step, users):
             title=petition.text("title", user.language)[0],
             step=step,
             state=petition.state_label,
-            link=external_url("petitions.detail", lang_code=user.language, petition_id=petition.id, slug=petition.slug),
+            link=external_url(
+                "petitions.detail",
+                lang_code=user.language,
+                petition_id=petition.id,
+                slug=petition.slug,
+            ),
         )
 
 
@@ -182,7 +203,9 @@ def notify_signers(*, batch=None):
     batch = batch or current_app.config["SIGNER_NOTIFICATION_BATCH"]
     queued = 0
     pending = db.session.scalars(
-        sa.select(ProcessingStep).where(ProcessingStep.signers_notified_at.is_(None)).order_by(ProcessingStep.id)
+        sa.select(ProcessingStep)
+        .where(ProcessingStep.signers_notified_at.is_(None))
+        .order_by(ProcessingStep.id)
     ).all()
     for step in pending:
         petition = step.petition
@@ -199,7 +222,15 @@ def notify_signers(*, batch=None):
             .limit(limit)
         ).all()
         told = {user.id for user in _committee_and_followers(petition)}
-        _tell_about_step(petition, step, [user for _id, user in rows if user.id not in told and user.email and user.deleted_at is None])
+        _tell_about_step(
+            petition,
+            step,
+            [
+                user
+                for _id, user in rows
+                if user.id not in told and user.email and user.deleted_at is None
+            ],
+        )
         queued += len(rows)
         if rows:
             step.signers_notified_through = rows[-1][0]
@@ -214,7 +245,9 @@ def notify_signers(*, batch=None):
 def follow_petition(actor, petition):
     require(perms.can_follow_petition(actor, petition))
     exists = db.session.scalar(
-        sa.select(PetitionFollow.id).where(PetitionFollow.petition_id == petition.id, PetitionFollow.user_id == actor.id)
+        sa.select(PetitionFollow.id).where(
+            PetitionFollow.petition_id == petition.id, PetitionFollow.user_id == actor.id
+        )
     )
     if exists is None:
         db.session.add(PetitionFollow(petition_id=petition.id, user_id=actor.id))
@@ -225,19 +258,36 @@ def follow_petition(actor, petition):
 def unfollow_petition(actor, petition):
     require(perms.can_follow_petition(actor, petition))
     db.session.execute(
-        sa.delete(PetitionFollow).where(PetitionFollow.petition_id == petition.id, PetitionFollow.user_id == actor.id)
+        sa.delete(PetitionFollow).where(
+            PetitionFollow.petition_id == petition.id, PetitionFollow.user_id == actor.id
+        )
     )
 
 
 def is_following(user, petition):
     if not getattr(user, "is_authenticated", False):
         return False
-    return db.session.scalar(
-        sa.select(PetitionFollow.id).where(PetitionFollow.petition_id == petition.id, PetitionFollow.user_id == user.id)
-    ) is not None
+    return (
+        db.session.scalar(
+            sa.select(PetitionFollow.id).where(
+                PetitionFollow.petition_id == petition.id, PetitionFollow.user_id == user.id
+            )
+        )
+        is not None
+    )
 
 
-SIGNATORY_COLUMNS = ("number", "last_name", "first_name", "cin", "cin_expiry", "address", "region", "province", "signed_at")
+SIGNATORY_COLUMNS = (
+    "number",
+    "last_name",
+    "first_name",
+    "cin",
+    "cin_expiry",
+    "address",
+    "region",
+    "province",
+    "signed_at",
+)
 
 
 EXPORT_CHUNK_ROWS = 1000
@@ -257,14 +307,27 @@ def export_signatories(actor, petition):
     false), since those rows did reach someone; one abandoned before any signatory left is not
     audited. The entry is added to the session then; the caller commits it."""
     require(perms.can_export_signatories(actor, petition))
-    regions = {region.id: region.display_name("fr") for region in db.session.scalars(sa.select(Region))}
-    provinces = {province.id: province.display_name("fr") for province in db.session.scalars(sa.select(Province))}
+    regions = {
+        region.id: region.display_name("fr") for region in db.session.scalars(sa.select(Region))
+    }
+    provinces = {
+        province.id: province.display_name("fr")
+        for province in db.session.scalars(sa.select(Province))
+    }
     query = (
         sa.select(
-            Signature.last_name, Signature.first_name, Signature.cin_encrypted, Signature.cin_expiry, Signature.address,
-            Signature.region_id, Signature.province_id, Signature.created_at,
+            Signature.last_name,
+            Signature.first_name,
+            Signature.cin_encrypted,
+            Signature.cin_expiry,
+            Signature.address,
+            Signature.region_id,
+            Signature.province_id,
+            Signature.created_at,
         )
-        .where(Signature.petition_id == petition.id, Signature.status == SignatureStatus.COUNTED.value)
+        .where(
+            Signature.petition_id == petition.id, Signature.status == SignatureStatus.COUNTED.value
+        )
         .order_by(Signature.id)
     )
 
@@ -290,17 +353,28 @@ def export_signatories(actor, petition):
                 # request's session nor hold the write lock while the client downloads.
                 reading = database.write_intent.set(False)
                 try:
-                    result = connection.execution_options(stream_results=True, yield_per=EXPORT_CHUNK_ROWS).execute(query)
+                    result = connection.execution_options(
+                        stream_results=True, yield_per=EXPORT_CHUNK_ROWS
+                    ).execute(query)
                 finally:
                     database.write_intent.reset(reading)
                 with result:  # closes the server-side cursor when the download is abandoned too
                     for part in result.partitions():
-                        yield csv_text(row(delivered + offset, signature) for offset, signature in enumerate(part, 1))
+                        yield csv_text(
+                            row(delivered + offset, signature)
+                            for offset, signature in enumerate(part, 1)
+                        )
                         delivered += len(part)
             complete = True
         finally:
             if delivered or complete:
-                record_audit(actor, "petition.signatories_exported", petition, rows=delivered, complete=complete)
+                record_audit(
+                    actor,
+                    "petition.signatories_exported",
+                    petition,
+                    rows=delivered,
+                    complete=complete,
+                )
 
     return chunks()
 
@@ -325,8 +399,16 @@ def anonymise_ended_petitions(*, now=None):
         db.session.execute(
             sa.update(Signature)
             .where(Signature.petition_id == petition.id)
-            .values(user_id=None, cin_hash=None, first_name=None, last_name=None, address=None,
-                    cin_encrypted=None, cin_expiry=None, anonymised_at=now)
+            .values(
+                user_id=None,
+                cin_hash=None,
+                first_name=None,
+                last_name=None,
+                address=None,
+                cin_encrypted=None,
+                cin_expiry=None,
+                anonymised_at=now,
+            )
         )
         petition.signatories_anonymised_at = now
         record_audit(None, "petition.signatories_anonymised", petition)

@@ -1,5 +1,6 @@
 """The petitions area's one read side: what is public, the effective state, signature counts and
 the listings, for the pages, the permissions, the API and the open-data dumps alike."""
+
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Protocol
@@ -30,7 +31,9 @@ class PublishedRecord(Protocol):
 
 
 def is_public(petition: PublishedRecord) -> bool:
-    return petition.status in _ALWAYS_PUBLIC or (petition.status == P.WITHDRAWN and petition.published_at is not None)
+    return petition.status in _ALWAYS_PUBLIC or (
+        petition.status == P.WITHDRAWN and petition.published_at is not None
+    )
 
 
 def is_public_sql():
@@ -79,7 +82,11 @@ def list_public_petitions(filters=None, *, page=1, per_page=20, now=None):
     if filters.kind_key:
         query = query.where(Petition.kind.has(PetitionKind.key == filters.kind_key))
     if filters.category in ("petition", "motion"):
-        query = query.where(Petition.kind_id.in_(sa.select(PetitionKind.id).where(PetitionKind.category == filters.category)))
+        query = query.where(
+            Petition.kind_id.in_(
+                sa.select(PetitionKind.id).where(PetitionKind.category == filters.category)
+            )
+        )
     if filters.addressee_id:
         query = query.where(Petition.addressee_id == filters.addressee_id)
     if filters.region_id:
@@ -92,7 +99,9 @@ def list_public_petitions(filters=None, *, page=1, per_page=20, now=None):
 
 def list_all_public_petitions():
     """Every public petition, by id (the open-data dumps)."""
-    return db.session.scalars(sa.select(Petition).where(is_public_sql()).order_by(Petition.id)).all()
+    return db.session.scalars(
+        sa.select(Petition).where(is_public_sql()).order_by(Petition.id)
+    ).all()
 
 
 def public_petition_ids():
@@ -105,14 +114,20 @@ def get_public_petition(petition_id):
     return db.session.scalar(
         sa.select(Petition)
         .where(Petition.id == petition_id, is_public_sql())
-        .options(selectinload(Petition.steps), selectinload(Petition.members), selectinload(Petition.addressee))
+        .options(
+            selectinload(Petition.steps),
+            selectinload(Petition.members),
+            selectinload(Petition.addressee),
+        )
     )
 
 
 def get_public_petition_state(petition_id, *, now=None):
     """The effective state of a public petition, or None (one query, for the cheap count endpoint)."""
     return db.session.scalar(
-        sa.select(Petition.effective_state_sql(now or utcnow())).where(Petition.id == petition_id, is_public_sql())
+        sa.select(Petition.effective_state_sql(now or utcnow())).where(
+            Petition.id == petition_id, is_public_sql()
+        )
     )
 
 
@@ -128,7 +143,11 @@ def list_badges(petitions, *, now=None):
     now = now or utcnow()
     counts = count_signatures_of(p.id for p in petitions)
     return {
-        p.id: Badge(p.effective_state(now, signatures=counts[p.id]), p.effective_label(now, signatures=counts[p.id])) for p in petitions
+        p.id: Badge(
+            p.effective_state(now, signatures=counts[p.id]),
+            p.effective_label(now, signatures=counts[p.id]),
+        )
+        for p in petitions
     }
 
 
@@ -137,7 +156,9 @@ def list_addressees():
     from participation.institutions.models import Institution
 
     return db.session.scalars(
-        sa.select(Institution).where(Institution.id.in_(sa.select(Petition.addressee_id).where(is_public_sql()))).order_by(Institution.id)
+        sa.select(Institution)
+        .where(Institution.id.in_(sa.select(Petition.addressee_id).where(is_public_sql())))
+        .order_by(Institution.id)
     ).all()
 
 
@@ -173,9 +194,10 @@ def count_signatures_by_region(petition_id):
 def count_signatures_as_of(petition_id):
     """(count, time of the last change): for the cheap public count endpoint."""
     total, updated = db.session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(SignatureCounter.count), 0), sa.func.max(SignatureCounter.updated_at)).where(
-            SignatureCounter.petition_id == petition_id
-        )
+        sa.select(
+            sa.func.coalesce(sa.func.sum(SignatureCounter.count), 0),
+            sa.func.max(SignatureCounter.updated_at),
+        ).where(SignatureCounter.petition_id == petition_id)
     ).one()
     if updated is not None and updated.tzinfo is None:  # SQLite returns naive UTC for aggregates
         updated = updated.replace(tzinfo=timezone.utc)
@@ -188,7 +210,9 @@ def list_user_petitions(user):
 
     joined = sa.select(CommitteeMember.petition_id).where(CommitteeMember.user_id == user.id)
     return db.session.scalars(
-        sa.select(Petition).where(sa.or_(Petition.initiator_id == user.id, Petition.id.in_(joined))).order_by(Petition.id.desc())
+        sa.select(Petition)
+        .where(sa.or_(Petition.initiator_id == user.id, Petition.id.in_(joined)))
+        .order_by(Petition.id.desc())
     ).all()
 
 
@@ -196,7 +220,9 @@ def list_petitions_awaiting_review():
     from participation.petitions.models import Petition, PetitionState
 
     return db.session.scalars(
-        sa.select(Petition).where(Petition.state == PetitionState.SUBMITTED.value).order_by(Petition.submitted_at)
+        sa.select(Petition)
+        .where(Petition.state == PetitionState.SUBMITTED.value)
+        .order_by(Petition.submitted_at)
     ).all()
 
 
@@ -204,7 +230,9 @@ def list_communal_councils():
     from participation.institutions.models import Institution, InstitutionKind
 
     return db.session.scalars(
-        sa.select(Institution).where(Institution.kind == InstitutionKind.COMMUNAL_COUNCIL.value, Institution.active).order_by(Institution.id)
+        sa.select(Institution)
+        .where(Institution.kind == InstitutionKind.COMMUNAL_COUNCIL.value, Institution.active)
+        .order_by(Institution.id)
     ).all()
 
 
@@ -224,7 +252,11 @@ def get_petition(petition_id):
     return db.session.scalar(
         sa.select(Petition)
         .where(Petition.id == petition_id)
-        .options(selectinload(Petition.members).selectinload(CommitteeMember.user).selectinload(User.identity))
+        .options(
+            selectinload(Petition.members)
+            .selectinload(CommitteeMember.user)
+            .selectinload(User.identity)
+        )
     )
 
 
@@ -232,7 +264,9 @@ def list_signed_petitions(user):
     from participation.petitions.models import Petition, Signature
 
     signed = sa.select(Signature.petition_id).where(Signature.user_id == user.id)
-    return db.session.scalars(sa.select(Petition).where(Petition.id.in_(signed)).order_by(Petition.id.desc())).all()
+    return db.session.scalars(
+        sa.select(Petition).where(Petition.id.in_(signed)).order_by(Petition.id.desc())
+    ).all()
 
 
 def list_inbox(institution_id, *, done=False):
@@ -242,12 +276,22 @@ def list_inbox(institution_id, *, done=False):
 
     from participation.petitions.models import Petition, PetitionState
 
-    states = [PetitionState.DEPOSITED.value] if not done else [
-        PetitionState.INADMISSIBLE.value, PetitionState.ANSWERED.value, PetitionState.WITHDRAWN.value
-    ]
+    states = (
+        [PetitionState.DEPOSITED.value]
+        if not done
+        else [
+            PetitionState.INADMISSIBLE.value,
+            PetitionState.ANSWERED.value,
+            PetitionState.WITHDRAWN.value,
+        ]
+    )
     return db.session.scalars(
         sa.select(Petition)
-        .where(Petition.addressee_id == institution_id, Petition.deposited_at.is_not(None), Petition.state.in_(states))
+        .where(
+            Petition.addressee_id == institution_id,
+            Petition.deposited_at.is_not(None),
+            Petition.state.in_(states),
+        )
         .options(selectinload(Petition.steps))
         .order_by(Petition.deposited_at)
     ).all()

@@ -1,5 +1,6 @@
 """Petition services: administrators edit the kinds; citizens draft petitions, form their
 committee and submit them; moderators review them."""
+
 import hashlib
 import secrets
 from dataclasses import dataclass, field
@@ -54,8 +55,15 @@ class KindData:
 
 
 AUDITED_FIGURES = (
-    "signatures_required", "signatures_by_population", "signatures_with_arrondissements", "per_province_min_share",
-    "min_committee_members", "min_committee_regions", "deadlines_days", "signing_window_days", "rejection_notice_months",
+    "signatures_required",
+    "signatures_by_population",
+    "signatures_with_arrondissements",
+    "per_province_min_share",
+    "min_committee_members",
+    "min_committee_regions",
+    "deadlines_days",
+    "signing_window_days",
+    "rejection_notice_months",
 )
 
 
@@ -70,9 +78,15 @@ def update_petition_kind(actor, kind, data):
     if not name:
         raise DomainError(_l("Give the name in at least one language."), code="name_required")
     if data.signatures_required is None and not data.signatures_by_population:
-        raise DomainError(_l("Give the number of signatures, or the numbers by population."), code="threshold_required")
+        raise DomainError(
+            _l("Give the number of signatures, or the numbers by population."),
+            code="threshold_required",
+        )
     if data.min_committee_regions and data.min_committee_regions > data.min_committee_members:
-        raise DomainError(_l("A committee cannot come from more regions than it has members."), code="committee_regions")
+        raise DomainError(
+            _l("A committee cannot come from more regions than it has members."),
+            code="committee_regions",
+        )
     before = _figures(kind)
     kind.name = name
     kind.addressee = clean_translations(data.addressee) or kind.addressee
@@ -85,9 +99,15 @@ def update_petition_kind(actor, kind, data):
     kind.min_committee_regions = data.min_committee_regions
     kind.signing_window_days = data.signing_window_days
     kind.rejection_notice_months = data.rejection_notice_months
-    kind.deadlines_days = {key: days for key, days in data.deadlines_days.items() if days is not None}
+    kind.deadlines_days = {
+        key: days for key, days in data.deadlines_days.items() if days is not None
+    }
     kind.grounds = [
-        {**ground, "label": clean_translations(data.ground_labels.get(ground["code"], ground["label"])) or ground["label"]}
+        {
+            **ground,
+            "label": clean_translations(data.ground_labels.get(ground["code"], ground["label"]))
+            or ground["label"],
+        }
         for ground in kind.grounds
     ]
     kind.legal_status = data.legal_status
@@ -124,7 +144,9 @@ def _addressee(kind, data):
         raise DomainError(_l("Choose the territory of the petition."), code="territory_required")
     column = Institution.region_id if kind.level == Level.REGION else Institution.province_id
     council = db.session.scalar(
-        sa.select(Institution).where(Institution.kind == kind.institution_kind, column == territory.id, Institution.active)
+        sa.select(Institution).where(
+            Institution.kind == kind.institution_kind, column == territory.id, Institution.active
+        )
     )
     region_id = territory.id if kind.level == Level.REGION else territory.region_id
     return council, region_id, (territory.id if kind.level == Level.PROVINCE else None)
@@ -140,7 +162,9 @@ def _apply_petition(petition, kind, data):
     petition.demands = clean_translations(data.demands)
     petition.memorandum = clean_translations(data.memorandum)
     petition.languages = " " + " ".join(lang for lang in LANGUAGES if lang in title) + " "
-    petition.slug = slugify(title.get("fr") or title.get("ar") or title.get("zgh"), default="petition")
+    petition.slug = slugify(
+        title.get("fr") or title.get("ar") or title.get("zgh"), default="petition"
+    )
     petition.addressee_id = addressee.id if addressee else None
     petition.region_id, petition.province_id = region_id, province_id
     petition.search_text = joined_text(petition.title, petition.demands, petition.memorandum)
@@ -150,12 +174,21 @@ def _apply_petition(petition, kind, data):
 def create_petition(actor, kind, data):
     require(perms.can_start_petition(actor))
     if is_on(Switch.PAUSE_PETITION_CREATION):
-        raise DomainError(_l("Starting new petitions is paused on the platform for the moment. Please come back later."), code="paused")
+        raise DomainError(
+            _l(
+                "Starting new petitions is paused on the platform for the moment. Please come back later."
+            ),
+            code="paused",
+        )
     if not kind.active:
-        raise DomainError(_l("Petitions of this kind cannot be started at the moment."), code="kind_inactive")
+        raise DomainError(
+            _l("Petitions of this kind cannot be started at the moment."), code="kind_inactive"
+        )
     petition = Petition(initiator_id=actor.id, state=PetitionState.DRAFT.value)
     _apply_petition(petition, kind, data)
-    petition.members.append(CommitteeMember(user_id=actor.id, email=actor.email, accepted_at=utcnow()))
+    petition.members.append(
+        CommitteeMember(user_id=actor.id, email=actor.email, accepted_at=utcnow())
+    )
     db.session.add(petition)
     db.session.flush()
     return petition
@@ -196,13 +229,20 @@ def get_invitation(raw):
     if not raw or len(raw) > 200:
         return None
     return db.session.scalar(
-        sa.select(CommitteeMember).where(CommitteeMember.invitation_hash == hashlib.sha256(raw.encode()).hexdigest())
+        sa.select(CommitteeMember).where(
+            CommitteeMember.invitation_hash == hashlib.sha256(raw.encode()).hexdigest()
+        )
     )
 
 
 @guarded_by(perms.can_accept_invitation)
 def accept_invitation(actor, member):
-    require(perms.can_accept_invitation(actor, member), _l("This invitation is for another e-mail address, or your identity details are not complete."))
+    require(
+        perms.can_accept_invitation(actor, member),
+        _l(
+            "This invitation is for another e-mail address, or your identity details are not complete."
+        ),
+    )
     member.user_id = actor.id
     member.accepted_at = utcnow()
     member.invitation_hash = None  # single use
@@ -224,11 +264,26 @@ def remove_member(actor, member):
 def name_agent_and_deputy(actor, petition, *, agent, deputy):
     require(perms.can_edit_petition(actor, petition))
     if agent is None or deputy is None or agent is deputy:
-        raise DomainError(_l("Choose two different committee members as agent and deputy."), code="agent_deputy")
-    if not (agent.accepted_at and deputy.accepted_at) or agent.petition_id != petition.id or deputy.petition_id != petition.id:
-        raise DomainError(_l("The agent and the deputy must be members who accepted the invitation."), code="agent_deputy")
+        raise DomainError(
+            _l("Choose two different committee members as agent and deputy."), code="agent_deputy"
+        )
+    if (
+        not (agent.accepted_at and deputy.accepted_at)
+        or agent.petition_id != petition.id
+        or deputy.petition_id != petition.id
+    ):
+        raise DomainError(
+            _l("The agent and the deputy must be members who accepted the invitation."),
+            code="agent_deputy",
+        )
     for member in petition.members:
-        member.role = CommitteeRole.AGENT.value if member is agent else CommitteeRole.DEPUTY.value if member is deputy else CommitteeRole.MEMBER.value
+        member.role = (
+            CommitteeRole.AGENT.value
+            if member is agent
+            else CommitteeRole.DEPUTY.value
+            if member is deputy
+            else CommitteeRole.MEMBER.value
+        )
     db.session.flush()
 
 
@@ -238,17 +293,37 @@ def list_committee_problems(petition):
     problems = []
     accepted = petition.accepted_members
     if len(accepted) < kind.min_committee_members:
-        problems.append(_l("The committee needs at least %(count)s members who accepted; it has %(have)s.", count=kind.min_committee_members, have=len(accepted)))
+        problems.append(
+            _l(
+                "The committee needs at least %(count)s members who accepted; it has %(have)s.",
+                count=kind.min_committee_members,
+                have=len(accepted),
+            )
+        )
     if kind.min_committee_regions:
-        regions = {m.user.identity.region_id for m in accepted if m.user and m.user.identity and m.user.identity.region_id}
+        regions = {
+            m.user.identity.region_id
+            for m in accepted
+            if m.user and m.user.identity and m.user.identity.region_id
+        }
         if len(regions) < kind.min_committee_regions:
-            problems.append(_l("The committee members must live in at least %(count)s different regions; they live in %(have)s.", count=kind.min_committee_regions, have=len(regions)))
+            problems.append(
+                _l(
+                    "The committee members must live in at least %(count)s different regions; they live in %(have)s.",
+                    count=kind.min_committee_regions,
+                    have=len(regions),
+                )
+            )
     if petition.agent is None or petition.deputy is None:
         problems.append(_l("Name the agent and the deputy of the committee."))
     if not petition.demands or not petition.memorandum:
         problems.append(_l("Write the demands and the memorandum (reasons and aims)."))
     if petition.addressee_id is None:
-        problems.append(_l("The addressee institution is not on the platform yet; the platform team has to add it first."))
+        problems.append(
+            _l(
+                "The addressee institution is not on the platform yet; the platform team has to add it first."
+            )
+        )
     threshold = required_signatures(kind, get_territory(petition))
     if not threshold.known:
         problems.append(threshold.reason)
@@ -267,7 +342,9 @@ def get_territory(petition):
 
 def _petition_transition(petition, target, actor, *, now=None, **details):
     if target not in PETITION_TRANSITIONS[petition.status]:
-        raise DomainError(_l("This petition cannot go from this state to that one."), code="transition")
+        raise DomainError(
+            _l("This petition cannot go from this state to that one."), code="transition"
+        )
     previous = petition.status
     petition.state = target.value
     record_audit(actor, f"petition.{target.value}", petition, previous=previous.value, **details)
@@ -298,7 +375,10 @@ def publish_petition(actor, petition, *, checked, now=None):
     require(perms.can_review_petition(actor, petition))
     conditions = {g["code"] for g in petition.kind.grounds if g["stage"] == "condition"}
     if not conditions <= set(checked):
-        raise DomainError(_l("Tick every condition of the admissibility checklist before publishing."), code="checklist")
+        raise DomainError(
+            _l("Tick every condition of the admissibility checklist before publishing."),
+            code="checklist",
+        )
     threshold = required_signatures(petition.kind, get_territory(petition))
     if not threshold.known:
         raise DomainError(threshold.reason, code="threshold_unknown")
@@ -327,7 +407,9 @@ def reject_petition(actor, petition, *, ground, explanation, now=None):
     if ground not in codes:
         raise DomainError(_l("Choose the ground of inadmissibility."), code="ground_required")
     if not (explanation or "").strip():
-        raise DomainError(_l("Write the public explanation of the rejection."), code="explanation_required")
+        raise DomainError(
+            _l("Write the public explanation of the rejection."), code="explanation_required"
+        )
     petition.rejection_ground = ground
     petition.rejection_explanation = explanation.strip()
     petition.decided_at = now or utcnow()
@@ -339,7 +421,9 @@ def reject_petition(actor, petition, *, ground, explanation, now=None):
 def withdraw_petition(actor, petition, *, reason, now=None):
     require(perms.can_withdraw_petition(actor, petition))
     if not (reason or "").strip():
-        raise DomainError(_l("Explain publicly why the petition is withdrawn."), code="reason_required")
+        raise DomainError(
+            _l("Explain publicly why the petition is withdrawn."), code="reason_required"
+        )
     petition.withdrawal_reason = reason.strip()
     petition.decided_at = now or utcnow()
     _petition_transition(petition, PetitionState.WITHDRAWN, actor)
@@ -355,7 +439,12 @@ def _tell_committee(petition, template):
             user=user,
             title=petition.text("title", user.language)[0],
             note=petition.review_note or petition.rejection_explanation or "",
-            link=external_url("petitions.detail", lang_code=user.language, petition_id=petition.id, slug=petition.slug),
+            link=external_url(
+                "petitions.detail",
+                lang_code=user.language,
+                petition_id=petition.id,
+                slug=petition.slug,
+            ),
         )
 
 
@@ -366,9 +455,14 @@ def deposit_petition(actor, petition, *, now=None):
 
     require(perms.can_deposit_petition(actor, petition))
     if count_signatures(petition.id) < (petition.signatures_required or 0):
-        raise DomainError(_l("The petition has not reached the number of signatures required."), code="below_threshold")
+        raise DomainError(
+            _l("The petition has not reached the number of signatures required."),
+            code="below_threshold",
+        )
     if petition.addressee_id is None:
-        raise DomainError(_l("The addressee institution is not on the platform yet."), code="no_addressee")
+        raise DomainError(
+            _l("The addressee institution is not on the platform yet."), code="no_addressee"
+        )
     petition.decided_at = petition.deposited_at = now or utcnow()
     _petition_transition(petition, PetitionState.DEPOSITED, actor)
     _tell_committee(petition, "petition_deposited")

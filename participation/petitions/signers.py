@@ -8,6 +8,7 @@ signing rules read (the Protocols of permissions.py: `Signatory`, `SignatoryIden
 (`permissions.signing_refusal`) and apply to the ORM objects of the petition page and to these
 records alike. They carry no committee: a petition that is not public is loaded through the ORM.
 """
+
 import functools
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -119,13 +120,22 @@ def load_signer_and_petition(session_id, petition_id, connection=None):
     if row is None:
         return None, None
     user_id, email_verified_at, blocked_at, is_staff, totp_enabled_at, identity_id, *rest = row
-    identity_values, (petition_id, *petition_values, level) = rest[: len(_IDENTITY_COLUMNS)], rest[len(_IDENTITY_COLUMNS) :]
+    identity_values, (petition_id, *petition_values, level) = (
+        rest[: len(_IDENTITY_COLUMNS)],
+        rest[len(_IDENTITY_COLUMNS) :],
+    )
     identity = SignerIdentity(*identity_values) if identity_id is not None else None
     signer = Signer(
-        id=user_id, email_verified=email_verified_at is not None, is_blocked=blocked_at is not None, identity=identity,
-        is_staff=bool(is_staff), totp_enabled=totp_enabled_at is not None,
+        id=user_id,
+        email_verified=email_verified_at is not None,
+        is_blocked=blocked_at is not None,
+        identity=identity,
+        is_staff=bool(is_staff),
+        totp_enabled=totp_enabled_at is not None,
     )
     petition = None
     if petition_id is not None:
-        petition = SignablePetition(petition_id, level=level, **dict(zip(_PETITION_COLUMNS, petition_values)))
+        petition = SignablePetition(
+            petition_id, level=level, **dict(zip(_PETITION_COLUMNS, petition_values))
+        )
     return signer, petition

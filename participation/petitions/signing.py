@@ -1,6 +1,7 @@
 """Signing at scale (SPEC §4, §9): one INSERT per signature plus one sharded counter increment in
 the same transaction; counts are sums over a bounded number of counter rows, never a COUNT(*)
 over signatures in the request path; a reconciliation recounts from the rows."""
+
 import contextlib
 import ipaddress
 import functools
@@ -49,7 +50,9 @@ def network_hash(ip):
     return _network_hash(ip, current_app.config["CIN_HASH_KEY"])
 
 
-@functools.lru_cache(maxsize=4096)  # many signers share an address (mobile carriers' NAT); keyed by the key too
+@functools.lru_cache(
+    maxsize=4096
+)  # many signers share an address (mobile carriers' NAT); keyed by the key too
 def _network_hash(ip, _key):
     try:
         address = ipaddress.ip_address((ip or "").strip())
@@ -63,7 +66,9 @@ def _network_hash(ip, _key):
 
 def _upsert(table, dialect=None):
     """An INSERT with the dialect's ON CONFLICT clauses (PostgreSQL's or SQLite's)."""
-    return (postgresql.insert if (dialect or db.engine.dialect.name) == "postgresql" else sqlite.insert)(table)
+    return (
+        postgresql.insert if (dialect or db.engine.dialect.name) == "postgresql" else sqlite.insert
+    )(table)
 
 
 def _added_on_conflict(statement, delta, now):
@@ -76,7 +81,12 @@ def _added_on_conflict(statement, delta, now):
 
 def _add_to_counter(petition_id, province_key, region_key, shard, delta, now, connection=None):
     statement = _upsert(SignatureCounter.__table__).values(
-        petition_id=petition_id, province_key=province_key, shard=shard, region_key=region_key, count=delta, updated_at=now
+        petition_id=petition_id,
+        province_key=province_key,
+        shard=shard,
+        region_key=region_key,
+        count=delta,
+        updated_at=now,
     )
     (connection or db.session.connection()).execute(_added_on_conflict(statement, delta, now))
 
@@ -89,11 +99,17 @@ def _insert_and_count(insert):
     row = postgresql.insert(counters).from_select(
         ["petition_id", "province_key", "shard", "region_key", "count", "updated_at"],
         sa.select(
-            sa.bindparam("petition_id"), sa.bindparam("province_key"), sa.bindparam("shard"), sa.bindparam("region_key"),
-            sa.literal(1, sa.BigInteger), sa.bindparam("now", type_=counters.c.updated_at.type),
+            sa.bindparam("petition_id"),
+            sa.bindparam("province_key"),
+            sa.bindparam("shard"),
+            sa.bindparam("region_key"),
+            sa.literal(1, sa.BigInteger),
+            sa.bindparam("now", type_=counters.c.updated_at.type),
         ).select_from(signed),
     )
-    counted = _added_on_conflict(row, 1, sa.bindparam("now", type_=counters.c.updated_at.type)).cte("counted")
+    counted = _added_on_conflict(row, 1, sa.bindparam("now", type_=counters.c.updated_at.type)).cte(
+        "counted"
+    )
     return sa.select(signed.c.id).add_cte(counted)
 
 
@@ -108,17 +124,37 @@ def _signing_statements(dialect):
     """Built and compiled once per process and database kind: constructing and compiling these
     statements cost more than running them."""
     signatures = Signature.__table__
-    columns = ("petition_id", "user_id", "cin_hash", "region_id", "province_id", "first_name", "last_name", "address",
-               "cin_encrypted", "cin_expiry", "status", "shard", "network_hash", "held_limit")
+    columns = (
+        "petition_id",
+        "user_id",
+        "cin_hash",
+        "region_id",
+        "province_id",
+        "first_name",
+        "last_name",
+        "address",
+        "cin_encrypted",
+        "cin_expiry",
+        "status",
+        "shard",
+        "network_hash",
+        "held_limit",
+    )
     insert = (
         _upsert(signatures, dialect)
-        .values({name: sa.bindparam(name, type_=signatures.c[name].type) for name in columns} | {"created_at": sa.bindparam("now", type_=signatures.c.created_at.type)})
+        .values(
+            {name: sa.bindparam(name, type_=signatures.c[name].type) for name in columns}
+            | {"created_at": sa.bindparam("now", type_=signatures.c.created_at.type)}
+        )
         # The unique constraints (per account, per CIN) decide, without a savepoint.
         .on_conflict_do_nothing()
         .returning(signatures.c.id)
     )
     return _SigningStatements(
-        insert=DriverStatement(insert), insert_and_count=DriverStatement(_insert_and_count(insert)) if dialect == "postgresql" else None
+        insert=DriverStatement(insert),
+        insert_and_count=DriverStatement(_insert_and_count(insert))
+        if dialect == "postgresql"
+        else None,
     )
 
 
@@ -148,9 +184,13 @@ def _autocommit_engine():
     if engine is None:
         options = current_app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         # Nothing to roll back on a connection in autocommit: no reset when it goes back to the pool.
-        engine = add_engine(current_app, "signing", sa.create_engine(
-            db.engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **options
-        ))
+        engine = add_engine(
+            current_app,
+            "signing",
+            sa.create_engine(
+                db.engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **options
+            ),
+        )
     return engine
 
 
@@ -163,7 +203,12 @@ def sign_petition(actor, petition, *, consent, ip=None, now=None, connection=Non
     if not perms.can_sign_petition(actor, petition, now=now):
         raise DomainError(perms.signing_refusal(actor, petition, now=now), code="cannot_sign")
     if not consent:
-        raise DomainError(_l("Tick the box to confirm that you support this petition and consent to the use of your data."), code="consent")
+        raise DomainError(
+            _l(
+                "Tick the box to confirm that you support this petition and consent to the use of your data."
+            ),
+            code="consent",
+        )
     profile = actor.identity
     held_limit = _over_rate_limit(actor, ip)
     suspect = held_limit is not None
@@ -171,11 +216,23 @@ def sign_petition(actor, petition, *, consent, ip=None, now=None, connection=Non
     shard = random.randrange(current_app.config["SIGNATURE_COUNTER_SHARDS"])
     province_key, region_key = profile.province_id or 0, profile.region_id or 0
     parameters = {
-        "petition_id": petition.id, "user_id": actor.id, "cin_hash": profile.cin_hash, "region_id": profile.region_id,
-        "province_id": profile.province_id, "first_name": profile.first_name, "last_name": profile.last_name,
-        "address": profile.address, "cin_encrypted": profile.cin_encrypted, "cin_expiry": profile.cin_expiry,
-        "status": status.value, "shard": shard, "network_hash": network_hash(ip), "held_limit": held_limit, "now": now,
-        "province_key": province_key, "region_key": region_key,
+        "petition_id": petition.id,
+        "user_id": actor.id,
+        "cin_hash": profile.cin_hash,
+        "region_id": profile.region_id,
+        "province_id": profile.province_id,
+        "first_name": profile.first_name,
+        "last_name": profile.last_name,
+        "address": profile.address,
+        "cin_encrypted": profile.cin_encrypted,
+        "cin_expiry": profile.cin_expiry,
+        "status": status.value,
+        "shard": shard,
+        "network_hash": network_hash(ip),
+        "held_limit": held_limit,
+        "now": now,
+        "province_key": province_key,
+        "region_key": region_key,
     }
     statements = _signing_statements(db.engine.dialect.name)
     connection = connection or db.session.connection()  # Core statements: no ORM execution layer
@@ -188,7 +245,10 @@ def sign_petition(actor, petition, *, consent, ip=None, now=None, connection=Non
         if inserted is not None and not suspect:
             _add_to_counter(petition.id, province_key, region_key, shard, 1, now, connection)
     if inserted is None:
-        raise DomainError(_l("You have already signed this petition (with this account or this identity card)."), code="already_signed")
+        raise DomainError(
+            _l("You have already signed this petition (with this account or this identity card)."),
+            code="already_signed",
+        )
     return SignatureReceipt(id=inserted[0], status=status.value)
 
 
@@ -208,7 +268,9 @@ def withdraw_signature(actor, petition, *, now=None):
     require(perms.can_withdraw_signature(actor, petition))
     now = now or utcnow()
     if not is_open_for_signatures(petition, now):
-        raise DomainError(_l("Signatures can only be withdrawn while the petition is open."), code="not_open")
+        raise DomainError(
+            _l("Signatures can only be withdrawn while the petition is open."), code="not_open"
+        )
     withdrawn = db.session.execute(
         sa.delete(Signature)
         .where(Signature.petition_id == petition.id, Signature.user_id == actor.id)
@@ -226,7 +288,11 @@ def _take_from_counter(petition_id, province_key, shard, now):
     counters = SignatureCounter.__table__
     db.session.execute(
         sa.update(counters)
-        .where(counters.c.petition_id == petition_id, counters.c.province_key == province_key, counters.c.shard == shard)
+        .where(
+            counters.c.petition_id == petition_id,
+            counters.c.province_key == province_key,
+            counters.c.shard == shard,
+        )
         .values(count=counters.c.count - 1, updated_at=now)
     )
 
@@ -240,11 +306,20 @@ def release_suspect_signature(actor, signature, *, now=None):
         sa.update(Signature)
         .where(Signature.id == signature.id, Signature.status == SignatureStatus.SUSPECT.value)
         .values(status=SignatureStatus.COUNTED.value)
-        .returning(Signature.petition_id, Signature.province_id, Signature.region_id, Signature.shard)
+        .returning(
+            Signature.petition_id, Signature.province_id, Signature.region_id, Signature.shard
+        )
     ).first()
     if released is None:
         raise DomainError(_l("This signature is not held for review."), code="not_suspect")
-    _add_to_counter(released.petition_id, released.province_id or 0, released.region_id or 0, released.shard, 1, now or utcnow())
+    _add_to_counter(
+        released.petition_id,
+        released.province_id or 0,
+        released.region_id or 0,
+        released.shard,
+        1,
+        now or utcnow(),
+    )
 
 
 @guarded_by(is_moderator)
@@ -252,7 +327,9 @@ def discard_suspect_signature(actor, signature):
     """Only a row still held is deleted: a signature counted meanwhile stays (and stays counted)."""
     require(is_moderator(actor))
     discarded = db.session.execute(
-        sa.delete(Signature).where(Signature.id == signature.id, Signature.status == SignatureStatus.SUSPECT.value).returning(Signature.id)
+        sa.delete(Signature)
+        .where(Signature.id == signature.id, Signature.status == SignatureStatus.SUSPECT.value)
+        .returning(Signature.id)
     ).first()
     if discarded is None:
         raise DomainError(_l("This signature is not held for review."), code="not_suspect")
@@ -261,7 +338,11 @@ def discard_suspect_signature(actor, signature):
 def get_signature(user, petition):
     if not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalar(sa.select(Signature).where(Signature.petition_id == petition.id, Signature.user_id == user.id))
+    return db.session.scalar(
+        sa.select(Signature).where(
+            Signature.petition_id == petition.id, Signature.user_id == user.id
+        )
+    )
 
 
 @guarded_by(SYSTEM)
@@ -273,18 +354,26 @@ def reconcile_counts(*, fix=False, petition_id=None):
     less than its rows would later go below zero."""
     # A literal 0, not a bound parameter: PostgreSQL must see the same expression in GROUP BY.
     province = sa.func.coalesce(Signature.province_id, sa.literal_column("0"))
-    rows = sa.select(Signature.petition_id, province, sa.func.count()).where(
-        Signature.status == SignatureStatus.COUNTED.value
-    ).group_by(Signature.petition_id, province)
-    counters = sa.select(SignatureCounter.petition_id, SignatureCounter.province_key, sa.func.sum(SignatureCounter.count)).group_by(
-        SignatureCounter.petition_id, SignatureCounter.province_key
+    rows = (
+        sa.select(Signature.petition_id, province, sa.func.count())
+        .where(Signature.status == SignatureStatus.COUNTED.value)
+        .group_by(Signature.petition_id, province)
     )
+    counters = sa.select(
+        SignatureCounter.petition_id,
+        SignatureCounter.province_key,
+        sa.func.sum(SignatureCounter.count),
+    ).group_by(SignatureCounter.petition_id, SignatureCounter.province_key)
     if petition_id is not None:
         rows = rows.where(Signature.petition_id == petition_id)
         counters = counters.where(SignatureCounter.petition_id == petition_id)
     actual = {(p, k): n for p, k, n in db.session.execute(rows)}
     recorded = {(p, k): int(n) for p, k, n in db.session.execute(counters)}
-    drift = [(p, k, actual.get((p, k), 0), recorded.get((p, k), 0)) for p, k in sorted(set(actual) | set(recorded)) if actual.get((p, k), 0) != recorded.get((p, k), 0)]
+    drift = [
+        (p, k, actual.get((p, k), 0), recorded.get((p, k), 0))
+        for p, k in sorted(set(actual) | set(recorded))
+        if actual.get((p, k), 0) != recorded.get((p, k), 0)
+    ]
     if fix and drift:
         _rebuild_counters({p for p, _k, _a, _r in drift}, province)
     return drift
@@ -296,16 +385,24 @@ def _rebuild_counters(petition_ids, province):
     counters = SignatureCounter.__table__
     petition_ids = sorted(petition_ids)
     db.session.execute(sa.delete(counters).where(counters.c.petition_id.in_(petition_ids)))
-    db.session.execute(sa.insert(counters).from_select(
-        ["petition_id", "province_key", "shard", "region_key", "count", "updated_at"],
-        sa.select(
-            Signature.petition_id, province, Signature.shard,
-            sa.func.max(sa.func.coalesce(Signature.region_id, sa.literal_column("0"))), sa.func.count(),
-            sa.literal(utcnow(), counters.c.updated_at.type),
+    db.session.execute(
+        sa.insert(counters).from_select(
+            ["petition_id", "province_key", "shard", "region_key", "count", "updated_at"],
+            sa.select(
+                Signature.petition_id,
+                province,
+                Signature.shard,
+                sa.func.max(sa.func.coalesce(Signature.region_id, sa.literal_column("0"))),
+                sa.func.count(),
+                sa.literal(utcnow(), counters.c.updated_at.type),
+            )
+            .where(
+                Signature.petition_id.in_(petition_ids),
+                Signature.status == SignatureStatus.COUNTED.value,
+            )
+            .group_by(Signature.petition_id, province, Signature.shard),
         )
-        .where(Signature.petition_id.in_(petition_ids), Signature.status == SignatureStatus.COUNTED.value)
-        .group_by(Signature.petition_id, province, Signature.shard),
-    ))
+    )
 
 
 @guarded_by(SYSTEM)
@@ -315,11 +412,18 @@ def expire_due_petitions(*, now=None):
     now = now or utcnow()
     due = db.session.scalars(
         sa.select(Petition).where(
-            Petition.state == PetitionState.OPEN.value, Petition.effective_state_sql(now) == PetitionState.EXPIRED.value
+            Petition.state == PetitionState.OPEN.value,
+            Petition.effective_state_sql(now) == PetitionState.EXPIRED.value,
         )
     ).all()
     counts = count_signatures_of(p.id for p in due)
     for petition in due:
         petition.decided_at = now
-        _petition_transition(petition, PetitionState.EXPIRED, None, signatures=counts[petition.id], required=petition.signatures_required)
+        _petition_transition(
+            petition,
+            PetitionState.EXPIRED,
+            None,
+            signatures=counts[petition.id],
+            required=petition.signatures_required,
+        )
     return len(due)

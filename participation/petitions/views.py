@@ -1,4 +1,7 @@
 """Petition pages: the public listing and page, drafting, the committee, review by moderators."""
+
+import functools
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,7 +23,11 @@ from participation.petitions import forms as f
 from participation.petitions import permissions as perms
 from participation.petitions import processing, queries, services, signers, signing
 from participation.petitions.deadlines import deadline_clocks
-from participation.petitions.models import PETITION_STATE_LABELS, PetitionKind, is_open_for_signatures
+from participation.petitions.models import (
+    PETITION_STATE_LABELS,
+    PetitionKind,
+    is_open_for_signatures,
+)
 from participation.petitions.thresholds import required_signatures
 
 bp = Blueprint("petitions", __name__, url_prefix="/<lang:lang_code>/petitions")
@@ -28,7 +35,11 @@ bp = Blueprint("petitions", __name__, url_prefix="/<lang:lang_code>/petitions")
 
 def _go(petition, endpoint="petitions.detail"):
     if endpoint == "petitions.detail":
-        return redirect(url_for(endpoint, lang_code=current_language(), petition_id=petition.id, slug=petition.slug))
+        return redirect(
+            url_for(
+                endpoint, lang_code=current_language(), petition_id=petition.id, slug=petition.slug
+            )
+        )
     return redirect(url_for(endpoint, lang_code=current_language(), petition_id=petition.id))
 
 
@@ -110,10 +121,16 @@ def new():
         if kind is None:
             form.kind_id.errors.append(_("Choose the kind of petition."))
         else:
-            ok, petition = perform(lambda: services.create_petition(current_user, kind, data), error_field=form.kind_id, success=_("The draft is saved. Now invite the members of your committee."))
+            ok, petition = perform(
+                lambda: services.create_petition(current_user, kind, data),
+                error_field=form.kind_id,
+                success=_("The draft is saved. Now invite the members of your committee."),
+            )
             if ok:
                 return _go(petition, "petitions.committee")
-    return render_template("petitions/form.html", form=form, petition=None), 400 if form.errors else 200
+    return render_template(
+        "petitions/form.html", form=form, petition=None
+    ), 400 if form.errors else 200
 
 
 @bp.route("/<int:petition_id>/edit", methods=["GET", "POST"])
@@ -127,10 +144,16 @@ def edit(petition_id):
         if kind is None:
             form.kind_id.errors.append(_("Choose the kind of petition."))
         else:
-            ok, _result = perform(lambda: services.update_petition(current_user, petition, kind, data), error_field=form.kind_id, success=_("The draft is saved."))
+            ok, _result = perform(
+                lambda: services.update_petition(current_user, petition, kind, data),
+                error_field=form.kind_id,
+                success=_("The draft is saved."),
+            )
             if ok:
                 return _go(petition, "petitions.committee")
-    return render_template("petitions/form.html", form=form, petition=petition), 400 if form.errors else 200
+    return render_template(
+        "petitions/form.html", form=form, petition=petition
+    ), 400 if form.errors else 200
 
 
 @bp.route("/<int:petition_id>")
@@ -139,7 +162,9 @@ def edit(petition_id):
 def detail(petition_id, slug=None):
     petition = _load_visible(petition_id)
     if slug != petition.slug:
-        return redirect(url_for("petitions.detail", petition_id=petition.id, slug=petition.slug), 301)
+        return redirect(
+            url_for("petitions.detail", petition_id=petition.id, slug=petition.slug), 301
+        )
     now = utcnow()
     count = queries.count_signatures(petition.id) if petition.published_at else 0
     target = resolve_target("petition", petition.id)
@@ -153,7 +178,9 @@ def detail(petition_id, slug=None):
         state=petition.effective_state(now, signatures=count),
         state_label=petition.effective_label(now, signatures=count),
         collecting=is_open_for_signatures(petition, now),
-        signing_problem=perms.signing_refusal(current_user, petition, now=now) if petition.status == "open" else None,
+        signing_problem=perms.signing_refusal(current_user, petition, now=now)
+        if petition.status == "open"
+        else None,
         can_deposit=perms.can_deposit_petition(current_user, petition),
         now=now,
         threshold=required_signatures(petition.kind, services.get_territory(petition)),
@@ -168,7 +195,9 @@ def detail(petition_id, slug=None):
         reason_form=f.ReasonForm(),
         sign_form=f.SignForm(),
         target=target,
-        thread=thread_for_request(target) if target.is_visible_to(current_user) and petition.published_at else None,
+        thread=thread_for_request(target)
+        if target.is_visible_to(current_user) and petition.published_at
+        else None,
     )
 
 
@@ -183,19 +212,31 @@ def committee(petition_id):
     if request.method == "POST":
         policy.ensure(perms.can_edit_petition(current_user, petition))
         if action == "invite" and invite_form.validate_on_submit():
-            ok, _member = perform(lambda: services.invite_member(current_user, petition, email=invite_form.email.data), error_field=invite_form.email, success=_("The invitation is sent."))
+            ok, _member = perform(
+                lambda: services.invite_member(
+                    current_user, petition, email=invite_form.email.data
+                ),
+                error_field=invite_form.email,
+                success=_("The invitation is sent."),
+            )
             if ok:
                 return _go(petition, "petitions.committee")
         elif action == "roles" and roles_form.validate_on_submit():
             members = {m.id: m for m in petition.members}
             ok, _result = perform(
-                lambda: services.name_agent_and_deputy(current_user, petition, agent=members.get(roles_form.agent_id.data), deputy=members.get(roles_form.deputy_id.data)),
+                lambda: services.name_agent_and_deputy(
+                    current_user,
+                    petition,
+                    agent=members.get(roles_form.agent_id.data),
+                    deputy=members.get(roles_form.deputy_id.data),
+                ),
                 error_field=roles_form.agent_id,
                 success=_("The agent and the deputy are named."),
             )
             if ok:
                 return _go(petition, "petitions.committee")
         elif action == "submit" and f.ReasonForm().validate_on_submit():
+
             def show_problems(refused):
                 for problem in refused.problems:
                     flash(str(problem), "error")
@@ -229,7 +270,10 @@ def remove_member(petition_id, member_id):
     policy.ensure(perms.can_edit_petition(current_user, petition))
     member = next((m for m in petition.members if m.id == member_id), None) or abort(404)
     if f.ReasonForm().validate_on_submit():
-        perform(lambda: services.remove_member(current_user, member), success=_("The member is removed from the committee."))
+        perform(
+            lambda: services.remove_member(current_user, member),
+            success=_("The member is removed from the committee."),
+        )
     return _go(petition, "petitions.committee")
 
 
@@ -243,10 +287,19 @@ def invitation(token):
     form = f.ReasonForm()
     allowed = perms.can_accept_invitation(current_user, member)
     if request.method == "POST" and form.validate_on_submit():
-        ok, _result = perform(lambda: services.accept_invitation(current_user, member), success=_("You joined the committee."))
+        ok, _result = perform(
+            lambda: services.accept_invitation(current_user, member),
+            success=_("You joined the committee."),
+        )
         if ok:
             return _go(member.petition, "petitions.committee")
-    return render_template("petitions/invitation.html", member=member, petition=member.petition, form=form, allowed=allowed), 200 if allowed else 403
+    return render_template(
+        "petitions/invitation.html",
+        member=member,
+        petition=member.petition,
+        form=form,
+        allowed=allowed,
+    ), 200 if allowed else 403
 
 
 @bp.route("/<int:petition_id>/review", methods=["GET", "POST"])
@@ -258,18 +311,33 @@ def review(petition_id):
     if form.validate_on_submit():
         decision = form.decision.data
         if decision == "publish":
-            call = lambda: services.publish_petition(current_user, petition, checked=form.checked.data or [])  # noqa: E731
+            call = functools.partial(
+                services.publish_petition, current_user, petition, checked=form.checked.data or []
+            )
             message, field = _("The petition is published and open for signatures."), form.checked
         elif decision == "return":
-            call = lambda: services.return_petition(current_user, petition, note=form.note.data)  # noqa: E731
+            call = functools.partial(
+                services.return_petition, current_user, petition, note=form.note.data
+            )
             message, field = _("The petition is returned to its committee."), form.note
         else:
-            call = lambda: services.reject_petition(current_user, petition, ground=form.ground.data, explanation=form.explanation.data)  # noqa: E731
-            message, field = _("The petition is rejected; the explanation is public."), form.explanation
+            call = functools.partial(
+                services.reject_petition,
+                current_user,
+                petition,
+                ground=form.ground.data,
+                explanation=form.explanation.data,
+            )
+            message, field = (
+                _("The petition is rejected; the explanation is public."),
+                form.explanation,
+            )
         ok, _result = perform(call, error_field=field, success=message)
         if ok:
             return _go(petition)
-    return render_template("petitions/review.html", petition=petition, form=form), 400 if form.errors else 200
+    return render_template(
+        "petitions/review.html", petition=petition, form=form
+    ), 400 if form.errors else 200
 
 
 @bp.route("/<int:petition_id>/withdraw", methods=["POST"])
@@ -279,7 +347,10 @@ def withdraw(petition_id):
     policy.ensure(perms.can_withdraw_petition(current_user, petition))
     form = f.ReasonForm()
     if form.validate_on_submit():
-        perform(lambda: services.withdraw_petition(current_user, petition, reason=form.reason.data), success=_("The petition is withdrawn."))
+        perform(
+            lambda: services.withdraw_petition(current_user, petition, reason=form.reason.data),
+            success=_("The petition is withdrawn."),
+        )
     return _go(petition)
 
 
@@ -289,9 +360,17 @@ def follow(petition_id):
     petition = _load_visible(petition_id)
     if f.ReasonForm().validate_on_submit():
         if request.form.get("stop"):
-            perform(lambda: processing.unfollow_petition(current_user, petition), success=_("You no longer follow this petition."))
+            perform(
+                lambda: processing.unfollow_petition(current_user, petition),
+                success=_("You no longer follow this petition."),
+            )
         else:
-            perform(lambda: processing.follow_petition(current_user, petition), success=_("You follow this petition: you will get an e-mail at each step of its processing."))
+            perform(
+                lambda: processing.follow_petition(current_user, petition),
+                success=_(
+                    "You follow this petition: you will get an e-mail at each step of its processing."
+                ),
+            )
     return _go(petition)
 
 
@@ -302,7 +381,9 @@ def sign(petition_id):
     # The hot path of a viral petition (SPEC §9): the signer and the petition come from one Core
     # query, not from Flask-Login's ORM user and an ORM petition; the same rules then apply.
     with signing.signing_connection() as connection:
-        signer, petition = signers.load_signer_and_petition(session.get("_user_id"), petition_id, connection)
+        signer, petition = signers.load_signer_and_petition(
+            session.get("_user_id"), petition_id, connection
+        )
         if signer is None:  # a rotated session token or a deleted account: as if signed out
             return policy.login_redirect()
         if policy.second_factor_missing(signer):  # the staff gate, on the record read anyway
@@ -310,13 +391,24 @@ def sign(petition_id):
         if petition is None:
             abort(404)
         if not queries.is_public(petition):
-            _load_visible(petition_id)  # a draft or one under review: 404 unless its committee or a moderator
+            _load_visible(
+                petition_id
+            )  # a draft or one under review: 404 unless its committee or a moderator
         back = _go(petition)
         consent = f.consent_given(request.form)
         if not consent:
-            flash(_("Tick the box to confirm that you support this petition and consent to the use of your data."), "error")
+            flash(
+                _(
+                    "Tick the box to confirm that you support this petition and consent to the use of your data."
+                ),
+                "error",
+            )
             return back
-        ok, _signature = perform(lambda: signing.sign_petition(signer, petition, consent=consent, ip=request.remote_addr, connection=connection))
+        ok, _signature = perform(
+            lambda: signing.sign_petition(
+                signer, petition, consent=consent, ip=request.remote_addr, connection=connection
+            )
+        )
     if ok:
         # No flash message: the page's signature panel says whether the signature is counted or
         # held for a check, and keeps saying it; not rewriting the session cookie on every
@@ -331,7 +423,10 @@ def unsign(petition_id):
     petition = _load_visible(petition_id)
     policy.ensure(perms.can_withdraw_signature(current_user, petition))
     if f.ReasonForm().validate_on_submit():
-        perform(lambda: signing.withdraw_signature(current_user, petition), success=_("Your signature is withdrawn."))
+        perform(
+            lambda: signing.withdraw_signature(current_user, petition),
+            success=_("Your signature is withdrawn."),
+        )
     return _go(petition)
 
 
@@ -341,5 +436,8 @@ def deposit(petition_id):
     petition = _load_visible(petition_id)
     policy.ensure(perms.can_deposit_petition(current_user, petition))
     if f.ReasonForm().validate_on_submit():
-        perform(lambda: services.deposit_petition(current_user, petition), success=_("The petition is deposited with the addressee institution."))
+        perform(
+            lambda: services.deposit_petition(current_user, petition),
+            success=_("The petition is deposited with the addressee institution."),
+        )
     return _go(petition)

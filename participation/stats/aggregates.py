@@ -5,6 +5,7 @@ signature or a deleted account can change an older month).
 
 Each metric is one grouped query over one month range of rows, read through the creation-time
 indexes; the rows of the months redone are replaced in the same transaction."""
+
 from datetime import timedelta, timezone
 
 import sqlalchemy as sa
@@ -19,7 +20,14 @@ from participation.core.permissions import SYSTEM, guarded_by
 from participation.extensions import db
 from participation.petitions.models import Petition, Signature, SignatureCounter, SignatureStatus
 from participation.stats.models import Metric, MonthlyCount, ThresholdReached
-from participation.stats.periods import add_months, month_expression, month_from_key, month_of, months_between, start_of
+from participation.stats.periods import (
+    add_months,
+    month_expression,
+    month_from_key,
+    month_of,
+    months_between,
+    start_of,
+)
 
 ZERO = sa.literal_column("0")
 NO_LANGUAGE = sa.literal_column("''")
@@ -37,16 +45,28 @@ def _contributions():
             Comment.author_id.label("user_id"),
             Comment.created_at.label("at"),
             _key(IdentityProfile.region_id).label("region_key"),
-            sa.func.coalesce(on_consultation.institution_id, on_section.institution_id, Petition.addressee_id, ZERO).label("institution_key"),
+            sa.func.coalesce(
+                on_consultation.institution_id,
+                on_section.institution_id,
+                Petition.addressee_id,
+                ZERO,
+            ).label("institution_key"),
             User.language.label("language"),
         )
         .select_from(Comment)
         .join(User, User.id == Comment.author_id)
         .outerjoin(IdentityProfile, IdentityProfile.user_id == Comment.author_id)
-        .outerjoin(on_consultation, sa.and_(Comment.target_type == "consultation", on_consultation.id == Comment.target_id))
-        .outerjoin(Section, sa.and_(Comment.target_type == "section", Section.id == Comment.target_id))
+        .outerjoin(
+            on_consultation,
+            sa.and_(Comment.target_type == "consultation", on_consultation.id == Comment.target_id),
+        )
+        .outerjoin(
+            Section, sa.and_(Comment.target_type == "section", Section.id == Comment.target_id)
+        )
         .outerjoin(on_section, on_section.id == Section.consultation_id)
-        .outerjoin(Petition, sa.and_(Comment.target_type == "petition", Petition.id == Comment.target_id))
+        .outerjoin(
+            Petition, sa.and_(Comment.target_type == "petition", Petition.id == Comment.target_id)
+        )
         .where(Comment.is_official.is_(False))
     )
     signatures = (
@@ -96,14 +116,21 @@ def _contributions():
 
 
 def _in_months(select, timestamp, months):
-    return select.where(timestamp >= start_of(months[0]), timestamp < start_of(add_months(months[-1], 1)))
+    return select.where(
+        timestamp >= start_of(months[0]), timestamp < start_of(add_months(months[-1], 1))
+    )
 
 
 def _grouped(source, months, *, by_institution=True, distinct=False):
     """Counts of `source` (a subquery of contributions) by month, region, institution, language."""
     month = month_expression(source.c.at, months).label("month")
-    inner = sa.select(month, source.c.region_key, source.c.institution_key if by_institution else ZERO.label("institution_key"),
-                      source.c.language, source.c.user_id).subquery()
+    inner = sa.select(
+        month,
+        source.c.region_key,
+        source.c.institution_key if by_institution else ZERO.label("institution_key"),
+        source.c.language,
+        source.c.user_id,
+    ).subquery()
     keys = [inner.c.month, inner.c.region_key, inner.c.institution_key, inner.c.language]
     count = sa.func.count(sa.distinct(inner.c.user_id)) if distinct else sa.func.count()
     return db.session.execute(sa.select(*keys, count).group_by(*keys)).all()
@@ -114,26 +141,48 @@ def _compute(months):
     sources = _contributions()
     counts = {}
     for metric, (select, timestamp) in sources.items():
-        for month, region, institution, language, n in _grouped(_in_months(select, timestamp, months).subquery(), months):
+        for month, region, institution, language, n in _grouped(
+            _in_months(select, timestamp, months).subquery(), months
+        ):
             counts[(month, metric, region, institution, language or "")] = n
     people = sa.union_all(
-        *[_in_months(select, timestamp, months).where(select.selected_columns.user_id.is_not(None))
-          for metric, (select, timestamp) in sources.items() if metric != Metric.REGISTRATIONS]
+        *[
+            _in_months(select, timestamp, months).where(
+                select.selected_columns.user_id.is_not(None)
+            )
+            for metric, (select, timestamp) in sources.items()
+            if metric != Metric.REGISTRATIONS
+        ]
     ).subquery()
-    for metric, by_institution in ((Metric.PARTICIPANTS, False), (Metric.PARTICIPANTS_BY_INSTITUTION, True)):
-        for month, region, institution, language, n in _grouped(people, months, by_institution=by_institution, distinct=True):
+    for metric, by_institution in (
+        (Metric.PARTICIPANTS, False),
+        (Metric.PARTICIPANTS_BY_INSTITUTION, True),
+    ):
+        for month, region, institution, language, n in _grouped(
+            people, months, by_institution=by_institution, distinct=True
+        ):
             counts[(month, metric, region, institution, language or "")] = n
     return counts
 
 
 def _first_month():
-    firsts = [db.session.scalar(sa.select(sa.func.min(column))) for column in (User.created_at, Comment.created_at, Signature.created_at, AnswerSet.created_at)]
+    firsts = [
+        db.session.scalar(sa.select(sa.func.min(column)))
+        for column in (
+            User.created_at,
+            Comment.created_at,
+            Signature.created_at,
+            AnswerSet.created_at,
+        )
+    ]
     firsts = [value for value in firsts if value is not None]
     return month_of(min(_aware(value) for value in firsts)) if firsts else None
 
 
 def _aware(value):
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)  # SQLite aggregates are naive
+    return (
+        value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    )  # SQLite aggregates are naive
 
 
 @guarded_by(SYSTEM)
@@ -152,12 +201,20 @@ def refresh_statistics(*, months=None, everything=False, now=None):
         counts = _compute(months)
         db.session.execute(sa.delete(MonthlyCount).where(MonthlyCount.month.in_(months)))
         rows = [
-            {"month": month_from_key(month), "metric": metric, "region_key": region, "institution_key": institution,
-             "language": language, "count": n, "refreshed_at": now}
-            for (month, metric, region, institution, language), n in counts.items() if month is not None
+            {
+                "month": month_from_key(month),
+                "metric": metric,
+                "region_key": region,
+                "institution_key": institution,
+                "language": language,
+                "count": n,
+                "refreshed_at": now,
+            }
+            for (month, metric, region, institution, language), n in counts.items()
+            if month is not None
         ]
         for start in range(0, len(rows), 5000):
-            db.session.execute(sa.insert(MonthlyCount), rows[start:start + 5000])
+            db.session.execute(sa.insert(MonthlyCount), rows[start : start + 5000])
     record_thresholds_reached()
     db.session.flush()
     return len(months)
@@ -186,11 +243,21 @@ def record_thresholds_reached():
     """For published petitions whose counted signatures reached the threshold and whose moment is
     not recorded yet: the time of the signature that reached it (the N-th counted one). One grouped
     sum over the counters, then one indexed lookup per petition that crossed."""
-    recorded = sa.select(ThresholdReached.petition_id).where(ThresholdReached.petition_id == Petition.id)
+    recorded = sa.select(ThresholdReached.petition_id).where(
+        ThresholdReached.petition_id == Petition.id
+    )
     candidates = db.session.execute(
-        sa.select(Petition.id, Petition.signatures_required, sa.func.coalesce(sa.func.sum(SignatureCounter.count), 0))
+        sa.select(
+            Petition.id,
+            Petition.signatures_required,
+            sa.func.coalesce(sa.func.sum(SignatureCounter.count), 0),
+        )
         .join(SignatureCounter, SignatureCounter.petition_id == Petition.id)
-        .where(Petition.published_at.is_not(None), Petition.signatures_required.is_not(None), ~sa.exists(recorded))
+        .where(
+            Petition.published_at.is_not(None),
+            Petition.signatures_required.is_not(None),
+            ~sa.exists(recorded),
+        )
         .group_by(Petition.id, Petition.signatures_required)
     ).all()
     reached = 0
@@ -199,7 +266,10 @@ def record_thresholds_reached():
             continue
         moment = db.session.scalar(
             sa.select(Signature.created_at)
-            .where(Signature.petition_id == petition_id, Signature.status == SignatureStatus.COUNTED.value)
+            .where(
+                Signature.petition_id == petition_id,
+                Signature.status == SignatureStatus.COUNTED.value,
+            )
             .order_by(Signature.created_at, Signature.id)
             .offset(required - 1)
             .limit(1)

@@ -2,6 +2,7 @@
 so the Content-Security-Policy holds and the page works without JavaScript. Each chart is built
 from a table column and shows the table's values, "< 5" included; the table is its text
 alternative."""
+
 import math
 from dataclasses import dataclass, field
 
@@ -65,16 +66,30 @@ def column_chart(table, value_key, label_key, *, key=None, title=None):
     left, plot = 56, WIDTH - 56 - 8
     band = plot / max(len(rows), 1)
     every = math.ceil(len(rows) / MAX_LABELS) or 1
-    chart = Chart(key=key or f"{table.key}-{value_key}", title=title or column.label, horizontal=False, width=WIDTH, height=BAR_AREA + 48)
+    chart = Chart(
+        key=key or f"{table.key}-{value_key}",
+        title=title or column.label,
+        horizontal=False,
+        width=WIDTH,
+        height=BAR_AREA + 48,
+    )
     for fraction in (0, 0.5, 1):
-        chart.gridlines.append((round(10 + BAR_AREA * (1 - fraction), 1), display(top * fraction, "rate")))
+        chart.gridlines.append(
+            (round(10 + BAR_AREA * (1 - fraction), 1), display(top * fraction, "rate"))
+        )
     for index, row in enumerate(rows):
         height = BAR_AREA * _number(row.get(value_key)) / top
-        chart.bars.append(Bar(
-            label=_label(table, row, label_key), value=display(row.get(value_key), column.kind),
-            x=round(left + index * band + band * 0.15, 1), y=round(10 + BAR_AREA - height, 1),
-            width=round(band * 0.7, 1), height=round(height, 1), show_label=index % every == 0,
-        ))
+        chart.bars.append(
+            Bar(
+                label=_label(table, row, label_key),
+                value=display(row.get(value_key), column.kind),
+                x=round(left + index * band + band * 0.15, 1),
+                y=round(10 + BAR_AREA - height, 1),
+                width=round(band * 0.7, 1),
+                height=round(height, 1),
+                show_label=index % every == 0,
+            )
+        )
     return chart
 
 
@@ -84,10 +99,22 @@ def bar_chart(table, value_key, label_key, *, key=None, title=None):
     rows = table.rows
     top = max([_number(row.get(value_key)) for row in rows] or [0]) or 1
     plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    chart = Chart(key=key or f"{table.key}-{value_key}", title=title or column.label, horizontal=True, width=WIDTH, height=ROW * len(rows) + 8)
+    chart = Chart(
+        key=key or f"{table.key}-{value_key}",
+        title=title or column.label,
+        horizontal=True,
+        width=WIDTH,
+        height=ROW * len(rows) + 8,
+    )
     for index, row in enumerate(rows):
-        chart.bars.append(Bar(
-            label=_label(table, row, label_key), value=display(row.get(value_key), column.kind),
-            x=LABEL_WIDTH, y=4 + index * ROW + 4, width=round(plot * _number(row.get(value_key)) / top, 1), height=ROW - 8,
-        ))
+        chart.bars.append(
+            Bar(
+                label=_label(table, row, label_key),
+                value=display(row.get(value_key), column.kind),
+                x=LABEL_WIDTH,
+                y=4 + index * ROW + 4,
+                width=round(plot * _number(row.get(value_key)) / top, 1),
+                height=ROW - 8,
+            )
+        )
     return chart

@@ -1,5 +1,6 @@
 """The sections of the observatory and of the public statistics page: their tables (queries.py)
 and which columns are drawn as charts (charts.py)."""
+
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -9,10 +10,22 @@ from participation.stats.charts import bar_chart, column_chart
 
 # table key -> [(draw, value column, label column)]
 CHARTS = {
-    "participation-by-month": [(column_chart, metric, "month") for metric in ("registrations", "participants", "comments", "signatures", "answers")],
-    "participation-by-region": [(bar_chart, "signatures", "region"), (bar_chart, "signatures_rate", "region")],
-    "participation-by-language": [(bar_chart, "comments", "language"), (bar_chart, "signatures", "language")],
-    "consultations-by-month": [(column_chart, "opened", "month"), (column_chart, "closed", "month")],
+    "participation-by-month": [
+        (column_chart, metric, "month")
+        for metric in ("registrations", "participants", "comments", "signatures", "answers")
+    ],
+    "participation-by-region": [
+        (bar_chart, "signatures", "region"),
+        (bar_chart, "signatures_rate", "region"),
+    ],
+    "participation-by-language": [
+        (bar_chart, "comments", "language"),
+        (bar_chart, "signatures", "language"),
+    ],
+    "consultations-by-month": [
+        (column_chart, "opened", "month"),
+        (column_chart, "closed", "month"),
+    ],
     "consultations-outcome-reports": [(bar_chart, "overdue", "institution")],
     "petitions-by-kind-and-state": [(bar_chart, "total", "kind")],
     "petitions-time-to-threshold": [(bar_chart, "median_days", "kind")],
@@ -43,7 +56,17 @@ class Section:
 
 
 def _blocks(tables):
-    return [Block(table, [draw(table, value, label) for draw, value, label in CHARTS.get(table.key, []) if table.rows]) for table in tables]
+    return [
+        Block(
+            table,
+            [
+                draw(table, value, label)
+                for draw, value, label in CHARTS.get(table.key, [])
+                if table.rows
+            ],
+        )
+        for table in tables
+    ]
 
 
 def _tables(key, filters, now):
@@ -57,7 +80,10 @@ def _tables(key, filters, now):
 
 
 def list_sections(filters, now):
-    return [Section(key, title, _blocks(_tables(key, filters, now))) for key, title in SECTION_TITLES.items()]
+    return [
+        Section(key, title, _blocks(_tables(key, filters, now)))
+        for key, title in SECTION_TITLES.items()
+    ]
 
 
 def get_table(table_key, filters, now):
@@ -69,4 +95,10 @@ def get_table(table_key, filters, now):
 
 
 def public_blocks(now):
-    return _blocks([queries.headline_table(now), queries.participation_tables(queries.default_filters(now))[0], queries.signatures_by_region_table()])
+    return _blocks(
+        [
+            queries.headline_table(now),
+            queries.participation_tables(queries.default_filters(now))[0],
+            queries.signatures_by_region_table(),
+        ]
+    )

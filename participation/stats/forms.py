@@ -1,5 +1,6 @@
 """The observatory's filters: a period of whole months, an institution, a region. Read from the
 query string (GET, no CSRF token: nothing changes); any bad value is a translated error."""
+
 import re
 from datetime import date
 
@@ -26,16 +27,28 @@ class FiltersForm(Form):
     class Meta:
         csrf = False
 
-    start = StringField(_l("From (month)"), validators=[Optional()], render_kw={"type": "month", "placeholder": "2026-01"})
-    end = StringField(_l("To (month)"), validators=[Optional()], render_kw={"type": "month", "placeholder": "2026-12"})
+    start = StringField(
+        _l("From (month)"),
+        validators=[Optional()],
+        render_kw={"type": "month", "placeholder": "2026-01"},
+    )
+    end = StringField(
+        _l("To (month)"),
+        validators=[Optional()],
+        render_kw={"type": "month", "placeholder": "2026-12"},
+    )
     institution = IdSelectField(_l("Institution"), default=0)
     region = IdSelectField(_l("Region of residence"), default=0)
 
     def __init__(self, *args, institutions=(), regions=(), today=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        self.institution.choices = choices([(0, _l("All institutions"))] + [(i.id, i.display_name()) for i in institutions])
-        self.region.choices = choices([(0, _l("All regions"))] + [(r.id, r.display_name()) for r in regions])
+        self.institution.choices = choices(
+            [(0, _l("All institutions"))] + [(i.id, i.display_name()) for i in institutions]
+        )
+        self.region.choices = choices(
+            [(0, _l("All regions"))] + [(r.id, r.display_name()) for r in regions]
+        )
 
     def validate_start(self, field):
         if field.data:
@@ -64,7 +77,8 @@ class FiltersForm(Form):
             self.end.errors.append(_l("The end of the period must not be before its start."))
             return None
         if len(months_between(first, last)) > MAX_MONTHS:
-            self.end.errors.append(_l("Choose a period of at most %(count)s months.", count=MAX_MONTHS))
+            self.end.errors.append(
+                _l("Choose a period of at most %(count)s months.", count=MAX_MONTHS)
+            )
             return None
         return first, last
-

@@ -7,6 +7,7 @@ institutions, so they have two metrics: one over every institution, one per inst
 `ThresholdReached` keeps when a petition's counted signatures first reached its threshold (the
 moment of the signature that reached it), found off the request path.
 """
+
 import sqlalchemy as sa
 
 from participation.comments.models import Comment
@@ -24,7 +25,9 @@ class Metric:
     COMMENTS = "comments"
     SIGNATURES = "signatures"  # counted signatures
     ANSWERS = "answers"  # questionnaire answer sets
-    PARTICIPANTS = "participants"  # distinct people who commented, signed or answered (all institutions)
+    PARTICIPANTS = (
+        "participants"  # distinct people who commented, signed or answered (all institutions)
+    )
     PARTICIPANTS_BY_INSTITUTION = "participants_inst"
 
 
@@ -50,8 +53,12 @@ class ThresholdReached(db.Model):
 # The refresh reads one month of rows at a time: indexes on the creation times. On PostgreSQL the
 # signatures' is a BRIN index (rows arrive in time order; tiny, and cheap for the signing path),
 # summarised as each block range fills rather than only at the next VACUUM.
-sa.Index("ix_petition_signatures_created_at", Signature.__table__.c.created_at, postgresql_using="brin",
-         postgresql_with={"autosummarize": "on"})
+sa.Index(
+    "ix_petition_signatures_created_at",
+    Signature.__table__.c.created_at,
+    postgresql_using="brin",
+    postgresql_with={"autosummarize": "on"},
+)
 sa.Index("ix_comments_created_at", Comment.__table__.c.created_at)
 sa.Index("ix_consultation_answer_sets_created_at", AnswerSet.__table__.c.created_at)
 sa.Index("ix_users_created_at", User.__table__.c.created_at)

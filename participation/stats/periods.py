@@ -1,6 +1,7 @@
 """Months of Morocco's calendar as UTC intervals, and a SQL expression that puts a timestamp in
 its month (the same on SQLite and PostgreSQL: the boundaries are computed here, with the time
 zone's rules, not by the database)."""
+
 from datetime import date, datetime, time, timezone
 
 import sqlalchemy as sa
@@ -39,7 +40,15 @@ def start_of(month):
 
 def month_expression(column, months):
     """CASE column WHEN in month m THEN 'YYYY-MM' ...: the month's key, None outside them."""
-    return sa.case(*[(sa.and_(column >= start_of(m), column < start_of(add_months(m, 1))), m.strftime("%Y-%m")) for m in months])
+    return sa.case(
+        *[
+            (
+                sa.and_(column >= start_of(m), column < start_of(add_months(m, 1))),
+                m.strftime("%Y-%m"),
+            )
+            for m in months
+        ]
+    )
 
 
 def month_from_key(key):

@@ -1,5 +1,6 @@
 """Who may read the observatory: the civil-society committee's observers and administrators.
 The public statistics page needs no permission."""
+
 from participation.auth.permissions import is_administrator, is_observer
 
 

@@ -1,6 +1,7 @@
 """The numbers of every chart as a table: columns that say what they hold, small-number
 protection applied once when the table is built (so the page, the chart and the CSV show the
 same "< 5"), locale formatting for the page and plain values for the CSV."""
+
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -67,7 +68,12 @@ class Table:
         return [display(row.get(column.key), column.kind) for column in self.columns]
 
     def csv(self):
-        return to_csv([{column.label: csv_value(row.get(column.key)) for column in self.columns} for row in self.rows])
+        return to_csv(
+            [
+                {column.label: csv_value(row.get(column.key)) for column in self.columns}
+                for row in self.rows
+            ]
+        )
 
     def column(self, key):
         return next(column for column in self.columns if column.key == key)

@@ -1,4 +1,5 @@
 """The observatory (observers and administrators) and the public statistics page."""
+
 from flask import Blueprint, Response, abort, render_template, request
 
 from participation.core import policy
@@ -18,20 +19,33 @@ bp = Blueprint("stats", __name__, url_prefix="/<lang:lang_code>")
 def _filters(now):
     """(form, filters): filters are None when the query string holds a bad value."""
     institutions, regions = list_institutions(include_inactive=True), list_regions()
-    form = FiltersForm(request.args, institutions=institutions, regions=regions, today=month_of(now))
+    form = FiltersForm(
+        request.args, institutions=institutions, regions=regions, today=month_of(now)
+    )
     defaults = default_filters(now)
     if not form.validate():
         return form, None
     period = form.period(defaults.first_month, defaults.last_month)
     if period is None:
         return form, None
-    return form, DashboardFilters(period[0], period[1], form.institution.data or None, form.region.data or None)
+    return form, DashboardFilters(
+        period[0], period[1], form.institution.data or None, form.region.data or None
+    )
 
 
 def _query(filters):
     """The filters as the query string of the CSV links: the period always, the others when chosen."""
     query = {"start": f"{filters.first_month:%Y-%m}", "end": f"{filters.last_month:%Y-%m}"}
-    query.update({key: value for key, value in (("institution", filters.institution_id), ("region", filters.region_id)) if value})
+    query.update(
+        {
+            key: value
+            for key, value in (
+                ("institution", filters.institution_id),
+                ("region", filters.region_id),
+            )
+            if value
+        }
+    )
     return query
 
 
@@ -48,8 +62,13 @@ def observatory():
     form, filters = _filters(now)
     sections = dashboards.list_sections(filters, now) if filters else []
     return render_template(
-        "stats/observatory.html", form=form, filters=filters, sections=sections, refreshed_at=get_refreshed_at(),
-        min_group=min_group(), csv_args=_query(filters) if filters else {},
+        "stats/observatory.html",
+        form=form,
+        filters=filters,
+        sections=sections,
+        refreshed_at=get_refreshed_at(),
+        min_group=min_group(),
+        csv_args=_query(filters) if filters else {},
     ), 200 if filters else 400
 
 
@@ -59,8 +78,15 @@ def observatory_csv(table_key):
     now = utcnow()
     form, filters = _filters(now)
     if filters is None:
-        return render_template("stats/observatory.html", form=form, filters=None, sections=[], refreshed_at=None,
-                               min_group=min_group(), csv_args={}), 400
+        return render_template(
+            "stats/observatory.html",
+            form=form,
+            filters=None,
+            sections=[],
+            refreshed_at=None,
+            min_group=min_group(),
+            csv_args={},
+        ), 400
     table = dashboards.get_table(table_key, filters, now)
     if table is None:
         abort(404)
@@ -71,13 +97,21 @@ def observatory_csv(table_key):
 @policy.public
 def public():
     now = utcnow()
-    return render_template("stats/public.html", blocks=dashboards.public_blocks(now), min_group=min_group(), refreshed_at=get_refreshed_at())
+    return render_template(
+        "stats/public.html",
+        blocks=dashboards.public_blocks(now),
+        min_group=min_group(),
+        refreshed_at=get_refreshed_at(),
+    )
 
 
 @bp.route("/stats/<table_key>.csv")
 @policy.public
 def public_csv(table_key):
-    block = next((block for block in dashboards.public_blocks(utcnow()) if block.table.key == table_key), None)
+    block = next(
+        (block for block in dashboards.public_blocks(utcnow()) if block.table.key == table_key),
+        None,
+    )
     if block is None:
         abort(404)
     return _csv(block.table, table_key)

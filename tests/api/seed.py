@@ -2,6 +2,7 @@
 every status (public, hidden, deleted, by a blocked author, an official answer, a reply), a draft,
 an open petition with signatures and a deposited one with dated steps, and the personal data that
 must never come out (e-mail addresses, names on identity profiles, CIN numbers)."""
+
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -20,10 +21,26 @@ from tests.petitions.test_processing import addressee_officer, deposited, step
 from tests.petitions.test_signing import open_petition
 
 
-def make_comment(target_type, target_id, author, *, body, status="visible", parent=None, stance=None, institution=None, deleted=False):
+def make_comment(
+    target_type,
+    target_id,
+    author,
+    *,
+    body,
+    status="visible",
+    parent=None,
+    stance=None,
+    institution=None,
+    deleted=False,
+):
     comment = Comment(
-        target_type=target_type, target_id=target_id, author_id=author.id, stance=stance, status=status,
-        is_official=institution is not None, official_institution_id=institution.id if institution else None,
+        target_type=target_type,
+        target_id=target_id,
+        author_id=author.id,
+        stance=stance,
+        status=status,
+        is_official=institution is not None,
+        official_institution_id=institution.id if institution else None,
     )
     comment.place_in_thread(parent)
     comment.write(markdown.clean_source(body))
@@ -51,22 +68,44 @@ class Seeded:
 
 def seed_open_data():
     """Needs the `world` fixture of tests/petitions/test_signing.py (territories, kinds)."""
-    ministry = make_institution(name={"ar": "وزارة الشباب", "fr": "Ministère de la Jeunesse", "zgh": "ⵜⴰⵎⴰⵡⴰⵙⵜ"})
-    consultation = make_consultation(institution=ministry, state="open", title={"ar": "مشروع", "fr": "Projet ouvert", "zgh": "ⴰⵙⵏⴼⵍ"})
+    ministry = make_institution(
+        name={"ar": "وزارة الشباب", "fr": "Ministère de la Jeunesse", "zgh": "ⵜⴰⵎⴰⵡⴰⵙⵜ"}
+    )
+    consultation = make_consultation(
+        institution=ministry,
+        state="open",
+        title={"ar": "مشروع", "fr": "Projet ouvert", "zgh": "ⴰⵙⵏⴼⵍ"},
+    )
     draft = make_consultation(institution=ministry, state="draft")
     amina = make_user(display_name="Amina B.", email="amina.secret@example.org")
     blocked = make_user(display_name="Blocked Person", email="blocked.secret@example.org")
     blocked.blocked_at = utcnow()
-    officer = make_user(display_name="Officer Ministry", email="officer.secret@example.org", roles=["officer"], institution=ministry)
+    officer = make_user(
+        display_name="Officer Ministry",
+        email="officer.secret@example.org",
+        roles=["officer"],
+        institution=ministry,
+    )
     section = consultation.sections[0]
     first = make_comment("consultation", consultation.id, amina, body="Une **bonne** idée.")
-    on_section = make_comment("section", section.id, amina, body="D'accord avec l'article 1.", stance="agree")
-    official = make_comment("consultation", consultation.id, officer, body="Réponse officielle.", parent=first, institution=ministry)
+    on_section = make_comment(
+        "section", section.id, amina, body="D'accord avec l'article 1.", stance="agree"
+    )
+    official = make_comment(
+        "consultation",
+        consultation.id,
+        officer,
+        body="Réponse officielle.",
+        parent=first,
+        institution=ministry,
+    )
     reply = make_comment("consultation", consultation.id, amina, body="Merci.", parent=official)
     hidden = [
         make_comment("section", section.id, amina, body="Texte caché.", status="hidden"),
         make_comment("section", section.id, amina, body="Texte en attente.", status="pending"),
-        make_comment("consultation", consultation.id, blocked, body="Texte d'une personne bloquée."),
+        make_comment(
+            "consultation", consultation.id, blocked, body="Texte d'une personne bloquée."
+        ),
         make_comment("consultation", consultation.id, amina, body="Texte supprimé.", deleted=True),
         make_comment("section", draft.sections[0].id, amina, body="Sur un brouillon."),
     ]
@@ -78,7 +117,11 @@ def seed_open_data():
     handed_in, _signers = deposited(signers=2, deposited_days_ago=20)
     officer_of_addressee = addressee_officer(handed_in)
     processing.record_step(officer_of_addressee, handed_in, step("receipt", 19))
-    processing.record_step(officer_of_addressee, handed_in, step("referral", 10, text={"fr": "Renvoi à la commission.", "ar": "إحالة"}))
+    processing.record_step(
+        officer_of_addressee,
+        handed_in,
+        step("referral", 10, text={"fr": "Renvoi à la commission.", "ar": "إحالة"}),
+    )
     draft_petition, _i, _m = open_petition()
     draft_petition.state = "draft"
     db.session.commit()
@@ -87,7 +130,15 @@ def seed_open_data():
     secrets += [decrypt(p.cin_encrypted) for p in db.session.scalars(sa.select(IdentityProfile))]
     secrets += [s.address for s in db.session.scalars(sa.select(Signature)) if s.address]
     return Seeded(
-        consultation=consultation, draft=draft, public_comments=[first, on_section, official, reply], hidden_comments=hidden,
-        official=official, reply=reply, open_petition=petition, deposited=handed_in, draft_petition_id=draft_petition.id,
-        ministry=ministry, secrets=sorted(set(secrets)),
+        consultation=consultation,
+        draft=draft,
+        public_comments=[first, on_section, official, reply],
+        hidden_comments=hidden,
+        official=official,
+        reply=reply,
+        open_petition=petition,
+        deposited=handed_in,
+        draft_petition_id=draft_petition.id,
+        ministry=ministry,
+        secrets=sorted(set(secrets)),
     )

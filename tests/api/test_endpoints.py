@@ -1,5 +1,6 @@
 """The /api/v1 endpoints of SPEC §8 on a known data set: what they show, what they leave out (drafts,
 non-public comments, personal data), pagination, filters, JSON errors, caching and the rate limit."""
+
 import json
 
 import pytest
@@ -22,7 +23,11 @@ def test_consultation_detail_has_sections_and_counts(client, seeded):
     assert data["comment_count"] == 4  # the four public ones
     first, second = data["sections"]
     assert first["heading"] == {"ar": "المادة 1", "fr": "Article 1"}
-    assert first["comment_count"] == 1 and first["stances"] == {"agree": 1, "disagree": 0, "neutral": 0}
+    assert first["comment_count"] == 1 and first["stances"] == {
+        "agree": 1,
+        "disagree": 0,
+        "neutral": 0,
+    }
     assert second["comment_count"] == 0
 
 
@@ -44,9 +49,16 @@ def test_comments_are_the_public_ones_with_threads_and_official_answers(client, 
     assert official["official_answer"] is True and official["institution_id"] == seeded.ministry.id
     assert official["author"] == "Officer Ministry"
     reply = by_id[seeded.reply.id]
-    assert reply["parent_id"] == seeded.official.id and reply["depth"] == 2 and reply["official_answer"] is False
+    assert (
+        reply["parent_id"] == seeded.official.id
+        and reply["depth"] == 2
+        and reply["official_answer"] is False
+    )
     on_section = next(c for c in data["data"] if c["section_id"])
-    assert on_section["section_id"] == seeded.consultation.sections[0].id and on_section["stance"] == "agree"
+    assert (
+        on_section["section_id"] == seeded.consultation.sections[0].id
+        and on_section["stance"] == "agree"
+    )
     first = by_id[seeded.public_comments[0].id]
     assert first["text"] == "Une **bonne** idée." and "<strong>bonne</strong>" in first["html"]
     text = json.dumps(data, ensure_ascii=False)
@@ -55,7 +67,10 @@ def test_comments_are_the_public_ones_with_threads_and_official_answers(client, 
 
 
 def test_comments_are_paginated(client, seeded):
-    pages = [get(client, f"/api/v1/consultations/{seeded.consultation.id}/comments?per_page=3&page={n}") for n in (1, 2, 3)]
+    pages = [
+        get(client, f"/api/v1/consultations/{seeded.consultation.id}/comments?per_page=3&page={n}")
+        for n in (1, 2, 3)
+    ]
     assert [len(p["data"]) for p in pages] == [3, 1, 0]
     assert {c["id"] for p in pages for c in p["data"]} == {c.id for c in seeded.public_comments}
 
@@ -67,21 +82,32 @@ def test_petitions_listing_and_filters(client, seeded):
     assert seeded.draft_petition_id not in ids
     counts = {item["id"]: item["signature_count"] for item in data["data"]}
     assert counts == {seeded.open_petition.id: 3, seeded.deposited.id: 2}
-    assert [p["id"] for p in get(client, "/api/v1/petitions?state=deposited")["data"]] == [seeded.deposited.id]
+    assert [p["id"] for p in get(client, "/api/v1/petitions?state=deposited")["data"]] == [
+        seeded.deposited.id
+    ]
     hog = seeded.deposited.addressee_id
     assert len(get(client, f"/api/v1/petitions?addressee={hog}")["data"]) == 2
     assert get(client, f"/api/v1/petitions?addressee={seeded.ministry.id}")["data"] == []
     assert len(get(client, "/api/v1/petitions?kind=petition_head_of_government")["data"]) == 2
     assert get(client, "/api/v1/petitions?kind=no_such_kind")["data"] == []
-    assert get(client, "/api/v1/petitions?region=1")["data"] == []  # national petitions have no region
+    assert (
+        get(client, "/api/v1/petitions?region=1")["data"] == []
+    )  # national petitions have no region
     item = data["data"][0]
-    assert item["kind"]["key"] == "petition_head_of_government" and item["kind"]["category"] == "petition"
+    assert (
+        item["kind"]["key"] == "petition_head_of_government"
+        and item["kind"]["category"] == "petition"
+    )
     assert item["addressee"]["institution_id"] == hog
 
 
 def test_petition_detail_has_counts_by_region_steps_and_deadlines(client, seeded):
     data = get(client, f"/api/v1/petitions/{seeded.deposited.id}")
-    assert data["state"] == "deposited" and data["signature_count"] == 2 and data["signatures_required"] == 2
+    assert (
+        data["state"] == "deposited"
+        and data["signature_count"] == 2
+        and data["signatures_required"] == 2
+    )
     assert sum(row["signature_count"] for row in data["signatures_by_region"]) == 2
     assert all(row["region"] for row in data["signatures_by_region"])
     assert [s["kind"] for s in data["steps"]] == ["receipt", "referral"]
@@ -91,7 +117,11 @@ def test_petition_detail_has_counts_by_region_steps_and_deadlines(client, seeded
     referral, opinion, decision = data["deadlines"]  # deposited 20 days ago, referred 10 days ago
     assert referral["key"] == "referral_to_petitions_commission" and referral["status"] == "met"
     assert referral["done_on"] == data["steps"][1]["occurred_on"]
-    assert opinion["start_on"] == referral["done_on"] and opinion["status"] == "on_time" and opinion["done_on"] is None
+    assert (
+        opinion["start_on"] == referral["done_on"]
+        and opinion["status"] == "on_time"
+        and opinion["done_on"] is None
+    )
     assert decision["status"] == "waiting" and decision["due_on"] is None
     assert data["committee_size"] == 5
     assert client.get(f"/api/v1/petitions/{seeded.draft_petition_id}").status_code == 404
@@ -121,9 +151,13 @@ def test_regions_and_institutions_are_paginated(client, seeded):
 
 def test_no_personal_data_anywhere(client, seeded):
     paths = [
-        "/api/v1/consultations", f"/api/v1/consultations/{seeded.consultation.id}",
-        f"/api/v1/consultations/{seeded.consultation.id}/comments", "/api/v1/petitions",
-        f"/api/v1/petitions/{seeded.open_petition.id}", f"/api/v1/petitions/{seeded.deposited.id}", "/api/v1/stats",
+        "/api/v1/consultations",
+        f"/api/v1/consultations/{seeded.consultation.id}",
+        f"/api/v1/consultations/{seeded.consultation.id}/comments",
+        "/api/v1/petitions",
+        f"/api/v1/petitions/{seeded.open_petition.id}",
+        f"/api/v1/petitions/{seeded.deposited.id}",
+        "/api/v1/stats",
     ]
     keys = set()
 
@@ -141,7 +175,16 @@ def test_no_personal_data_anywhere(client, seeded):
         text = response.get_data(as_text=True)
         assert seeded.secrets and not [secret for secret in seeded.secrets if secret in text], path
         walk(response.get_json())
-    assert not keys & {"email", "user_id", "author_id", "cin", "first_name", "last_name", "address", "initiator_id"}
+    assert not keys & {
+        "email",
+        "user_id",
+        "author_id",
+        "cin",
+        "first_name",
+        "last_name",
+        "address",
+        "initiator_id",
+    }
 
 
 @pytest.mark.parametrize(
@@ -163,20 +206,39 @@ def test_no_personal_data_anywhere(client, seeded):
 def test_bad_parameters_are_json_400(client, app, path, parameter):
     response = client.get(path)
     assert response.status_code == 400
-    assert response.get_json()["error"] == "invalid_parameter" and response.get_json()["parameter"] == parameter
+    assert (
+        response.get_json()["error"] == "invalid_parameter"
+        and response.get_json()["parameter"] == parameter
+    )
 
 
 def test_error_messages_follow_accept_language(client, app):
-    french = client.get("/api/v1/consultations?page=0", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_json()["message"]
+    french = client.get(
+        "/api/v1/consultations?page=0", headers={"Accept-Language": "fr-FR,fr;q=0.9"}
+    ).get_json()["message"]
     assert french == "page doit être compris entre 1 et 1000000."
-    amazigh = client.get("/api/v1/petitions?state=x", headers={"Accept-Language": "zgh"}).get_json()["message"]
+    amazigh = client.get(
+        "/api/v1/petitions?state=x", headers={"Accept-Language": "zgh"}
+    ).get_json()["message"]
     assert amazigh.startswith("ⵉⵇⵇⴰⵏ state")
-    arabic = client.get("/api/v1/consultations?page=0").get_json()["message"]  # no Accept-Language: Arabic
+    arabic = client.get("/api/v1/consultations?page=0").get_json()[
+        "message"
+    ]  # no Accept-Language: Arabic
     assert arabic == "يجب أن يكون page بين 1 و1000000."
-    assert client.get("/api/v1/petitions/5", headers={"Accept-Language": "fr"}).get_json()["error"] == "not_found"
+    assert (
+        client.get("/api/v1/petitions/5", headers={"Accept-Language": "fr"}).get_json()["error"]
+        == "not_found"
+    )
 
 
-@pytest.mark.parametrize("path", ["/api/v1/consultations/99999999999999999999", "/api/v1/petitions/4294967296/count", "/api/v1/consultations/0/comments"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/consultations/99999999999999999999",
+        "/api/v1/petitions/4294967296/count",
+        "/api/v1/consultations/0/comments",
+    ],
+)
 def test_unknown_ids_are_json_404(client, app, path):
     response = client.get(path)
     assert response.status_code == 404 and response.get_json()["error"] == "not_found"
@@ -200,7 +262,15 @@ class TestRateLimit:
         return {"RATELIMIT_API": "3 per minute"}
 
     def test_the_whole_api_shares_one_budget(self, client, app):
-        statuses = [client.get(path).status_code for path in ("/api/v1/regions", "/api/v1/stats", "/api/v1/institutions", "/api/v1/regions")]
+        statuses = [
+            client.get(path).status_code
+            for path in (
+                "/api/v1/regions",
+                "/api/v1/stats",
+                "/api/v1/institutions",
+                "/api/v1/regions",
+            )
+        ]
         assert statuses == [200, 200, 200, 429]
         response = client.get("/api/v1/stats")
         assert response.status_code == 429 and response.get_json()["error"] == "rate_limited"
@@ -213,7 +283,11 @@ def test_listing_queries_do_not_grow_with_the_data(client, seeded):
     from tests.consultations.test_query_counts import _queries_for
     from tests.petitions.test_signing import open_petition
 
-    paths = ["/api/v1/petitions", f"/api/v1/consultations/{seeded.consultation.id}/comments", f"/api/v1/petitions/{seeded.deposited.id}"]
+    paths = [
+        "/api/v1/petitions",
+        f"/api/v1/consultations/{seeded.consultation.id}/comments",
+        f"/api/v1/petitions/{seeded.deposited.id}",
+    ]
     small = _queries_for(client, paths)
     author = seeded.official.author
     for n in range(15):

@@ -9,6 +9,7 @@ count keeps it short.
 
 The engine rather than schemathesis' pytest plugin, whose lazy-fixture subtests do not run on this
 pytest version: the app and its seeded database are per-test fixtures, like everywhere else."""
+
 import pytest
 import schemathesis
 from schemathesis.checks import not_a_server_error
@@ -48,7 +49,9 @@ def api_schema(app, seeded):
     load_commitments()
     tracker = make_user(roles=["administrator"])
     label = {"ar": "تقرير التقييم", "fr": "Rapport d'évaluation", "zgh": "ⴰⵏⵎⵓⵍ"}
-    add_evidence_link(tracker, ogp_queries.get_commitment(15), url="https://example.org/rapport.pdf", label=label)
+    add_evidence_link(
+        tracker, ogp_queries.get_commitment(15), url="https://example.org/rapport.pdf", label=label
+    )
     db.session.commit()
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
@@ -57,13 +60,23 @@ def run_engine(schema, **parameters):
     """The failures of one engine run, as readable lines."""
     schema.config.checks.update(included_check_names=CHECKS)
     schema.config.phases.update(phases=["examples", "coverage", "fuzzing"])
-    schema.config.generation.update(modes=["positive", "negative"], max_examples=EXAMPLES, deterministic=True, database="none")
-    schema.config.update(continue_on_failure=True, workers=1, parameters={f"path.{name}": value for name, value in parameters.items()} or None)
+    schema.config.generation.update(
+        modes=["positive", "negative"], max_examples=EXAMPLES, deterministic=True, database="none"
+    )
+    schema.config.update(
+        continue_on_failure=True,
+        workers=1,
+        parameters={f"path.{name}": value for name, value in parameters.items()} or None,
+    )
     failures = []
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
             for checks in event.recorder.checks.values():
-                failures += [f"{event.label}: {check.name}: {check.failure_info.failure.title} {check.failure_info.failure.message}" for check in checks if check.status == Status.FAILURE]
+                failures += [
+                    f"{event.label}: {check.name}: {check.failure_info.failure.title} {check.failure_info.failure.message}"
+                    for check in checks
+                    if check.status == Status.FAILURE
+                ]
         elif isinstance(event, events.NonFatalError | events.FatalError):
             failures.append(f"error: {event.info}")
     return sorted(set(failures))
@@ -71,20 +84,40 @@ def run_engine(schema, **parameters):
 
 def test_every_operation_survives_the_fuzz_run(app, seeded, api_schema):
     assert run_engine(api_schema) == []
-    real_ids = {"consultation_id": seeded.consultation.id, "petition_id": seeded.deposited.id, "number": 15}
+    real_ids = {
+        "consultation_id": seeded.consultation.id,
+        "petition_id": seeded.deposited.id,
+        "number": 15,
+    }
     assert run_engine(api_schema, **real_ids) == []
 
 
 def test_every_operation_documents_its_answer_to_a_nul_character(app, seeded, api_schema):
     """NUL is refused before any query (PostgreSQL cannot hold it in text): a 400 every operation
     documents, whatever the parameter's name."""
-    real_ids = {"consultation_id": seeded.consultation.id, "petition_id": seeded.deposited.id, "number": 15}
+    real_ids = {
+        "consultation_id": seeded.consultation.id,
+        "petition_id": seeded.deposited.id,
+        "number": 15,
+    }
     operations = [result for result in api_schema.get_all_operations() if isinstance(result, Ok)]
     for operation in (result.ok() for result in operations):
-        case = operation.Case(path_parameters={p.name: real_ids[p.name] for p in operation.path_parameters}, query={"q": "a\x00b"})
+        case = operation.Case(
+            path_parameters={p.name: real_ids[p.name] for p in operation.path_parameters},
+            query={"q": "a\x00b"},
+        )
         response = case.call()
         assert response.status_code == 400, operation.label
-        case.validate_response(response, checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance, response_schema_conformance])
+        case.validate_response(
+            response,
+            checks=[
+                not_a_server_error,
+                status_code_conformance,
+                content_type_conformance,
+                response_headers_conformance,
+                response_schema_conformance,
+            ],
+        )
     # Every documented operation but the document itself (schemathesis leaves its own source out;
     # test_openapi.py validates that answer).
     documented = app.test_client().get("/api/v1/openapi.json").get_json()["paths"]

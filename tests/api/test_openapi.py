@@ -1,5 +1,6 @@
 """The OpenAPI document matches the implementation: every /api/v1 route is documented, every
 documented path exists, and real answers (lists, details, errors) validate against its schemas."""
+
 import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
@@ -8,8 +9,14 @@ from participation.api.openapi import COMMITMENTS_PATHS, PATHS, api_paths, opena
 
 
 def validator_for(document, schema):
-    registry = Registry().with_resource("urn:openapi", Resource.from_contents(document, default_specification=_spec()))
-    return Draft202012Validator({**schema, "$id": "urn:answer"}, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    registry = Registry().with_resource(
+        "urn:openapi", Resource.from_contents(document, default_specification=_spec())
+    )
+    return Draft202012Validator(
+        {**schema, "$id": "urn:answer"},
+        registry=registry,
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
 
 
 def _spec():
@@ -20,7 +27,9 @@ def _spec():
 
 def response_schema(document, path, status):
     """The answer schema of a documented path and status, with #/components refs resolvable."""
-    content = document["paths"][path]["get"]["responses"][str(status)]["content"]["application/json"]["schema"]
+    content = document["paths"][path]["get"]["responses"][str(status)]["content"][
+        "application/json"
+    ]["schema"]
     name = content["$ref"].rsplit("/", 1)[1]
     return {"$ref": f"urn:openapi#/components/schemas/{name}"}
 
@@ -46,7 +55,10 @@ def test_every_api_route_is_documented_and_every_documented_path_exists(app, doc
 
 
 def test_openapi_path_converts_flask_rules():
-    assert openapi_path("/api/v1/petitions/<int:petition_id>/count") == "/api/v1/petitions/{petition_id}/count"
+    assert (
+        openapi_path("/api/v1/petitions/<int:petition_id>/count")
+        == "/api/v1/petitions/{petition_id}/count"
+    )
     assert openapi_path("/api/v1/commitments/<number>") == "/api/v1/commitments/{number}"
     assert set(PATHS).isdisjoint(COMMITMENTS_PATHS)
 
@@ -60,15 +72,27 @@ def _answers(seeded):
         ("/api/v1/stats", "/api/v1/stats", 200),
         ("/api/v1/consultations", "/api/v1/consultations", 200),
         (f"/api/v1/consultations/{c}", "/api/v1/consultations/{consultation_id}", 200),
-        (f"/api/v1/consultations/{c}/comments", "/api/v1/consultations/{consultation_id}/comments", 200),
+        (
+            f"/api/v1/consultations/{c}/comments",
+            "/api/v1/consultations/{consultation_id}/comments",
+            200,
+        ),
         ("/api/v1/petitions", "/api/v1/petitions", 200),
         (f"/api/v1/petitions/{p}", "/api/v1/petitions/{petition_id}", 200),
         (f"/api/v1/petitions/{seeded.open_petition.id}", "/api/v1/petitions/{petition_id}", 200),
         (f"/api/v1/petitions/{p}/count", "/api/v1/petitions/{petition_id}/count", 200),
         ("/api/v1/consultations?page=0", "/api/v1/consultations", 400),
         ("/api/v1/petitions?state=nope", "/api/v1/petitions", 400),
-        (f"/api/v1/consultations/{seeded.draft.id}", "/api/v1/consultations/{consultation_id}", 404),
-        (f"/api/v1/petitions/{seeded.draft_petition_id}/count", "/api/v1/petitions/{petition_id}/count", 404),
+        (
+            f"/api/v1/consultations/{seeded.draft.id}",
+            "/api/v1/consultations/{consultation_id}",
+            404,
+        ),
+        (
+            f"/api/v1/petitions/{seeded.draft_petition_id}/count",
+            "/api/v1/petitions/{petition_id}/count",
+            404,
+        ),
         ("/api/v1/commitments", "/api/v1/commitments", 200),
         ("/api/v1/commitments/15", "/api/v1/commitments/{number}", 200),
         ("/api/v1/commitments/19", "/api/v1/commitments/{number}", 404),
@@ -86,7 +110,9 @@ def test_real_answers_match_the_document(client, seeded, document):
         response = client.get(url)
         assert response.status_code == status, url
         assert response.mimetype == "application/json"
-        validator_for(document, response_schema(document, path, status)).validate(response.get_json())
+        validator_for(document, response_schema(document, path, status)).validate(
+            response.get_json()
+        )
         checked.add(path)
     assert checked == set(document["paths"])  # every documented operation was exercised
 
@@ -98,4 +124,7 @@ def test_a_schema_catches_an_undocumented_field(client, seeded, document):
     data = client.get(f"/api/v1/consultations/{seeded.consultation.id}/comments").get_json()
     data["data"][0]["email"] = "someone@example.org"
     with pytest.raises(ValidationError):
-        validator_for(document, response_schema(document, "/api/v1/consultations/{consultation_id}/comments", 200)).validate(data)
+        validator_for(
+            document,
+            response_schema(document, "/api/v1/consultations/{consultation_id}/comments", 200),
+        ).validate(data)

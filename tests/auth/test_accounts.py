@@ -1,4 +1,5 @@
 """Registration, e-mail verification, sign-in, password reset: the journeys and their refusals."""
+
 import re
 from datetime import timedelta
 
@@ -47,7 +48,12 @@ def test_registration_with_an_existing_address_reveals_nothing(client, post_form
     other = register(post_form, email="free@example.org")
     # Same page either way, so the form cannot tell who is registered.
     assert first.status_code == other.status_code == 200
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.email == "taken@example.org")) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(User).where(User.email == "taken@example.org")
+        )
+        == 1
+    )
     assert [m.template for m in outbox(to_address=existing.email)] == ["already_registered"]
 
 
@@ -83,7 +89,9 @@ def test_reused_verification_token_is_refused_and_changes_nothing(client, post_f
     verified_at = db.session.scalar(sa.select(User.email_verified_at))
     again = client.get(csrf_page)
     assert again.status_code == 400
-    assert "déjà été utilisé" in again.get_data(as_text=True) or "already" in again.get_data(as_text=True)
+    assert "déjà été utilisé" in again.get_data(as_text=True) or "already" in again.get_data(
+        as_text=True
+    )
     assert db.session.scalar(sa.select(User.email_verified_at)) == verified_at
 
 
@@ -97,7 +105,9 @@ def test_tampered_verification_token_is_refused(client, post_form, outbox):
     assert db.session.scalar(sa.select(AccountToken.used_at)) is None
 
 
-def test_expired_verification_token_is_refused_with_a_way_to_get_a_new_one(client, post_form, outbox):
+def test_expired_verification_token_is_refused_with_a_way_to_get_a_new_one(
+    client, post_form, outbox
+):
     register(post_form)
     token = _link_token(outbox()[0], "verify")
     db.session.execute(sa.update(AccountToken).values(expires_at=utcnow() - timedelta(minutes=1)))
@@ -108,7 +118,9 @@ def test_expired_verification_token_is_refused_with_a_way_to_get_a_new_one(clien
     # Even a POST with a valid CSRF token changes nothing.
     from tests.conftest import csrf_token
 
-    response = client.post(f"/fr/account/verify/{token}", data={"csrf_token": csrf_token(client, "/fr/account/login")})
+    response = client.post(
+        f"/fr/account/verify/{token}", data={"csrf_token": csrf_token(client, "/fr/account/login")}
+    )
     assert response.status_code == 400
     assert not db.session.scalar(sa.select(User)).email_verified
     assert db.session.scalar(sa.select(AccountToken.used_at)) is None
@@ -128,7 +140,9 @@ def test_full_journey_register_verify_login(client, post_form, outbox):
     register(post_form, language="ar")
     token = _link_token(outbox()[0], "verify")
     post_form(f"/ar/account/verify/{token}")
-    response = post_form("/ar/account/login", {"email": "new@example.org", "password": "a long enough secret"})
+    response = post_form(
+        "/ar/account/login", {"email": "new@example.org", "password": "a long enough secret"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/ar/account/")
     assert "Fatima Zahra" in client.get("/ar/account/").get_data(as_text=True)
@@ -144,10 +158,25 @@ def test_login_with_wrong_password_is_refused(client, post_form):
 
 def test_login_redirects_to_a_safe_next_only(client, post_form):
     user = make_user()
-    response = post_form("/fr/account/login?next=https://evil.example/", {"email": user.email, "password": PASSWORD}, form_page="/fr/account/login")
+    response = post_form(
+        "/fr/account/login?next=https://evil.example/",
+        {"email": user.email, "password": PASSWORD},
+        form_page="/fr/account/login",
+    )
     assert response.headers["Location"].endswith("/fr/account/")
-    client.post("/fr/account/logout", data={"csrf_token": __import__("tests.conftest", fromlist=["x"]).csrf_token(client, "/fr/account/")})
-    response = post_form("/fr/account/login?next=/fr/account/identity", {"email": user.email, "password": PASSWORD}, form_page="/fr/account/login")
+    client.post(
+        "/fr/account/logout",
+        data={
+            "csrf_token": __import__("tests.conftest", fromlist=["x"]).csrf_token(
+                client, "/fr/account/"
+            )
+        },
+    )
+    response = post_form(
+        "/fr/account/login?next=/fr/account/identity",
+        {"email": user.email, "password": PASSWORD},
+        form_page="/fr/account/login",
+    )
     assert response.headers["Location"] == "/fr/account/identity"
 
 
@@ -166,12 +195,17 @@ def test_burst_of_wrong_passwords_ends_in_429(client, app):
     user = make_user()
     token = csrf_token(client, "/fr/account/login")
     statuses = [
-        client.post("/fr/account/login", data={"email": user.email, "password": f"wrong {i}", "csrf_token": token}).status_code
+        client.post(
+            "/fr/account/login",
+            data={"email": user.email, "password": f"wrong {i}", "csrf_token": token},
+        ).status_code
         for i in range(12)
     ]
     assert statuses[:10] == [200] * 10
     assert statuses[-1] == 429
-    page = client.post("/fr/account/login", data={"email": user.email, "password": "x", "csrf_token": token})
+    page = client.post(
+        "/fr/account/login", data={"email": user.email, "password": "x", "csrf_token": token}
+    )
     assert page.status_code == 429
     assert 'lang="fr"' in page.get_data(as_text=True)
 
@@ -180,7 +214,10 @@ def test_registration_is_rate_limited(client):
     from tests.conftest import csrf_token
 
     token = csrf_token(client, "/fr/account/register")
-    statuses = [client.post("/fr/account/register", data={"csrf_token": token}).status_code for _ in range(7)]
+    statuses = [
+        client.post("/fr/account/register", data={"csrf_token": token}).status_code
+        for _ in range(7)
+    ]
     assert 429 in statuses
 
 
@@ -191,11 +228,19 @@ def test_password_reset_journey(client, post_form, outbox):
     token = _link_token(outbox(to_address=user.email)[-1], "password/reset")
     old_session = user.session_token
     assert client.get(f"/fr/account/password/reset/{token}").status_code == 200
-    response = post_form(f"/fr/account/password/reset/{token}", {"password": "brand new secret 1", "password_confirm": "brand new secret 1"})
+    response = post_form(
+        f"/fr/account/password/reset/{token}",
+        {"password": "brand new secret 1", "password_confirm": "brand new secret 1"},
+    )
     assert response.status_code == 302
     db.session.refresh(user)
     assert user.session_token != old_session
-    assert post_form("/fr/account/login", {"email": user.email, "password": "brand new secret 1"}).status_code == 302
+    assert (
+        post_form(
+            "/fr/account/login", {"email": user.email, "password": "brand new secret 1"}
+        ).status_code
+        == 302
+    )
     assert outbox(to_address=user.email)[-1].template == "password_changed"
 
 
@@ -203,16 +248,26 @@ def test_password_reset_token_is_single_use(client, post_form, outbox):
     user = make_user()
     post_form("/fr/account/password/forgot", {"email": user.email})
     token = _link_token(outbox()[-1], "password/reset")
-    post_form(f"/fr/account/password/reset/{token}", {"password": "brand new secret 1", "password_confirm": "brand new secret 1"})
+    post_form(
+        f"/fr/account/password/reset/{token}",
+        {"password": "brand new secret 1", "password_confirm": "brand new secret 1"},
+    )
     hash_after_first = db.session.scalar(sa.select(User.password_hash).where(User.id == user.id))
     from tests.conftest import csrf_token
 
     again = client.post(
         f"/fr/account/password/reset/{token}",
-        data={"password": "another secret 22", "password_confirm": "another secret 22", "csrf_token": csrf_token(client, "/fr/account/login")},
+        data={
+            "password": "another secret 22",
+            "password_confirm": "another secret 22",
+            "csrf_token": csrf_token(client, "/fr/account/login"),
+        },
     )
     assert again.status_code == 400
-    assert db.session.scalar(sa.select(User.password_hash).where(User.id == user.id)) == hash_after_first
+    assert (
+        db.session.scalar(sa.select(User.password_hash).where(User.id == user.id))
+        == hash_after_first
+    )
 
 
 def test_expired_reset_token_is_refused(client, post_form, outbox):
@@ -226,7 +281,9 @@ def test_expired_reset_token_is_refused(client, post_form, outbox):
     assert 'action="/fr/account/password/forgot"' in response.get_data(as_text=True)
 
 
-def test_forgot_password_for_unknown_address_sends_nothing_and_says_the_same(client, post_form, outbox):
+def test_forgot_password_for_unknown_address_sends_nothing_and_says_the_same(
+    client, post_form, outbox
+):
     response = post_form("/fr/account/password/forgot", {"email": "nobody@example.org"})
     assert response.status_code == 200
     assert outbox() == []
@@ -239,7 +296,15 @@ def test_changing_the_password_signs_out_other_sessions(app, client, login, post
 
     Login(other)(user)
     login(user)
-    response = post_form("/fr/account/password", {"pw-current_password": PASSWORD, "pw-password": "fresh secret 123", "pw-password_confirm": "fresh secret 123"}, form_page="/fr/account/")
+    response = post_form(
+        "/fr/account/password",
+        {
+            "pw-current_password": PASSWORD,
+            "pw-password": "fresh secret 123",
+            "pw-password_confirm": "fresh secret 123",
+        },
+        form_page="/fr/account/",
+    )
     assert response.status_code == 302
     assert client.get("/fr/account/").status_code == 200  # this session continues
     assert other.get("/fr/account/").status_code == 302  # the other one is signed out
@@ -248,7 +313,15 @@ def test_changing_the_password_signs_out_other_sessions(app, client, login, post
 def test_change_password_needs_the_current_one(client, login, post_form):
     user = make_user()
     login(user)
-    response = post_form("/fr/account/password", {"pw-current_password": "not it at all", "pw-password": "fresh secret 123", "pw-password_confirm": "fresh secret 123"}, form_page="/fr/account/")
+    response = post_form(
+        "/fr/account/password",
+        {
+            "pw-current_password": "not it at all",
+            "pw-password": "fresh secret 123",
+            "pw-password_confirm": "fresh secret 123",
+        },
+        form_page="/fr/account/",
+    )
     assert response.status_code == 400
     db.session.refresh(user)
     from participation.auth.services import password_matches
@@ -283,19 +356,27 @@ def test_a_session_cookie_copied_before_logout_is_anonymous_after_it(app, client
     assert replay.get("/fr/account/data.json").status_code == 302
 
 
-def test_registration_does_the_same_work_for_a_new_and_a_registered_address(client, post_form, outbox, monkeypatch):
+def test_registration_does_the_same_work_for_a_new_and_a_registered_address(
+    client, post_form, outbox, monkeypatch
+):
     from participation.auth import services
 
     make_user(email="taken@example.org")
     hashed = []
     real_hash = services.hash_password
-    monkeypatch.setattr(services, "hash_password", lambda password: hashed.append(password) or real_hash(password))
+    monkeypatch.setattr(
+        services, "hash_password", lambda password: hashed.append(password) or real_hash(password)
+    )
     register(post_form, email="taken@example.org")
     calls_for_registered = len(hashed)
     register(post_form, email="free@example.org")
     assert calls_for_registered == len(hashed) - calls_for_registered == 1
     # One mail queued either way: the outbox grows the same.
-    assert len(outbox(to_address="taken@example.org")) == len(outbox(to_address="free@example.org")) == 1
+    assert (
+        len(outbox(to_address="taken@example.org"))
+        == len(outbox(to_address="free@example.org"))
+        == 1
+    )
 
 
 def _reset_link(client, post_form, outbox, user):
@@ -303,11 +384,21 @@ def _reset_link(client, post_form, outbox, user):
     return _link_token(outbox(to_address=user.email)[-1], "password/reset")
 
 
-def test_a_reset_link_issued_before_a_password_change_no_longer_works(client, login, post_form, outbox):
+def test_a_reset_link_issued_before_a_password_change_no_longer_works(
+    client, login, post_form, outbox
+):
     user = make_user()
     token = _reset_link(client, post_form, outbox, user)
     login(user)
-    changed = post_form("/fr/account/password", {"pw-current_password": PASSWORD, "pw-password": "fresh secret 123", "pw-password_confirm": "fresh secret 123"}, form_page="/fr/account/")
+    changed = post_form(
+        "/fr/account/password",
+        {
+            "pw-current_password": PASSWORD,
+            "pw-password": "fresh secret 123",
+            "pw-password_confirm": "fresh secret 123",
+        },
+        form_page="/fr/account/",
+    )
     assert changed.status_code == 302
     post_form("/fr/account/logout", form_page="/fr/account/")
     assert client.get(f"/fr/account/password/reset/{token}").status_code == 400
@@ -316,7 +407,11 @@ def test_a_reset_link_issued_before_a_password_change_no_longer_works(client, lo
 
     response = client.post(
         f"/fr/account/password/reset/{token}",
-        data={"password": "attacker secret 99", "password_confirm": "attacker secret 99", "csrf_token": csrf_token(client, "/fr/account/login")},
+        data={
+            "password": "attacker secret 99",
+            "password_confirm": "attacker secret 99",
+            "csrf_token": csrf_token(client, "/fr/account/login"),
+        },
     )
     assert response.status_code == 400
     assert db.session.scalar(sa.select(User.password_hash).where(User.id == user.id)) == hash_before
@@ -327,7 +422,17 @@ def test_a_reset_revokes_the_other_outstanding_links_of_the_account(client, post
     post_form("/fr/account/verify/resend", {"email": user.email})
     verify_token = _link_token(outbox(to_address=user.email)[-1], "verify")
     token = _reset_link(client, post_form, outbox, user)
-    response = post_form(f"/fr/account/password/reset/{token}", {"password": "brand new secret 1", "password_confirm": "brand new secret 1"})
+    response = post_form(
+        f"/fr/account/password/reset/{token}",
+        {"password": "brand new secret 1", "password_confirm": "brand new secret 1"},
+    )
     assert response.status_code == 302
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AccountToken).where(AccountToken.used_at.is_(None))) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AccountToken)
+            .where(AccountToken.used_at.is_(None))
+        )
+        == 0
+    )
     assert client.get(f"/fr/account/verify/{verify_token}").status_code == 400

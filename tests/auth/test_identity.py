@@ -1,4 +1,5 @@
 """The identity profile: CIN normalised, hashed and encrypted, never shown in full."""
+
 import json
 from datetime import date, timedelta
 
@@ -13,7 +14,9 @@ from participation.institutions.models import Province
 from tests.factories import make_identity, make_user
 
 
-@pytest.mark.parametrize("raw, expected", [(" ab 123456 ", "AB123456"), ("k-12.345", "K12345"), ("ｂｋ１２３", "BK123")])
+@pytest.mark.parametrize(
+    "raw, expected", [(" ab 123456 ", "AB123456"), ("k-12.345", "K12345"), ("ｂｋ１２３", "BK123")]
+)
 def test_cin_is_normalised(raw, expected):
     assert normalise_cin(raw) == expected
 
@@ -45,7 +48,9 @@ def test_identity_is_saved_hashed_and_encrypted(client, login, post_form, rabat,
     login(user)
     response = post_form("/fr/account/identity", identity_data(rabat))
     assert response.status_code == 302
-    profile = db.session.scalar(sa.select(IdentityProfile).where(IdentityProfile.user_id == user.id))
+    profile = db.session.scalar(
+        sa.select(IdentityProfile).where(IdentityProfile.user_id == user.id)
+    )
     assert profile.cin_hash == hash_cin("AB654321")
     assert profile.cin_hash != "AB654321"
     assert "654321" not in profile.cin_encrypted
@@ -67,7 +72,9 @@ def test_identity_is_saved_hashed_and_encrypted(client, login, post_form, rabat,
         ({"cin_expiry": "not a date"}, "cin_expiry"),
     ],
 )
-def test_invalid_identity_is_refused_with_a_message(client, login, post_form, rabat, overrides, field):
+def test_invalid_identity_is_refused_with_a_message(
+    client, login, post_form, rabat, overrides, field
+):
     login(make_user())
     response = post_form("/fr/account/identity", identity_data(rabat, **overrides))
     assert response.status_code == 200
@@ -78,8 +85,12 @@ def test_invalid_identity_is_refused_with_a_message(client, login, post_form, ra
 
 def test_province_must_be_in_the_region(client, login, post_form, rabat):
     login(make_user())
-    other_region = db.session.scalar(sa.select(Province).where(Province.region_id != rabat.region_id))
-    response = post_form("/fr/account/identity", identity_data(rabat, province_id=str(other_region.id)))
+    other_region = db.session.scalar(
+        sa.select(Province).where(Province.region_id != rabat.region_id)
+    )
+    response = post_form(
+        "/fr/account/identity", identity_data(rabat, province_id=str(other_region.id))
+    )
     assert 'id="province_id-error"' in response.get_data(as_text=True)
 
 
@@ -96,7 +107,10 @@ def test_living_abroad_needs_a_country(client, login, post_form, rabat):
     login(user)
     response = post_form("/fr/account/identity", identity_data(rabat, abroad="y", country=""))
     assert 'id="country-error"' in response.get_data(as_text=True)
-    response = post_form("/fr/account/identity", identity_data(rabat, abroad="y", country="fr", region_id="0", province_id="0"))
+    response = post_form(
+        "/fr/account/identity",
+        identity_data(rabat, abroad="y", country="fr", region_id="0", province_id="0"),
+    )
     assert response.status_code == 302
     assert db.session.scalar(sa.select(IdentityProfile.country)) == "FR"
 
@@ -124,7 +138,9 @@ def test_delete_account_erases_personal_data(client, login, post_form, rabat, ou
     refused = post_form("/fr/account/delete", {"password": "wrong password", "confirm": "y"})
     assert refused.status_code == 200
     assert db.session.get(User, user.id).deleted_at is None
-    response = post_form("/fr/account/delete", {"password": "correct horse battery", "confirm": "y"})
+    response = post_form(
+        "/fr/account/delete", {"password": "correct horse battery", "confirm": "y"}
+    )
     assert response.status_code == 302
     stored = db.session.get(User, user.id)
     assert stored.deleted_at is not None
@@ -134,7 +150,10 @@ def test_delete_account_erases_personal_data(client, login, post_form, rabat, ou
     assert db.session.scalar(sa.select(sa.func.count()).select_from(IdentityProfile)) == 0
     assert client.get("/fr/account/").status_code == 302
     assert outbox(to_address="leaving@example.org")[-1].template == "account_deleted"
-    assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.target_id == user.id)) == "account.deleted"
+    assert (
+        db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.target_id == user.id))
+        == "account.deleted"
+    )
 
 
 @pytest.mark.parametrize("overrides", [{"region_id": "abc"}, {"birth_date": "31/02/1990"}])
@@ -155,26 +174,38 @@ def test_malformed_values_get_a_translated_message(client, login, post_form, rab
         {"birth_date": (date.today() - timedelta(days=365 * 17)).isoformat()},
     ],
 )
-def test_a_cin_in_use_is_not_revealed_while_the_rest_of_the_form_is_refused(client, login, post_form, rabat, overrides):
+def test_a_cin_in_use_is_not_revealed_while_the_rest_of_the_form_is_refused(
+    client, login, post_form, rabat, overrides
+):
     make_identity(make_user(), cin="AB654321", province=rabat)
     login(make_user())
-    html = post_form("/fr/account/identity", identity_data(rabat, **overrides)).get_data(as_text=True)
+    html = post_form("/fr/account/identity", identity_data(rabat, **overrides)).get_data(
+        as_text=True
+    )
     assert 'aria-invalid="true"' in html
     assert 'id="cin-error"' not in html
 
 
-def test_a_cin_in_use_is_said_when_the_form_is_valid_and_nothing_is_saved(client, login, post_form, rabat):
+def test_a_cin_in_use_is_said_when_the_form_is_valid_and_nothing_is_saved(
+    client, login, post_form, rabat
+):
     make_identity(make_user(), cin="AB654321", province=rabat)
     user = make_user()
     login(user)
     html = post_form("/fr/account/identity", identity_data(rabat)).get_data(as_text=True)
     assert 'id="cin-error"' in html
-    assert db.session.scalar(sa.select(IdentityProfile).where(IdentityProfile.user_id == user.id)) is None
+    assert (
+        db.session.scalar(sa.select(IdentityProfile).where(IdentityProfile.user_id == user.id))
+        is None
+    )
 
 
 def test_probing_the_identity_form_is_rate_limited(client, login, post_form, rabat):
     login(make_user())
-    statuses = [post_form("/fr/account/identity", identity_data(rabat, cin=f"AB{100000 + i}")).status_code for i in range(8)]
+    statuses = [
+        post_form("/fr/account/identity", identity_data(rabat, cin=f"AB{100000 + i}")).status_code
+        for i in range(8)
+    ]
     assert statuses[0] == 302
     assert 429 in statuses
 
@@ -182,13 +213,19 @@ def test_probing_the_identity_form_is_rate_limited(client, login, post_form, rab
 def test_the_limit_counts_per_account_from_every_address(client, login, post_form, rabat):
     login(make_user())
     statuses = [
-        post_form("/fr/account/identity", identity_data(rabat, cin=""), environ_base={"REMOTE_ADDR": f"203.0.113.{i}"}).status_code
+        post_form(
+            "/fr/account/identity",
+            identity_data(rabat, cin=""),
+            environ_base={"REMOTE_ADDR": f"203.0.113.{i}"},
+        ).status_code
         for i in range(8)
     ]
     assert 429 in statuses
 
 
-def test_the_same_new_cin_saved_by_two_accounts_at_once_is_a_form_error(client, login, post_form, rabat, monkeypatch):
+def test_the_same_new_cin_saved_by_two_accounts_at_once_is_a_form_error(
+    client, login, post_form, rabat, monkeypatch
+):
     """The race: both requests find the CIN free, the other account's row is written first, then
     this one's insert meets the unique index. Simulated by writing the other row after the check."""
     from participation.auth import identity, services
@@ -214,4 +251,7 @@ def test_the_same_new_cin_saved_by_two_accounts_at_once_is_a_form_error(client, 
     response = post_form("/fr/account/identity", identity_data(rabat))
     assert response.status_code == 200
     assert 'id="cin-error"' in response.get_data(as_text=True)
-    assert db.session.scalar(sa.select(IdentityProfile).where(IdentityProfile.user_id == user.id)) is None
+    assert (
+        db.session.scalar(sa.select(IdentityProfile).where(IdentityProfile.user_id == user.id))
+        is None
+    )

@@ -1,5 +1,6 @@
 """The password policy: common, e-mail-derived and repetitive passwords are refused wherever a
 password is set (registration, change, reset, `flask create-admin`)."""
+
 import re
 
 import pytest
@@ -34,7 +35,10 @@ def test_ordinary_passphrases_are_accepted(app, password):
     assert password_problem(password, email="fatima.zahra@example.org") is None
 
 
-@pytest.mark.parametrize("password", ["fatima.zahra@example.org", "my FATIMA.ZAHRA@example.org!", "fatima.zahra 2024 secret"])
+@pytest.mark.parametrize(
+    "password",
+    ["fatima.zahra@example.org", "my FATIMA.ZAHRA@example.org!", "fatima.zahra 2024 secret"],
+)
 def test_passwords_containing_the_email_address_or_its_local_part_are_refused(app, password):
     assert password_problem(password, email="Fatima.Zahra@example.org") is not None
 
@@ -53,7 +57,13 @@ def _password_error(response):
 def test_registration_refuses_them_with_a_message_on_the_password(client, post_form, password):
     response = post_form(
         "/fr/account/register",
-        {"email": "fatima.zahra@example.org", "display_name": "Fatima", "password": password, "password_confirm": password, "language": "fr"},
+        {
+            "email": "fatima.zahra@example.org",
+            "display_name": "Fatima",
+            "password": password,
+            "password_confirm": password,
+            "language": "fr",
+        },
     )
     assert response.status_code == 200
     assert _password_error(response)
@@ -64,7 +74,11 @@ def test_changing_the_password_refuses_one_containing_the_email(client, login, p
     user = make_user(email="karim.tazi@example.org")
     login(user)
     for new in ("password12", "karim.tazi-secret"):
-        response = post_form("/fr/account/password", {"pw-current_password": PASSWORD, "pw-password": new, "pw-password_confirm": new}, form_page="/fr/account/")
+        response = post_form(
+            "/fr/account/password",
+            {"pw-current_password": PASSWORD, "pw-password": new, "pw-password_confirm": new},
+            form_page="/fr/account/",
+        )
         assert response.status_code == 400
         assert _password_error(response)
     from participation.auth.services import password_matches
@@ -78,18 +92,27 @@ def test_a_reset_refuses_them_too_and_keeps_the_link_usable(client, post_form, o
     post_form("/fr/account/password/forgot", {"email": user.email})
     token = re.search(r"/account/password/reset/([A-Za-z0-9_\-]+)", outbox()[-1].body_text).group(1)
     for new in ("1234567890", "karim.tazi@example.org"):
-        response = post_form(f"/fr/account/password/reset/{token}", {"password": new, "password_confirm": new})
+        response = post_form(
+            f"/fr/account/password/reset/{token}", {"password": new, "password_confirm": new}
+        )
         assert response.status_code == 200
         assert _password_error(response)
-    response = post_form(f"/fr/account/password/reset/{token}", {"password": "brand new secret 1", "password_confirm": "brand new secret 1"})
+    response = post_form(
+        f"/fr/account/password/reset/{token}",
+        {"password": "brand new secret 1", "password_confirm": "brand new secret 1"},
+    )
     assert response.status_code == 302
 
 
 def test_create_admin_refuses_a_common_password(app):
-    result = app.test_cli_runner().invoke(args=["create-admin", "--email", "admin@example.org", "--password", "password12"])
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "--email", "admin@example.org", "--password", "password12"]
+    )
     assert result.exit_code != 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
-    result = app.test_cli_runner().invoke(args=["create-admin", "--email", "admin@example.org", "--password", "a long enough secret"])
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "--email", "admin@example.org", "--password", "a long enough secret"]
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -99,10 +122,16 @@ def test_production_hashes_with_argon2s_recommended_costs(monkeypatch):
     for name in ("ARGON2_TIME_COST", "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM"):
         monkeypatch.delenv(name, raising=False)
     config = Config()
-    assert (config.ARGON2_TIME_COST, config.ARGON2_MEMORY_COST, config.ARGON2_PARALLELISM) == (3, 64 * 1024, 4)
+    assert (config.ARGON2_TIME_COST, config.ARGON2_MEMORY_COST, config.ARGON2_PARALLELISM) == (
+        3,
+        64 * 1024,
+        4,
+    )
 
 
-def test_hashes_use_the_configured_costs_and_older_ones_are_rehashed_at_sign_in(app, login_with_form):
+def test_hashes_use_the_configured_costs_and_older_ones_are_rehashed_at_sign_in(
+    app, login_with_form
+):
     from argon2 import PasswordHasher
 
     user = make_user(password="a long enough secret")

@@ -22,7 +22,11 @@ def test_grant_and_revoke_are_audited(admin):
     revoke_role(admin, grant)
     db.session.commit()
     assert Role.MODERATOR not in target.roles
-    actions = db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.target_id == target.id).order_by(AuditEntry.id)).all()
+    actions = db.session.scalars(
+        sa.select(AuditEntry.action)
+        .where(AuditEntry.target_id == target.id)
+        .order_by(AuditEntry.id)
+    ).all()
     assert actions == ["role.granted", "role.revoked"]
 
 
@@ -45,7 +49,12 @@ def test_a_role_is_granted_once(admin):
 
 def test_database_refuses_two_active_grants_of_a_role(admin):
     target = make_user()
-    db.session.add_all([RoleGrant(user_id=target.id, role="observer"), RoleGrant(user_id=target.id, role="observer")])
+    db.session.add_all(
+        [
+            RoleGrant(user_id=target.id, role="observer"),
+            RoleGrant(user_id=target.id, role="observer"),
+        ]
+    )
     with pytest.raises(sa.exc.IntegrityError):
         db.session.flush()
     db.session.rollback()
@@ -66,16 +75,23 @@ def test_administrator_cannot_grant_to_self_or_revoke_own_role(admin):
 
 
 def test_create_admin_command(app):
-    result = app.test_cli_runner().invoke(args=["create-admin", "--email", "Boss@Example.org", "--password", "a strong password"])
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "--email", "Boss@Example.org", "--password", "a strong password"]
+    )
     assert result.exit_code == 0, result.output
     from participation.auth.services import get_user_by_email
 
     user = get_user_by_email("boss@example.org")
     assert Role.ADMINISTRATOR in user.roles
     assert user.email_verified
-    assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.target_id == user.id)) == "role.granted"
+    assert (
+        db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.target_id == user.id))
+        == "role.granted"
+    )
 
 
 def test_create_admin_refuses_a_short_password(app):
-    result = app.test_cli_runner().invoke(args=["create-admin", "--email", "a@example.org", "--password", "short"])
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "--email", "a@example.org", "--password", "short"]
+    )
     assert result.exit_code != 0

@@ -1,5 +1,6 @@
 """Sign-in throttling: limits keyed on (account, address) and per address, the per-account backoff
 that strangers cannot turn into a lockout of the owner, and the cap on codes per pending sign-in."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -16,11 +17,19 @@ OWNER_ADDRESS = "198.51.100.7"
 
 
 def attempt(client, email, password, address):
-    return client.post(LOGIN, data={"email": email, "password": password, "csrf_token": csrf_token(client, LOGIN)}, environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        LOGIN,
+        data={"email": email, "password": password, "csrf_token": csrf_token(client, LOGIN)},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def give_code(client, code, address=OWNER_ADDRESS):
-    return client.post(CODE, data={"code": code, "csrf_token": csrf_token(client, LOGIN)}, environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        CODE,
+        data={"code": code, "csrf_token": csrf_token(client, LOGIN)},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def signed_in(client):
@@ -38,7 +47,12 @@ def test_wrong_passwords_from_other_addresses_do_not_lock_the_owner_out(app, cli
     owner = make_user()
     stranger = app.test_client()
     for i in range(12):
-        assert attempt(stranger, owner.email, f"guess number {i}", f"203.0.113.{i % 2 + 1}").status_code == 200
+        assert (
+            attempt(
+                stranger, owner.email, f"guess number {i}", f"203.0.113.{i % 2 + 1}"
+            ).status_code
+            == 200
+        )
     response = attempt(client, owner.email, PASSWORD, OWNER_ADDRESS)
     assert response.status_code == 302
     assert signed_in(client)
@@ -46,7 +60,10 @@ def test_wrong_passwords_from_other_addresses_do_not_lock_the_owner_out(app, cli
 
 def test_one_address_guessing_one_account_is_stopped_there_only(app, client):
     owner, other = make_user(), make_user()
-    statuses = [attempt(client, owner.email, f"guess number {i}", "203.0.113.1").status_code for i in range(11)]
+    statuses = [
+        attempt(client, owner.email, f"guess number {i}", "203.0.113.1").status_code
+        for i in range(11)
+    ]
     assert statuses[:10] == [200] * 10
     assert statuses[10] == 429
     assert attempt(client, other.email, "guess number 0", "203.0.113.1").status_code == 200
@@ -58,9 +75,14 @@ def config_overrides(request):
     return getattr(request, "param", {})
 
 
-@pytest.mark.parametrize("config_overrides", [{"RATELIMIT_LOGIN_ADDRESS": "5 per minute"}], indirect=True)
+@pytest.mark.parametrize(
+    "config_overrides", [{"RATELIMIT_LOGIN_ADDRESS": "5 per minute"}], indirect=True
+)
 def test_one_address_trying_many_accounts_is_stopped(client):
-    statuses = [attempt(client, f"someone{i}@example.org", "guess number 1", "203.0.113.1").status_code for i in range(6)]
+    statuses = [
+        attempt(client, f"someone{i}@example.org", "guess number 1", "203.0.113.1").status_code
+        for i in range(6)
+    ]
     assert statuses == [200] * 5 + [429]
 
 
@@ -76,7 +98,9 @@ def attack(app, email, times=6):
 def password_error(response):
     import re
 
-    return re.search(r'id="password-error">(.*?)</p>', response.get_data(as_text=True), re.S).group(1)
+    return re.search(r'id="password-error">(.*?)</p>', response.get_data(as_text=True), re.S).group(
+        1
+    )
 
 
 @pytest.mark.parametrize("config_overrides", [BACKOFF], indirect=True)
@@ -90,20 +114,32 @@ def test_under_backoff_the_owners_usual_browser_still_signs_in(app, client, post
 
 
 @pytest.mark.parametrize("config_overrides", [BACKOFF], indirect=True)
-def test_under_backoff_a_password_alone_does_not_sign_in_from_another_browser_until_a_reset(app, client, post_form, outbox):
+def test_under_backoff_a_password_alone_does_not_sign_in_from_another_browser_until_a_reset(
+    app, client, post_form, outbox
+):
     owner = make_user()
     attack(app, owner.email)
     right = attempt(client, owner.email, PASSWORD, OWNER_ADDRESS)
     wrong = attempt(client, owner.email, "not the password", OWNER_ADDRESS)
     assert right.status_code == wrong.status_code == 200
-    assert password_error(right) == password_error(wrong)  # the answer does not tell a right password
+    assert password_error(right) == password_error(
+        wrong
+    )  # the answer does not tell a right password
     assert not signed_in(client)
     # The way out for the owner: a reset proves the mailbox and makes this browser a known one.
     import re
 
     post_form("/fr/account/password/forgot", {"email": owner.email})
-    token = re.search(r"/account/password/reset/([A-Za-z0-9_\-]+)", outbox(to_address=owner.email)[-1].body_text).group(1)
-    assert post_form(f"/fr/account/password/reset/{token}", {"password": "brand new secret 1", "password_confirm": "brand new secret 1"}).status_code == 302
+    token = re.search(
+        r"/account/password/reset/([A-Za-z0-9_\-]+)", outbox(to_address=owner.email)[-1].body_text
+    ).group(1)
+    assert (
+        post_form(
+            f"/fr/account/password/reset/{token}",
+            {"password": "brand new secret 1", "password_confirm": "brand new secret 1"},
+        ).status_code
+        == 302
+    )
     assert attempt(client, owner.email, "brand new secret 1", OWNER_ADDRESS).status_code == 302
     assert signed_in(client)
 
@@ -164,7 +200,9 @@ def test_a_pending_sign_in_ends_when_it_succeeds(app, client):
     assert signed_in(client)
     replay = app.test_client()
     replay.set_cookie("session", copied, domain="participation.test")
-    response = give_code(replay, totp.code_for(secret, step + 1), address="203.0.113.5")  # a later code, not a replayed one
+    response = give_code(
+        replay, totp.code_for(secret, step + 1), address="203.0.113.5"
+    )  # a later code, not a replayed one
     assert response.status_code == 302
     assert response.headers["Location"].endswith(LOGIN)
     assert not signed_in(replay)

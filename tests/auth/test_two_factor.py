@@ -1,5 +1,6 @@
 """Two-factor authentication (TOTP): the algorithm, turning it on and off, signing in with it,
 and the staff requirement."""
+
 import hashlib
 import re
 
@@ -7,7 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from participation.auth.models import Role, User
-from participation.auth.services import check_second_factor, confirm_two_factor, start_two_factor_setup
+from participation.auth.services import (
+    check_second_factor,
+    confirm_two_factor,
+    start_two_factor_setup,
+)
 from participation.core import totp
 from participation.core.audit import AuditEntry
 from participation.core.errors import DomainError
@@ -15,7 +20,15 @@ from participation.extensions import db
 from tests.factories import PASSWORD, make_user
 
 
-@pytest.mark.parametrize("moment, expected", [(59, "94287082"), (1111111109, "07081804"), (1234567890, "89005924"), (20000000000, "65353130")])
+@pytest.mark.parametrize(
+    "moment, expected",
+    [
+        (59, "94287082"),
+        (1111111109, "07081804"),
+        (1234567890, "89005924"),
+        (20000000000, "65353130"),
+    ],
+)
 def test_rfc_6238_test_vectors(moment, expected):
     key = b"12345678901234567890"
     assert totp.hotp(key, moment // 30, digits=8, digest=hashlib.sha1) == expected
@@ -60,7 +73,11 @@ def test_enable_records_audit_and_secret_is_encrypted(app):
 def test_sign_in_asks_for_the_code(client, post_form, app):
     user = make_user()
     secret = _enable(user)
-    response = post_form("/fr/account/login?next=/fr/account/identity", {"email": user.email, "password": PASSWORD}, form_page="/fr/account/login")
+    response = post_form(
+        "/fr/account/login?next=/fr/account/identity",
+        {"email": user.email, "password": PASSWORD},
+        form_page="/fr/account/login",
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/fr/account/login/code")
     assert client.get("/fr/account/").status_code == 302  # not signed in yet
@@ -98,15 +115,25 @@ def test_turn_on_and_off_through_the_pages(client, login, post_form):
     assert post_form("/fr/account/two-factor", {"action": "start"}).status_code == 302
     page = client.get("/fr/account/two-factor").get_data(as_text=True)
     key = re.search(r"<code>([A-Z2-7 ]+)</code>", page).group(1).replace(" ", "")
-    response = post_form("/fr/account/two-factor", {"action": "confirm", "confirm-code": totp.code_for(key, totp.current_step())})
+    response = post_form(
+        "/fr/account/two-factor",
+        {"action": "confirm", "confirm-code": totp.code_for(key, totp.current_step())},
+    )
     assert response.status_code == 302
     db.session.refresh(user)
     assert user.totp_enabled
-    refused = post_form("/fr/account/two-factor", {"action": "disable", "disable-password": "wrong one", "disable-code": "123456"})
+    refused = post_form(
+        "/fr/account/two-factor",
+        {"action": "disable", "disable-password": "wrong one", "disable-code": "123456"},
+    )
     assert refused.status_code == 400
     response = post_form(
         "/fr/account/two-factor",
-        {"action": "disable", "disable-password": PASSWORD, "disable-code": totp.code_for(key, totp.current_step() + 1)},
+        {
+            "action": "disable",
+            "disable-password": PASSWORD,
+            "disable-code": totp.code_for(key, totp.current_step() + 1),
+        },
     )
     assert response.status_code == 302
     db.session.refresh(user)

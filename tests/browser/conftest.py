@@ -4,6 +4,7 @@ Chromium comes from the system (/usr/bin/chromium, `apt-get install -y chromium`
 `playwright install`. Without it these tests are skipped with a reason, except when
 REQUIRE_BROWSER=1 (CI), where a missing browser is an error.
 """
+
 import os
 import shutil
 import threading
@@ -34,12 +35,16 @@ def _chromium_available():
 def browser():
     if not _chromium_available():
         if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium not found at {CHROMIUM}; install it with `apt-get install -y chromium`")
+            pytest.fail(
+                f"Chromium not found at {CHROMIUM}; install it with `apt-get install -y chromium`"
+            )
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         yield browser
         browser.close()
 
@@ -71,7 +76,9 @@ def page(browser, live_app):
     context = browser.new_context(base_url=live_app.base_url, locale="ar-MA")
     page = context.new_page()
     console_errors = []
-    page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
+    page.on(
+        "console", lambda message: message.type == "error" and console_errors.append(message.text)
+    )
     page.console_errors = console_errors
     yield page
     context.close()
@@ -85,7 +92,10 @@ def axe_check():
     axe = Axe()
 
     def check(page):
-        results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+        results = axe.run(
+            page,
+            options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+        )
         assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
         return results
 

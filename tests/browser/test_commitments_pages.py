@@ -1,6 +1,7 @@
 """The OGP commitments tracker in a real browser: the public list and a commitment page in each
 language, commitment 15 with the platform's live numbers, and an observer adding a progress note;
 axe-core on every page visited."""
+
 from datetime import date
 from types import SimpleNamespace
 
@@ -18,10 +19,22 @@ from tests.factories import make_user
 def test_public_commitment_pages_and_an_observer_adding_a_note(browser, live_app, axe_check):
     with live_app.app_context():
         services.load_commitments()
-        observer = make_user(roles=[Role.OBSERVER], display_name="Hassan Observateur", language="fr")
+        observer = make_user(
+            roles=[Role.OBSERVER], display_name="Hassan Observateur", language="fr"
+        )
         commitment = get_commitment(4)
-        services.add_milestone(observer, commitment, title={"ar": "نشر البيانات", "fr": "Publication des données", "zgh": "ⴰⵙⵙⵓⴼⵖ ⵏ ⵉⵙⴼⴽⴰ"}, due_on=date(2019, 6, 30))
-        services.add_evidence_link(observer, commitment, url="https://data.gov.ma/", label={"fr": "Portail des données ouvertes"})
+        services.add_milestone(
+            observer,
+            commitment,
+            title={"ar": "نشر البيانات", "fr": "Publication des données", "zgh": "ⴰⵙⵙⵓⴼⵖ ⵏ ⵉⵙⴼⴽⴰ"},
+            due_on=date(2019, 6, 30),
+        )
+        services.add_evidence_link(
+            observer,
+            commitment,
+            url="https://data.gov.ma/",
+            label={"fr": "Portail des données ouvertes"},
+        )
         db.session.commit()
         observer_email = observer.email
         titles = {lang: commitment.title[lang] for lang in ("ar", "fr", "zgh")}
@@ -49,7 +62,9 @@ def test_public_commitment_pages_and_an_observer_adding_a_note(browser, live_app
     # An empty note is refused with a translated message, then a real one is added.
     page.locator("form[action$='/notes'] button[type=submit]").click()
     page.wait_for_load_state()
-    assert "Rédigez la note dans au moins une langue." in page.locator(".error-summary").inner_text()
+    assert (
+        "Rédigez la note dans au moins une langue." in page.locator(".error-summary").inner_text()
+    )
     axe_check(page)
     page.fill("#note-text_fr", "Le portail data.gov.ma publie ses premiers jeux de données.")
     page.fill("#note-noted_on", "2019-07-01")
@@ -58,7 +73,10 @@ def test_public_commitment_pages_and_an_observer_adding_a_note(browser, live_app
     assert "La note d'avancement est ajoutée." in page.locator(".flashes").inner_text()
     axe_check(page)
     page.goto("/zgh/commitments/4")
-    assert "Le portail data.gov.ma publie ses premiers jeux de données." in page.locator("#notes-heading + ol").inner_text()
+    assert (
+        "Le portail data.gov.ma publie ses premiers jeux de données."
+        in page.locator("#notes-heading + ol").inner_text()
+    )
     axe_check(page)
     context.close()
 

@@ -1,6 +1,7 @@
 """An officer creates and opens a consultation; a citizen comments on a section in Arabic and
 replies in French; the officer answers and later publishes the outcome report. axe-core runs on
 every page visited."""
+
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -36,8 +37,12 @@ def submit(page, form_selector):
 
 def test_consultation_journey(browser, live_app, axe_check):
     with live_app.app_context():
-        institution = make_institution(name={"fr": "Ministère de la Transition numérique", "ar": "وزارة الانتقال الرقمي"})
-        officer = make_user(roles=[Role.OFFICER], institution=institution, display_name="Agent Officiel")
+        institution = make_institution(
+            name={"fr": "Ministère de la Transition numérique", "ar": "وزارة الانتقال الرقمي"}
+        )
+        officer = make_user(
+            roles=[Role.OFFICER], institution=institution, display_name="Agent Officiel"
+        )
         citizen = make_user(display_name="Salma Citoyenne", language="ar")
         officer_email, citizen_email = officer.email, citizen.email
     officer_ctx = browser.new_context(base_url=live_app.base_url)
@@ -78,7 +83,9 @@ def test_consultation_journey(browser, live_app, axe_check):
     axe_check(citizen_page)
     citizen_page.goto(f"/ar{section_path}")
     axe_check(citizen_page)
-    citizen_page.locator("form[action*='/comments/section/'] textarea").fill("أقترح نشر البيانات **بصيغة مفتوحة** ومجانية.")
+    citizen_page.locator("form[action*='/comments/section/'] textarea").fill(
+        "أقترح نشر البيانات **بصيغة مفتوحة** ومجانية."
+    )
     citizen_page.locator("form[action*='/comments/section/'] select").select_option("agree")
     submit(citizen_page, "form[action*='/comments/section/']")
     axe_check(citizen_page)
@@ -89,7 +96,9 @@ def test_consultation_journey(browser, live_app, axe_check):
         assert first.stance == "agree"
         assert "<strong>" in first.body_html
     citizen_page.goto(f"/fr{section_path}")
-    reply_box = citizen_page.locator(f"#comment-{first_id} details:has(form[action$='/reply'])").first
+    reply_box = citizen_page.locator(
+        f"#comment-{first_id} details:has(form[action$='/reply'])"
+    ).first
     reply_box.locator("summary").click()
     reply_box.locator("textarea").fill("J'ajoute : les formats doivent être documentés.")
     submit(citizen_page, f"#comment-{first_id} form[action$='/reply']")
@@ -99,7 +108,9 @@ def test_consultation_journey(browser, live_app, axe_check):
     # The officer answers officially.
     officer_page.goto(f"/fr{section_path}")
     axe_check(officer_page)
-    answer_box = officer_page.locator(f"#comment-{first_id} details:has(form[action$='/reply'])").first
+    answer_box = officer_page.locator(
+        f"#comment-{first_id} details:has(form[action$='/reply'])"
+    ).first
     answer_box.locator("summary").click()
     answer_box.locator("textarea").fill("Merci, l'article 2 précisera les formats ouverts.")
     submit(officer_page, f"#comment-{first_id} form[action$='/reply']")
@@ -141,8 +152,15 @@ def test_listing_and_search_pages_are_accessible(page, live_app, axe_check):
     from tests.factories import make_consultation
 
     with live_app.app_context():
-        make_consultation(state="open", title={"ar": "إصلاح المدرسة العمومية", "fr": "Réforme de l'école publique"})
-    for path in ("/ar/consultations/", "/zgh/consultations/?q=ecole", "/fr/consultations/?q=%D8%A7%D9%84%D9%85%D8%AF%D8%B1%D8%B3%D9%87"):
+        make_consultation(
+            state="open",
+            title={"ar": "إصلاح المدرسة العمومية", "fr": "Réforme de l'école publique"},
+        )
+    for path in (
+        "/ar/consultations/",
+        "/zgh/consultations/?q=ecole",
+        "/fr/consultations/?q=%D8%A7%D9%84%D9%85%D8%AF%D8%B1%D8%B3%D9%87",
+    ):
         page.goto(path)
         axe_check(page)
     assert "Réforme de l'école publique" in page.content()

@@ -1,4 +1,5 @@
 """Real-browser journeys of the foundation, with axe-core on every page visited."""
+
 import re
 
 import pytest
@@ -25,7 +26,9 @@ def test_home_page_in_each_language(page, axe_check, lang):
 
 def test_language_switcher_keeps_the_page(page, axe_check):
     page.goto("/fr/account/login")
-    page.get_by_role("navigation", name=re.compile(".")).first.get_by_role("link", name="العربية").click()
+    page.get_by_role("navigation", name=re.compile(".")).first.get_by_role(
+        "link", name="العربية"
+    ).click()
     assert page.url.endswith("/ar/account/login")
     assert page.locator("html").get_attribute("dir") == "rtl"
     axe_check(page)
@@ -40,7 +43,9 @@ def test_no_horizontal_scroll_at_320_pixels(page):
 
 def _latest_link(app, kind):
     with app.app_context():
-        body = db.session.scalars(sa.select(OutboxMessage.body_text).order_by(OutboxMessage.id.desc())).first()
+        body = db.session.scalars(
+            sa.select(OutboxMessage.body_text).order_by(OutboxMessage.id.desc())
+        ).first()
     match = re.search(rf"https?://\S+/account/{kind}/\S+", body)
     assert match, body
     return re.sub(r"^https?://[^/]+", "", match.group(0))

@@ -1,5 +1,6 @@
 """Three citizens report a comment and the third report hides it; a moderator rejects it with a
 reason; the author appeals; a second moderator restores it. axe-core runs on every page visited."""
+
 import sqlalchemy as sa
 
 from participation.auth.models import Role
@@ -41,7 +42,9 @@ def decide(page, axe_check, decision, reason, note=""):
 
 def test_reports_decision_and_appeal(browser, live_app, axe_check):
     with live_app.app_context():
-        consultation = make_consultation(institution=make_institution(), state="open", moderation_mode="post")
+        consultation = make_consultation(
+            institution=make_institution(), state="open", moderation_mode="post"
+        )
         section_path = f"/consultations/{consultation.id}-{consultation.slug}/sections/{consultation.sections[0].id}"
         author = make_user(display_name="Salma", language="ar").email
         reporters = [make_user(display_name=f"Citoyen {n}", language="fr").email for n in range(3)]
@@ -110,7 +113,9 @@ def test_reports_decision_and_appeal(browser, live_app, axe_check):
     decide(reviewer, axe_check, "restore", "decision_corrected")
     with live_app.app_context():
         assert db.session.get(Comment, comment_id).status == "visible"
-        outcome = db.session.scalars(sa.select(ModerationDecision).order_by(ModerationDecision.id.desc())).first()
+        outcome = db.session.scalars(
+            sa.select(ModerationDecision).order_by(ModerationDecision.id.desc())
+        ).first()
         assert outcome.appeal_of_id is not None
         assert outcome.decision == "restore"
 
@@ -127,7 +132,14 @@ def test_other_moderation_pages_are_accessible(browser, live_app, axe_check):
         consultation = make_consultation(state="open", moderation_mode="pre")
         section = consultation.sections[0]
         author = make_user(display_name="Yassine", language="fr")
-        comment = Comment(target_type="section", target_id=section.id, author_id=author.id, status="visible", body_source="Texte", body_html="<p>Texte</p>")
+        comment = Comment(
+            target_type="section",
+            target_id=section.id,
+            author_id=author.id,
+            status="visible",
+            body_source="Texte",
+            body_html="<p>Texte</p>",
+        )
         db.session.add(comment)
         db.session.commit()
         comment_id, author_id = comment.id, author.id
@@ -169,16 +181,26 @@ def test_a_moderator_counts_a_held_signature_from_the_queue(browser, live_app, a
 
     with live_app.test_request_context():
         load_territories()
-        make_institution(kind=InstitutionKind.HEAD_OF_GOVERNMENT, name={"fr": "Chef du gouvernement", "ar": "رئيس الحكومة"})
+        make_institution(
+            kind=InstitutionKind.HEAD_OF_GOVERNMENT,
+            name={"fr": "Chef du gouvernement", "ar": "رئيس الحكومة"},
+        )
         load_petition_kinds()
         db.session.commit()
         petition, *_ = open_petition()
         live_app.config.update(SIGNING_LIMIT_PER_IP="1 per day", SIGNING_ALERT_NETWORK_THRESHOLD=1)
-        receipts = [signing.sign_petition(citizen(), petition, consent=True, ip="198.51.100.4") for _ in range(3)]
+        receipts = [
+            signing.sign_petition(citizen(), petition, consent=True, ip="198.51.100.4")
+            for _ in range(3)
+        ]
         held = [r.id for r in receipts if r.status == "suspect"]
         initiator = citizen()
-        kind = db.session.scalar(sa.select(PetitionKind).where(PetitionKind.key == "petition_head_of_government"))
-        submitted = petition_services.create_petition(initiator, kind, data(title={"ar": "من أجل مسارات للدراجات"}))
+        kind = db.session.scalar(
+            sa.select(PetitionKind).where(PetitionKind.key == "petition_head_of_government")
+        )
+        submitted = petition_services.create_petition(
+            initiator, kind, data(title={"ar": "من أجل مسارات للدراجات"})
+        )
         full_committee(submitted, initiator, provinces_of_regions(1), 5)
         petition_services.submit_petition(initiator, submitted)
         db.session.commit()

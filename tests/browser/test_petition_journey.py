@@ -3,6 +3,7 @@ citizen drafts it, four people accept the committee invitations they got by e-ma
 names the agent and submits, a moderator publishes, citizens sign, the agent deposits, and the
 addressee's officer records receipt, decision and final answer, which the public page then shows.
 axe-core checks every page on the way."""
+
 import re
 
 import sqlalchemy as sa
@@ -33,7 +34,9 @@ def _submit(page, selector="main form.form button[type=submit]"):
 def _invitation_path(live_app, email):
     with live_app.app_context():
         body = db.session.scalar(
-            sa.select(OutboxMessage.body_text).where(OutboxMessage.to_address == email, OutboxMessage.template == "petition_invitation")
+            sa.select(OutboxMessage.body_text).where(
+                OutboxMessage.to_address == email, OutboxMessage.template == "petition_invitation"
+            )
         )
     return re.search(r"(/\w+/petitions/invitation/[\w\-]+)", body).group(1)
 
@@ -48,7 +51,10 @@ def test_a_petition_from_draft_to_answer(browser, live_app, axe_check):
 
     with live_app.test_request_context():
         load_territories()
-        hog = make_institution(kind=InstitutionKind.HEAD_OF_GOVERNMENT, name={"fr": "Chef du gouvernement", "ar": "رئيس الحكومة"})
+        hog = make_institution(
+            kind=InstitutionKind.HEAD_OF_GOVERNMENT,
+            name={"fr": "Chef du gouvernement", "ar": "رئيس الحكومة"},
+        )
         load_petition_kinds()
         provinces = provinces_of_regions(2)
         initiator = citizen(province=provinces[0])
@@ -57,9 +63,16 @@ def test_a_petition_from_draft_to_answer(browser, live_app, axe_check):
         moderator = make_user(roles=[Role.MODERATOR])
         officer = make_user(roles=[Role.OFFICER], institution=hog, language="ar")
         db.session.commit()
-        kind_id = db.session.scalar(sa.select(PetitionKind.id).where(PetitionKind.key == "petition_head_of_government"))
-        emails = {"initiator": initiator.email, "members": [m.email for m in members], "signers": [s.email for s in signers],
-                  "moderator": moderator.email, "officer": officer.email}
+        kind_id = db.session.scalar(
+            sa.select(PetitionKind.id).where(PetitionKind.key == "petition_head_of_government")
+        )
+        emails = {
+            "initiator": initiator.email,
+            "members": [m.email for m in members],
+            "signers": [s.email for s in signers],
+            "moderator": moderator.email,
+            "officer": officer.email,
+        }
 
     # The initiator drafts the petition and invites the committee.
     context, page = _sign_in(browser, live_app, emails["initiator"])
@@ -69,7 +82,9 @@ def test_a_petition_from_draft_to_answer(browser, live_app, axe_check):
     page.fill("#title_fr", "Des bibliothèques ouvertes le soir")
     page.fill("#title_ar", "مكتبات مفتوحة في المساء")
     page.fill("#demands_fr", "Ouvrir les bibliothèques publiques jusqu'à 21 heures.")
-    page.fill("#memorandum_fr", "Étudiants et salariés ont besoin de lieux de lecture après le travail.")
+    page.fill(
+        "#memorandum_fr", "Étudiants et salariés ont besoin de lieux de lecture après le travail."
+    )
     _submit(page)
     axe_check(page)
     for email in emails["members"]:
@@ -113,7 +128,9 @@ def test_a_petition_from_draft_to_answer(browser, live_app, axe_check):
     with live_app.app_context():
         petition = db.session.get(Petition, petition_id)
         assert petition.state == "open"
-        petition.signatures_required = 2  # the real threshold is 4,000: two signers stand for them here
+        petition.signatures_required = (
+            2  # the real threshold is 4,000: two signers stand for them here
+        )
         db.session.commit()
 
     # Citizens sign in Arabic.
@@ -144,7 +161,14 @@ def test_a_petition_from_draft_to_answer(browser, live_app, axe_check):
         officer_page.fill("#occurred_on", morocco_date().isoformat())
         for selector, value in extra.items():
             officer_page.select_option(selector, value)
-        officer_page.fill("#text_ar", {"receipt": "توصل بها مكتب الضبط.", "decision": "العريضة مقبولة.", "answer": "ستفتح المكتبات حتى التاسعة ليلا."}[kind])
+        officer_page.fill(
+            "#text_ar",
+            {
+                "receipt": "توصل بها مكتب الضبط.",
+                "decision": "العريضة مقبولة.",
+                "answer": "ستفتح المكتبات حتى التاسعة ليلا.",
+            }[kind],
+        )
         if kind == "answer":
             officer_page.fill("#measures_ar", "تعيين أعوان إضافيين ابتداء من يناير.")
         _submit(officer_page, "form:has(#kind) button[type=submit]")

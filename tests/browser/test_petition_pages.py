@@ -1,5 +1,6 @@
 """Petition pages in a real browser: listing, an open petition, signing with consent; axe-core on
 every page."""
+
 import sqlalchemy as sa
 
 from participation.extensions import db
@@ -18,7 +19,10 @@ def test_sign_a_petition(browser, live_app, axe_check):
         from tests.factories import make_institution
 
         load_territories()
-        make_institution(kind=InstitutionKind.HEAD_OF_GOVERNMENT, name={"fr": "Chef du gouvernement", "ar": "رئيس الحكومة"})
+        make_institution(
+            kind=InstitutionKind.HEAD_OF_GOVERNMENT,
+            name={"fr": "Chef du gouvernement", "ar": "رئيس الحكومة"},
+        )
         load_petition_kinds()
         db.session.commit()
         petition, *_ = open_petition()
@@ -42,5 +46,7 @@ def test_sign_a_petition(browser, live_app, axe_check):
     axe_check(page)
     with live_app.app_context():
         assert queries.count_signatures(petition_id) == 1
-        assert db.session.scalar(sa.select(Petition.state).where(Petition.id == petition_id)) == "open"
+        assert (
+            db.session.scalar(sa.select(Petition.state).where(Petition.id == petition_id)) == "open"
+        )
     context.close()

@@ -1,6 +1,7 @@
 """The observatory and the public statistics page in a real browser: an observer filters the
 dashboard by region and downloads a CSV; the public page in each language; axe-core on every
 page visited."""
+
 from pathlib import Path
 
 
@@ -21,7 +22,10 @@ def _data(live_app):
 
     with live_app.test_request_context():  # e-mails need absolute links
         load_territories()
-        make_institution(kind=InstitutionKind.HEAD_OF_GOVERNMENT, name={"fr": "Chef du gouvernement", "ar": "رئيس الحكومة"})
+        make_institution(
+            kind=InstitutionKind.HEAD_OF_GOVERNMENT,
+            name={"fr": "Chef du gouvernement", "ar": "رئيس الحكومة"},
+        )
         load_petition_kinds()
         db.session.commit()
         _petition, people = deposited(signers=6)
@@ -74,5 +78,7 @@ def test_public_statistics_page_in_each_language(browser, live_app, axe_check):
         axe_check(page)
     page.set_viewport_size({"width": 320, "height": 800})
     page.goto("/ar/stats")
-    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
     context.close()

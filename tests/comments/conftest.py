@@ -1,5 +1,6 @@
 """A fake target type, "note", registered for each test, and a page that shows a note's thread
 the way a consultation page does."""
+
 import pytest
 from flask import render_template_string, url_for
 
@@ -39,7 +40,9 @@ class Notes:
             moderation_mode=note.moderation_mode,
             allows_stance=note.allows_stance,
             institution_id=note.institution_id,
-            is_visible_to=lambda user: note.readers is None or (user.is_authenticated and user.id in note.readers),
+            is_visible_to=lambda user: (
+                note.readers is None or (user.is_authenticated and user.id in note.readers)
+            ),
         )
 
     def target(self, note):
@@ -62,7 +65,9 @@ def extend_app():
 @pytest.fixture(autouse=True)
 def notes(app, monkeypatch):
     """Autouse: every test here has the "note" target type."""
-    monkeypatch.setattr(targets, "_resolvers", dict(targets._resolvers))  # registrations end with the test
+    monkeypatch.setattr(
+        targets, "_resolvers", dict(targets._resolvers)
+    )  # registrations end with the test
     registry = Notes()
     register_target_type("note", registry.resolve)
     return registry

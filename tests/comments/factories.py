@@ -1,5 +1,6 @@
 """Comment test data: notes (a stand-in target type) and comments written straight to the database,
 so tests can set any status, date or depth without going through the services."""
+
 import itertools
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,7 +29,18 @@ class Note:
     readers: set | None = None  # user ids allowed to read, like a draft; None: everybody
 
 
-def make_comment(note, author, *, body="A comment.", parent=None, status=CommentStatus.VISIBLE, stance=None, official_institution=None, age=timedelta(0), commit=True):
+def make_comment(
+    note,
+    author,
+    *,
+    body="A comment.",
+    parent=None,
+    status=CommentStatus.VISIBLE,
+    stance=None,
+    official_institution=None,
+    age=timedelta(0),
+    commit=True,
+):
     comment = Comment(
         target_type="note",
         target_id=note.id,

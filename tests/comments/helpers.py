@@ -1,4 +1,5 @@
 """Assertions on page text that hold before and after the catalogs translate a message."""
+
 from flask_babel import force_locale, gettext, ngettext
 from markupsafe import escape
 

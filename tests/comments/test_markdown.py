@@ -1,4 +1,5 @@
 """The Markdown subset: what renders, and that nothing hostile survives."""
+
 import random
 from html.parser import HTMLParser
 
@@ -33,7 +34,9 @@ def assert_safe(html):
 
 
 def test_the_subset_renders():
-    html = render("**bold** *it*\nnext line\n\n- one\n- two\n\n1. first\n2. second\n\n> quoted\n\n[site](https://example.org/a?b=1&c=2)")
+    html = render(
+        "**bold** *it*\nnext line\n\n- one\n- two\n\n1. first\n2. second\n\n> quoted\n\n[site](https://example.org/a?b=1&c=2)"
+    )
     assert html == (
         "<p><strong>bold</strong> <em>it</em><br>\nnext line</p>\n"
         "<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n"
@@ -46,10 +49,22 @@ def test_the_subset_renders():
 @pytest.mark.parametrize(
     "source, expected",
     [
-        ("see https://example.org now", f'<p>see <a href="https://example.org" rel="{LINK_REL}">https://example.org</a> now</p>'),
-        ("<https://example.org>", f'<p><a href="https://example.org" rel="{LINK_REL}">https://example.org</a></p>'),
-        ("[write](mailto:someone@example.org)", f'<p><a href="mailto:someone@example.org" rel="{LINK_REL}">write</a></p>'),
-        ('[t](https://example.org "a title")', f'<p><a href="https://example.org" rel="{LINK_REL}">t</a></p>'),
+        (
+            "see https://example.org now",
+            f'<p>see <a href="https://example.org" rel="{LINK_REL}">https://example.org</a> now</p>',
+        ),
+        (
+            "<https://example.org>",
+            f'<p><a href="https://example.org" rel="{LINK_REL}">https://example.org</a></p>',
+        ),
+        (
+            "[write](mailto:someone@example.org)",
+            f'<p><a href="mailto:someone@example.org" rel="{LINK_REL}">write</a></p>',
+        ),
+        (
+            '[t](https://example.org "a title")',
+            f'<p><a href="https://example.org" rel="{LINK_REL}">t</a></p>',
+        ),
     ],
 )
 def test_links_are_kept_with_the_rel(source, expected):
@@ -62,13 +77,19 @@ def test_links_are_kept_with_the_rel(source, expected):
         ("<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"),
         ("<img src=x onerror=alert(1)>", "<p>&lt;img src=x onerror=alert(1)&gt;</p>"),
         ("[x](javascript:alert(1))", "<p>x</p>"),
-        ('<a href="JaVaScRiPt:alert(1)">y</a>', '<p>&lt;a href="JaVaScRiPt:alert(1)"&gt;y&lt;/a&gt;</p>'),
+        (
+            '<a href="JaVaScRiPt:alert(1)">y</a>',
+            '<p>&lt;a href="JaVaScRiPt:alert(1)"&gt;y&lt;/a&gt;</p>',
+        ),
         ("[y](JaVaScRiPt:alert(1))", "<p>y</p>"),
         ("[z](jav&#x61;script:alert(1))", "<p>z</p>"),
         ("[z](java\nscript:alert(1))", "<p>z</p>"),
         ("[d](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)", "<p>d</p>"),
         ("[v](vbscript:msgbox)", "<p>v</p>"),
-        ("![pic](https://example.org/x.png)", f'<p>![pic](<a href="https://example.org/x.png" rel="{LINK_REL}">https://example.org/x.png</a>)</p>'),
+        (
+            "![pic](https://example.org/x.png)",
+            f'<p>![pic](<a href="https://example.org/x.png" rel="{LINK_REL}">https://example.org/x.png</a>)</p>',
+        ),
         ("[r][1]\n\n[1]: javascript:alert(2)", "<p>r</p>"),
         (
             '<a href="https://example.org" onclick="steal()">z</a>',
@@ -76,12 +97,18 @@ def test_links_are_kept_with_the_rel(source, expected):
         ),
         ("[relative](/fr/account/delete)", "<p>relative</p>"),
         ("[protocol-relative](//evil.example/x)", "<p>protocol-relative</p>"),
-        ("<div onmouseover=alert(1)>hover</div>", "<p>&lt;div onmouseover=alert(1)&gt;hover&lt;/div&gt;</p>"),
+        (
+            "<div onmouseover=alert(1)>hover</div>",
+            "<p>&lt;div onmouseover=alert(1)&gt;hover&lt;/div&gt;</p>",
+        ),
         ("<!-- hidden --> text", "<p>&lt;!-- hidden --&gt; text</p>"),
         ("<iframe src=//evil></iframe>", "<p>&lt;iframe src=//evil&gt;&lt;/iframe&gt;</p>"),
         ("`<b>code</b>`", "<p>`&lt;b&gt;code&lt;/b&gt;`</p>"),
         ("# Heading", "<p># Heading</p>"),
-        ("<style>body{display:none}</style>", "<p>&lt;style&gt;body{display:none}&lt;/style&gt;</p>"),
+        (
+            "<style>body{display:none}</style>",
+            "<p>&lt;style&gt;body{display:none}&lt;/style&gt;</p>",
+        ),
     ],
 )
 def test_hostile_input_is_neutralised(source, expected):
@@ -95,7 +122,7 @@ def test_hostile_input_is_neutralised(source, expected):
     [
         "**unclosed *mixed [link](http://a",
         "> > > nested\n>> quote\n- list\n  * inner\n1) odd",
-        "[a](http://a\" onmouseover=\"x)",
+        '[a](http://a" onmouseover="x)',
         "[[[[]]]]((((()))))",
         "<<<<>>>>&&&&;;;;",
         "*" * 500,
@@ -111,9 +138,40 @@ def test_malformed_markdown_stays_within_the_allow_list(source):
 
 def test_random_mixtures_of_hostile_fragments_stay_safe():
     fragments = [
-        "<script>", "</script>", "<img src=x onerror=alert(1)>", "[a](", "javascript:", "JaVaScRiPt:", "data:text/html,",
-        ")", "](", "<a href=\"", "\">", "**", "*", "> ", "\n", "- ", "1. ", "`", "&#x6A;", "&lt;", "onload=", "https://x.org",
-        "<svg onload=alert(1)>", "\"", "'", "[", "]", "<", ">", "https://[", "mailto:", "//", ":", "www.",
+        "<script>",
+        "</script>",
+        "<img src=x onerror=alert(1)>",
+        "[a](",
+        "javascript:",
+        "JaVaScRiPt:",
+        "data:text/html,",
+        ")",
+        "](",
+        '<a href="',
+        '">',
+        "**",
+        "*",
+        "> ",
+        "\n",
+        "- ",
+        "1. ",
+        "`",
+        "&#x6A;",
+        "&lt;",
+        "onload=",
+        "https://x.org",
+        "<svg onload=alert(1)>",
+        '"',
+        "'",
+        "[",
+        "]",
+        "<",
+        ">",
+        "https://[",
+        "mailto:",
+        "//",
+        ":",
+        "www.",
     ]
     rng = random.Random(2018)
     for _ in range(1000):

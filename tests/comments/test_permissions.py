@@ -1,4 +1,5 @@
 """Permission matrices: who may comment, reply, edit, delete, vote, answer officially and read."""
+
 from datetime import timedelta
 
 import pytest
@@ -105,11 +106,17 @@ def test_can_edit_comment(notes, actor, status, age_minutes, deleted, allowed):
     if deleted:
         comment.deleted_at = utcnow()
     user = author if actor == "author" else person(actor)
-    assert perms.can_edit_comment(user, comment, now=comment.created_at + timedelta(minutes=age_minutes)) is allowed
+    assert (
+        perms.can_edit_comment(
+            user, comment, now=comment.created_at + timedelta(minutes=age_minutes)
+        )
+        is allowed
+    )
 
 
 @pytest.mark.parametrize(
-    "status, allowed", [("pending", True), ("visible", False), ("hidden", False), ("rejected", False)]
+    "status, allowed",
+    [("pending", True), ("visible", False), ("hidden", False), ("rejected", False)],
 )
 def test_can_edit_on_a_pre_moderated_target_until_approval(notes, status, allowed):
     author = make_user()
@@ -136,7 +143,9 @@ def test_can_delete_comment(notes, actor, status, deleted, allowed):
     comment = make_comment(notes(), author, status=status, age=timedelta(days=30))
     if deleted:
         comment.deleted_at = utcnow()
-    assert perms.can_delete_comment(author if actor == "author" else person(actor), comment) is allowed
+    assert (
+        perms.can_delete_comment(author if actor == "author" else person(actor), comment) is allowed
+    )
 
 
 @pytest.mark.parametrize(
@@ -199,7 +208,9 @@ def test_can_see_comment(notes, status, viewer):
     author = make_user()
     comment = make_comment(notes(), author, status=status)
     user = author if viewer == "author" else person(viewer)
-    assert perms.can_see_comment(user, comment) is (status == CommentStatus.VISIBLE or viewer == "author")
+    assert perms.can_see_comment(user, comment) is (
+        status == CommentStatus.VISIBLE or viewer == "author"
+    )
 
 
 def test_nobody_sees_comments_of_a_target_they_cannot_read(notes):

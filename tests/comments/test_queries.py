@@ -1,4 +1,5 @@
 """Threads for a reader, and counts for many targets, in a fixed number of queries."""
+
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -47,7 +48,11 @@ def test_thread_nests_replies_under_their_parents(note, target):
     later_reply = make_comment(note, alice, parent=first, age=timedelta(minutes=6))
     thread = get_thread(target, ANONYMOUS)
     assert shape(thread.nodes) == [
-        (first.id, False, [(reply.id, False, [(deeper.id, False, [])]), (later_reply.id, False, [])]),
+        (
+            first.id,
+            False,
+            [(reply.id, False, [(deeper.id, False, [])]), (later_reply.id, False, [])],
+        ),
         (second.id, False, []),
     ]
     assert thread.total == 5
@@ -56,7 +61,12 @@ def test_thread_nests_replies_under_their_parents(note, target):
 
 @pytest.mark.parametrize(
     "order, expected",
-    [("oldest", ["a", "b", "c"]), ("newest", ["c", "b", "a"]), ("useful", ["b", "c", "a"]), ("nonsense", ["a", "b", "c"])],
+    [
+        ("oldest", ["a", "b", "c"]),
+        ("newest", ["c", "b", "a"]),
+        ("useful", ["b", "c", "a"]),
+        ("nonsense", ["a", "b", "c"]),
+    ],
 )
 def test_thread_orders(note, target, order, expected):
     author = make_user()
@@ -74,7 +84,9 @@ def test_thread_orders(note, target, order, expected):
 
 def test_pages_of_threads(note, target):
     author = make_user()
-    firsts = [make_comment(note, author, age=timedelta(minutes=100 - i), commit=False) for i in range(25)]
+    firsts = [
+        make_comment(note, author, age=timedelta(minutes=100 - i), commit=False) for i in range(25)
+    ]
     make_comment(note, author, parent=firsts[0])
     page_two = get_thread(target, ANONYMOUS, page=2, per_page=20)
     assert [n.comment.id for n in page_two.nodes] == [c.id for c in firsts[20:]]
@@ -82,7 +94,9 @@ def test_pages_of_threads(note, target):
     assert get_thread(target, ANONYMOUS, page=99).nodes == []
 
 
-@pytest.mark.parametrize("status", [CommentStatus.PENDING, CommentStatus.HIDDEN, CommentStatus.REJECTED])
+@pytest.mark.parametrize(
+    "status", [CommentStatus.PENDING, CommentStatus.HIDDEN, CommentStatus.REJECTED]
+)
 def test_comments_that_are_not_public_are_shown_to_their_author_only(note, target, status):
     author = make_user()
     comment = make_comment(note, author, status=status)
@@ -129,8 +143,18 @@ def test_rights_and_votes_of_the_viewer(note, target):
     db.session.add(CommentVote(comment_id=theirs.id, user_id=viewer.id))
     db.session.commit()
     nodes = {n.comment.id: n for n in get_thread(target, viewer).nodes}
-    assert (nodes[mine.id].own, nodes[mine.id].can_edit, nodes[mine.id].can_delete, nodes[mine.id].can_vote) == (True, True, True, False)
-    assert (nodes[theirs.id].own, nodes[theirs.id].can_edit, nodes[theirs.id].can_vote, nodes[theirs.id].voted) == (False, False, True, True)
+    assert (
+        nodes[mine.id].own,
+        nodes[mine.id].can_edit,
+        nodes[mine.id].can_delete,
+        nodes[mine.id].can_vote,
+    ) == (True, True, True, False)
+    assert (
+        nodes[theirs.id].own,
+        nodes[theirs.id].can_edit,
+        nodes[theirs.id].can_vote,
+        nodes[theirs.id].voted,
+    ) == (False, False, True, True)
     assert nodes[mine.id].voted is False
     assert nodes[theirs.id].can_reply
     anonymous = get_thread(target, ANONYMOUS)
@@ -195,7 +219,9 @@ def render_thread(app, target, viewer, page):
         from flask import render_template_string
 
         thread = get_thread(target, viewer, page=page)
-        html = render_template_string('{% include "comments/_thread.html" %}', thread=thread, target=target)
+        html = render_template_string(
+            '{% include "comments/_thread.html" %}', thread=thread, target=target
+        )
     return thread, html
 
 
@@ -254,7 +280,9 @@ def test_counts_for_many_targets_in_one_query(notes):
 
 def test_page_of_finds_the_thread_of_a_reply(note):
     author = make_user()
-    firsts = [make_comment(note, author, age=timedelta(minutes=100 - i), commit=False) for i in range(45)]
+    firsts = [
+        make_comment(note, author, age=timedelta(minutes=100 - i), commit=False) for i in range(45)
+    ]
     reply = make_comment(note, author, parent=firsts[41])
     deeper = make_comment(note, author, parent=reply)
     assert page_of(firsts[0], ANONYMOUS) == 1

@@ -7,7 +7,13 @@ import sqlalchemy as sa
 from participation.auth.models import Role
 from participation.auth.services import export_personal_data
 from participation.comments import services
-from participation.comments.models import MAX_DEPTH, STATUS_TRANSITIONS, Comment, CommentStatus, CommentVote
+from participation.comments.models import (
+    MAX_DEPTH,
+    STATUS_TRANSITIONS,
+    Comment,
+    CommentStatus,
+    CommentVote,
+)
 from participation.comments.services import (
     _apply_status,
     delete_comment,
@@ -28,7 +34,13 @@ def test_post_mode_publishes_at_once_with_sanitised_html(citizen, target):
     assert comment.status == CommentStatus.VISIBLE
     assert comment.body_source == "**Yes** <script>alert(1)</script>"
     assert comment.body_html == "<p><strong>Yes</strong> &lt;script&gt;alert(1)&lt;/script&gt;</p>"
-    assert (comment.target_type, comment.target_id, comment.depth, comment.parent_id, comment.root_id) == ("note", target.target_id, 0, None, None)
+    assert (
+        comment.target_type,
+        comment.target_id,
+        comment.depth,
+        comment.parent_id,
+        comment.root_id,
+    ) == ("note", target.target_id, 0, None, None)
     assert comment.is_official is False
 
 
@@ -56,7 +68,9 @@ def test_a_reply_below_depth_three_is_refused_with_a_message(citizen, note, targ
     assert refused.value.code == "too_deep"
 
 
-@pytest.mark.parametrize("status", [CommentStatus.PENDING, CommentStatus.HIDDEN, CommentStatus.REJECTED])
+@pytest.mark.parametrize(
+    "status", [CommentStatus.PENDING, CommentStatus.HIDDEN, CommentStatus.REJECTED]
+)
 def test_no_reply_to_a_comment_that_is_not_public(citizen, note, target, status):
     parent = make_comment(note, citizen, status=status)
     with pytest.raises(PermissionDenied):
@@ -95,7 +109,12 @@ def test_stance_refusals(citizen, notes, stance_target, on_reply, stance, code):
     with pytest.raises(DomainError) as refused:
         post_comment(citizen, notes.target(note), body="Text", parent=parent, stance=stance)
     assert refused.value.code == code
-    assert db.session.scalar(sa.select(sa.func.count(Comment.id)).where(Comment.parent_id.is_not(None))) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Comment.id)).where(Comment.parent_id.is_not(None))
+        )
+        == 0
+    )
 
 
 @pytest.mark.parametrize("body", ["", "   \n\t  ", None])
@@ -146,8 +165,14 @@ def test_officer_of_the_institution_posts_an_official_answer(officer, institutio
     db.session.commit()
     assert answer.is_official
     assert answer.official_institution_id == institution.id
-    audit = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "comment.official_answer")).one()
-    assert (audit.actor_id, audit.target_type, audit.target_id) == (officer.id, "comments", answer.id)
+    audit = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "comment.official_answer")
+    ).one()
+    assert (audit.actor_id, audit.target_type, audit.target_id) == (
+        officer.id,
+        "comments",
+        answer.id,
+    )
     [mail] = outbox(template="official_answer")
     assert mail.to_address == question.author.email
     assert mail.language == "ar"
@@ -155,7 +180,9 @@ def test_officer_of_the_institution_posts_an_official_answer(officer, institutio
     assert institution.display_name("ar") in mail.subject
 
 
-def test_official_answer_mail_link_points_at_the_right_page(app, officer, institution, notes, outbox):
+def test_official_answer_mail_link_points_at_the_right_page(
+    app, officer, institution, notes, outbox
+):
     note = notes(institution_id=institution.id)
     author = make_user()
     for _ in range(20):
@@ -168,7 +195,9 @@ def test_official_answer_mail_link_points_at_the_right_page(app, officer, instit
 
 def test_officer_of_another_institution_is_an_ordinary_participant(officer, notes, outbox):
     note = notes(institution_id=make_institution().id)
-    answer = post_comment(officer, notes.target(note), body="Personal view", parent=make_comment(note, make_user()))
+    answer = post_comment(
+        officer, notes.target(note), body="Personal view", parent=make_comment(note, make_user())
+    )
     assert not answer.is_official
     assert answer.official_institution_id is None
     assert outbox(template="official_answer") == []
@@ -179,7 +208,11 @@ def test_official_answers_that_mail_nobody(officer, institution, notes, outbox, 
     note = notes(institution_id=institution.id)
     parent = {
         "none": None,
-        "official": make_comment(note, make_user(roles=[Role.OFFICER], institution=institution), official_institution=institution),
+        "official": make_comment(
+            note,
+            make_user(roles=[Role.OFFICER], institution=institution),
+            official_institution=institution,
+        ),
         "own": make_comment(note, officer),
     }[parent_kind]
     assert post_comment(officer, notes.target(note), body="Answer", parent=parent).is_official
@@ -188,11 +221,15 @@ def test_official_answers_that_mail_nobody(officer, institution, notes, outbox, 
 
 def test_official_answer_may_not_take_a_stance(officer, institution, notes):
     with pytest.raises(DomainError) as refused:
-        post_comment(officer, notes.target(notes(institution_id=institution.id)), body="x", stance="agree")
+        post_comment(
+            officer, notes.target(notes(institution_id=institution.id)), body="x", stance="agree"
+        )
     assert refused.value.code == "stance_not_allowed"
 
 
-def test_pre_moderated_official_answer_is_mailed_once_when_approved(officer, institution, notes, outbox):
+def test_pre_moderated_official_answer_is_mailed_once_when_approved(
+    officer, institution, notes, outbox
+):
     note = notes(institution_id=institution.id, moderation_mode="pre")
     question = make_comment(note, make_user())
     answer = post_comment(officer, notes.target(note), body="Answer", parent=question)
@@ -340,7 +377,12 @@ def test_vote_refusals(citizen, notes, setup):
 
 def test_database_refuses_a_second_vote(citizen, note):
     comment = make_comment(note, make_user())
-    db.session.add_all([CommentVote(comment_id=comment.id, user_id=citizen.id), CommentVote(comment_id=comment.id, user_id=citizen.id)])
+    db.session.add_all(
+        [
+            CommentVote(comment_id=comment.id, user_id=citizen.id),
+            CommentVote(comment_id=comment.id, user_id=citizen.id),
+        ]
+    )
     with pytest.raises(sa.exc.IntegrityError):
         db.session.flush()
     db.session.rollback()
@@ -356,7 +398,9 @@ def test_database_refuses_a_stance_on_a_reply(citizen, note):
 def test_comments_are_part_of_the_personal_data_export(citizen, note):
     make_comment(note, citizen, body="My words", stance="neutral")
     exported = export_personal_data(citizen, citizen)["comments"]
-    assert [(c["text"], c["stance"], c["target_type"]) for c in exported] == [("My words", "neutral", "note")]
+    assert [(c["text"], c["stance"], c["target_type"]) for c in exported] == [
+        ("My words", "neutral", "note")
+    ]
 
 
 def test_every_service_has_a_guard():

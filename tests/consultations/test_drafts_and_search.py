@@ -7,8 +7,15 @@ from tests.factories import make_consultation
 
 
 def test_split_a_french_draft_by_articles():
-    parts = split_into_sections("Exposé des motifs.\n\nArticle 1\nObjet.\n\nArticle 2 - Définitions\nAu sens...\n## Chapitre II\nSuite")
-    assert parts == [(None, "Exposé des motifs."), ("Article 1", "Objet."), ("Article 2 - Définitions", "Au sens..."), ("Chapitre II", "Suite")]
+    parts = split_into_sections(
+        "Exposé des motifs.\n\nArticle 1\nObjet.\n\nArticle 2 - Définitions\nAu sens...\n## Chapitre II\nSuite"
+    )
+    assert parts == [
+        (None, "Exposé des motifs."),
+        ("Article 1", "Objet."),
+        ("Article 2 - Définitions", "Au sens..."),
+        ("Chapitre II", "Suite"),
+    ]
 
 
 def test_split_an_arabic_draft():
@@ -41,9 +48,13 @@ def test_search_terms_are_normalised_and_bounded():
     assert len(search_terms("a b " + "mot " * 50)) == 8
 
 
-@pytest.mark.parametrize("query", ["المدرسة العمومية", "المدرسه العموميّة", "مـدرسـة", "ÉCOLE publique", "ecole"])
+@pytest.mark.parametrize(
+    "query", ["المدرسة العمومية", "المدرسه العموميّة", "مـدرسـة", "ÉCOLE publique", "ecole"]
+)
 def test_search_finds_with_variants(app, query):
-    make_consultation(title={"ar": "إصلاح المدرسة العمومية", "fr": "Réforme de l'école publique"}, state="open")
+    make_consultation(
+        title={"ar": "إصلاح المدرسة العمومية", "fr": "Réforme de l'école publique"}, state="open"
+    )
     make_consultation(title={"fr": "Code de la route"}, state="open")
     result = list_public_consultations(ListingFilters(q=query))
     assert [c.title.get("fr") for c in result.items] == ["Réforme de l'école publique"]

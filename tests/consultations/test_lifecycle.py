@@ -1,4 +1,5 @@
 """The consultation state machine: every pair of states, allowed or refused, and the clock."""
+
 from datetime import timedelta
 from itertools import product
 
@@ -19,8 +20,11 @@ PAIRS = list(product(S, S))
 # Written out rather than read from TRANSITIONS, so that a wrong edge in the table fails a test.
 ALLOWED = {
     (S.DRAFT, S.SCHEDULED),
-    (S.SCHEDULED, S.DRAFT), (S.SCHEDULED, S.OPEN), (S.SCHEDULED, S.WITHDRAWN),
-    (S.OPEN, S.CLOSED), (S.OPEN, S.WITHDRAWN),
+    (S.SCHEDULED, S.DRAFT),
+    (S.SCHEDULED, S.OPEN),
+    (S.SCHEDULED, S.WITHDRAWN),
+    (S.OPEN, S.CLOSED),
+    (S.OPEN, S.WITHDRAWN),
     (S.CLOSED, S.OUTCOME_PUBLISHED),
 }
 
@@ -31,7 +35,10 @@ def test_transition_table(app, source, target):
     if (source, target) in ALLOWED:
         services._transition(consultation, target, None, now=utcnow())
         assert consultation.state == target.value
-        assert db.session.scalar(sa.select(AuditEntry.action).order_by(AuditEntry.id.desc())) == f"consultation.{target.value}"
+        assert (
+            db.session.scalar(sa.select(AuditEntry.action).order_by(AuditEntry.id.desc()))
+            == f"consultation.{target.value}"
+        )
     else:
         with pytest.raises(DomainError):
             services._transition(consultation, target, None, now=utcnow())
@@ -57,7 +64,9 @@ def _mine(officer, **kwargs):
 
 def test_schedule_in_the_future_then_opens_and_closes_on_time(officer):
     now = utcnow()
-    consultation = _mine(officer, opens_at=now + timedelta(hours=1), closes_at=now + timedelta(days=2))
+    consultation = _mine(
+        officer, opens_at=now + timedelta(hours=1), closes_at=now + timedelta(days=2)
+    )
     services.schedule_consultation(officer, consultation, now=now)
     assert consultation.state == "scheduled"
     assert consultation.effective_state(now + timedelta(hours=2)) == S.OPEN  # a page is never wrong
@@ -78,7 +87,9 @@ def test_scheduling_when_the_opening_time_is_past_opens_at_once(officer):
 
 def test_a_missed_opening_and_closing_are_both_recorded(officer):
     now = utcnow()
-    consultation = _mine(officer, opens_at=now + timedelta(hours=1), closes_at=now + timedelta(hours=2))
+    consultation = _mine(
+        officer, opens_at=now + timedelta(hours=1), closes_at=now + timedelta(hours=2)
+    )
     services.schedule_consultation(officer, consultation, now=now)
     services.advance_due_consultations(now=now + timedelta(days=1))
     assert consultation.state == "closed"
@@ -114,7 +125,9 @@ def test_schedule_needs_dates(officer):
 
 def test_unschedule_only_before_opening(officer):
     now = utcnow()
-    consultation = _mine(officer, opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=5))
+    consultation = _mine(
+        officer, opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=5)
+    )
     services.schedule_consultation(officer, consultation, now=now)
     services.unschedule_consultation(officer, consultation, now=now)
     assert consultation.state == "draft"
@@ -146,29 +159,63 @@ def test_outcome_report_publication(officer, outbox):
     consultation.opens_at = utcnow() - timedelta(days=10)
     consultation.closes_at = utcnow() - timedelta(days=1)
     db.session.commit()
-    decisions = [services.SectionDecision(section=s, decision="accepted", reasons={"fr": "Oui"}) for s in consultation.sections]
+    decisions = [
+        services.SectionDecision(section=s, decision="accepted", reasons={"fr": "Oui"})
+        for s in consultation.sections
+    ]
     with pytest.raises(DomainError):  # decisions are required for every section
-        services.save_outcome(officer, consultation, summary={"fr": "Bilan"}, final_text={}, final_text_url="", decisions=decisions[:1], publish=True)
+        services.save_outcome(
+            officer,
+            consultation,
+            summary={"fr": "Bilan"},
+            final_text={},
+            final_text_url="",
+            decisions=decisions[:1],
+            publish=True,
+        )
     db.session.rollback()
     consultation = db.session.get(Consultation, consultation.id)
-    decisions = [services.SectionDecision(section=s, decision="partly_accepted", reasons={"fr": "En partie"}) for s in consultation.sections]
-    services.save_outcome(officer, consultation, summary={"fr": "Bilan"}, final_text={}, final_text_url="", decisions=decisions, publish=True)
+    decisions = [
+        services.SectionDecision(section=s, decision="partly_accepted", reasons={"fr": "En partie"})
+        for s in consultation.sections
+    ]
+    services.save_outcome(
+        officer,
+        consultation,
+        summary={"fr": "Bilan"},
+        final_text={},
+        final_text_url="",
+        decisions=decisions,
+        publish=True,
+    )
     db.session.commit()
     assert consultation.state == "outcome_published"
     assert consultation.closed_at is not None
     assert consultation.outcome.published_at is not None
-    assert [m.template for m in outbox(to_address=follower.email)] == ["consultation_closed", "consultation_outcome"]
+    assert [m.template for m in outbox(to_address=follower.email)] == [
+        "consultation_closed",
+        "consultation_outcome",
+    ]
 
 
 def test_outcome_refused_before_closing(officer):
     consultation = _mine(officer, state="open")
     with pytest.raises(PermissionDenied):
-        services.save_outcome(officer, consultation, summary={"fr": "x"}, final_text={}, final_text_url="", decisions=[])
+        services.save_outcome(
+            officer,
+            consultation,
+            summary={"fr": "x"},
+            final_text={},
+            final_text_url="",
+            decisions=[],
+        )
 
 
 def test_followers_are_told_of_opening_in_their_language(officer, outbox):
     now = utcnow()
-    consultation = _mine(officer, opens_at=now + timedelta(hours=1), closes_at=now + timedelta(days=2))
+    consultation = _mine(
+        officer, opens_at=now + timedelta(hours=1), closes_at=now + timedelta(days=2)
+    )
     services.schedule_consultation(officer, consultation, now=now)
     reader = make_user(language="ar")
     services.follow_consultation(reader, consultation)
@@ -186,7 +233,9 @@ def test_officers_of_another_institution_cannot_run_it(officer):
     consultation = _mine(officer)
     for call in (
         lambda: services.schedule_consultation(other, consultation),
-        lambda: services.update_consultation(other, consultation, services.ConsultationData(title={"fr": "x"})),
+        lambda: services.update_consultation(
+            other, consultation, services.ConsultationData(title={"fr": "x"})
+        ),
         lambda: services.add_section(other, consultation, heading={"fr": "x"}, body={}),
         lambda: services.withdraw_consultation(other, consultation, reason="x"),
     ):
@@ -196,7 +245,12 @@ def test_officers_of_another_institution_cannot_run_it(officer):
 
 def test_corrections_only_while_open(officer):
     consultation = _mine(officer, state="open")
-    correction = services.add_correction(officer, consultation, note={"fr": "Coquille corrigée à l'article 2."}, section=consultation.sections[1])
+    correction = services.add_correction(
+        officer,
+        consultation,
+        note={"fr": "Coquille corrigée à l'article 2."},
+        section=consultation.sections[1],
+    )
     assert correction.section_id == consultation.sections[1].id
     draft = _mine(officer)
     with pytest.raises(PermissionDenied):
@@ -207,7 +261,9 @@ def test_corrections_only_while_open(officer):
 
 def test_tick_command_opens_due_consultations_and_mails_followers(app, officer, outbox):
     now = utcnow()
-    consultation = _mine(officer, opens_at=now + timedelta(hours=1), closes_at=now + timedelta(days=2))
+    consultation = _mine(
+        officer, opens_at=now + timedelta(hours=1), closes_at=now + timedelta(days=2)
+    )
     services.schedule_consultation(officer, consultation, now=now)
     follower = make_user(language="fr")
     services.follow_consultation(follower, consultation)

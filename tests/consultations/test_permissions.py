@@ -1,4 +1,5 @@
 """Who sees and runs which consultation: the IDOR matrix between institutions and roles."""
+
 import pytest
 from flask_login import AnonymousUserMixin
 
@@ -6,7 +7,16 @@ from participation.auth.models import Role
 from participation.consultations import permissions as p
 from tests.factories import make_consultation, make_institution, make_user
 
-PEOPLE = ["anonymous", "unverified", "citizen", "officer_a", "officer_b", "moderator", "observer", "administrator"]
+PEOPLE = [
+    "anonymous",
+    "unverified",
+    "citizen",
+    "officer_a",
+    "officer_b",
+    "moderator",
+    "observer",
+    "administrator",
+]
 
 
 @pytest.fixture
@@ -34,7 +44,12 @@ def test_only_the_owning_officers_see_a_draft(world, person):
 @pytest.mark.parametrize("person", PEOPLE)
 @pytest.mark.parametrize("state", ["scheduled", "open", "closed", "outcome_published", "withdrawn"])
 def test_everyone_sees_published_consultations(world, person, state):
-    assert p.can_view_consultation(world[person], make_consultation(institution=world["a"], state=state)) is True
+    assert (
+        p.can_view_consultation(
+            world[person], make_consultation(institution=world["a"], state=state)
+        )
+        is True
+    )
 
 
 @pytest.mark.parametrize("person", PEOPLE)
@@ -46,13 +61,20 @@ def test_only_owning_officers_edit_and_manage(world, person):
 
 @pytest.mark.parametrize("state", ["scheduled", "open", "closed", "outcome_published", "withdrawn"])
 def test_published_consultations_are_not_freely_editable(world, state):
-    assert p.can_edit_consultation(world["officer_a"], make_consultation(institution=world["a"], state=state)) is False
+    assert (
+        p.can_edit_consultation(
+            world["officer_a"], make_consultation(institution=world["a"], state=state)
+        )
+        is False
+    )
 
 
 @pytest.mark.parametrize("person", PEOPLE)
 def test_exports(world, person):
     consultation = make_consultation(institution=world["a"], state="closed")
-    assert p.can_export_consultation(world[person], consultation) is (person in {"officer_a", "observer"})
+    assert p.can_export_consultation(world[person], consultation) is (
+        person in {"officer_a", "observer"}
+    )
     assert p.export_includes_personal_data(world[person], consultation) is (person == "officer_a")
 
 

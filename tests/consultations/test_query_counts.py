@@ -1,5 +1,6 @@
 """The listing, a consultation page, a section page and search do a constant number of SQL
 queries whether there are 10 or 5,000 comments."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -66,7 +67,9 @@ def _queries_for(client, paths):
 @pytest.fixture
 def world(app):
     institution = make_institution()
-    consultations = [make_consultation(institution=institution, state="open", sections=4) for _ in range(3)]
+    consultations = [
+        make_consultation(institution=institution, state="open", sections=4) for _ in range(3)
+    ]
     authors = [make_user(commit=False) for _ in range(20)]
     db.session.commit()
     return consultations, authors

@@ -27,22 +27,49 @@ def setting(app):
 
 
 def _questions(officer, consultation):
-    single = questionnaire.add_question(officer, consultation, kind="single", prompt={"fr": "Êtes-vous d'accord ?"}, option_lines={"fr": "Oui\nNon", "ar": "نعم\nلا"}, required=True)
-    multiple = questionnaire.add_question(officer, consultation, kind="multiple", prompt={"fr": "Quels axes ?"}, option_lines={"fr": "A\nB\nC"})
-    scale = questionnaire.add_question(officer, consultation, kind="scale", prompt={"fr": "Note"}, scale_min=1, scale_max=5)
-    text = questionnaire.add_question(officer, consultation, kind="text", prompt={"fr": "Commentaire"})
+    single = questionnaire.add_question(
+        officer,
+        consultation,
+        kind="single",
+        prompt={"fr": "Êtes-vous d'accord ?"},
+        option_lines={"fr": "Oui\nNon", "ar": "نعم\nلا"},
+        required=True,
+    )
+    multiple = questionnaire.add_question(
+        officer,
+        consultation,
+        kind="multiple",
+        prompt={"fr": "Quels axes ?"},
+        option_lines={"fr": "A\nB\nC"},
+    )
+    scale = questionnaire.add_question(
+        officer, consultation, kind="scale", prompt={"fr": "Note"}, scale_min=1, scale_max=5
+    )
+    text = questionnaire.add_question(
+        officer, consultation, kind="text", prompt={"fr": "Commentaire"}
+    )
     return single, multiple, scale, text
 
 
 def test_questions_are_validated(setting):
     _, officer, draft = setting
     with pytest.raises(DomainError):
-        questionnaire.add_question(officer, draft, kind="single", prompt={"fr": "Q"}, option_lines={"fr": "Seule"})
+        questionnaire.add_question(
+            officer, draft, kind="single", prompt={"fr": "Q"}, option_lines={"fr": "Seule"}
+        )
     with pytest.raises(DomainError):
-        questionnaire.add_question(officer, draft, kind="scale", prompt={"fr": "Q"}, scale_min=5, scale_max=2)
+        questionnaire.add_question(
+            officer, draft, kind="scale", prompt={"fr": "Q"}, scale_min=5, scale_max=2
+        )
     with pytest.raises(DomainError):
         questionnaire.add_question(officer, draft, kind="text", prompt={"fr": " "})
-    single = questionnaire.add_question(officer, draft, kind="single", prompt={"fr": "Q"}, option_lines={"fr": "Oui\nNon", "ar": "نعم\nلا"})
+    single = questionnaire.add_question(
+        officer,
+        draft,
+        kind="single",
+        prompt={"fr": "Q"},
+        option_lines={"fr": "Oui\nNon", "ar": "نعم\nلا"},
+    )
     assert single.options == [{"fr": "Oui", "ar": "نعم"}, {"fr": "Non", "ar": "لا"}]
 
 
@@ -51,8 +78,14 @@ def test_one_answer_set_per_citizen_editable_until_closing(setting):
     single, multiple, scale, text = _questions(officer, consultation)
     consultation.state = "open"
     citizen = make_user()
-    questionnaire.save_answers(citizen, consultation, {single.id: ["0"], multiple.id: ["0", "2"], scale.id: ["4"], text.id: ["Bien"]})
-    questionnaire.save_answers(citizen, consultation, {single.id: ["1"], multiple.id: [], scale.id: ["5"], text.id: [""]})
+    questionnaire.save_answers(
+        citizen,
+        consultation,
+        {single.id: ["0"], multiple.id: ["0", "2"], scale.id: ["4"], text.id: ["Bien"]},
+    )
+    questionnaire.save_answers(
+        citizen, consultation, {single.id: ["1"], multiple.id: [], scale.id: ["5"], text.id: [""]}
+    )
     db.session.commit()
     [answer_set] = db.session.scalars(sa.select(AnswerSet)).all()
     assert answer_set.answers == {str(single.id): 1, str(scale.id): 5}
@@ -75,10 +108,14 @@ def test_one_answer_set_per_citizen_editable_until_closing(setting):
 )
 def test_invalid_answers_are_refused(setting, bad):
     _, officer, consultation = setting
-    questions = dict(zip(("single", "multiple", "scale", "text"), _questions(officer, consultation)))
+    questions = dict(
+        zip(("single", "multiple", "scale", "text"), _questions(officer, consultation))
+    )
     consultation.state = "open"
     with pytest.raises(questionnaire.AnswerError):
-        questionnaire.save_answers(make_user(), consultation, {questions[k].id: v for k, v in bad.items()})
+        questionnaire.save_answers(
+            make_user(), consultation, {questions[k].id: v for k, v in bad.items()}
+        )
 
 
 def test_results_after_closing(setting, client):
@@ -86,7 +123,9 @@ def test_results_after_closing(setting, client):
     single, multiple, scale, text = _questions(officer, consultation)
     consultation.state = "open"
     for choice, note in (("0", "5"), ("0", "3"), ("1", "4")):
-        questionnaire.save_answers(make_user(), consultation, {single.id: [choice], scale.id: [note], multiple.id: ["1"]})
+        questionnaire.save_answers(
+            make_user(), consultation, {single.id: [choice], scale.id: [note], multiple.id: ["1"]}
+        )
     db.session.commit()
     results = questionnaire.list_results(consultation)
     assert [count for _, count in results[0]["options"]] == [2, 1]
@@ -154,7 +193,12 @@ def test_attachment_upload_and_download_through_the_pages(setting, client, login
     _, officer, draft = setting
     login(officer)
     manage = f"/fr/institution/consultations/{draft.id}"
-    response = post_form(f"{manage}/attachments", {"attachment-document": (io.BytesIO(PDF), "décret.pdf")}, form_page=manage, content_type="multipart/form-data")
+    response = post_form(
+        f"{manage}/attachments",
+        {"attachment-document": (io.BytesIO(PDF), "décret.pdf")},
+        form_page=manage,
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     attachment = db.session.scalar(sa.select(Attachment))
     with client.get(f"/fr/consultations/{draft.id}/documents/{attachment.id}") as response:
@@ -162,7 +206,12 @@ def test_attachment_upload_and_download_through_the_pages(setting, client, login
         assert response.headers["Content-Type"] == "application/pdf"
         assert response.headers["Content-Disposition"].startswith("attachment")
         assert response.data == PDF
-    bad = post_form(f"{manage}/attachments", {"attachment-document": (io.BytesIO(b"MZ binary"), "x.pdf")}, form_page=manage, content_type="multipart/form-data")
+    bad = post_form(
+        f"{manage}/attachments",
+        {"attachment-document": (io.BytesIO(b"MZ binary"), "x.pdf")},
+        form_page=manage,
+        content_type="multipart/form-data",
+    )
     assert bad.status_code == 400
 
 
@@ -181,7 +230,12 @@ def _commented(institution):
 
     consultation = make_consultation(institution=institution, state="open")
     author = make_user(display_name="Nadia Secret")
-    post_comment(author, resolve_target("section", consultation.sections[0].id), body="=HYPERLINK(\"x\") المادة جيدة", stance="agree")
+    post_comment(
+        author,
+        resolve_target("section", consultation.sections[0].id),
+        body='=HYPERLINK("x") المادة جيدة',
+        stance="agree",
+    )
     db.session.commit()
     return consultation
 
@@ -198,7 +252,12 @@ def test_institution_export_has_names_and_is_audited(setting, client, login):
     assert rows[0]["author_name"] == "Nadia Secret"
     assert rows[0]["stance"] == "agree"
     assert rows[0]["text"].startswith("'=")  # no formula injection in spreadsheets
-    assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.action == "consultation.exported")) is not None
+    assert (
+        db.session.scalar(
+            sa.select(AuditEntry.action).where(AuditEntry.action == "consultation.exported")
+        )
+        is not None
+    )
 
 
 def test_observer_export_has_no_personal_data(setting, client, login):
@@ -245,4 +304,7 @@ def test_observer_export_leaves_out_blocked_authors(setting, client, login):
     author.blocked_at = utcnow()
     db.session.commit()
     login(make_user(roles=[Role.OBSERVER]))
-    assert json.loads(client.get(f"/fr/consultations/{consultation.id}/export/comments.json").data) == []
+    assert (
+        json.loads(client.get(f"/fr/consultations/{consultation.id}/export/comments.json").data)
+        == []
+    )

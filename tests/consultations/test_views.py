@@ -1,4 +1,5 @@
 """Public and officer pages, through HTTP: listing, filters, the page, drafts kept private."""
+
 import re
 from datetime import timedelta
 
@@ -33,8 +34,20 @@ def test_listing_shows_published_not_drafts(client, institution_a):
 
 def test_listing_filters_by_effective_state(client, institution_a):
     now = utcnow()
-    make_consultation(institution=institution_a, state="scheduled", title={"fr": "Bientôt"}, opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=9))
-    make_consultation(institution=institution_a, state="scheduled", title={"fr": "Déjà ouverte"}, opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=9))
+    make_consultation(
+        institution=institution_a,
+        state="scheduled",
+        title={"fr": "Bientôt"},
+        opens_at=now + timedelta(days=1),
+        closes_at=now + timedelta(days=9),
+    )
+    make_consultation(
+        institution=institution_a,
+        state="scheduled",
+        title={"fr": "Déjà ouverte"},
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=9),
+    )
     html = client.get("/fr/consultations/?state=open").get_data(as_text=True)
     assert "Déjà ouverte" in html
     assert "Bientôt" not in html
@@ -42,13 +55,25 @@ def test_listing_filters_by_effective_state(client, institution_a):
 
 def test_listing_filters_by_language(client, institution_a):
     make_consultation(institution=institution_a, state="open", title={"zgh": "ⴰⵙⵓⵖⵍ"})
-    make_consultation(institution=institution_a, state="open", title={"fr": "Seulement en français"})
+    make_consultation(
+        institution=institution_a, state="open", title={"fr": "Seulement en français"}
+    )
     html = client.get("/zgh/consultations/?language=zgh").get_data(as_text=True)
     assert "ⴰⵙⵓⵖⵍ" in html
     assert "Seulement en français" not in html
 
 
-@pytest.mark.parametrize("query", ["?page=abc", "?state=nonsense", "?institution=x", "?sort=drop", "?q=" + "x" * 5000, "?region=-1"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?page=abc",
+        "?state=nonsense",
+        "?institution=x",
+        "?sort=drop",
+        "?q=" + "x" * 5000,
+        "?region=-1",
+    ],
+)
 def test_listing_survives_bad_parameters(client, query):
     assert client.get("/fr/consultations/" + query).status_code == 200
 
@@ -57,12 +82,18 @@ def test_consultation_page_redirects_to_its_canonical_address(client, institutio
     consultation = make_consultation(institution=institution_a, state="open")
     response = client.get(f"/fr/consultations/{consultation.id}-wrong-slug")
     assert response.status_code == 301
-    assert response.headers["Location"].endswith(f"/fr/consultations/{consultation.id}-{consultation.slug}")
+    assert response.headers["Location"].endswith(
+        f"/fr/consultations/{consultation.id}-{consultation.slug}"
+    )
 
 
 def test_consultation_page_shows_sections_and_language_fallback(client, institution_a):
-    consultation = make_consultation(institution=institution_a, state="open", title={"fr": "Titre en français"})
-    html = client.get(f"/zgh/consultations/{consultation.id}-{consultation.slug}").get_data(as_text=True)
+    consultation = make_consultation(
+        institution=institution_a, state="open", title={"fr": "Titre en français"}
+    )
+    html = client.get(f"/zgh/consultations/{consultation.id}-{consultation.slug}").get_data(
+        as_text=True
+    )
     assert "Titre en français" in html
     assert 'lang="fr"' in html  # the fallback text is marked with its language
     assert "Article 1" in html or "المادة 1" in html
@@ -76,16 +107,24 @@ def test_drafts_of_other_institutions_are_not_found(client, login, institution_a
     assert client.get(f"/fr/institution/consultations/{draft.id}/edit").status_code == 404
 
 
-def test_officer_of_another_institution_cannot_change_a_published_consultation(client, login, post_form, institution_a):
+def test_officer_of_another_institution_cannot_change_a_published_consultation(
+    client, login, post_form, institution_a
+):
     consultation = make_consultation(institution=institution_a, state="open")
     login(make_user(roles=[Role.OFFICER]))
-    response = post_form(f"/fr/institution/consultations/{consultation.id}/withdraw", {"withdraw-reason": "x"}, form_page="/fr/account/")
+    response = post_form(
+        f"/fr/institution/consultations/{consultation.id}/withdraw",
+        {"withdraw-reason": "x"},
+        form_page="/fr/account/",
+    )
     assert response.status_code == 403
     db.session.refresh(consultation)
     assert consultation.state == "open"
 
 
-@pytest.mark.parametrize("path", ["/fr/institution/consultations", "/fr/institution/consultations/new"])
+@pytest.mark.parametrize(
+    "path", ["/fr/institution/consultations", "/fr/institution/consultations/new"]
+)
 def test_officer_pages_refuse_citizens(client, login, path):
     login(make_user())
     assert client.get(path).status_code == 403
@@ -113,7 +152,14 @@ def test_officer_creates_imports_and_publishes(client, login, post_form, officer
     assert consultation.state == "draft"
     assert consultation.opens_at.hour == 8  # 09:00 in Morocco (UTC+1) is 08:00 UTC
     manage = f"/fr/institution/consultations/{consultation.id}"
-    response = post_form(f"{manage}/sections/import", {"import-language": "fr", "import-text": "Préambule\nArticle 1\nObjet\nArticle 2\nDéfinitions"}, form_page=manage)
+    response = post_form(
+        f"{manage}/sections/import",
+        {
+            "import-language": "fr",
+            "import-text": "Préambule\nArticle 1\nObjet\nArticle 2\nDéfinitions",
+        },
+        form_page=manage,
+    )
     assert response.status_code == 302
     db.session.refresh(consultation)
     assert [s.heading["fr"] for s in consultation.sections][1:] == ["Article 1", "Article 2"]
@@ -126,7 +172,18 @@ def test_officer_creates_imports_and_publishes(client, login, post_form, officer
 
 def test_invalid_consultation_form_keeps_the_input(client, login, post_form, officer_a):
     login(officer_a)
-    response = post_form("/fr/institution/consultations/new", {"title_fr": "Mon titre", "scope": "region", "region_id": "0", "province_id": "0", "opens_at": "not a date", "closes_at": "", "moderation_mode": "post"})
+    response = post_form(
+        "/fr/institution/consultations/new",
+        {
+            "title_fr": "Mon titre",
+            "scope": "region",
+            "region_id": "0",
+            "province_id": "0",
+            "opens_at": "not a date",
+            "closes_at": "",
+            "moderation_mode": "post",
+        },
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "Mon titre" in html
@@ -136,7 +193,16 @@ def test_invalid_consultation_form_keeps_the_input(client, login, post_form, off
 
 def test_region_scope_without_region_is_refused(client, login, post_form, officer_a):
     login(officer_a)
-    response = post_form("/fr/institution/consultations/new", {"title_fr": "Mon titre", "scope": "region", "region_id": "0", "province_id": "0", "moderation_mode": "post"})
+    response = post_form(
+        "/fr/institution/consultations/new",
+        {
+            "title_fr": "Mon titre",
+            "scope": "region",
+            "region_id": "0",
+            "province_id": "0",
+            "moderation_mode": "post",
+        },
+    )
     assert response.status_code == 400
     assert "error-summary" in response.get_data(as_text=True)
 
@@ -146,8 +212,12 @@ def test_follow_and_unfollow(client, login, post_form, institution_a):
     user = make_user()
     login(user)
     page = f"/fr/consultations/{consultation.id}-{consultation.slug}"
-    assert post_form(f"/fr/consultations/{consultation.id}/follow", form_page=page).status_code == 302
-    assert "Stop following" in client.get(page).get_data(as_text=True) or "suivre" in client.get(page).get_data(as_text=True)
+    assert (
+        post_form(f"/fr/consultations/{consultation.id}/follow", form_page=page).status_code == 302
+    )
+    assert "Stop following" in client.get(page).get_data(as_text=True) or "suivre" in client.get(
+        page
+    ).get_data(as_text=True)
     from participation.consultations.models import Follow
 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Follow)) == 1
@@ -158,18 +228,41 @@ def test_follow_and_unfollow(client, login, post_form, institution_a):
 def test_outcome_report_is_shown_when_published(client, institution_a):
     from participation.consultations.models import OutcomeReport, SectionOutcome
 
-    consultation = make_consultation(institution=institution_a, state="outcome_published", closes_at=utcnow() - timedelta(days=1), opens_at=utcnow() - timedelta(days=9))
-    report = OutcomeReport(consultation_id=consultation.id, summary={"fr": "Nous avons retenu vos propositions."}, published_at=utcnow())
-    report.sections = [SectionOutcome(section_id=s.id, decision="accepted", reasons={"fr": "Raison"}) for s in consultation.sections]
+    consultation = make_consultation(
+        institution=institution_a,
+        state="outcome_published",
+        closes_at=utcnow() - timedelta(days=1),
+        opens_at=utcnow() - timedelta(days=9),
+    )
+    report = OutcomeReport(
+        consultation_id=consultation.id,
+        summary={"fr": "Nous avons retenu vos propositions."},
+        published_at=utcnow(),
+    )
+    report.sections = [
+        SectionOutcome(section_id=s.id, decision="accepted", reasons={"fr": "Raison"})
+        for s in consultation.sections
+    ]
     db.session.add(report)
     db.session.commit()
-    html = client.get(f"/fr/consultations/{consultation.id}-{consultation.slug}").get_data(as_text=True)
+    html = client.get(f"/fr/consultations/{consultation.id}-{consultation.slug}").get_data(
+        as_text=True
+    )
     assert "Nous avons retenu vos propositions." in html
     assert re.search(r"Accept", html)
 
 
 OFFICER_POSTS = [
-    ("edit", {"title_fr": "Piraté", "scope": "national", "region_id": "0", "province_id": "0", "moderation_mode": "post"}),
+    (
+        "edit",
+        {
+            "title_fr": "Piraté",
+            "scope": "national",
+            "region_id": "0",
+            "province_id": "0",
+            "moderation_mode": "post",
+        },
+    ),
     ("sections", {"section-heading_fr": "Article pirate"}),
     ("sections/import", {"import-language": "fr", "import-text": "Article 1\nx"}),
     ("sections/{section}", {"heading_fr": "Piraté"}),
@@ -185,13 +278,22 @@ OFFICER_POSTS = [
 
 
 @pytest.mark.parametrize("action, data", OFFICER_POSTS, ids=[a for a, _ in OFFICER_POSTS])
-def test_officer_of_b_cannot_touch_drafts_of_a(client, login, post_form, institution_a, action, data):
+def test_officer_of_b_cannot_touch_drafts_of_a(
+    client, login, post_form, institution_a, action, data
+):
     draft = make_consultation(institution=institution_a, state="draft")
     before = (draft.title, [s.heading for s in draft.sections], draft.state, len(draft.questions))
     login(make_user(roles=[Role.OFFICER]))
-    path = f"/fr/institution/consultations/{draft.id}/" + action.format(section=draft.sections[0].id)
+    path = f"/fr/institution/consultations/{draft.id}/" + action.format(
+        section=draft.sections[0].id
+    )
     response = post_form(path, data, form_page="/fr/account/")
     assert response.status_code == 404
     db.session.expire_all()
     draft = db.session.get(Consultation, draft.id)
-    assert (draft.title, [s.heading for s in draft.sections], draft.state, len(draft.questions)) == before
+    assert (
+        draft.title,
+        [s.heading for s in draft.sections],
+        draft.state,
+        len(draft.questions),
+    ) == before

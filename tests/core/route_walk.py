@@ -5,6 +5,7 @@ PDF, a draft one with its own, a deposited petition...) and once with ids that n
 
 A route whose parameters no set can fill fails `urls_of_every_get_route`: a new parameter name is
 added to a set here, so that no route escapes the walk."""
+
 import hashlib
 import io
 from dataclasses import dataclass
@@ -53,8 +54,12 @@ class Site:
 def _published_attachment(consultation, officer):
     """Attachments are added to drafts only: this one is written as if added before publication."""
     attachment = Attachment(
-        consultation_id=consultation.id, original_name="publie.pdf", stored_name="published-test.pdf", size=len(PDF),
-        sha256=hashlib.sha256(PDF).hexdigest(), uploaded_by_id=officer.id,
+        consultation_id=consultation.id,
+        original_name="publie.pdf",
+        stored_name="published-test.pdf",
+        size=len(PDF),
+        sha256=hashlib.sha256(PDF).hexdigest(),
+        uploaded_by_id=officer.id,
     )
     db.session.add(attachment)
     db.session.flush()
@@ -70,10 +75,14 @@ def seed_site(app):
     published_pdf = _published_attachment(seeded.consultation, officer)
     draft_pdf = add_attachment(officer, seeded.draft, Upload(PDF, "brouillon.pdf"))
     moderator = make_user(roles=[Role.MODERATOR])
-    decision = decide_comment(moderator, seeded.public_comments[1], decision="hide", reason="insult_or_hate")
+    decision = decide_comment(
+        moderator, seeded.public_comments[1], decision="hide", reason="insult_or_hate"
+    )
     app.config["SIGNING_LIMIT_PER_IP"] = "1 per day"
     for _ in range(2):  # the second from the same address is held for the moderators
-        receipt = signing.sign_petition(citizen(), seeded.open_petition, consent=True, ip="203.0.113.9")
+        receipt = signing.sign_petition(
+            citizen(), seeded.open_petition, consent=True, ip="203.0.113.9"
+        )
     db.session.commit()
     assert receipt.status == "suspect"
     app.test_cli_runner().invoke(args=["open-data", "dump"])
@@ -96,28 +105,57 @@ def seed_site(app):
     published = seeded.consultation
     parameter_sets = [
         {
-            **common, "consultation_id": published.id, "slug": published.slug, "section_id": published.sections[0].id,
-            "attachment_id": published_pdf.id, "petition_id": seeded.open_petition.id, "comment_id": seeded.public_comments[0].id,
-            "kind": "comments", "fmt": "csv", "territory_id": region.id,
+            **common,
+            "consultation_id": published.id,
+            "slug": published.slug,
+            "section_id": published.sections[0].id,
+            "attachment_id": published_pdf.id,
+            "petition_id": seeded.open_petition.id,
+            "comment_id": seeded.public_comments[0].id,
+            "kind": "comments",
+            "fmt": "csv",
+            "territory_id": region.id,
         },
         {
-            **common, "consultation_id": seeded.draft.id, "slug": seeded.draft.slug, "section_id": seeded.draft.sections[0].id,
-            "attachment_id": draft_pdf.id, "petition_id": seeded.deposited.id, "comment_id": seeded.official.id,
-            "kind": "answers", "fmt": "json", "table_key": "moderation-by-reason",
+            **common,
+            "consultation_id": seeded.draft.id,
+            "slug": seeded.draft.slug,
+            "section_id": seeded.draft.sections[0].id,
+            "attachment_id": draft_pdf.id,
+            "petition_id": seeded.deposited.id,
+            "comment_id": seeded.official.id,
+            "kind": "answers",
+            "fmt": "json",
+            "table_key": "moderation-by-reason",
         },
-        {**common, "petition_id": seeded.draft_petition_id, "kind": "region", "territory_id": region.id},
+        {
+            **common,
+            "petition_id": seeded.draft_petition_id,
+            "kind": "region",
+            "territory_id": region.id,
+        },
         {**common, "kind": "province", "territory_id": province.id},
     ]
-    absent = {name: MAX_ID if isinstance(value, int) else "absent" for name, value in parameter_sets[0].items()}
+    absent = {
+        name: MAX_ID if isinstance(value, int) else "absent"
+        for name, value in parameter_sets[0].items()
+    }
     absent |= {"lang_code": "fr", "kind": "comments", "fmt": "csv"}
     db.session.commit()
     staff = make_user(roles=list(Role), institution=seeded.ministry)
-    return Site(seeded=seeded, officer=officer, citizen=make_user(), staff=staff, parameter_sets=[*parameter_sets, absent])
+    return Site(
+        seeded=seeded,
+        officer=officer,
+        citizen=make_user(),
+        staff=staff,
+        parameter_sets=[*parameter_sets, absent],
+    )
 
 
 def get_rules(app):
     return [
-        rule for rule in app.url_map.iter_rules()
+        rule
+        for rule in app.url_map.iter_rules()
         if "GET" in rule.methods and rule.endpoint not in SKIPPED_ENDPOINTS
     ]
 

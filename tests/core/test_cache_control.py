@@ -2,6 +2,7 @@
 access policy is not "public", or that sets a cookie is `private, no-store`, whatever the view
 chose; anonymous answers of public routes keep the view's choice. Every GET route of the URL map is
 walked, with real seeded objects: a draft consultation's PDF seen by its officer among them."""
+
 import pytest
 
 from tests.core.route_walk import seed_site, urls_of_every_get_route
@@ -35,11 +36,19 @@ def test_every_route_is_cached_as_its_access_policy_allows(app, client, login, s
             with client.get(url) as response:
                 cache_control = response.headers.get("Cache-Control")
                 answered += response.status_code == 200
-                must_be_private = visitor != "anonymous" or _policy(app, rule) != "public" or "Set-Cookie" in response.headers
+                must_be_private = (
+                    visitor != "anonymous"
+                    or _policy(app, rule) != "public"
+                    or "Set-Cookie" in response.headers
+                )
                 if must_be_private and (cache_control != PRIVATE or "Expires" in response.headers):
-                    wrong.append(f"{_policy(app, rule)} {url} {response.status_code}: {cache_control}")
+                    wrong.append(
+                        f"{_policy(app, rule)} {url} {response.status_code}: {cache_control}"
+                    )
                 elif not must_be_private and "private" in (cache_control or ""):
-                    wrong.append(f"{_policy(app, rule)} {url} {response.status_code}: {cache_control} (public and anonymous)")
+                    wrong.append(
+                        f"{_policy(app, rule)} {url} {response.status_code}: {cache_control} (public and anonymous)"
+                    )
     assert wrong == []
     assert answered > 30  # the walk reached real pages, not only refusals
 
@@ -47,7 +56,9 @@ def test_every_route_is_cached_as_its_access_policy_allows(app, client, login, s
 def test_a_draft_consultations_pdf_is_private_and_a_published_ones_public(client, login, site):
     seeded = site.seeded
     draft_pdf, published_pdf = seeded.draft.attachments[0], seeded.consultation.attachments[0]
-    with client.get(f"/fr/consultations/{seeded.consultation.id}/documents/{published_pdf.id}") as response:
+    with client.get(
+        f"/fr/consultations/{seeded.consultation.id}/documents/{published_pdf.id}"
+    ) as response:
         assert response.status_code == 200
         assert response.headers["Cache-Control"] == "public, max-age=3600"
     login(site.officer)

@@ -1,4 +1,5 @@
 """Every interface string is translated in ar, fr and zgh; the .pot and .mo files are current."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -34,7 +35,11 @@ def test_catalog_is_complete_and_not_fuzzy(lang):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_msgfmt_accepts_the_catalog(lang):
     po = ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po"
-    result = subprocess.run(["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(po)], capture_output=True, text=True)
+    result = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(po)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert "untranslated" not in result.stderr, result.stderr
     assert "fuzzy" not in result.stderr, result.stderr
@@ -49,7 +54,11 @@ def test_amazigh_catalog_is_written_in_tifinagh():
             continue
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         for text in strings:
-            stripped = re.sub(r"%\(\w+\)[sd]|<[^>]+>|\S+@\S+|https?://\S+|\b(JSON|CIN|OGP|PDF|HTTP|CSV|API|SMS|TOTP)\b", "", text)
+            stripped = re.sub(
+                r"%\(\w+\)[sd]|<[^>]+>|\S+@\S+|https?://\S+|\b(JSON|CIN|OGP|PDF|HTTP|CSV|API|SMS|TOTP)\b",
+                "",
+                text,
+            )
             if re.search(r"[A-Za-z]{2,}", stripped):
                 latin_words.append(text)
     assert latin_words == []
@@ -58,9 +67,25 @@ def test_amazigh_catalog_is_written_in_tifinagh():
 def test_pot_is_up_to_date_with_the_code(tmp_path):
     fresh = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
-         "--no-location", "--sort-output", "--omit-header", "-o", str(fresh), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "--no-location",
+            "--sort-output",
+            "--omit-header",
+            "-o",
+            str(fresh),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
 
     def ids(path):

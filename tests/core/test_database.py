@@ -1,4 +1,5 @@
 """Migrations build the schema the models describe; SQLite is set up for concurrent writers."""
+
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -33,7 +34,10 @@ def test_sqlite_connections_have_a_busy_timeout_and_foreign_keys(app):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite setting")
     with db.engine.connect() as connection:
-        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == app.config["SQLITE_BUSY_TIMEOUT_MS"]
+        assert (
+            connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+            == app.config["SQLITE_BUSY_TIMEOUT_MS"]
+        )
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
@@ -75,7 +79,9 @@ def test_audit_log_refuses_updates_through_the_orm(app):
     db.session.rollback()
 
 
-@pytest.mark.parametrize("statement", ["UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"]
+)
 def test_audit_log_refuses_updates_in_the_database(app, statement):
     record_audit(None, "test.action")
     db.session.commit()

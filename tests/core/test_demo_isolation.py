@@ -3,6 +3,7 @@ seed commands of `participation/cli.py` import it, lazily, when they run (STYLE.
 
 The scan is tested on a sample first, so that a scan that finds nothing cannot pass for a codebase
 without offenders."""
+
 import ast
 import subprocess
 import sys
@@ -42,11 +43,18 @@ def _imported_names(tree, module, is_package):
 
 
 def _demo_imports(tree, module, is_package=False):
-    return sorted({name for name in _imported_names(tree, module, is_package) if name == DEMO or name.startswith(DEMO + ".")})
+    return sorted(
+        {
+            name
+            for name in _imported_names(tree, module, is_package)
+            if name == DEMO or name.startswith(DEMO + ".")
+        }
+    )
 
 
 def test_the_scan_finds_every_way_of_importing_the_demo_package():
-    sample = ast.parse(textwrap.dedent("""
+    sample = ast.parse(
+        textwrap.dedent("""
         import participation.demo.large
         from participation.demo import seed
         from participation import demo
@@ -54,20 +62,31 @@ def test_the_scan_finds_every_way_of_importing_the_demo_package():
         importlib.import_module("participation.demo.accounts")
         from participation.demographics import chart
         import participation.petitions.services
-    """))
+    """)
+    )
     assert _demo_imports(sample, "participation.stats.views") == [
-        "participation.demo", "participation.demo.accounts", "participation.demo.large", "participation.demo.seed",
+        "participation.demo",
+        "participation.demo.accounts",
+        "participation.demo.large",
+        "participation.demo.seed",
     ]
 
 
 def test_no_production_module_imports_the_demo_package():
-    sources = [*PACKAGE.rglob("*.py"), *(ROOT / "migrations").rglob("*.py"), ROOT / "config.py", ROOT / "wsgi.py"]
+    sources = [
+        *PACKAGE.rglob("*.py"),
+        *(ROOT / "migrations").rglob("*.py"),
+        ROOT / "config.py",
+        ROOT / "wsgi.py",
+    ]
     offenders = {}
     for path in sources:
         relative = path.relative_to(ROOT).as_posix()
         if relative.startswith("participation/demo/") or relative in ALLOWED:
             continue
-        found = _demo_imports(ast.parse(path.read_text()), _module_name(path), path.name == "__init__.py")
+        found = _demo_imports(
+            ast.parse(path.read_text()), _module_name(path), path.name == "__init__.py"
+        )
         if found:
             offenders[relative] = found
     assert offenders == {}
@@ -78,8 +97,10 @@ def test_the_cli_imports_the_demo_package_only_inside_its_seed_commands():
     top_level = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
     assert _demo_imports(ast.Module(body=top_level, type_ignores=[]), "participation.cli") == []
     importing = sorted(
-        node.name for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef) and _demo_imports(ast.Module(body=node.body, type_ignores=[]), "participation.cli")
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef)
+        and _demo_imports(ast.Module(body=node.body, type_ignores=[]), "participation.cli")
     )
     assert importing == ["seed_demo", "stats_seed_large"]
 
@@ -104,6 +125,8 @@ def test_creating_the_app_and_importing_every_production_module_loads_no_demo_co
             importlib.import_module(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
         print(sorted(name for name in sys.modules if name == "{DEMO}" or name.startswith("{DEMO}.")))
     """)
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

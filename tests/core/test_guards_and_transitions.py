@@ -9,6 +9,7 @@
 
 Each scan is tested on a small sample first, so that a scan that finds nothing cannot pass for a
 codebase without offenders."""
+
 import ast
 from pathlib import Path
 
@@ -29,7 +30,10 @@ TRANSITIONS = {
         ("participation/petitions/services.py", "_petition_transition"): "record_audit",
     },
     "status": {
-        ("participation/comments/services.py", "_apply_status"): None,  # its caller records the decision (comments/moderation/test_structure.py)
+        (
+            "participation/comments/services.py",
+            "_apply_status",
+        ): None,  # its caller records the decision (comments/moderation/test_structure.py)
         ("participation/ogp/services.py", "change_commitment_status"): "record_audit",
         # A held signature counted by a moderator: decide_signature records the SignatureDecision.
         ("participation/petitions/signing.py", "release_suspect_signature"): None,
@@ -61,14 +65,22 @@ def _calls(node):
 
 def _declared_guard(function):
     for decorator in function.decorator_list:
-        if isinstance(decorator, ast.Call) and _called_name(decorator) == "guarded_by" and decorator.args:
+        if (
+            isinstance(decorator, ast.Call)
+            and _called_name(decorator) == "guarded_by"
+            and decorator.args
+        ):
             guard = decorator.args[0]
             return guard.attr if isinstance(guard, ast.Attribute) else getattr(guard, "id", None)
     return None
 
 
 def _functions(tree):
-    return {node.name: node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return {
+        node.name: node
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
 
 
 def _reaches(name, functions, target, seen=None):
@@ -78,7 +90,9 @@ def _reaches(name, functions, target, seen=None):
         return False
     seen.add(name)
     called = _calls(functions[name])
-    return target in called or any(_reaches(other, functions, target, seen) for other in called if other in functions)
+    return target in called or any(
+        _reaches(other, functions, target, seen) for other in called if other in functions
+    )
 
 
 def _unenforced_guards(module, tree):
@@ -96,7 +110,9 @@ def test_the_guard_scan_finds_a_declared_guard_that_is_not_called():
         "@guarded_by(perms.can_b)\ndef bad(u):\n    require(perms.can_a(u))\n"
         "@guarded_by(SYSTEM)\ndef job():\n    pass\n"
     )
-    assert list(_unenforced_guards("sample.py", sample)) == ["sample.py:7 bad declares can_b and never calls it"]
+    assert list(_unenforced_guards("sample.py", sample)) == [
+        "sample.py:7 bad declares can_b and never calls it"
+    ]
 
 
 def test_every_guarded_function_calls_its_predicate():
@@ -109,9 +125,17 @@ def _writes(function):
         if not (isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute)):
             continue
         owner = child.func.value
-        if child.func.attr in {"add", "add_all", "delete", "merge", "flush"} and isinstance(owner, ast.Attribute) and owner.attr == "session":
+        if (
+            child.func.attr in {"add", "add_all", "delete", "merge", "flush"}
+            and isinstance(owner, ast.Attribute)
+            and owner.attr == "session"
+        ):
             return True
-        if child.func.attr == "execute" and child.args and _calls(child.args[0]) & {"insert", "update", "delete", "_upsert"}:
+        if (
+            child.func.attr == "execute"
+            and child.args
+            and _calls(child.args[0]) & {"insert", "update", "delete", "_upsert"}
+        ):
             return True
     return False
 
@@ -119,10 +143,19 @@ def _writes(function):
 def _unguarded_writers(module, tree):
     if module.startswith("participation/core/") or module in WRITING_BUILDING_BLOCKS:
         return
-    if module.startswith(DATA_BUILDERS) or Path(module).name in {"views.py", "officer_views.py", "cli.py"}:
+    if module.startswith(DATA_BUILDERS) or Path(module).name in {
+        "views.py",
+        "officer_views.py",
+        "cli.py",
+    }:
         return  # views call services (tests/core/test_structure.py); the CLI runs as the system
     for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_") and _writes(node) and _declared_guard(node) is None:
+        if (
+            isinstance(node, ast.FunctionDef)
+            and not node.name.startswith("_")
+            and _writes(node)
+            and _declared_guard(node) is None
+        ):
             yield f"{module}:{node.lineno} {node.name}"
 
 
@@ -134,7 +167,8 @@ def test_the_writer_scan_finds_an_unguarded_write():
         "def reader():\n    return db.session.execute(sa.select(T))\n"
     )
     assert list(_unguarded_writers("participation/area/things.py", sample)) == [
-        "participation/area/things.py:1 bad", "participation/area/things.py:3 also_bad"
+        "participation/area/things.py:1 bad",
+        "participation/area/things.py:3 also_bad",
     ]
 
 
@@ -159,22 +193,39 @@ def _state_changes(node):
     """(line, attribute) for each way of changing a state or status inside `node`: assignment,
     setattr, a bulk UPDATE's values(), raw SQL."""
     for child in ast.walk(node):
-        targets = child.targets if isinstance(child, ast.Assign) else [child.target] if isinstance(child, (ast.AugAssign, ast.AnnAssign)) else []
+        targets = (
+            child.targets
+            if isinstance(child, ast.Assign)
+            else [child.target]
+            if isinstance(child, (ast.AugAssign, ast.AnnAssign))
+            else []
+        )
         for target in targets:
             for attribute in _assigned_attributes(target):
                 if attribute in TRANSITIONS:
                     yield child.lineno, attribute
         if isinstance(child, ast.Call):
             name = _called_name(child)
-            if name == "setattr" and len(child.args) > 1 and isinstance(child.args[1], ast.Constant) and child.args[1].value in TRANSITIONS:
+            if (
+                name == "setattr"
+                and len(child.args) > 1
+                and isinstance(child.args[1], ast.Constant)
+                and child.args[1].value in TRANSITIONS
+            ):
                 yield child.lineno, child.args[1].value
-            if name == "values" and isinstance(child.func, ast.Attribute) and "update" in _calls(child.func.value):
+            if (
+                name == "values"
+                and isinstance(child.func, ast.Attribute)
+                and "update" in _calls(child.func.value)
+            ):
                 for keyword in child.keywords:
                     if keyword.arg in TRANSITIONS:
                         yield child.lineno, keyword.arg
         if isinstance(child, ast.Constant) and isinstance(child.value, str):
             text = " ".join(child.value.upper().split())
-            if text.startswith("UPDATE ") and any(f"SET {attribute.upper()}" in text for attribute in TRANSITIONS):
+            if text.startswith("UPDATE ") and any(
+                f"SET {attribute.upper()}" in text for attribute in TRANSITIONS
+            ):
                 yield child.lineno, "raw SQL"
 
 
@@ -198,13 +249,21 @@ def test_the_transition_scan_finds_every_kind_of_bypass():
         "def counts(p, n):\n    n[p.state] += 1\n"
         "def pair(a, b):\n    a.status, b.x = 1, 2\n"
     )
-    assert [line.split(" ", 1)[0] for line in _bypassed_transitions("participation/x.py", sample)] == [
-        "participation/x.py:2", "participation/x.py:4", "participation/x.py:6", "participation/x.py:8", "participation/x.py:14"
+    assert [
+        line.split(" ", 1)[0] for line in _bypassed_transitions("participation/x.py", sample)
+    ] == [
+        "participation/x.py:2",
+        "participation/x.py:4",
+        "participation/x.py:6",
+        "participation/x.py:8",
+        "participation/x.py:14",
     ]
 
 
 def test_states_change_only_in_their_transition_function():
-    offenders = [line for module, tree in _modules() for line in _bypassed_transitions(module, tree)]
+    offenders = [
+        line for module, tree in _modules() for line in _bypassed_transitions(module, tree)
+    ]
     assert offenders == []
 
 

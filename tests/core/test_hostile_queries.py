@@ -3,6 +3,7 @@ keyword arguments (`_method`, `_external`, `endpoint`...), query parameters name
 own path parameters, numbers beyond every database integer in paging and filters, and file parts
 sent in place of a form's text fields. Every GET route of the URL map is visited, anonymous, as a
 citizen and as a member of staff, with real seeded objects and with ids that name nothing."""
+
 import importlib
 import io
 import pkgutil
@@ -19,8 +20,25 @@ from tests.petitions.test_signing import world  # noqa: F401  (fixture)
 
 HUGE = "99999999999999999999"
 # Every query parameter a listing or filter reads as a number.
-NUMBER_PARAMETERS = ("page", "per_page", "institution", "region", "addressee", "kind", "petition", "age", "number")
-URL_FOR_KEYWORDS = {"lang_code": "xx", "endpoint": "x", "_method": "POST", "_external": "1", "_scheme": "javascript", "_anchor": "x"}
+NUMBER_PARAMETERS = (
+    "page",
+    "per_page",
+    "institution",
+    "region",
+    "addressee",
+    "kind",
+    "petition",
+    "age",
+    "number",
+)
+URL_FOR_KEYWORDS = {
+    "lang_code": "xx",
+    "endpoint": "x",
+    "_method": "POST",
+    "_external": "1",
+    "_scheme": "javascript",
+    "_anchor": "x",
+}
 
 
 @pytest.fixture
@@ -59,16 +77,29 @@ def test_no_query_string_makes_any_get_route_fail(app, client, login, site, visi
 
 
 def test_the_language_switcher_keeps_the_query_string_as_it_is(client):
-    html = client.get("/fr/consultations/?q=eau&_external=1&endpoint=x&lang_code=ar&page=2").get_data(as_text=True)
-    assert 'href="/ar/consultations/?q=eau&amp;_external=1&amp;endpoint=x&amp;lang_code=ar&amp;page=2"' in html
+    html = client.get(
+        "/fr/consultations/?q=eau&_external=1&endpoint=x&lang_code=ar&page=2"
+    ).get_data(as_text=True)
+    assert (
+        'href="/ar/consultations/?q=eau&amp;_external=1&amp;endpoint=x&amp;lang_code=ar&amp;page=2"'
+        in html
+    )
 
 
-FORMS = [("/fr/account/login", LoginForm), ("/fr/account/register", RegisterForm), ("/fr/account/password/forgot", EmailForm)]
+FORMS = [
+    ("/fr/account/login", LoginForm),
+    ("/fr/account/register", RegisterForm),
+    ("/fr/account/password/forgot", EmailForm),
+]
 
 
 @pytest.mark.parametrize(("path", "form_class"), FORMS)
 def test_a_file_in_place_of_a_text_field_is_refused_as_a_form_error(app, client, path, form_class):
-    text_fields = [field.name for field in form_class(meta={"csrf": False}) if field.type not in {"FileField", "BooleanField"}]
+    text_fields = [
+        field.name
+        for field in form_class(meta={"csrf": False})
+        if field.type not in {"FileField", "BooleanField"}
+    ]
     assert text_fields
     for name in text_fields:
         data = {"csrf_token": csrf_token(client, path), name: (io.BytesIO(b"not text"), "x.txt")}

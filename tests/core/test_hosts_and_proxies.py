@@ -1,6 +1,7 @@
 """Findings 3 and 15 of the December review: links in e-mails come from PUBLIC_BASE_URL, never from
 the request's Host header; requests for unknown hosts are refused (TRUSTED_HOSTS); behind a
 reverse proxy (TRUSTED_PROXIES hops) per-address controls key on the real client."""
+
 import re
 from pathlib import Path
 
@@ -56,12 +57,22 @@ def test_the_share_links_use_the_public_address(app, client):
 def test_no_code_builds_an_absolute_link_from_the_request():
     """Structural: only core/urls.external_url makes absolute links, from PUBLIC_BASE_URL."""
     offenders = []
-    sources = [*Path(participation.__file__).parent.rglob("*.py"), *(ROOT / "templates").rglob("*.html"), *(ROOT / "templates").rglob("*.txt")]
+    sources = [
+        *Path(participation.__file__).parent.rglob("*.py"),
+        *(ROOT / "templates").rglob("*.html"),
+        *(ROOT / "templates").rglob("*.txt"),
+    ]
     for path in sources:
         if path.name == "urls.py" and path.parent.name == "core":
             continue
         text = path.read_text(encoding="utf-8")
-        for pattern in ("_external=True", "_external = True", "host_url", "url_root", "request.host"):
+        for pattern in (
+            "_external=True",
+            "_external = True",
+            "host_url",
+            "url_root",
+            "request.host",
+        ):
             if pattern in text:
                 offenders.append(f"{path.relative_to(ROOT)}: {pattern}")
     assert offenders == []
@@ -86,12 +97,17 @@ def test_trusted_hosts_can_be_listed(monkeypatch):
     for name, value in PRODUCTION_ENV.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("TRUSTED_HOSTS", "participation.ma, www.participation.ma,.gov.ma")
-    assert load_config("production").TRUSTED_HOSTS == ["participation.ma", "www.participation.ma", ".gov.ma"]
+    assert load_config("production").TRUSTED_HOSTS == [
+        "participation.ma",
+        "www.participation.ma",
+        ".gov.ma",
+    ]
 
 
 def _api_statuses(client, forwarded_for):
     return [
-        client.get("/api/v1/petitions", headers={"X-Forwarded-For": address}).status_code for address in forwarded_for
+        client.get("/api/v1/petitions", headers={"X-Forwarded-For": address}).status_code
+        for address in forwarded_for
     ]
 
 
@@ -111,13 +127,18 @@ class TestBehindOneProxy:
 
     def test_each_client_has_its_own_limits(self, app, client):
         # Three clients behind the same proxy: none is limited by the others' requests.
-        assert _api_statuses(client, ["203.0.113.1", "203.0.113.1", "203.0.113.2", "203.0.113.3"]) == [200, 200, 200, 200]
+        assert _api_statuses(
+            client, ["203.0.113.1", "203.0.113.1", "203.0.113.2", "203.0.113.3"]
+        ) == [200, 200, 200, 200]
         assert _api_statuses(client, ["203.0.113.1"]) == [429]
 
     def test_only_the_last_hop_is_believed(self, app, client):
         # A client cannot escape its limit by adding addresses of its own in front of the proxy's.
         statuses = [
-            client.get("/api/v1/petitions", headers={"X-Forwarded-For": f"10.0.0.{n}, 203.0.113.9"}).status_code for n in range(3)
+            client.get(
+                "/api/v1/petitions", headers={"X-Forwarded-For": f"10.0.0.{n}, 203.0.113.9"}
+            ).status_code
+            for n in range(3)
         ]
         assert statuses == [200, 200, 429]
 
@@ -135,4 +156,8 @@ class TestExposedDirectly:
 
     def test_forwarded_headers_are_ignored(self, app, client):
         # Without a proxy, X-Forwarded-For is whatever the client writes: it must not pick the key.
-        assert _api_statuses(client, ["203.0.113.1", "203.0.113.2", "203.0.113.3"]) == [200, 200, 429]
+        assert _api_statuses(client, ["203.0.113.1", "203.0.113.2", "203.0.113.3"]) == [
+            200,
+            200,
+            429,
+        ]

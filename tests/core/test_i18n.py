@@ -82,6 +82,14 @@ def test_plural_forms_follow_arabic_rules(app):
     from flask_babel import ngettext
 
     with force_locale("ar_MA"):
-        forms = {n: ngettext("The platform covers %(count)s region.", "The platform covers %(count)s regions.", n, count=n) for n in (0, 1, 2, 3, 11, 100)}
+        forms = {
+            n: ngettext(
+                "The platform covers %(count)s region.",
+                "The platform covers %(count)s regions.",
+                n,
+                count=n,
+            )
+            for n in (0, 1, 2, 3, 11, 100)
+        }
     # Six categories: zero, one, two, few, many, other; at least four distinct sentences show up here.
     assert len(set(forms.values())) >= 4

@@ -1,5 +1,6 @@
 """Personal data never reaches a log line (issue 11, finding 10): every path by which something is
 logged, through handlers added after the application, with the values a real failure carries."""
+
 import io
 import logging
 
@@ -45,9 +46,15 @@ def assert_no_personal_data(text):
         (f"cin_encrypted={FERNET}", "cin_encrypted="),
         (f"GET /fr/account/password/reset/{TOKEN} HTTP/1.1", "/fr/account/password/reset/"),
         (f"POST /ar/account/verify/{TOKEN}?next=/fr/ HTTP/1.1", "/ar/account/verify/"),
-        (f"[SQL: INSERT INTO identity_profiles (first_name, address) VALUES (?, ?)]\n[parameters: ('Zahra', '{ADDRESS}', '1985-05-20')]", "INSERT INTO identity_profiles"),
+        (
+            f"[SQL: INSERT INTO identity_profiles (first_name, address) VALUES (?, ?)]\n[parameters: ('Zahra', '{ADDRESS}', '1985-05-20')]",
+            "INSERT INTO identity_profiles",
+        ),
         (f"DETAIL:  Key (cin_hash)=({FERNET}) already exists.", "already exists"),
-        (f"DETAIL:  Failing row contains (1, Zahra, {ADDRESS}, 1985-05-20).", "Failing row contains"),
+        (
+            f"DETAIL:  Failing row contains (1, Zahra, {ADDRESS}, 1985-05-20).",
+            "Failing row contains",
+        ),
     ],
 )
 def test_scrub_removes_each_kind_of_personal_data_and_keeps_the_rest(text, kept):
@@ -87,7 +94,13 @@ def test_the_exception_logged_for_a_500(app, client, log_output):
 
 def test_an_integrity_error_with_its_parameters(app, log_output):
     engine = sa.create_engine("sqlite://")  # without hide_parameters: the filter alone must hold
-    table = sa.Table("people", sa.MetaData(), sa.Column("cin", sa.String, unique=True), sa.Column("email", sa.String), sa.Column("address", sa.String))
+    table = sa.Table(
+        "people",
+        sa.MetaData(),
+        sa.Column("cin", sa.String, unique=True),
+        sa.Column("email", sa.String),
+        sa.Column("address", sa.String),
+    )
     table.metadata.create_all(engine)
     with engine.connect() as connection:
         connection.execute(table.insert(), {"cin": CIN, "email": EMAIL, "address": ADDRESS})
@@ -111,7 +124,12 @@ def test_the_application_engine_hides_parameters(app):
 def test_werkzeugs_request_line_with_a_token_url(app, log_output):
     # The shape of werkzeug.serving's request log line (WSGIRequestHandler.log_request).
     logging.getLogger("werkzeug").info(
-        '%s - - [%s] "%s" %s %s', "203.0.113.5", "07/Dec/2026 10:00:00", f"GET /fr/account/password/reset/{TOKEN}?email={EMAIL} HTTP/1.1", "200", "-"
+        '%s - - [%s] "%s" %s %s',
+        "203.0.113.5",
+        "07/Dec/2026 10:00:00",
+        f"GET /fr/account/password/reset/{TOKEN}?email={EMAIL} HTTP/1.1",
+        "200",
+        "-",
     )
     output = log_output.getvalue()
     assert "/fr/account/password/reset/" in output

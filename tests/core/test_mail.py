@@ -1,4 +1,5 @@
 """The outbox: mail is committed with the change, delivered after, retried, in the right language."""
+
 import socket
 from pathlib import Path
 from email import message_from_bytes, policy
@@ -8,7 +9,14 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from participation.core import mail
-from participation.core.mail import FAILED, QUEUED, SENT, OutboxMessage, queue_mail, send_due_messages
+from participation.core.mail import (
+    FAILED,
+    QUEUED,
+    SENT,
+    OutboxMessage,
+    queue_mail,
+    send_due_messages,
+)
 from participation.core.models import utcnow
 from participation.extensions import db
 from tests.factories import make_user
@@ -44,7 +52,9 @@ def _queue(user, template="password_changed"):
     return message
 
 
-@pytest.mark.parametrize("language, words", [("ar", "كلمة"), ("fr", "mot de passe"), ("zgh", "\u2d30")])
+@pytest.mark.parametrize(
+    "language, words", [("ar", "كلمة"), ("fr", "mot de passe"), ("zgh", "\u2d30")]
+)
 def test_message_is_rendered_in_the_recipients_language(app, language, words):
     user = make_user(language=language)
     message = _queue(user)
@@ -88,7 +98,9 @@ def test_smtp_backend_delivers_to_a_real_server(app, smtp_server):
 
 def test_smtp_failure_is_retried_later_and_nothing_is_lost(app, smtp_server):
     controller, recorder = smtp_server
-    app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())  # nobody listens
+    app.config.update(
+        MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=free_port()
+    )  # nobody listens
     user = make_user()
     message = _queue(user)
     assert send_due_messages() == (0, 1)
@@ -109,7 +121,9 @@ def test_smtp_failure_is_retried_later_and_nothing_is_lost(app, smtp_server):
 
 def test_message_fails_after_the_attempt_limit_and_can_be_retried(app, smtp_server):
     controller, recorder = smtp_server
-    app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=free_port(), MAIL_MAX_ATTEMPTS=2)
+    app.config.update(
+        MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=free_port(), MAIL_MAX_ATTEMPTS=2
+    )
     message = _queue(make_user())
     for _ in range(2):
         db.session.execute(sa.update(OutboxMessage).values(next_attempt_at=utcnow()))

@@ -1,5 +1,6 @@
 """core/views.perform, the one place a view's transaction ends, and committed_when_done, its twin
 for streamed bodies."""
+
 import pytest
 import sqlalchemy as sa
 from flask import get_flashed_messages
@@ -22,19 +23,26 @@ def _add_topic(slug):
 
 def _kept_slugs():
     db.session.rollback()  # read what another transaction would see
-    return db.session.scalars(sa.select(Topic.slug).where(Topic.slug.like("perform-%")).order_by(Topic.slug)).all()
+    return db.session.scalars(
+        sa.select(Topic.slug).where(Topic.slug.like("perform-%")).order_by(Topic.slug)
+    ).all()
 
 
 def test_a_successful_action_is_committed_and_its_message_flashed(app):
     with app.test_request_context("/"):
-        assert perform(lambda: _add_topic("perform-kept"), success="saved") == (True, "perform-kept")
+        assert perform(lambda: _add_topic("perform-kept"), success="saved") == (
+            True,
+            "perform-kept",
+        )
         assert get_flashed_messages(with_categories=True) == [("success", "saved")]
         assert _kept_slugs() == ["perform-kept"]
 
 
 def test_a_step_the_view_does_not_keep_is_rolled_back_and_its_result_returned(app):
     with app.test_request_context("/"):
-        assert perform(lambda: _add_topic("perform-abandoned"), keep=lambda slug: False, success="saved") == (False, "perform-abandoned")
+        assert perform(
+            lambda: _add_topic("perform-abandoned"), keep=lambda slug: False, success="saved"
+        ) == (False, "perform-abandoned")
         assert get_flashed_messages() == []
         assert _kept_slugs() == []
 
@@ -55,14 +63,21 @@ def test_a_narrowed_refusal_goes_to_its_handler_and_other_refusals_propagate(app
         def action():
             _add_topic("perform-refused")
             raise error
+
         return action
 
     with app.test_request_context("/"):
-        answer = perform(refused(FieldProblems("field")), refusal=FieldProblems, on_refusal=lambda error: ("page", error.message))
+        answer = perform(
+            refused(FieldProblems("field")),
+            refusal=FieldProblems,
+            on_refusal=lambda error: ("page", error.message),
+        )
         assert answer == (False, ("page", "field"))
         assert _kept_slugs() == []
         with pytest.raises(PermissionDenied):
-            perform(refused(PermissionDenied()), refusal=FieldProblems, on_refusal=lambda error: "page")
+            perform(
+                refused(PermissionDenied()), refusal=FieldProblems, on_refusal=lambda error: "page"
+            )
         assert get_flashed_messages() == []
 
 

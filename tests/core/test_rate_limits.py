@@ -1,4 +1,5 @@
 """Rate limits use memory by default and Redis when configured (REDIS_URL in production)."""
+
 import threading
 import time
 
@@ -25,7 +26,9 @@ def test_default_storage_is_in_memory_without_an_expiry_thread(monkeypatch):
     started = []
     monkeypatch.setattr(threading.Timer, "start", lambda timer: started.append(timer))
     for i in range(5):
-        time.sleep(0.02)  # longer than the 10 ms after which limits' MemoryStorage starts another thread
+        time.sleep(
+            0.02
+        )  # longer than the 10 ms after which limits' MemoryStorage starts another thread
         storage.incr(f"user:{i}", expiry=60)
     assert started == []
     assert storage.get("user:4") == 1
@@ -41,7 +44,9 @@ class Clock:
 
 def test_the_in_memory_counters_expire_and_are_swept(monkeypatch):
     clock = Clock(1_800_000_000.0)
-    monkeypatch.setattr(time, "time", clock)  # limits' MemoryStorage stamps and checks expiry with time.time()
+    monkeypatch.setattr(
+        time, "time", clock
+    )  # limits' MemoryStorage stamps and checks expiry with time.time()
     storage = limits_storage("sweeping-memory://")
     storage.incr("ip:203.0.113.9", expiry=60)
     storage.incr("ip:203.0.113.9", expiry=60)
@@ -105,7 +110,10 @@ def test_login_limit_with_redis_storage(redis_url, app, client):
     user = make_user()
     token = csrf_token(client, "/fr/account/login")
     statuses = [
-        client.post("/fr/account/login", data={"email": user.email, "password": "wrong", "csrf_token": token}).status_code
+        client.post(
+            "/fr/account/login",
+            data={"email": user.email, "password": "wrong", "csrf_token": token},
+        ).status_code
         for _ in range(11)
     ]
     assert statuses[:10] == [200] * 10

@@ -1,4 +1,5 @@
 """Ids in URLs: a number no INTEGER key can hold names nothing (404), never a database overflow."""
+
 import re
 
 from participation.core.routing import MAX_ID

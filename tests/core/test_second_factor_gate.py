@@ -5,6 +5,7 @@ signatories and comments exports, official answers as comments) used to skip it.
 
 The walk below covers every rule of the URL map, every method, and every staff role: a route added
 tomorrow is covered without anyone remembering to."""
+
 import re
 
 import pytest
@@ -57,7 +58,9 @@ def _send(client, method, path, token):
     data = {"csrf_token": token} if method != "GET" else None
     response = client.open(path, method=method, data=data)
     with client.session_transaction() as session:
-        session.pop("_flashes", None)  # a browser shows the message on the next page; here nothing does
+        session.pop(
+            "_flashes", None
+        )  # a browser shows the message on the next page; here nothing does
     return response
 
 
@@ -65,7 +68,9 @@ def _stopped(response, rule):
     if rule.endpoint.startswith("api."):
         return response.status_code == 403
     # Pages outside the language prefix (/, /healthz) send to the default language's set-up page.
-    return response.status_code == 303 and re.search(r"/(ar|fr|zgh)/account/two-factor$", response.headers["Location"])
+    return response.status_code == 303 and re.search(
+        r"/(ar|fr|zgh)/account/two-factor$", response.headers["Location"]
+    )
 
 
 @pytest.mark.parametrize("role", STAFF_ROLES)
@@ -113,7 +118,9 @@ def test_the_signing_route_applies_the_gate_to_its_signer_record(app, client, lo
     make_identity(moderator, province=None)
     login(moderator)
     token = csrf_token(client, TWO_FACTOR_PAGE)
-    response = client.post(f"/fr/petitions/{petition.id}/sign", data={"consent": "y", "csrf_token": token})
+    response = client.post(
+        f"/fr/petitions/{petition.id}/sign", data={"consent": "y", "csrf_token": token}
+    )
     assert response.status_code == 303
     assert response.headers["Location"].endswith(TWO_FACTOR_PAGE)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 0

@@ -19,7 +19,17 @@ SECURITY_HEADERS = {
 }
 
 
-@pytest.mark.parametrize("path", ["/fr/", "/ar/account/login", "/fr/nothing-here", "/api/v1/regions", "/static/css/site.css", "/healthz"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/fr/",
+        "/ar/account/login",
+        "/fr/nothing-here",
+        "/api/v1/regions",
+        "/static/css/site.css",
+        "/healthz",
+    ],
+)
 def test_every_answer_has_exactly_the_security_headers(client, path):
     with client.get(path) as response:
         for name, value in SECURITY_HEADERS.items():
@@ -42,7 +52,13 @@ def test_session_cookie_is_httponly_secure_and_samesite(app, database_template, 
     from tests.conftest import _clean_database_url, make_config
 
     (tmp_path / "s").mkdir()
-    secure_app = create_app(make_config(tmp_path / "secure", _clean_database_url(database_template, tmp_path / "s"), SESSION_COOKIE_SECURE=True))
+    secure_app = create_app(
+        make_config(
+            tmp_path / "secure",
+            _clean_database_url(database_template, tmp_path / "s"),
+            SESSION_COOKIE_SECURE=True,
+        )
+    )
     assert secure_app.config["SESSION_COOKIE_SECURE"] is True
     assert secure_app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert secure_app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -52,7 +68,9 @@ def test_session_cookie_is_httponly_secure_and_samesite(app, database_template, 
     assert "Secure" in cookie
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
-    assert response.headers.getlist("Strict-Transport-Security") == ["max-age=31536000; includeSubDomains"]
+    assert response.headers.getlist("Strict-Transport-Security") == [
+        "max-age=31536000; includeSubDomains"
+    ]
     with secure_app.app_context():
         from participation.extensions import db
 
@@ -61,7 +79,9 @@ def test_session_cookie_is_httponly_secure_and_samesite(app, database_template, 
 
 def test_post_without_csrf_token_is_refused_with_a_translated_page(client):
     user = make_user()
-    response = client.post("/fr/account/login", data={"email": user.email, "password": "correct horse battery"})
+    response = client.post(
+        "/fr/account/login", data={"email": user.email, "password": "correct horse battery"}
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert 'lang="fr"' in html
@@ -130,7 +150,9 @@ def _add_failing_routes(app):
         raise RuntimeError("boom")
 
 
-with_failing_routes = pytest.mark.parametrize("extend_app", [_add_failing_routes], ids=["failing routes"])
+with_failing_routes = pytest.mark.parametrize(
+    "extend_app", [_add_failing_routes], ids=["failing routes"]
+)
 
 
 @with_failing_routes
@@ -173,7 +195,11 @@ def test_every_error_page_is_translated(app, status):
 def test_nul_bytes_in_a_form_are_a_clear_400_not_a_500(client, field):
     from tests.conftest import csrf_token
 
-    data = {"email": "a@example.org", "password": "secret secret", "csrf_token": csrf_token(client, "/fr/account/login")}
+    data = {
+        "email": "a@example.org",
+        "password": "secret secret",
+        "csrf_token": csrf_token(client, "/fr/account/login"),
+    }
     data[field] = "abc\x00def"
     response = client.post("/fr/account/login", data=data)
     assert response.status_code == 400

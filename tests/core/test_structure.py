@@ -1,5 +1,6 @@
 """Structural rules of STYLE.md: every route has an access policy, every service a guard, and the
 route list is snapshotted so removing or adding a URL is a deliberate change."""
+
 import importlib
 import inspect
 import os
@@ -16,7 +17,8 @@ def test_every_route_declares_an_access_policy(app):
     missing = [
         rule.rule
         for rule in app.url_map.iter_rules()
-        if rule.endpoint not in EXEMPT_ENDPOINTS and not getattr(app.view_functions[rule.endpoint], "access_policy", None)
+        if rule.endpoint not in EXEMPT_ENDPOINTS
+        and not getattr(app.view_functions[rule.endpoint], "access_policy", None)
     ]
     assert missing == []
 
@@ -27,7 +29,9 @@ def test_routes_match_the_snapshot(app):
         f"{getattr(app.view_functions[rule.endpoint], 'access_policy', '-')}"
         for rule in app.url_map.iter_rules()
     )
-    if os.environ.get("UPDATE_ROUTES_SNAPSHOT") == "1":  # a deliberate change: rewrite, then review the diff
+    if (
+        os.environ.get("UPDATE_ROUTES_SNAPSHOT") == "1"
+    ):  # a deliberate change: rewrite, then review the diff
         SNAPSHOT.write_text("\n".join(current) + "\n")
     assert SNAPSHOT.read_text().splitlines() == current, (
         "The routes changed. If this is deliberate, run this test with UPDATE_ROUTES_SNAPSHOT=1 and review "
@@ -61,38 +65,60 @@ PACKAGE = Path(participation.__file__).parent
 # streaming twin committed_when_done), the one place that commits and rolls back.
 VIEW_HELPERS = PACKAGE / "core" / "views.py"
 FORBIDDEN_IN_VIEWS = (
-    "db.session.add(", "db.session.delete(", "db.session.execute(", "db.session.commit(", "db.session.rollback(",
+    "db.session.add(",
+    "db.session.delete(",
+    "db.session.execute(",
+    "db.session.commit(",
+    "db.session.rollback(",
 )
 
 
 def _view_modules():
     """Every module that declares routes, whatever its name (views.py, officer_views.py, api/*.py)."""
     for path in sorted(PACKAGE.rglob("*.py")):
-        if path != VIEW_HELPERS and (path.name.endswith("views.py") or ".route(" in path.read_text()):
+        if path != VIEW_HELPERS and (
+            path.name.endswith("views.py") or ".route(" in path.read_text()
+        ):
             yield path
 
 
 def _session_misuses(path, text):
-    return [f"{path.relative_to(PACKAGE.parent).as_posix()}: {forbidden}" for forbidden in FORBIDDEN_IN_VIEWS if forbidden in text]
+    return [
+        f"{path.relative_to(PACKAGE.parent).as_posix()}: {forbidden}"
+        for forbidden in FORBIDDEN_IN_VIEWS
+        if forbidden in text
+    ]
 
 
 def test_the_view_scan_covers_every_route_module_and_finds_a_hand_written_commit():
     scanned = {path.relative_to(PACKAGE).as_posix() for path in _view_modules()}
-    assert {"auth/views.py", "petitions/officer_views.py", "comments/moderation/views.py", "api/petitions.py"} <= scanned
+    assert {
+        "auth/views.py",
+        "petitions/officer_views.py",
+        "comments/moderation/views.py",
+        "api/petitions.py",
+    } <= scanned
     assert "core/views.py" not in scanned
-    sample = "def save():\n    services.save()\n    db.session.commit()\n    db.session.rollback()\n"
+    sample = (
+        "def save():\n    services.save()\n    db.session.commit()\n    db.session.rollback()\n"
+    )
     assert _session_misuses(PACKAGE / "area" / "views.py", sample) == [
-        "participation/area/views.py: db.session.commit(", "participation/area/views.py: db.session.rollback(",
+        "participation/area/views.py: db.session.commit(",
+        "participation/area/views.py: db.session.rollback(",
     ]
 
 
 def test_views_do_not_write_to_the_session_nor_end_its_transaction_by_hand():
-    offenders = [line for path in _view_modules() for line in _session_misuses(path, path.read_text())]
+    offenders = [
+        line for path in _view_modules() for line in _session_misuses(path, path.read_text())
+    ]
     assert offenders == []
 
 
 def test_no_configuration_is_read_at_import_time():
     for path in Path(participation.__file__).parent.rglob("*.py"):
         for number, line in enumerate(path.read_text().splitlines(), 1):
-            if line.startswith(("os.environ", "os.getenv")) or (not line.startswith((" ", "\t")) and "os.environ" in line):
+            if line.startswith(("os.environ", "os.getenv")) or (
+                not line.startswith((" ", "\t")) and "os.environ" in line
+            ):
                 raise AssertionError(f"{path}:{number} reads the environment at import time")

@@ -24,7 +24,9 @@ def commitment(commitments):
 
 @pytest.fixture
 def observer(app):
-    return make_user(roles=[Role.OBSERVER], display_name="Hassan Observer", email="hassan.observer@example.org")
+    return make_user(
+        roles=[Role.OBSERVER], display_name="Hassan Observer", email="hassan.observer@example.org"
+    )
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Loading the plan: 18 commitments in three languages, idempotent, observers' records kept;
 `flask ogp load` and `flask seed-demo` run it."""
+
 import json
 from datetime import date
 from importlib import resources
@@ -20,7 +21,11 @@ def _count():
 
 
 def test_the_plan_file_has_the_18_commitments_in_three_languages():
-    plan = json.loads(resources.files("participation.data").joinpath("ogp_commitments_2018_2020.json").read_text(encoding="utf-8"))
+    plan = json.loads(
+        resources.files("participation.data")
+        .joinpath("ogp_commitments_2018_2020.json")
+        .read_text(encoding="utf-8")
+    )
     assert [c["number"] for c in plan["commitments"]] == list(range(1, 19))
     themes = {t["key"] for t in plan["themes"]}
     for item in plan["commitments"]:
@@ -36,13 +41,21 @@ def test_loading_adds_the_18_commitments_with_the_plan_s_arabic_titles(app):
     commitments = list_commitments()
     assert [c.number for c in commitments] == list(range(1, 19))
     assert all(c.status == "not_started" and set(c.title) == set(LANGUAGES) for c in commitments)
-    assert get_commitment(15).title["ar"] == "إنشاء منصة إلكترونية لـ\"مشاركة المواطنين\""
+    assert get_commitment(15).title["ar"] == 'إنشاء منصة إلكترونية لـ"مشاركة المواطنين"'
     assert get_commitment(15).theme == "citizen_participation"
-    assert get_commitment(1).title["fr"] == "Sensibiliser le public au droit d'accès à l'information"
+    assert (
+        get_commitment(1).title["fr"] == "Sensibiliser le public au droit d'accès à l'information"
+    )
 
 
 def test_themes_are_translated():
-    assert set(theme_names()) == {"access_to_information", "integrity_anti_corruption", "budget_transparency", "citizen_participation", "communication"}
+    assert set(theme_names()) == {
+        "access_to_information",
+        "integrity_anti_corruption",
+        "budget_transparency",
+        "citizen_participation",
+        "communication",
+    }
     assert theme_name("budget_transparency", "ar") == "شفافية الموازنة"
     assert theme_name("budget_transparency", "fr") == "Transparence budgétaire"
     assert theme_name("budget_transparency", "zgh").startswith("ⵜⴰⴼⵔⵓⵔⵉ")
@@ -51,10 +64,16 @@ def test_themes_are_translated():
 def test_loading_twice_keeps_18_rows_and_the_observers_records(commitments, observer):
     commitment = get_commitment(7)
     services.change_commitment_status(observer, commitment, "delayed")
-    services.update_commitment_details(observer, commitment, description={"fr": "Portail en préparation."})
-    milestone = services.add_milestone(observer, commitment, title={"fr": "Appel d'offres"}, due_on=date(2019, 2, 1))
+    services.update_commitment_details(
+        observer, commitment, description={"fr": "Portail en préparation."}
+    )
+    milestone = services.add_milestone(
+        observer, commitment, title={"fr": "Appel d'offres"}, due_on=date(2019, 2, 1)
+    )
     services.set_milestone_done(observer, milestone, done_on=date(2019, 2, 3), today=TODAY)
-    services.add_evidence_link(observer, commitment, url="https://www.portail-integrite.ma/", label={})
+    services.add_evidence_link(
+        observer, commitment, url="https://www.portail-integrite.ma/", label={}
+    )
     services.add_progress_note(observer, commitment, text={"ar": "ملاحظة"}, today=TODAY)
     db.session.commit()
 
@@ -65,7 +84,9 @@ def test_loading_twice_keeps_18_rows_and_the_observers_records(commitments, obse
     commitment = get_commitment(7)
     assert commitment.status == "delayed"
     assert commitment.description == {"fr": "Portail en préparation."}
-    assert [(m.title, m.done_on) for m in commitment.milestones] == [({"fr": "Appel d'offres"}, date(2019, 2, 3))]
+    assert [(m.title, m.done_on) for m in commitment.milestones] == [
+        ({"fr": "Appel d'offres"}, date(2019, 2, 3))
+    ]
     assert [link.url for link in commitment.evidence] == ["https://www.portail-integrite.ma/"]
     assert [n.body for n in commitment.notes] == [{"ar": "ملاحظة"}]
 

@@ -1,5 +1,6 @@
 """Tracker services: guarded by the observers' predicate, every change audited, the status
 table enforced, evidence links http(s) only, progress notes append-only."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -9,13 +10,21 @@ from participation.core.audit import AppendOnlyViolation, list_audit_entries
 from participation.core.errors import DomainError, PermissionDenied
 from participation.extensions import db
 from participation.ogp import services
-from participation.ogp.models import STATUS_TRANSITIONS, CommitmentStatus, EvidenceLink, Milestone, ProgressNote
+from participation.ogp.models import (
+    STATUS_TRANSITIONS,
+    CommitmentStatus,
+    EvidenceLink,
+    Milestone,
+    ProgressNote,
+)
 from participation.ogp.queries import get_commitment
 from tests.ogp.conftest import TODAY
 
 
 def _milestone(actor, commitment):
-    return services.add_milestone(actor, commitment, title={"fr": "Étape"}, due_on=date(2019, 6, 30))
+    return services.add_milestone(
+        actor, commitment, title={"fr": "Étape"}, due_on=date(2019, 6, 30)
+    )
 
 
 def _note(actor, commitment, **kwargs):
@@ -26,10 +35,16 @@ def _note(actor, commitment, **kwargs):
 
 ACTIONS = {
     "status": lambda actor, c, m: services.change_commitment_status(actor, c, "in_progress"),
-    "details": lambda actor, c, m: services.update_commitment_details(actor, c, description={"fr": "Texte"}),
+    "details": lambda actor, c, m: services.update_commitment_details(
+        actor, c, description={"fr": "Texte"}
+    ),
     "milestone": lambda actor, c, m: _milestone(actor, c),
-    "done": lambda actor, c, m: services.set_milestone_done(actor, m, done_on=date(2019, 6, 1), today=TODAY),
-    "evidence": lambda actor, c, m: services.add_evidence_link(actor, c, url="https://www.maroc.ma/", label={"fr": "Portail"}),
+    "done": lambda actor, c, m: services.set_milestone_done(
+        actor, m, done_on=date(2019, 6, 1), today=TODAY
+    ),
+    "evidence": lambda actor, c, m: services.add_evidence_link(
+        actor, c, url="https://www.maroc.ma/", label={"fr": "Portail"}
+    ),
     "note": lambda actor, c, m: _note(actor, c),
 }
 
@@ -105,7 +120,12 @@ def test_details_are_cleaned_and_the_lead_institution_set(commitment, observer):
     from tests.factories import make_institution
 
     institution = make_institution()
-    services.update_commitment_details(observer, commitment, description={"fr": "  Texte  ", "ar": " ", "en": "x"}, lead_institution=institution)
+    services.update_commitment_details(
+        observer,
+        commitment,
+        description={"fr": "  Texte  ", "ar": " ", "en": "x"},
+        lead_institution=institution,
+    )
     db.session.commit()
     commitment = get_commitment(4)
     assert commitment.description == {"fr": "Texte"}
@@ -130,19 +150,30 @@ def test_a_milestone_is_marked_done_and_reopened(commitment, observer):
     services.set_milestone_done(observer, milestone, done_on=None, today=TODAY)
     db.session.commit()
     assert get_commitment(4).milestones_done == 0
-    assert [e.action for e in list_audit_entries(target=milestone)] == ["ogp_milestone.reopened", "ogp_milestone.done", "ogp_milestone.added"]
+    assert [e.action for e in list_audit_entries(target=milestone)] == [
+        "ogp_milestone.reopened",
+        "ogp_milestone.done",
+        "ogp_milestone.added",
+    ]
 
 
 def test_a_milestone_cannot_be_done_in_the_future(commitment, observer):
     milestone = _milestone(observer, commitment)
     with pytest.raises(DomainError) as error:
-        services.set_milestone_done(observer, milestone, done_on=TODAY + timedelta(days=1), today=TODAY)
+        services.set_milestone_done(
+            observer, milestone, done_on=TODAY + timedelta(days=1), today=TODAY
+        )
     assert error.value.code == "future_date"
 
 
-@pytest.mark.parametrize("url", ["http://www.cour-des-comptes.ma/rapport.pdf", "https://data.gov.ma/", "HTTPS://WWW.MAROC.MA"])
+@pytest.mark.parametrize(
+    "url",
+    ["http://www.cour-des-comptes.ma/rapport.pdf", "https://data.gov.ma/", "HTTPS://WWW.MAROC.MA"],
+)
 def test_evidence_links_accept_web_addresses(commitment, observer, url):
-    link = services.add_evidence_link(observer, commitment, url=f"  {url} ", label={"fr": "Rapport"})
+    link = services.add_evidence_link(
+        observer, commitment, url=f"  {url} ", label={"fr": "Rapport"}
+    )
     db.session.commit()
     assert db.session.get(EvidenceLink, link.id).url == url
     assert link.added_by_id == observer.id
@@ -150,8 +181,17 @@ def test_evidence_links_accept_web_addresses(commitment, observer, url):
 
 @pytest.mark.parametrize(
     "url",
-    ["javascript:alert(1)", "ftp://files.example.org/x", "www.maroc.ma", "https://", "http:///path", "", "https://exa mple.org",
-     "data:text/html,hi", "https://example.org/" + "x" * 500],
+    [
+        "javascript:alert(1)",
+        "ftp://files.example.org/x",
+        "www.maroc.ma",
+        "https://",
+        "http:///path",
+        "",
+        "https://exa mple.org",
+        "data:text/html,hi",
+        "https://example.org/" + "x" * 500,
+    ],
 )
 def test_evidence_links_refuse_anything_else(commitment, observer, url):
     with pytest.raises(DomainError) as error:
@@ -162,7 +202,9 @@ def test_evidence_links_refuse_anything_else(commitment, observer, url):
 
 
 def test_a_note_keeps_its_language_author_and_date(commitment, observer):
-    note = _note(observer, commitment, text={"zgh": " ⵜⴰⵣⵎⵎⴰⵎⵜ ", "fr": ""}, noted_on=date(2019, 3, 4))
+    note = _note(
+        observer, commitment, text={"zgh": " ⵜⴰⵣⵎⵎⴰⵎⵜ ", "fr": ""}, noted_on=date(2019, 3, 4)
+    )
     db.session.commit()
     stored = db.session.get(ProgressNote, note.id)
     assert stored.body == {"zgh": "ⵜⴰⵣⵎⵎⴰⵎⵜ"}
@@ -189,8 +231,15 @@ def test_a_note_cannot_be_dated_in_the_future(commitment, observer):
 
 
 def test_a_correction_is_a_new_note_and_the_first_stays(commitment, observer):
-    first = _note(observer, commitment, text={"fr": "Le portail est ouvert."}, noted_on=date(2019, 1, 10))
-    correction = _note(observer, commitment, text={"fr": "Correction : le portail a ouvert en février."}, corrects=first)
+    first = _note(
+        observer, commitment, text={"fr": "Le portail est ouvert."}, noted_on=date(2019, 1, 10)
+    )
+    correction = _note(
+        observer,
+        commitment,
+        text={"fr": "Correction : le portail a ouvert en février."},
+        corrects=first,
+    )
     db.session.commit()
     notes = get_commitment(4).notes
     assert [n.id for n in notes] == [correction.id, first.id]
@@ -220,7 +269,10 @@ def test_the_orm_refuses_to_change_or_delete_a_note(commitment, observer):
     assert db.session.get(ProgressNote, note.id).body == {"fr": "Observation."}
 
 
-@pytest.mark.parametrize("statement", ["UPDATE ogp_progress_notes SET noted_on = '2020-01-01'", "DELETE FROM ogp_progress_notes"])
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE ogp_progress_notes SET noted_on = '2020-01-01'", "DELETE FROM ogp_progress_notes"],
+)
 def test_the_database_refuses_to_change_or_delete_a_note(commitment, observer, statement):
     _note(observer, commitment)
     db.session.commit()

@@ -1,5 +1,6 @@
 """Tracker pages: the public list and commitment pages in ar, fr and zgh (no login), the live
 numbers of commitment 15, and the observers' page with translated errors for bad input."""
+
 import html
 import re
 from datetime import date, timedelta
@@ -56,7 +57,9 @@ def test_the_public_list_shows_the_18_commitments_in_each_language(client, commi
 
 
 def test_the_list_shows_milestone_progress(client, commitment, observer):
-    first = services.add_milestone(observer, commitment, title={"fr": "Un"}, due_on=date(2019, 1, 1))
+    first = services.add_milestone(
+        observer, commitment, title={"fr": "Un"}, due_on=date(2019, 1, 1)
+    )
     services.add_milestone(observer, commitment, title={"fr": "Deux"}, due_on=date(2019, 6, 1))
     services.add_milestone(observer, commitment, title={"fr": "Trois"}, due_on=date(2019, 9, 1))
     services.set_milestone_done(observer, first, done_on=date(2019, 1, 2), today=TODAY)
@@ -66,16 +69,33 @@ def test_the_list_shows_milestone_progress(client, commitment, observer):
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr", "zgh"])
-def test_a_commitment_page_shows_milestones_evidence_and_dated_notes(client, commitment, observer, lang):
-    services.add_milestone(observer, commitment, title={"ar": "نشر البوابة", "fr": "Publication du portail", "zgh": "ⴰⵙⵙⵓⴼⵖ ⵏ ⵓⵙⵎⵍ"}, due_on=date(2019, 6, 30))
-    services.add_evidence_link(observer, commitment, url="https://data.gov.ma/", label={"fr": "Portail des données"})
-    services.add_progress_note(observer, commitment, text={"fr": "Le portail publie 120 jeux de données."}, noted_on=date(2019, 7, 1), today=TODAY)
+def test_a_commitment_page_shows_milestones_evidence_and_dated_notes(
+    client, commitment, observer, lang
+):
+    services.add_milestone(
+        observer,
+        commitment,
+        title={"ar": "نشر البوابة", "fr": "Publication du portail", "zgh": "ⴰⵙⵙⵓⴼⵖ ⵏ ⵓⵙⵎⵍ"},
+        due_on=date(2019, 6, 30),
+    )
+    services.add_evidence_link(
+        observer, commitment, url="https://data.gov.ma/", label={"fr": "Portail des données"}
+    )
+    services.add_progress_note(
+        observer,
+        commitment,
+        text={"fr": "Le portail publie 120 jeux de données."},
+        noted_on=date(2019, 7, 1),
+        today=TODAY,
+    )
     db.session.commit()
     response = client.get(f"/{lang}/commitments/4")
     assert response.status_code == 200
     page = text_of(response)
     assert get_commitment(4).title[lang] in page
-    assert {"ar": "نشر البوابة", "fr": "Publication du portail", "zgh": "ⴰⵙⵙⵓⴼⵖ ⵏ ⵓⵙⵎⵍ"}[lang] in page
+    assert {"ar": "نشر البوابة", "fr": "Publication du portail", "zgh": "ⴰⵙⵙⵓⴼⵖ ⵏ ⵓⵙⵎⵍ"}[
+        lang
+    ] in page
     assert 'href="https://data.gov.ma/"' in page
     assert "Portail des données" in page
     assert "Le portail publie 120 jeux de données." in page
@@ -103,7 +123,12 @@ def test_commitment_15_shows_the_platform_s_live_numbers(client, commitments, wo
         signing.sign_petition(signer, petition, consent=True)
     institution = make_institution()
     make_consultation(institution=institution, state="open")
-    make_consultation(institution=institution, state="closed", opens_at=utcnow() - timedelta(days=9), closes_at=utcnow() - timedelta(days=1))
+    make_consultation(
+        institution=institution,
+        state="closed",
+        opens_at=utcnow() - timedelta(days=9),
+        closes_at=utcnow() - timedelta(days=1),
+    )
     make_consultation(institution=institution, state="draft")
     note = Note(id=1)
     make_comment(note, initiator)
@@ -112,14 +137,25 @@ def test_commitment_15_shows_the_platform_s_live_numbers(client, commitments, wo
     db.session.commit()
 
     # The signature number is the counters' sum, not a count of the rows.
-    db.session.add(SignatureCounter(petition_id=petition.id, province_key=0, shard=99, region_key=0, count=1000, updated_at=utcnow()))
+    db.session.add(
+        SignatureCounter(
+            petition_id=petition.id,
+            province_key=0,
+            shard=99,
+            region_key=0,
+            count=1000,
+            updated_at=utcnow(),
+        )
+    )
     db.session.commit()
     page = text_of(client.get("/fr/commitments/15"))
     assert re.search(r"Signatures comptées</dt><dd>1\s?003</dd>", page), page
     assert re.search(r"Consultations publiées</dt><dd>2</dd>", page)
     assert re.search(r"Commentaires publics</dt><dd>2</dd>", page)
     assert re.search(r"Pétitions et motions publiées</dt><dd>1</dd>", page)
-    assert "Cette plateforme en chiffres, en direct" not in text_of(client.get("/fr/commitments/14"))
+    assert "Cette plateforme en chiffres, en direct" not in text_of(
+        client.get("/fr/commitments/14")
+    )
 
 
 @pytest.fixture
@@ -172,7 +208,9 @@ def test_observers_see_the_link_to_the_record(client, signed_in_observer):
 def test_the_record_page_is_shown_in_each_language(client, signed_in_observer, lang):
     response = client.get(f"/{lang}/commitments/4/manage")
     assert response.status_code == 200
-    assert {"ar": "سجل الالتزام 4", "fr": "Suivi de l'engagement 4", "zgh": "ⴰⵎⵙⴷⴰⵍ ⵏ ⵓⵙⵖⴰⵍ 4"}[lang] in text_of(response)
+    assert {"ar": "سجل الالتزام 4", "fr": "Suivi de l'engagement 4", "zgh": "ⴰⵎⵙⴷⴰⵍ ⵏ ⵓⵙⵖⴰⵍ 4"}[
+        lang
+    ] in text_of(response)
 
 
 def test_an_administrator_keeps_the_record_too(client, login, administrator, commitments):
@@ -188,7 +226,10 @@ def test_an_observer_changes_the_status(client, signed_in_observer):
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/fr/commitments/4/manage")
     assert get_commitment(4).status == "in_progress"
-    assert list_audit_entries(action="ogp_commitment.status_changed")[0].actor_id == signed_in_observer.id
+    assert (
+        list_audit_entries(action="ogp_commitment.status_changed")[0].actor_id
+        == signed_in_observer.id
+    )
     assert "En cours" in text_of(client.get("/fr/commitments/4"))
 
 
@@ -201,7 +242,12 @@ def test_a_status_the_table_does_not_allow_is_a_translated_error(client, signed_
 
 def test_an_observer_saves_the_details(client, signed_in_observer):
     institution = make_institution()
-    response = post(client, "/fr/commitments/4/details", {"lead_institution_id": str(institution.id), "description_fr": "Données ouvertes."}, "details")
+    response = post(
+        client,
+        "/fr/commitments/4/details",
+        {"lead_institution_id": str(institution.id), "description_fr": "Données ouvertes."},
+        "details",
+    )
     assert response.status_code == 302
     commitment = get_commitment(4)
     assert commitment.lead_institution_id == institution.id
@@ -210,11 +256,25 @@ def test_an_observer_saves_the_details(client, signed_in_observer):
 
 
 def test_an_observer_adds_and_marks_a_milestone(client, signed_in_observer):
-    response = post(client, "/fr/commitments/4/milestones", {"title_fr": "Lancement de data.gov.ma", "due_on": "2019-03-01"}, "milestone")
+    response = post(
+        client,
+        "/fr/commitments/4/milestones",
+        {"title_fr": "Lancement de data.gov.ma", "due_on": "2019-03-01"},
+        "milestone",
+    )
     assert response.status_code == 302
     milestone = db.session.scalar(sa.select(Milestone))
-    assert (milestone.title, milestone.due_on, milestone.done_on) == ({"fr": "Lancement de data.gov.ma"}, date(2019, 3, 1), None)
-    response = post(client, f"/fr/commitments/4/milestones/{milestone.id}/done", {"done_on": "2019-03-05"}, "done")
+    assert (milestone.title, milestone.due_on, milestone.done_on) == (
+        {"fr": "Lancement de data.gov.ma"},
+        date(2019, 3, 1),
+        None,
+    )
+    response = post(
+        client,
+        f"/fr/commitments/4/milestones/{milestone.id}/done",
+        {"done_on": "2019-03-05"},
+        "done",
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Milestone, milestone.id).done_on == date(2019, 3, 5)
@@ -225,7 +285,9 @@ def test_an_observer_adds_and_marks_a_milestone(client, signed_in_observer):
 
 @pytest.mark.parametrize("due_on", ["2019-02-31", "demain", ""])
 def test_a_bad_due_date_is_a_translated_error(client, signed_in_observer, due_on):
-    response = post(client, "/fr/commitments/4/milestones", {"title_fr": "Étape", "due_on": due_on}, "milestone")
+    response = post(
+        client, "/fr/commitments/4/milestones", {"title_fr": "Étape", "due_on": due_on}, "milestone"
+    )
     assert response.status_code == 400
     assert "Saisissez une date valide." in text_of(response)
     assert db.session.scalar(sa.select(sa.func.count(Milestone.id))) == 0
@@ -238,30 +300,61 @@ def test_a_milestone_without_title_is_a_translated_error(client, signed_in_obser
 
 
 def test_a_milestone_done_in_the_future_is_a_translated_error(client, signed_in_observer):
-    milestone = services.add_milestone(signed_in_observer, get_commitment(4), title={"fr": "Étape"}, due_on=date(2019, 1, 1))
+    milestone = services.add_milestone(
+        signed_in_observer, get_commitment(4), title={"fr": "Étape"}, due_on=date(2019, 1, 1)
+    )
     db.session.commit()
     tomorrow = (utcnow() + timedelta(days=2)).date().isoformat()
-    response = post(client, f"/fr/commitments/4/milestones/{milestone.id}/done", {"done_on": tomorrow}, "done")
+    response = post(
+        client, f"/fr/commitments/4/milestones/{milestone.id}/done", {"done_on": tomorrow}, "done"
+    )
     assert response.status_code == 400
-    assert "Un jalon ne peut pas être réalisé à une date qui n'est pas encore arrivée." in text_of(response)
+    assert "Un jalon ne peut pas être réalisé à une date qui n'est pas encore arrivée." in text_of(
+        response
+    )
 
 
 def test_a_milestone_of_another_commitment_is_404(client, signed_in_observer):
-    milestone = services.add_milestone(signed_in_observer, get_commitment(5), title={"fr": "Étape"}, due_on=date(2019, 1, 1))
+    milestone = services.add_milestone(
+        signed_in_observer, get_commitment(5), title={"fr": "Étape"}, due_on=date(2019, 1, 1)
+    )
     db.session.commit()
-    assert post(client, f"/fr/commitments/4/milestones/{milestone.id}/done", {"done_on": "2019-01-02"}, "done").status_code == 404
+    assert (
+        post(
+            client,
+            f"/fr/commitments/4/milestones/{milestone.id}/done",
+            {"done_on": "2019-01-02"},
+            "done",
+        ).status_code
+        == 404
+    )
 
 
 def test_an_observer_adds_an_evidence_link(client, signed_in_observer):
-    response = post(client, "/fr/commitments/4/evidence", {"url": "http://www.finances.gov.ma/rapport.pdf", "label_ar": "تقرير"}, "evidence")
+    response = post(
+        client,
+        "/fr/commitments/4/evidence",
+        {"url": "http://www.finances.gov.ma/rapport.pdf", "label_ar": "تقرير"},
+        "evidence",
+    )
     assert response.status_code == 302
     link = db.session.scalar(sa.select(EvidenceLink))
     assert (link.url, link.label) == ("http://www.finances.gov.ma/rapport.pdf", {"ar": "تقرير"})
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.org/file", "www.maroc.ma", ""])
-@pytest.mark.parametrize("lang, message", [("fr", "Saisissez une adresse web complète commençant par http:// ou https://."), ("zgh", "ⵙⴽⵛⵎ ⵢⴰⵜ ⵜⵏⵙⴰ ⵏ ⵡⵉⴱ ⵉⴽⵎⵍⵏ (HTTP)")])
-def test_a_bad_evidence_address_is_a_translated_error(client, signed_in_observer, url, lang, message):
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "ftp://example.org/file", "www.maroc.ma", ""]
+)
+@pytest.mark.parametrize(
+    "lang, message",
+    [
+        ("fr", "Saisissez une adresse web complète commençant par http:// ou https://."),
+        ("zgh", "ⵙⴽⵛⵎ ⵢⴰⵜ ⵜⵏⵙⴰ ⵏ ⵡⵉⴱ ⵉⴽⵎⵍⵏ (HTTP)"),
+    ],
+)
+def test_a_bad_evidence_address_is_a_translated_error(
+    client, signed_in_observer, url, lang, message
+):
     response = post(client, f"/{lang}/commitments/4/evidence", {"url": url}, "evidence")
     assert response.status_code == 400
     page = text_of(response)
@@ -271,11 +364,25 @@ def test_a_bad_evidence_address_is_a_translated_error(client, signed_in_observer
 
 
 def test_an_observer_adds_a_progress_note_and_a_correction(client, signed_in_observer):
-    response = post(client, "/zgh/commitments/4/notes", {"text_zgh": "ⵜⴰⵣⵎⵎⴰⵎⵜ ⵜⴰⵎⵣⵡⴰⵔⵓⵜ", "noted_on": "2019-05-01"}, "note")
+    response = post(
+        client,
+        "/zgh/commitments/4/notes",
+        {"text_zgh": "ⵜⴰⵣⵎⵎⴰⵎⵜ ⵜⴰⵎⵣⵡⴰⵔⵓⵜ", "noted_on": "2019-05-01"},
+        "note",
+    )
     assert response.status_code == 302
     first = db.session.scalar(sa.select(ProgressNote))
-    assert (first.body, first.noted_on, first.author_id) == ({"zgh": "ⵜⴰⵣⵎⵎⴰⵎⵜ ⵜⴰⵎⵣⵡⴰⵔⵓⵜ"}, date(2019, 5, 1), signed_in_observer.id)
-    response = post(client, "/fr/commitments/4/notes", {"text_fr": "Correction : mai 2019.", "corrects_id": str(first.id)}, "note")
+    assert (first.body, first.noted_on, first.author_id) == (
+        {"zgh": "ⵜⴰⵣⵎⵎⴰⵎⵜ ⵜⴰⵎⵣⵡⴰⵔⵓⵜ"},
+        date(2019, 5, 1),
+        signed_in_observer.id,
+    )
+    response = post(
+        client,
+        "/fr/commitments/4/notes",
+        {"text_fr": "Correction : mai 2019.", "corrects_id": str(first.id)},
+        "note",
+    )
     assert response.status_code == 302
     notes = get_commitment(4).notes
     assert len(notes) == 2
@@ -286,15 +393,32 @@ def test_an_observer_adds_a_progress_note_and_a_correction(client, signed_in_obs
     assert f'href="#note-{first.id}"' in text_of(client.get("/fr/commitments/4"))
 
 
-@pytest.mark.parametrize("lang, message", [("ar", "اكتب الملاحظة بلغة واحدة على الأقل."), ("fr", "Rédigez la note dans au moins une langue."), ("zgh", "ⴰⵔⵓ ⵜⴰⵣⵎⵎⴰⵎⵜ ⵙ ⵢⴰⵜ ⵜⵓⵜⵍⴰⵢⵜ ⵏⵖ ⵓⴳⴳⴰⵔ.")])
+@pytest.mark.parametrize(
+    "lang, message",
+    [
+        ("ar", "اكتب الملاحظة بلغة واحدة على الأقل."),
+        ("fr", "Rédigez la note dans au moins une langue."),
+        ("zgh", "ⴰⵔⵓ ⵜⴰⵣⵎⵎⴰⵎⵜ ⵙ ⵢⴰⵜ ⵜⵓⵜⵍⴰⵢⵜ ⵏⵖ ⵓⴳⴳⴰⵔ."),
+    ],
+)
 def test_an_empty_note_is_a_translated_error(client, signed_in_observer, lang, message):
-    response = post(client, f"/{lang}/commitments/4/notes", {"text_fr": "   ", "noted_on": ""}, "note")
+    response = post(
+        client, f"/{lang}/commitments/4/notes", {"text_fr": "   ", "noted_on": ""}, "note"
+    )
     assert response.status_code == 400
     assert message in text_of(response)
     assert db.session.scalar(sa.select(sa.func.count(ProgressNote.id))) == 0
 
 
-@pytest.mark.parametrize("data", [{"noted_on": "2019-13-01"}, {"corrects_id": "999"}, {"corrects_id": "abc"}, {"text_fr": "x" * 4001}])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"noted_on": "2019-13-01"},
+        {"corrects_id": "999"},
+        {"corrects_id": "abc"},
+        {"text_fr": "x" * 4001},
+    ],
+)
 def test_bad_note_input_is_refused_without_a_server_error(client, signed_in_observer, data):
     response = post(client, "/fr/commitments/4/notes", {"text_fr": "Observation.", **data}, "note")
     assert response.status_code == 400
@@ -313,7 +437,15 @@ def test_the_record_of_an_unknown_commitment_is_404(client, signed_in_observer):
 
 
 def test_an_observer_s_notes_are_in_their_data_download(client, signed_in_observer):
-    services.add_progress_note(signed_in_observer, get_commitment(4), text={"fr": "Mon observation."}, noted_on=date(2019, 2, 1), today=TODAY)
+    services.add_progress_note(
+        signed_in_observer,
+        get_commitment(4),
+        text={"fr": "Mon observation."},
+        noted_on=date(2019, 2, 1),
+        today=TODAY,
+    )
     db.session.commit()
     data = client.get("/fr/account/data.json").get_json(force=True)
-    assert [(n["text"], n["noted_on"]) for n in data["ogp_progress_notes"]] == [({"fr": "Mon observation."}, "2019-02-01")]
+    assert [(n["text"], n["noted_on"]) for n in data["ogp_progress_notes"]] == [
+        ({"fr": "Mon observation."}, "2019-02-01")
+    ]

@@ -1,6 +1,7 @@
 """Open-data dumps: `flask open-data dump` writes every dataset as CSV and JSON with only public
 data, the public page lists the files with the data dictionary (and says when a file is missing),
 and downloads are limited to the dumps' own file names."""
+
 import csv
 import io
 import json
@@ -45,30 +46,50 @@ def test_every_dataset_has_matching_csv_and_json(dumped):
 
 def test_comments_dump_holds_only_public_comments(dumped):
     rows = read_csv("comments.csv")
-    assert sorted(int(r["comment_id"]) for r in rows) == sorted(c.id for c in dumped.public_comments)
+    assert sorted(int(r["comment_id"]) for r in rows) == sorted(
+        c.id for c in dumped.public_comments
+    )
     official = next(r for r in rows if int(r["comment_id"]) == dumped.official.id)
-    assert official["official_answer"] == "True" and int(official["institution_id"]) == dumped.ministry.id
+    assert (
+        official["official_answer"] == "True"
+        and int(official["institution_id"]) == dumped.ministry.id
+    )
     reply = next(r for r in read_json("comments.json") if r["comment_id"] == dumped.reply.id)
-    assert reply["parent_id"] == dumped.official.id and reply["consultation_id"] == dumped.consultation.id
+    assert (
+        reply["parent_id"] == dumped.official.id
+        and reply["consultation_id"] == dumped.consultation.id
+    )
     assert reply["author"] == "Amina B." and reply["section_id"] is None
 
 
 def test_consultations_and_sections_dumps(dumped):
     consultations = read_json("consultations.json")
-    assert [c["consultation_id"] for c in consultations] == [dumped.consultation.id]  # not the draft
+    assert [c["consultation_id"] for c in consultations] == [
+        dumped.consultation.id
+    ]  # not the draft
     assert consultations[0]["title_zgh"] == "ⴰⵙⵏⴼⵍ" and consultations[0]["comment_count"] == 4
     sections = read_json("sections.json")
-    assert [(s["position"], s["comment_count"], s["agree"]) for s in sections] == [(1, 1, 1), (2, 0, 0)]
+    assert [(s["position"], s["comment_count"], s["agree"]) for s in sections] == [
+        (1, 1, 1),
+        (2, 0, 0),
+    ]
 
 
 def test_petition_dumps_have_counts_by_region_and_steps(dumped):
     petitions = {p["petition_id"]: p for p in read_json("petitions.json")}
     assert set(petitions) == {dumped.open_petition.id, dumped.deposited.id}
     assert petitions[dumped.open_petition.id]["signature_count"] == 3
-    by_region = [r for r in read_json("petition_signatures_by_region.json") if r["petition_id"] == dumped.deposited.id]
+    by_region = [
+        r
+        for r in read_json("petition_signatures_by_region.json")
+        if r["petition_id"] == dumped.deposited.id
+    ]
     assert sum(r["signature_count"] for r in by_region) == 2 and all(r["region"] for r in by_region)
     steps = read_json("petition_steps.json")
-    assert [(s["petition_id"], s["kind"]) for s in steps] == [(dumped.deposited.id, "receipt"), (dumped.deposited.id, "referral")]
+    assert [(s["petition_id"], s["kind"]) for s in steps] == [
+        (dumped.deposited.id, "receipt"),
+        (dumped.deposited.id, "referral"),
+    ]
     assert steps[1]["body_ar"] == "إحالة" and steps[1]["body_zgh"] is None
 
 
@@ -89,11 +110,16 @@ def test_csv_cells_cannot_run_as_formulas(app, seeded):
     from tests.api.seed import make_comment
     from participation.extensions import db
 
-    make_comment("consultation", seeded.consultation.id, seeded.official.author, body="=HYPERLINK(\"http://evil\")")
+    make_comment(
+        "consultation",
+        seeded.consultation.id,
+        seeded.official.author,
+        body='=HYPERLINK("http://evil")',
+    )
     db.session.commit()
     app.test_cli_runner().invoke(args=["open-data", "dump"])
     texts = [r["text"] for r in read_csv("comments.csv")]
-    assert "'=HYPERLINK(\"http://evil\")" in texts
+    assert '\'=HYPERLINK("http://evil")' in texts
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr", "zgh"])
@@ -102,7 +128,10 @@ def test_page_lists_downloads_and_the_data_dictionary(client, dumped, lang):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     for dataset in DATASETS:
-        assert f'href="/{lang}/open-data/{dataset.name}.csv"' in html and f'href="/{lang}/open-data/{dataset.name}.json"' in html
+        assert (
+            f'href="/{lang}/open-data/{dataset.name}.csv"' in html
+            and f'href="/{lang}/open-data/{dataset.name}.json"' in html
+        )
     assert "title_ar, title_fr, title_zgh" in html and "signature_count" in html
     assert 'href="/api/v1/openapi.json"' in html
 

@@ -4,6 +4,7 @@ signers exactly; and sign and withdraw storms leave every counter equal to its r
 bench/concurrent_signing.py and bench/signing_storm.py in a subprocess (each builds its own
 throw-away database on the suite's engine: a new database on the TEST_DATABASE_URL server, or a
 SQLite file)."""
+
 import json
 import subprocess
 import sys
@@ -17,20 +18,40 @@ STORM = SCRIPT.with_name("signing_storm.py")
 
 def on_the_suites_engine(command):
     if POSTGRES_URL:
-        server = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0]  # the server, not the suite's database
+        server = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[
+            0
+        ]  # the server, not the suite's database
         return command + ["--db", "postgresql", "--postgres", server]
     return command + ["--db", "sqlite"]
 
 
 def test_concurrent_duplicate_signing_through_gunicorn_counts_exactly():
-    command = on_the_suites_engine([sys.executable, str(SCRIPT), "--signers", "150", "--repeat", "3", "--workers", "3", "--concurrency", "24"])
+    command = on_the_suites_engine(
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--signers",
+            "150",
+            "--repeat",
+            "3",
+            "--workers",
+            "3",
+            "--concurrency",
+            "24",
+        ]
+    )
     finished = subprocess.run(command, capture_output=True, text=True, timeout=900)
     lines = finished.stdout.strip().splitlines()
     assert lines, finished.stderr[-3000:]
     result = json.loads(lines[-1])
     assert result == {
-        "database": "postgresql" if POSTGRES_URL else "sqlite", "workers": 3, "requests": 450, "distinct_signers": 150,
-        "signature_rows": 150, "count_shown": 150, "failed_requests": 0,
+        "database": "postgresql" if POSTGRES_URL else "sqlite",
+        "workers": 3,
+        "requests": 450,
+        "distinct_signers": 150,
+        "signature_rows": 150,
+        "count_shown": 150,
+        "failed_requests": 0,
     }, finished.stderr[-3000:]
     assert finished.returncode == 0
 
@@ -39,13 +60,32 @@ def test_sign_and_withdraw_storms_through_gunicorn_leave_every_counter_equal_to_
     """Issue 11, finding 1: parallel withdrawals by one session used to take 1 each from the
     count (on PostgreSQL; SQLite runs writing requests one after the other, and runs the same
     storm as a check of the script)."""
-    command = on_the_suites_engine([sys.executable, str(STORM), "--accounts", "12", "--storm", "12", "--cycles", "3", "--workers", "3", "--concurrency", "24"])
+    command = on_the_suites_engine(
+        [
+            sys.executable,
+            str(STORM),
+            "--accounts",
+            "12",
+            "--storm",
+            "12",
+            "--cycles",
+            "3",
+            "--workers",
+            "3",
+            "--concurrency",
+            "24",
+        ]
+    )
     finished = subprocess.run(command, capture_output=True, text=True, timeout=900)
     lines = finished.stdout.strip().splitlines()
     assert lines, finished.stderr[-3000:]
     result = json.loads(lines[-1])
     assert result["requests"] == 3 * (12 * 2 + 12 * 12)
     assert result["failed_requests"] == 0, finished.stderr[-3000:]
-    assert result["signature_rows"] == result["count_shown"] and result["provinces_unequal"] == 0 and result["reconcile_drift"] == 0, result
+    assert (
+        result["signature_rows"] == result["count_shown"]
+        and result["provinces_unequal"] == 0
+        and result["reconcile_drift"] == 0
+    ), result
     assert result["lowest_counter"] is None or result["lowest_counter"] >= 0
     assert finished.returncode == 0

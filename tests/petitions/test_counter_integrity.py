@@ -8,6 +8,7 @@ The interleaved tests put a second request's whole withdrawal (or decision) betw
 one's read and its first write, in another session: that is what parallel requests did on
 PostgreSQL. SQLite cannot interleave them (a writing transaction begins IMMEDIATE, so requests
 that write run one after the other): those tests run on PostgreSQL only."""
+
 from datetime import timedelta
 
 import pytest
@@ -27,13 +28,17 @@ from tests.factories import make_user
 from tests.petitions.test_drafting_and_review import citizen, provinces_of_regions
 from tests.petitions.test_signing import open_petition, world  # noqa: F401  (fixture)
 
-postgresql_only = pytest.mark.skipif(not POSTGRES_URL, reason="SQLite runs writing transactions one after the other")
+postgresql_only = pytest.mark.skipif(
+    not POSTGRES_URL, reason="SQLite runs writing transactions one after the other"
+)
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
 def counters_by_shard(petition_id):
     rows = db.session.execute(
-        sa.select(SignatureCounter.province_key, SignatureCounter.shard, SignatureCounter.count).where(SignatureCounter.petition_id == petition_id)
+        sa.select(
+            SignatureCounter.province_key, SignatureCounter.shard, SignatureCounter.count
+        ).where(SignatureCounter.petition_id == petition_id)
     )
     return {(province, shard): count for province, shard, count in rows if count}
 
@@ -90,7 +95,9 @@ def test_a_withdrawal_interleaved_with_the_same_withdrawal_takes_one_only(world)
     with pytest.raises(DomainError) as refused:
         interleaved(
             lambda: signing.withdraw_signature(signer, petition),
-            lambda: signing.withdraw_signature(again(User, signer_id), again(Petition, petition_id)),
+            lambda: signing.withdraw_signature(
+                again(User, signer_id), again(Petition, petition_id)
+            ),
         )
     assert refused.value.code == "not_signed"
     db.session.rollback()
@@ -120,7 +127,9 @@ def test_a_release_interleaved_with_another_release_counts_once(world, app):
     with pytest.raises(DomainError) as refused:
         interleaved(
             lambda: signing.release_suspect_signature(moderator, signature),
-            lambda: signing.release_suspect_signature(again(User, moderator_id), again(Signature, signature_id)),
+            lambda: signing.release_suspect_signature(
+                again(User, moderator_id), again(Signature, signature_id)
+            ),
         )
     assert refused.value.code == "not_suspect"
     db.session.rollback()
@@ -135,7 +144,9 @@ def test_a_discard_interleaved_with_a_release_keeps_the_counted_row(world, app):
     with pytest.raises(DomainError) as refused:
         interleaved(
             lambda: signing.discard_suspect_signature(moderator, signature),
-            lambda: signing.release_suspect_signature(again(User, moderator_id), again(Signature, signature_id)),
+            lambda: signing.release_suspect_signature(
+                again(User, moderator_id), again(Signature, signature_id)
+            ),
         )
     assert refused.value.code == "not_suspect"
     db.session.rollback()
@@ -163,7 +174,11 @@ def test_the_database_refuses_a_negative_count(world):
     signing.sign_petition(citizen(), petition, consent=True)
     db.session.commit()
     with pytest.raises(sa.exc.IntegrityError):
-        db.session.execute(sa.update(SignatureCounter).where(SignatureCounter.petition_id == petition.id).values(count=-1))
+        db.session.execute(
+            sa.update(SignatureCounter)
+            .where(SignatureCounter.petition_id == petition.id)
+            .values(count=-1)
+        )
         db.session.flush()
     db.session.rollback()
     assert queries.count_signatures(petition.id) == 1
@@ -182,7 +197,11 @@ def test_reconciliation_rebuilds_each_shard_so_later_withdrawals_stay_exact(worl
     assert signing.reconcile_counts(fix=True)
     db.session.commit()
     assert signing.reconcile_counts() == []
-    assert counters_by_shard(petition.id) == rows_by_shard(petition.id) == {(province.id, 0): 1, (province.id, 5): 2, (province.id, 9): 1}
+    assert (
+        counters_by_shard(petition.id)
+        == rows_by_shard(petition.id)
+        == {(province.id, 0): 1, (province.id, 5): 2, (province.id, 9): 1}
+    )
     for person in people[1:3]:  # both on shard 5
         signing.withdraw_signature(person, petition)
     db.session.commit()
@@ -241,10 +260,15 @@ def test_a_blocked_account_cannot_withdraw_through_the_page(client, login, post_
     assert f"/petitions/{petition.id}/unsign" in client.get(page).get_data(as_text=True)
     signer.blocked_at = utcnow()
     db.session.commit()
-    assert f"/petitions/{petition.id}/unsign" not in client.get(page).get_data(as_text=True)  # not offered
+    assert f"/petitions/{petition.id}/unsign" not in client.get(page).get_data(
+        as_text=True
+    )  # not offered
     response = post_form(f"/fr/petitions/{petition.id}/unsign", {}, form_page=page)
     assert response.status_code == 403
-    assert signing.get_signature(signer, petition) is not None and queries.count_signatures(petition.id) == 1
+    assert (
+        signing.get_signature(signer, petition) is not None
+        and queries.count_signatures(petition.id) == 1
+    )
 
 
 def test_withdrawing_through_the_page_twice(client, login, post_form, world):
@@ -255,8 +279,13 @@ def test_withdrawing_through_the_page_twice(client, login, post_form, world):
     login(signer)
     page = f"/fr/petitions/{petition.id}-{petition.slug}"
     for _ in range(2):
-        assert post_form(f"/fr/petitions/{petition.id}/unsign", {}, form_page=page).status_code == 302
-    assert signing.get_signature(signer, petition) is None and queries.count_signatures(petition.id) == 0
+        assert (
+            post_form(f"/fr/petitions/{petition.id}/unsign", {}, form_page=page).status_code == 302
+        )
+    assert (
+        signing.get_signature(signer, petition) is None
+        and queries.count_signatures(petition.id) == 0
+    )
     assert signing.reconcile_counts() == []
 
 
@@ -295,14 +324,33 @@ def test_the_migration_rebuilds_drifted_counters_before_refusing_negative_ones(w
             signing.sign_petition(citizen(province=province), petition, consent=True)
     db.session.commit()
     drifted, merged, right = drifted.id, merged.id, right.id
-    untouched = db.session.execute(sa.select(SignatureCounter).where(SignatureCounter.petition_id == right)).scalars().all()
+    untouched = (
+        db.session.execute(sa.select(SignatureCounter).where(SignatureCounter.petition_id == right))
+        .scalars()
+        .all()
+    )
     untouched = {(c.province_key, c.shard): (c.count, c.updated_at) for c in untouched}
     db.session.remove()
     downgrade(revision="0011_dashboards")
     try:
-        db.session.execute(sa.update(SignatureCounter).where(SignatureCounter.petition_id == drifted).values(count=-3))
-        db.session.execute(sa.delete(SignatureCounter).where(SignatureCounter.petition_id == merged))
-        db.session.add(SignatureCounter(petition_id=merged, province_key=province_id, shard=0, region_key=region_id, count=1, updated_at=utcnow()))
+        db.session.execute(
+            sa.update(SignatureCounter)
+            .where(SignatureCounter.petition_id == drifted)
+            .values(count=-3)
+        )
+        db.session.execute(
+            sa.delete(SignatureCounter).where(SignatureCounter.petition_id == merged)
+        )
+        db.session.add(
+            SignatureCounter(
+                petition_id=merged,
+                province_key=province_id,
+                shard=0,
+                region_key=region_id,
+                count=1,
+                updated_at=utcnow(),
+            )
+        )
         db.session.commit()
         db.session.remove()
     finally:
@@ -310,7 +358,11 @@ def test_the_migration_rebuilds_drifted_counters_before_refusing_negative_ones(w
     for petition_id in (drifted, merged, right):
         assert counters_by_shard(petition_id) == rows_by_shard(petition_id)
     assert counters_by_shard(drifted) == {(province_id, 3): 2}
-    kept = db.session.execute(sa.select(SignatureCounter).where(SignatureCounter.petition_id == right)).scalars().all()
+    kept = (
+        db.session.execute(sa.select(SignatureCounter).where(SignatureCounter.petition_id == right))
+        .scalars()
+        .all()
+    )
     assert {(c.province_key, c.shard): (c.count, c.updated_at) for c in kept} == untouched
     assert signing.reconcile_counts() == []
     with pytest.raises(sa.exc.IntegrityError):

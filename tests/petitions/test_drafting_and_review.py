@@ -1,5 +1,6 @@
 """Drafting a petition, its committee (invitations, agent and deputy, the kind's rules), the
 moderators' admissibility review, and the state machine."""
+
 import re
 from datetime import date, timedelta
 from itertools import product
@@ -24,7 +25,9 @@ P = PetitionState
 @pytest.fixture
 def world(app, territories):
     make_institution(kind=InstitutionKind.HEAD_OF_GOVERNMENT, name={"fr": "Chef du gouvernement"})
-    make_institution(kind=InstitutionKind.HOUSE_OF_REPRESENTATIVES, name={"fr": "Chambre des représentants"})
+    make_institution(
+        kind=InstitutionKind.HOUSE_OF_REPRESENTATIVES, name={"fr": "Chambre des représentants"}
+    )
     load_petition_kinds()
     db.session.commit()
 
@@ -35,7 +38,9 @@ def kind(key):
 
 def provinces_of_regions(n):
     regions = db.session.scalars(sa.select(Region).order_by(Region.code).limit(n)).all()
-    return [db.session.scalar(sa.select(Province).where(Province.region_id == r.id)) for r in regions]
+    return [
+        db.session.scalar(sa.select(Province).where(Province.region_id == r.id)) for r in regions
+    ]
 
 
 _cin = iter(range(100000, 999999))
@@ -48,7 +53,11 @@ def citizen(province=None, **kwargs):
 
 
 def data(**overrides):
-    values = dict(title={"fr": "Pour des bibliothèques ouvertes le soir"}, demands={"fr": "Ouvrir jusqu'à 21 h."}, memorandum={"fr": "Les étudiants travaillent."})
+    values = dict(
+        title={"fr": "Pour des bibliothèques ouvertes le soir"},
+        demands={"fr": "Ouvrir jusqu'à 21 h."},
+        memorandum={"fr": "Les étudiants travaillent."},
+    )
     values.update(overrides)
     return services.PetitionData(**values)
 
@@ -67,14 +76,23 @@ def full_committee(petition, initiator, provinces, size):
 
 # Written out rather than read from PETITION_TRANSITIONS, so that a wrong edge in the table fails a test.
 ALLOWED = {
-    (P.DRAFT, P.SUBMITTED), (P.DRAFT, P.WITHDRAWN),
-    (P.SUBMITTED, P.DRAFT), (P.SUBMITTED, P.OPEN), (P.SUBMITTED, P.REJECTED),
-    (P.OPEN, P.DEPOSITED), (P.OPEN, P.EXPIRED), (P.OPEN, P.WITHDRAWN),
-    (P.DEPOSITED, P.INADMISSIBLE), (P.DEPOSITED, P.ANSWERED), (P.DEPOSITED, P.WITHDRAWN),
+    (P.DRAFT, P.SUBMITTED),
+    (P.DRAFT, P.WITHDRAWN),
+    (P.SUBMITTED, P.DRAFT),
+    (P.SUBMITTED, P.OPEN),
+    (P.SUBMITTED, P.REJECTED),
+    (P.OPEN, P.DEPOSITED),
+    (P.OPEN, P.EXPIRED),
+    (P.OPEN, P.WITHDRAWN),
+    (P.DEPOSITED, P.INADMISSIBLE),
+    (P.DEPOSITED, P.ANSWERED),
+    (P.DEPOSITED, P.WITHDRAWN),
 }
 
 
-@pytest.mark.parametrize("source, target", list(product(P, P)), ids=[f"{a.value}->{b.value}" for a, b in product(P, P)])
+@pytest.mark.parametrize(
+    "source, target", list(product(P, P)), ids=[f"{a.value}->{b.value}" for a, b in product(P, P)]
+)
 def test_transition_table(world, source, target):
     initiator = citizen()
     petition = services.create_petition(initiator, kind("petition_head_of_government"), data())
@@ -92,7 +110,12 @@ def test_only_citizens_with_a_valid_identity_start(world):
     with pytest.raises(PermissionDenied):
         services.create_petition(make_user(), kind("petition_head_of_government"), data())
     expired = make_user()
-    make_identity(expired, cin="ZZ1", province=provinces_of_regions(1)[0], cin_expiry=date.today() - timedelta(days=1))
+    make_identity(
+        expired,
+        cin="ZZ1",
+        province=provinces_of_regions(1)[0],
+        cin_expiry=date.today() - timedelta(days=1),
+    )
     with pytest.raises(PermissionDenied):
         services.create_petition(expired, kind("petition_head_of_government"), data())
     petition = services.create_petition(citizen(), kind("petition_head_of_government"), data())
@@ -102,7 +125,9 @@ def test_only_citizens_with_a_valid_identity_start(world):
 def test_territorial_petition_goes_to_the_council_of_its_territory(world):
     region = db.session.scalar(sa.select(Region).where(Region.code == "04"))
     with pytest.raises(DomainError):
-        services.create_petition(citizen(), kind("regional_petition"), data())  # no territory chosen
+        services.create_petition(
+            citizen(), kind("regional_petition"), data()
+        )  # no territory chosen
     petition = services.create_petition(citizen(), kind("regional_petition"), data(region=region))
     assert petition.addressee is None  # the council is not on the platform yet
     council = make_institution(kind=InstitutionKind.REGIONAL_COUNCIL, region=region)
@@ -113,7 +138,9 @@ def test_territorial_petition_goes_to_the_council_of_its_territory(world):
 def test_motion_committee_needs_five_members_from_four_regions(world):
     provinces = provinces_of_regions(4)
     initiator = citizen(province=provinces[0])
-    motion = services.create_petition(initiator, kind("legislative_motion_house_of_representatives"), data())
+    motion = services.create_petition(
+        initiator, kind("legislative_motion_house_of_representatives"), data()
+    )
     with pytest.raises(services.SubmissionRefused) as refused:
         services.submit_petition(initiator, motion)
     assert len(refused.value.problems) >= 2
@@ -123,7 +150,9 @@ def test_motion_committee_needs_five_members_from_four_regions(world):
     last = citizen(province=provinces[2])
     services.accept_invitation(last, services.invite_member(initiator, motion, email=last.email))
     fourth = citizen(province=provinces[3])
-    services.accept_invitation(fourth, services.invite_member(initiator, motion, email=fourth.email))
+    services.accept_invitation(
+        fourth, services.invite_member(initiator, motion, email=fourth.email)
+    )
     assert services.list_committee_problems(motion) == []
     services.submit_petition(initiator, motion)
     assert motion.state == "submitted"
@@ -164,7 +193,10 @@ def test_review_publish(world, outbox):
     assert petition.state == "open" and petition.signatures_required == 4000
     assert petition.closes_at - petition.published_at == timedelta(days=365)
     assert {m.template for m in outbox(to_address=initiator.email)} >= {"petition_published"}
-    assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.action == "petition.open")) is not None
+    assert (
+        db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.action == "petition.open"))
+        is not None
+    )
 
 
 def test_review_return_and_reject(world):
@@ -176,8 +208,15 @@ def test_review_return_and_reject(world):
     assert petition.state == "draft" and petition.review_note == "Précisez la demande 2."
     services.submit_petition(initiator, petition)
     with pytest.raises(DomainError):
-        services.reject_petition(moderator, petition, ground="general_interest", explanation="x")  # a condition, not a ground
-    services.reject_petition(moderator, petition, ground="courts", explanation="L'affaire est pendante devant le tribunal.")
+        services.reject_petition(
+            moderator, petition, ground="general_interest", explanation="x"
+        )  # a condition, not a ground
+    services.reject_petition(
+        moderator,
+        petition,
+        ground="courts",
+        explanation="L'affaire est pendante devant le tribunal.",
+    )
     assert petition.state == "rejected" and petition.rejection_ground == "courts"
 
 
@@ -201,8 +240,15 @@ def test_drafts_are_private_to_their_committee(world, person):
     initiator = citizen()
     petition = services.create_petition(initiator, kind("petition_head_of_government"), data())
     member = citizen()
-    services.accept_invitation(member, services.invite_member(initiator, petition, email=member.email))
-    people = {"anonymous": AnonymousUserMixin(), "citizen": citizen(), "member": member, "moderator": make_user(roles=[Role.MODERATOR])}
+    services.accept_invitation(
+        member, services.invite_member(initiator, petition, email=member.email)
+    )
+    people = {
+        "anonymous": AnonymousUserMixin(),
+        "citizen": citizen(),
+        "member": member,
+        "moderator": make_user(roles=[Role.MODERATOR]),
+    }
     assert perms.can_view_petition(people[person], petition) is (person == "member")
 
 
@@ -210,22 +256,65 @@ def test_the_whole_journey_through_the_pages(client, login, post_form, world, ou
     initiator = citizen(display_name="Initiatrice")
     login(initiator)
     hog = kind("petition_head_of_government")
-    response = post_form("/fr/petitions/new", {"kind_id": str(hog.id), "region_id": "0", "province_id": "0", "commune_id": "0", "title_fr": "Pour des bibliothèques ouvertes", "demands_fr": "Ouvrir le soir.", "memorandum_fr": "Parce que."})
+    response = post_form(
+        "/fr/petitions/new",
+        {
+            "kind_id": str(hog.id),
+            "region_id": "0",
+            "province_id": "0",
+            "commune_id": "0",
+            "title_fr": "Pour des bibliothèques ouvertes",
+            "demands_fr": "Ouvrir le soir.",
+            "memorandum_fr": "Parce que.",
+        },
+    )
     assert response.status_code == 302
     petition = db.session.scalar(sa.select(Petition))
     committee = f"/fr/petitions/{petition.id}/committee"
     invited = citizen()
-    assert post_form(committee, {"action": "invite", "invite-email": invited.email}).status_code == 302
-    link = re.search(r"/fr/petitions/invitation/\S+", outbox(to_address=invited.email)[-1].body_text).group(0)
-    client.post("/fr/account/logout", data={"csrf_token": __import__("tests.conftest", fromlist=["x"]).csrf_token(client, "/fr/account/")})
+    assert (
+        post_form(committee, {"action": "invite", "invite-email": invited.email}).status_code == 302
+    )
+    link = re.search(
+        r"/fr/petitions/invitation/\S+", outbox(to_address=invited.email)[-1].body_text
+    ).group(0)
+    client.post(
+        "/fr/account/logout",
+        data={
+            "csrf_token": __import__("tests.conftest", fromlist=["x"]).csrf_token(
+                client, "/fr/account/"
+            )
+        },
+    )
     login(invited)
     assert client.get(link).status_code == 200  # opening the link changes nothing
-    assert db.session.scalar(sa.select(CommitteeMember.accepted_at).where(CommitteeMember.email == invited.email)) is None
+    assert (
+        db.session.scalar(
+            sa.select(CommitteeMember.accepted_at).where(CommitteeMember.email == invited.email)
+        )
+        is None
+    )
     assert post_form(link).status_code == 302
-    assert db.session.scalar(sa.select(CommitteeMember.accepted_at).where(CommitteeMember.email == invited.email)) is not None
+    assert (
+        db.session.scalar(
+            sa.select(CommitteeMember.accepted_at).where(CommitteeMember.email == invited.email)
+        )
+        is not None
+    )
     refused = post_form(committee, {"action": "submit"}, form_page="/fr/account/")
     assert refused.status_code == 403  # only the initiator submits
     page = client.get(f"/fr/petitions/{petition.id}-{petition.slug}")
-    assert page.status_code == 200 and "Pour des bibliothèques ouvertes" in page.get_data(as_text=True)
-    client.post("/fr/account/logout", data={"csrf_token": __import__("tests.conftest", fromlist=["x"]).csrf_token(client, "/fr/account/")})
-    assert client.get(f"/fr/petitions/{petition.id}-{petition.slug}").status_code == 404  # a draft is private
+    assert page.status_code == 200 and "Pour des bibliothèques ouvertes" in page.get_data(
+        as_text=True
+    )
+    client.post(
+        "/fr/account/logout",
+        data={
+            "csrf_token": __import__("tests.conftest", fromlist=["x"]).csrf_token(
+                client, "/fr/account/"
+            )
+        },
+    )
+    assert (
+        client.get(f"/fr/petitions/{petition.id}-{petition.slug}").status_code == 404
+    )  # a draft is private

@@ -1,6 +1,7 @@
 """One definition each of a public petition, a petition's state, the signing rules and the
 signature count, read alike by the petition pages, the API, the open-data dumps and both
 signing paths (the ORM one and the fast path's records)."""
+
 import json
 from datetime import date, datetime, timedelta, timezone
 
@@ -12,7 +13,12 @@ from participation.extensions import db
 from participation.opendata.dumps import write_dumps
 from participation.petitions import permissions as perms
 from participation.petitions import queries, services, signers, signing
-from participation.petitions.models import AWAITING_DEPOSIT_LABEL, PETITION_STATE_LABELS, Petition, PetitionState
+from participation.petitions.models import (
+    AWAITING_DEPOSIT_LABEL,
+    PETITION_STATE_LABELS,
+    Petition,
+    PetitionState,
+)
 from tests.factories import make_identity, make_user
 from tests.petitions.test_drafting_and_review import citizen, provinces_of_regions
 from tests.petitions.test_signing import open_petition, world  # noqa: F401 (fixture)
@@ -45,7 +51,9 @@ def test_a_petition_withdrawn_after_publication_stays_public_everywhere(client, 
 
     page = client.get(page_of(petition))
     assert page.status_code == 200 and "badge--withdrawn" in page.get_data(as_text=True)
-    assert f"/petitions/{petition.id}-" in client.get("/fr/petitions/?state=withdrawn").get_data(as_text=True)
+    assert f"/petitions/{petition.id}-" in client.get("/fr/petitions/?state=withdrawn").get_data(
+        as_text=True
+    )
     assert api_list(client) == {petition.id: "withdrawn"}
     assert api_list(client, "?state=withdrawn") == {petition.id: "withdrawn"}
     detail = client.get(f"/api/v1/petitions/{petition.id}")
@@ -57,7 +65,11 @@ def test_a_petition_withdrawn_after_publication_stays_public_everywhere(client, 
 def test_a_draft_withdrawn_before_publication_is_public_nowhere(client, world, tmp_path):
     initiator = citizen()
     petition, *_ = open_petition()
-    draft = services.create_petition(initiator, petition.kind, services.PetitionData(title={"fr": "Brouillon"}, demands={}, memorandum={}))
+    draft = services.create_petition(
+        initiator,
+        petition.kind,
+        services.PetitionData(title={"fr": "Brouillon"}, demands={}, memorandum={}),
+    )
     services.withdraw_petition(initiator, draft, reason="Abandonné.")
     db.session.commit()
     assert draft.state == "withdrawn" and not queries.is_public(draft)
@@ -69,18 +81,25 @@ def test_a_draft_withdrawn_before_publication_is_public_nowhere(client, world, t
 
 
 @pytest.mark.parametrize("offset, effective", [(-SECOND, "open"), (SECOND, "expired")])
-def test_a_petition_closes_on_every_surface_at_once(client, login, post_form, world, clock, tmp_path, offset, effective):
+def test_a_petition_closes_on_every_surface_at_once(
+    client, login, post_form, world, clock, tmp_path, offset, effective
+):
     """Below its threshold, before `flask tick` records anything."""
     petition, *_ = open_petition()
     clock.now = petition.closes_at + offset
-    assert petition.state == "open" and queries.count_signatures(petition.id) < petition.signatures_required
+    assert (
+        petition.state == "open"
+        and queries.count_signatures(petition.id) < petition.signatures_required
+    )
 
     html = client.get(page_of(petition)).get_data(as_text=True)
     assert f"badge badge--{effective}" in html
     listing = client.get(f"/fr/petitions/?state={effective}").get_data(as_text=True)
     assert f"badge badge--{effective}" in listing and f"/petitions/{petition.id}-" in listing
     other = "expired" if effective == "open" else "open"
-    assert f"/petitions/{petition.id}-" not in client.get(f"/fr/petitions/?state={other}").get_data(as_text=True)
+    assert f"/petitions/{petition.id}-" not in client.get(f"/fr/petitions/?state={other}").get_data(
+        as_text=True
+    )
     assert api_list(client) == {petition.id: effective}
     assert api_list(client, f"?state={effective}") == {petition.id: effective}
     assert api_list(client, f"?state={other}") == {}
@@ -110,7 +129,10 @@ def test_a_petition_that_reached_its_threshold_awaits_its_deposit(world):
     after = petition.closes_at + SECOND
     assert petition.effective_state(after, signatures=1) == PetitionState.OPEN
     assert petition.effective_label(after, signatures=1) == AWAITING_DEPOSIT_LABEL
-    assert petition.effective_label(petition.closes_at - SECOND, signatures=1) == PETITION_STATE_LABELS[PetitionState.OPEN]
+    assert (
+        petition.effective_label(petition.closes_at - SECOND, signatures=1)
+        == PETITION_STATE_LABELS[PetitionState.OPEN]
+    )
     assert perms.signing_refusal(citizen(), petition, now=after) is not None
     assert signing.expire_due_petitions(now=after) == 0 and petition.state == "open"
     assert perms.can_deposit_petition(petition.agent.user, petition)
@@ -126,11 +148,20 @@ def test_the_python_and_sql_effective_states_agree(world, counted, required):
             petition.state, petition.signatures_required = state.value, required
             db.session.flush()
             now = petition.closes_at + offset
-            in_sql = db.session.scalar(sa.select(Petition.effective_state_sql(now)).where(Petition.id == petition.id))
-            in_python = petition.effective_state(now, signatures=queries.count_signatures(petition.id))
+            in_sql = db.session.scalar(
+                sa.select(Petition.effective_state_sql(now)).where(Petition.id == petition.id)
+            )
+            in_python = petition.effective_state(
+                now, signatures=queries.count_signatures(petition.id)
+            )
             assert in_sql == in_python.value, (state, offset)
-            expired_by_the_clock = state == PetitionState.OPEN and offset >= timedelta(0) and counted < (required or 0)
-            assert in_python == (PetitionState.EXPIRED if expired_by_the_clock else state), (state, offset)
+            expired_by_the_clock = (
+                state == PetitionState.OPEN and offset >= timedelta(0) and counted < (required or 0)
+            )
+            assert in_python == (PetitionState.EXPIRED if expired_by_the_clock else state), (
+                state,
+                offset,
+            )
     db.session.rollback()
 
 
@@ -138,7 +169,9 @@ def test_the_identity_card_is_checked_against_moroccos_date(world):
     late_evening = datetime(2031, 6, 15, 23, 30, tzinfo=timezone.utc)  # UTC+1, outside Ramadan
     assert morocco_date(late_evening) == date(2031, 6, 16)  # already the next day in Casablanca
     person = make_user()
-    make_identity(person, cin="MA1", province=provinces_of_regions(1)[0], cin_expiry=date(2031, 6, 15))
+    make_identity(
+        person, cin="MA1", province=provinces_of_regions(1)[0], cin_expiry=date(2031, 6, 15)
+    )
     assert not perms.has_valid_identity_card(person.identity, late_evening)
     assert perms.has_valid_identity_card(person.identity, late_evening - timedelta(hours=1))
     assert not perms.has_complete_identity(person, late_evening)
@@ -148,7 +181,9 @@ def _signer_record(user, petition):
     return signers.load_signer_and_petition(f"{user.id}:{user.session_token}", petition.id)
 
 
-@pytest.mark.parametrize("case", ["eligible", "no_identity", "expired_card", "unverified", "blocked", "closed"])
+@pytest.mark.parametrize(
+    "case", ["eligible", "no_identity", "expired_card", "unverified", "blocked", "closed"]
+)
 def test_the_fast_path_and_the_orm_path_refuse_alike(world, case):
     petition, *_ = open_petition()
     now = petition.closes_at - SECOND
@@ -156,7 +191,12 @@ def test_the_fast_path_and_the_orm_path_refuse_alike(world, case):
         person = make_user()
     elif case == "expired_card":
         person = make_user()
-        make_identity(person, cin="EX9", province=provinces_of_regions(1)[0], cin_expiry=morocco_date(now) - timedelta(days=1))
+        make_identity(
+            person,
+            cin="EX9",
+            province=provinces_of_regions(1)[0],
+            cin_expiry=morocco_date(now) - timedelta(days=1),
+        )
     elif case == "unverified":
         person = citizen(verified=False)
     else:
@@ -171,7 +211,9 @@ def test_the_fast_path_and_the_orm_path_refuse_alike(world, case):
     orm_refusal = perms.signing_refusal(person, petition, now=now)
     assert perms.signing_refusal(signer, record, now=now) == orm_refusal
     assert (orm_refusal is None) is (case == "eligible")
-    assert perms.can_sign_petition(signer, record, now=now) is perms.can_sign_petition(person, petition, now=now)
+    assert perms.can_sign_petition(signer, record, now=now) is perms.can_sign_petition(
+        person, petition, now=now
+    )
 
 
 def test_a_rotated_session_loads_no_signer(world):
@@ -189,9 +231,15 @@ def test_a_rotated_session_loads_no_signer(world):
 def test_signing_a_draft_through_the_fast_path_is_a_404(client, login, post_form, world):
     petition, *_ = open_petition()
     initiator = citizen()
-    draft = services.create_petition(initiator, petition.kind, services.PetitionData(title={"fr": "Brouillon"}, demands={}, memorandum={}))
+    draft = services.create_petition(
+        initiator,
+        petition.kind,
+        services.PetitionData(title={"fr": "Brouillon"}, demands={}, memorandum={}),
+    )
     db.session.commit()
     login(citizen())
-    response = post_form(f"/fr/petitions/{draft.id}/sign", {"consent": "y"}, form_page=page_of(petition))
+    response = post_form(
+        f"/fr/petitions/{draft.id}/sign", {"consent": "y"}, form_page=page_of(petition)
+    )
     assert response.status_code == 404
     assert queries.count_signatures(draft.id) == 0

@@ -1,6 +1,7 @@
 """The signing route (the platform's busiest request) end to end: it reads the signer and the
 petition in one query instead of going through Flask-Login and the ORM, so every refusal the
 service and the session handling make elsewhere is checked here through HTTP."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -28,7 +29,9 @@ def page_of(petition):
 
 def sign(client, post_form, petition, consent="y", **kwargs):
     payload = {"consent": consent} if consent is not None else {}
-    return post_form(f"/fr/petitions/{petition.id}/sign", payload, form_page=page_of(petition), **kwargs)
+    return post_form(
+        f"/fr/petitions/{petition.id}/sign", payload, form_page=page_of(petition), **kwargs
+    )
 
 
 def fr(message):
@@ -43,7 +46,11 @@ def flashes(client):
 
 
 def signatures_of(petition):
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(Signature.petition_id == petition.id))
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Signature)
+        .where(Signature.petition_id == petition.id)
+    )
 
 
 def test_a_signature_is_counted_then_a_second_one_is_refused(client, login, post_form, world):
@@ -52,13 +59,17 @@ def test_a_signature_is_counted_then_a_second_one_is_refused(client, login, post
     response = sign(client, post_form, petition)
     # Back to the petition's signature panel, which says the signature is counted (no flash
     # message: the session cookie is not rewritten).
-    assert response.status_code == 302 and response.headers["Location"].endswith(page_of(petition).replace("è", "%C3%A8") + "#your-signature")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        page_of(petition).replace("è", "%C3%A8") + "#your-signature"
+    )
     assert flashes(client) == [] and "Set-Cookie" not in response.headers
     panel = client.get(page_of(petition)).get_data(as_text=True)
     assert 'id="your-signature"' in panel and fr("You signed this petition.") in panel
     assert queries.count_signatures(petition.id) == 1
     sign(client, post_form, petition)
-    assert fr("You have already signed this petition (with this account or this identity card).") in flashes(client)
+    assert fr(
+        "You have already signed this petition (with this account or this identity card)."
+    ) in flashes(client)
     assert queries.count_signatures(petition.id) == signatures_of(petition) == 1
 
 
@@ -67,7 +78,11 @@ def test_no_consent_no_signature(client, login, post_form, world, consent):
     petition, *_ = open_petition()
     login(citizen())
     assert sign(client, post_form, petition, consent=consent).status_code == 302
-    assert flashes(client) == [fr("Tick the box to confirm that you support this petition and consent to the use of your data.")]
+    assert flashes(client) == [
+        fr(
+            "Tick the box to confirm that you support this petition and consent to the use of your data."
+        )
+    ]
     assert signatures_of(petition) == 0
 
 
@@ -97,7 +112,9 @@ def test_a_session_no_longer_valid_signs_nothing(client, login, post_form, world
     else:
         person.deleted_at = utcnow()
     db.session.commit()
-    response = client.post(f"/fr/petitions/{petition.id}/sign", data={"consent": "y", "csrf_token": token})
+    response = client.post(
+        f"/fr/petitions/{petition.id}/sign", data={"consent": "y", "csrf_token": token}
+    )
     assert response.status_code == 302 and "/account/login" in response.headers["Location"]
     assert signatures_of(petition) == 0
 
@@ -105,11 +122,17 @@ def test_a_session_no_longer_valid_signs_nothing(client, login, post_form, world
 @pytest.mark.parametrize(
     "case, message",
     [
-        ("no_identity", "Complete your identity details to sign: the organic laws require them from every signatory."),
+        (
+            "no_identity",
+            "Complete your identity details to sign: the organic laws require them from every signatory.",
+        ),
         ("expired_cin", "Your identity card has expired. Update your identity details to sign."),
         ("unverified", "Sign in with a confirmed account to sign."),
         ("blocked", "Sign in with a confirmed account to sign."),
-        ("paused", "Signing is paused on the whole platform for the moment. Please come back later."),
+        (
+            "paused",
+            "Signing is paused on the whole platform for the moment. Please come back later.",
+        ),
     ],
 )
 def test_each_refusal_is_explained(client, login, post_form, world, case, message):
@@ -118,7 +141,12 @@ def test_each_refusal_is_explained(client, login, post_form, world, case, messag
         person = make_user()
     elif case == "expired_cin":
         person = make_user()
-        make_identity(person, cin="EXP1", province=provinces_of_regions(1)[0], cin_expiry=date.today() - timedelta(days=1))
+        make_identity(
+            person,
+            cin="EXP1",
+            province=provinces_of_regions(1)[0],
+            cin_expiry=date.today() - timedelta(days=1),
+        )
     else:
         person = citizen()
     db.session.commit()
@@ -143,7 +171,9 @@ def test_residents_only_for_a_regional_petition(client, login, post_form, world)
     region.population = 5_000_000
     make_institution(kind=InstitutionKind.REGIONAL_COUNCIL, region=region)
     petition, *_ = open_petition("regional_petition", region=region)
-    outsider = citizen(province=db.session.scalar(sa.select(Province).where(Province.region_id != region.id)))
+    outsider = citizen(
+        province=db.session.scalar(sa.select(Province).where(Province.region_id != region.id))
+    )
     db.session.commit()
     login(outsider)
     sign(client, post_form, petition)
@@ -165,14 +195,34 @@ def test_petitions_not_open(client, login, post_form, world):
     assert fr("This petition is not open for signatures.") in flashes(client)
     token = csrf_token(client, page_of(expired))
     # Someone else's draft does not exist for this person; neither does an unknown id.
-    assert client.post(f"/fr/petitions/{draft.id}/sign", data={"consent": "y", "csrf_token": token}).status_code == 404
-    assert client.post("/fr/petitions/999999/sign", data={"consent": "y", "csrf_token": token}).status_code == 404
-    assert client.post("/fr/petitions/99999999999999999999/sign", data={"consent": "y", "csrf_token": token}).status_code == 404
+    assert (
+        client.post(
+            f"/fr/petitions/{draft.id}/sign", data={"consent": "y", "csrf_token": token}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            "/fr/petitions/999999/sign", data={"consent": "y", "csrf_token": token}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            "/fr/petitions/99999999999999999999/sign", data={"consent": "y", "csrf_token": token}
+        ).status_code
+        == 404
+    )
     # Its initiator sees it, and is told it is not open.
     client.post("/fr/account/logout", data={"csrf_token": token})
     login(initiator)
     token = csrf_token(client, page_of(expired))
-    assert client.post(f"/fr/petitions/{draft.id}/sign", data={"consent": "y", "csrf_token": token}).status_code == 302
+    assert (
+        client.post(
+            f"/fr/petitions/{draft.id}/sign", data={"consent": "y", "csrf_token": token}
+        ).status_code
+        == 302
+    )
     assert fr("This petition is not open for signatures.") in flashes(client)
     assert signatures_of(expired) == signatures_of(draft) == 0
 
@@ -185,14 +235,18 @@ def test_without_the_csrf_token_nothing_is_signed(client, login, world):
     assert signatures_of(petition) == 0
 
 
-def test_over_the_signing_limit_the_signature_is_held_and_the_signer_told(client, login, post_form, world, app):
+def test_over_the_signing_limit_the_signature_is_held_and_the_signer_told(
+    client, login, post_form, world, app
+):
     app.config["SIGNING_LIMIT_PER_IP"] = "1 per hour"
     first, *_ = open_petition()
     second, *_ = open_petition()
     login(citizen())
     sign(client, post_form, first)
     assert sign(client, post_form, second).headers["Location"].endswith("#your-signature")
-    assert fr("Your signature is held for a check by a moderator; it will be counted once checked.") in client.get(page_of(second)).get_data(as_text=True)
+    assert fr(
+        "Your signature is held for a check by a moderator; it will be counted once checked."
+    ) in client.get(page_of(second)).get_data(as_text=True)
     held = db.session.scalar(sa.select(Signature).where(Signature.petition_id == second.id))
     assert held.status == "suspect" and held.held_limit == "ip"
     assert queries.count_signatures(second.id) == 0 and queries.count_signatures(first.id) == 1
@@ -207,7 +261,9 @@ def test_hammering_the_route_ends_in_429(client, login, post_form, world, app):
     assert queries.count_signatures(petition.id) == 1
 
 
-def test_a_fresh_request_signs_in_autocommit_and_leaves_the_session_transactional(client, login, post_form, world, monkeypatch):
+def test_a_fresh_request_signs_in_autocommit_and_leaves_the_session_transactional(
+    client, login, post_form, world, monkeypatch
+):
     """In production each request starts with no transaction; on PostgreSQL the signature is then
     written in autocommit. The tests' shared session usually has one open, so close it first."""
     petition, *_ = open_petition()
@@ -221,16 +277,29 @@ def test_a_fresh_request_signs_in_autocommit_and_leaves_the_session_transactiona
     rows = DriverStatement.rows
 
     def spy(statement, connection, parameters):
-        if "petition_signatures" in str(statement.statement) and "INSERT" in str(statement.statement):
-            levels.append(bool(getattr(connection.connection.driver_connection, "autocommit", False)))
+        if "petition_signatures" in str(statement.statement) and "INSERT" in str(
+            statement.statement
+        ):
+            levels.append(
+                bool(getattr(connection.connection.driver_connection, "autocommit", False))
+            )
         return rows(statement, connection, parameters)
 
     monkeypatch.setattr(DriverStatement, "rows", spy)
-    assert client.post(f"/fr/petitions/{petition_id}/sign", data={"consent": "y", "csrf_token": token}).status_code == 302
-    assert levels == [db.engine.dialect.name == "postgresql"]  # psycopg's autocommit; SQLite: the session's transaction
+    assert (
+        client.post(
+            f"/fr/petitions/{petition_id}/sign", data={"consent": "y", "csrf_token": token}
+        ).status_code
+        == 302
+    )
+    assert levels == [
+        db.engine.dialect.name == "postgresql"
+    ]  # psycopg's autocommit; SQLite: the session's transaction
     assert queries.count_signatures(petition_id) == 1 and signatures_of(petition) == 1
     # The session's connections stay transactional: a write rolled back leaves nothing.
-    db.session.execute(sa.update(User).where(User.id == person.id).values(display_name="rolled back"))
+    db.session.execute(
+        sa.update(User).where(User.id == person.id).values(display_name="rolled back")
+    )
     db.session.rollback()
     assert db.session.get(User, person.id).display_name != "rolled back"
     assert signing.reconcile_counts() == []
@@ -242,8 +311,16 @@ def test_the_record_loaded_for_signing_matches_the_account(app, world):
     db.session.commit()
     signer, loaded = load_signer_and_petition(person.get_id(), petition.id)
     assert signer.id == person.id and signer.email_verified and not signer.is_blocked
-    assert signer.identity.cin_hash == person.identity.cin_hash and signer.identity.province_id == person.identity.province_id
-    assert (loaded.id, loaded.slug, loaded.status, loaded.level) == (petition.id, petition.slug, petition.status, petition.kind.level)
+    assert (
+        signer.identity.cin_hash == person.identity.cin_hash
+        and signer.identity.province_id == person.identity.province_id
+    )
+    assert (loaded.id, loaded.slug, loaded.status, loaded.level) == (
+        petition.id,
+        petition.slug,
+        petition.status,
+        petition.kind.level,
+    )
     assert load_signer_and_petition(f"{person.id}:wrong", petition.id) == (None, None)
     assert load_signer_and_petition("nonsense", petition.id) == (None, None)
     assert load_signer_and_petition(f"{2**40}:{person.session_token}", petition.id) == (None, None)

@@ -1,6 +1,7 @@
 """Signing: eligibility, consent, one signature per account and per CIN (database constraints),
 withdrawal, suspect signatures held not dropped, the pause switch, sharded exact counts that do
 not read the signatures, reconciliation, expiry and deposit."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -16,7 +17,12 @@ from participation.petitions import queries, services, signing
 from participation.petitions.models import PetitionKind, Signature, SignatureCounter
 from participation.petitions.rules import load_petition_kinds
 from tests.factories import make_identity, make_institution, make_user
-from tests.petitions.test_drafting_and_review import citizen, data, full_committee, provinces_of_regions
+from tests.petitions.test_drafting_and_review import (
+    citizen,
+    data,
+    full_committee,
+    provinces_of_regions,
+)
 
 
 @pytest.fixture
@@ -28,11 +34,19 @@ def world(app, territories):
 
 def open_petition(key="petition_head_of_government", **overrides):
     initiator = citizen()
-    petition = services.create_petition(initiator, db.session.scalar(sa.select(PetitionKind).where(PetitionKind.key == key)), data(**overrides))
+    petition = services.create_petition(
+        initiator,
+        db.session.scalar(sa.select(PetitionKind).where(PetitionKind.key == key)),
+        data(**overrides),
+    )
     members = full_committee(petition, initiator, provinces_of_regions(1), 5)
     services.submit_petition(initiator, petition)
     moderator = make_user(roles=[Role.MODERATOR])
-    services.publish_petition(moderator, petition, checked=[g["code"] for g in petition.kind.grounds if g["stage"] == "condition"])
+    services.publish_petition(
+        moderator,
+        petition,
+        checked=[g["code"] for g in petition.kind.grounds if g["stage"] == "condition"],
+    )
     db.session.commit()
     return petition, initiator, members
 
@@ -41,7 +55,9 @@ def test_sign_and_count(world):
     petition, *_ = open_petition()
     signers = [citizen(province=p) for p in provinces_of_regions(3)]
     for signer in signers:
-        assert signing.sign_petition(signer, petition, consent=True, ip="10.0.0.1").status == "counted"
+        assert (
+            signing.sign_petition(signer, petition, consent=True, ip="10.0.0.1").status == "counted"
+        )
     db.session.commit()
     assert queries.count_signatures(petition.id) == 3
     by_region = queries.count_signatures_by_region(petition.id)
@@ -71,7 +87,9 @@ def test_the_database_refuses_a_second_signature_with_the_same_cin(world):
     signing.sign_petition(signer, petition, consent=True)
     db.session.commit()
     twin = make_user()
-    db.session.add(Signature(petition_id=petition.id, user_id=twin.id, cin_hash=signer.identity.cin_hash))
+    db.session.add(
+        Signature(petition_id=petition.id, user_id=twin.id, cin_hash=signer.identity.cin_hash)
+    )
     with pytest.raises(sa.exc.IntegrityError):
         db.session.flush()
     db.session.rollback()
@@ -79,7 +97,12 @@ def test_the_database_refuses_a_second_signature_with_the_same_cin(world):
 
 @pytest.mark.parametrize(
     "case, code",
-    [("no_identity", "cannot_sign"), ("expired_cin", "cannot_sign"), ("unverified", "cannot_sign"), ("blocked", "cannot_sign")],
+    [
+        ("no_identity", "cannot_sign"),
+        ("expired_cin", "cannot_sign"),
+        ("unverified", "cannot_sign"),
+        ("blocked", "cannot_sign"),
+    ],
 )
 def test_who_cannot_sign(world, case, code):
     petition, *_ = open_petition()
@@ -87,7 +110,12 @@ def test_who_cannot_sign(world, case, code):
         person = make_user()
     elif case == "expired_cin":
         person = make_user()
-        make_identity(person, cin="EX1", province=provinces_of_regions(1)[0], cin_expiry=date.today() - timedelta(days=1))
+        make_identity(
+            person,
+            cin="EX1",
+            province=provinces_of_regions(1)[0],
+            cin_expiry=date.today() - timedelta(days=1),
+        )
     elif case == "unverified":
         person = citizen(verified=False)
     else:
@@ -105,8 +133,12 @@ def test_regional_petitions_are_for_residents(world):
     make_institution(kind=InstitutionKind.REGIONAL_COUNCIL, region=region)
     petition, *_ = open_petition("regional_petition", region=region)
     assert petition.signatures_required == 500
-    resident = citizen(province=db.session.scalar(sa.select(Province).where(Province.region_id == region.id)))
-    outsider = citizen(province=db.session.scalar(sa.select(Province).where(Province.region_id != region.id)))
+    resident = citizen(
+        province=db.session.scalar(sa.select(Province).where(Province.region_id == region.id))
+    )
+    outsider = citizen(
+        province=db.session.scalar(sa.select(Province).where(Province.region_id != region.id))
+    )
     signing.sign_petition(resident, petition, consent=True)
     with pytest.raises(DomainError):
         signing.sign_petition(outsider, petition, consent=True)
@@ -127,7 +159,10 @@ def test_withdrawal_while_open(world):
 def test_over_the_rate_limit_signatures_are_held_not_dropped(world, app):
     app.config["SIGNING_LIMIT_PER_IP"] = "2 per hour"
     petition, *_ = open_petition()
-    results = [signing.sign_petition(citizen(), petition, consent=True, ip="203.0.113.9").status for _ in range(4)]
+    results = [
+        signing.sign_petition(citizen(), petition, consent=True, ip="203.0.113.9").status
+        for _ in range(4)
+    ]
     assert results == ["counted", "counted", "suspect", "suspect"]
     assert queries.count_signatures(petition.id) == 2
     held = db.session.scalars(sa.select(Signature).where(Signature.status == "suspect")).all()
@@ -161,7 +196,9 @@ def test_counting_never_reads_the_signatures(world):
         queries.count_signatures_by_region(petition.id)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", capture)
-    assert statements and all("petition_signatures " not in s and "petition_signatures\n" not in s for s in statements)
+    assert statements and all(
+        "petition_signatures " not in s and "petition_signatures\n" not in s for s in statements
+    )
 
 
 def test_reconciliation_finds_and_fixes_drift(world):
@@ -205,16 +242,24 @@ def test_signing_through_the_page(client, login, post_form, world):
     signer = citizen()
     login(signer)
     page = f"/fr/petitions/{petition.id}-{petition.slug}"
-    assert post_form(f"/fr/petitions/{petition.id}/sign", {}, form_page=page).status_code == 302  # no consent: nothing
+    assert (
+        post_form(f"/fr/petitions/{petition.id}/sign", {}, form_page=page).status_code == 302
+    )  # no consent: nothing
     assert queries.count_signatures(petition.id) == 0
-    assert post_form(f"/fr/petitions/{petition.id}/sign", {"consent": "y"}, form_page=page).status_code == 302
+    assert (
+        post_form(f"/fr/petitions/{petition.id}/sign", {"consent": "y"}, form_page=page).status_code
+        == 302
+    )
     assert queries.count_signatures(petition.id) == 1
     html = client.get(page).get_data(as_text=True)
     assert "<progress" in html
     # Cacheable for anonymous readers; the signer's own request is private (core/caching.py).
     api = client.application.test_client().get(f"/api/v1/petitions/{petition.id}/count")
     assert api.get_json()["signature_count"] == 1 and "max-age=5" in api.headers["Cache-Control"]
-    assert client.get(f"/api/v1/petitions/{petition.id}/count").headers["Cache-Control"] == "private, no-store"
+    assert (
+        client.get(f"/api/v1/petitions/{petition.id}/count").headers["Cache-Control"]
+        == "private, no-store"
+    )
 
 
 def _bulk_sign(petition, n, start):
@@ -223,7 +268,18 @@ def _bulk_sign(petition, n, start):
     rows = []
     for i in range(start, start + n):
         province = provinces[i % len(provinces)]
-        rows.append(dict(petition_id=petition.id, user_id=None, cin_hash=f"bulk{i}", region_id=province.region_id, province_id=province.id, status="counted", shard=i % 16, created_at=now))
+        rows.append(
+            dict(
+                petition_id=petition.id,
+                user_id=None,
+                cin_hash=f"bulk{i}",
+                region_id=province.region_id,
+                province_id=province.id,
+                status="counted",
+                shard=i % 16,
+                created_at=now,
+            )
+        )
         signing._add_to_counter(petition.id, province.id, province.region_id, i % 16, 1, now)
     db.session.execute(sa.insert(Signature), rows)
     db.session.commit()
@@ -233,7 +289,11 @@ def test_reading_counts_costs_the_same_at_10_and_3000_signatures(client, world):
     from tests.consultations.test_query_counts import QueryCounter
 
     petition, *_ = open_petition()
-    paths = [f"/fr/petitions/{petition.id}-{petition.slug}", f"/api/v1/petitions/{petition.id}/count", "/fr/petitions/"]
+    paths = [
+        f"/fr/petitions/{petition.id}-{petition.slug}",
+        f"/api/v1/petitions/{petition.id}/count",
+        "/fr/petitions/",
+    ]
     counts = []
     for n, start in ((10, 0), (2990, 10)):
         _bulk_sign(petition, n, start)
@@ -258,7 +318,11 @@ def test_comments_on_an_open_petition_and_petitions_i_signed(client, login, post
     db.session.commit()
     login(person)
     page = f"/fr/petitions/{petition.id}-{petition.slug}"
-    response = post_form(f"/fr/comments/petition/{petition.id}", {"body": "Je soutiens, les horaires actuels excluent les salariés."}, form_page=page)
+    response = post_form(
+        f"/fr/comments/petition/{petition.id}",
+        {"body": "Je soutiens, les horaires actuels excluent les salariés."},
+        form_page=page,
+    )
     assert response.status_code == 302
     assert db.session.scalar(sa.select(Comment.target_type)) == "petition"
     assert "les horaires actuels" in client.get(page).get_data(as_text=True)

@@ -1,5 +1,6 @@
 """`flask tick` keeps the monthly figures fresh (at most every STATS_REFRESH_MINUTES), `flask stats
 refresh` rebuilds them, and `flask stats seed-large` writes a consistent large data set."""
+
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -16,7 +17,11 @@ from tests.factories import make_user
 
 
 def _registrations():
-    return db.session.scalar(sa.select(sa.func.sum(MonthlyCount.count)).where(MonthlyCount.metric == Metric.REGISTRATIONS))
+    return db.session.scalar(
+        sa.select(sa.func.sum(MonthlyCount.count)).where(
+            MonthlyCount.metric == Metric.REGISTRATIONS
+        )
+    )
 
 
 def test_tick_builds_then_refreshes_the_figures_when_they_are_due(app):
@@ -29,7 +34,12 @@ def test_tick_builds_then_refreshes_the_figures_when_they_are_due(app):
     assert runner.invoke(args=["tick"]).exit_code == 0
     assert _registrations() == 1
     assert get_refreshed_at() == first  # not due yet
-    assert refresh_statistics_if_due(now=utcnow() + timedelta(minutes=app.config["STATS_REFRESH_MINUTES"])) == 2
+    assert (
+        refresh_statistics_if_due(
+            now=utcnow() + timedelta(minutes=app.config["STATS_REFRESH_MINUTES"])
+        )
+        == 2
+    )
     assert _registrations() == 2
     result = runner.invoke(args=["stats", "refresh", "--all"])
     assert result.exit_code == 0
@@ -37,17 +47,23 @@ def test_tick_builds_then_refreshes_the_figures_when_they_are_due(app):
 
 
 def test_seed_large_writes_consistent_data(app):
-    result = app.test_cli_runner().invoke(args=["stats", "seed-large", "--signatures", "3000", "--comments", "400"])
+    result = app.test_cli_runner().invoke(
+        args=["stats", "seed-large", "--signatures", "3000", "--comments", "400"]
+    )
     assert result.exit_code == 0, result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 3000
     assert db.session.scalar(sa.select(sa.func.sum(SignatureCounter.count))) == 3000
     assert reconcile_counts() == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 400
-    signatures = db.session.scalar(sa.select(sa.func.sum(MonthlyCount.count)).where(MonthlyCount.metric == Metric.SIGNATURES))
+    signatures = db.session.scalar(
+        sa.select(sa.func.sum(MonthlyCount.count)).where(MonthlyCount.metric == Metric.SIGNATURES)
+    )
     assert signatures == 3000
     months = db.session.scalar(sa.select(sa.func.count(sa.distinct(MonthlyCount.month))))
     assert months >= 24
     assert db.session.scalar(sa.select(sa.func.max(MonthlyCount.month))) <= month_of(utcnow())
-    again = app.test_cli_runner().invoke(args=["stats", "seed-large", "--signatures", "10", "--comments", "10"])
+    again = app.test_cli_runner().invoke(
+        args=["stats", "seed-large", "--signatures", "10", "--comments", "10"]
+    )
     assert again.exit_code == 1
     assert "already in this database" in again.output

@@ -1,4 +1,5 @@
 """Headline numbers against a known data set."""
+
 from datetime import timedelta
 
 from participation.comments.models import CommentStatus
@@ -15,7 +16,11 @@ def test_headline_numbers(world):
     now = utcnow()
     make_consultation(state="open")
     make_consultation(state="scheduled", opens_at=now + timedelta(days=2))  # not public yet
-    make_consultation(state="outcome_published", opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=30))
+    make_consultation(
+        state="outcome_published",
+        opens_at=now - timedelta(days=60),
+        closes_at=now - timedelta(days=30),
+    )
     make_consultation(state="draft")
     note, author = Note(id=1), make_user()
     make_comment(note, author)

@@ -1,5 +1,6 @@
 """The observatory's pages: who may see them, filters (and bad filter values), CSV downloads; the
 public statistics page in every language; a constant number of queries at two data sizes."""
+
 import csv
 import io
 from datetime import timedelta
@@ -25,7 +26,13 @@ THIS_MONTH = month_of(utcnow())
 
 @pytest.mark.parametrize(
     "roles, status",
-    [((), 403), ((Role.OFFICER,), 403), ((Role.MODERATOR,), 403), ((Role.OBSERVER,), 200), ((Role.ADMINISTRATOR,), 200)],
+    [
+        ((), 403),
+        ((Role.OFFICER,), 403),
+        ((Role.MODERATOR,), 403),
+        ((Role.OBSERVER,), 200),
+        ((Role.ADMINISTRATOR,), 200),
+    ],
 )
 def test_only_observers_and_administrators_see_the_observatory(app, client, login, roles, status):
     login(make_user(roles=roles))
@@ -56,7 +63,9 @@ def _signatures_in(signers=6):
     return petition, people
 
 
-def test_the_observatory_shows_every_section_with_charts_tables_and_csv_links(world, client, observer):
+def test_the_observatory_shows_every_section_with_charts_tables_and_csv_links(
+    world, client, observer
+):
     _signatures_in()
     html = client.get(OBSERVATORY).get_data(as_text=True)
     for anchor in ('id="participation"', 'id="consultations"', 'id="petitions"', 'id="moderation"'):
@@ -71,8 +80,13 @@ def test_filter_by_region_and_download_csv(world, client, observer):
     petition, people = _signatures_in()
     region = db.session.get(Region, people[0].identity.region_id)
     other = db.session.scalar(sa.select(Region).where(Region.id != region.id).order_by(Region.code))
-    period = {"start": add_months(THIS_MONTH, -2).strftime("%Y-%m"), "end": THIS_MONTH.strftime("%Y-%m")}
-    response = client.get("/fr/observatory/participation-by-region.csv", query_string={**period, "region": region.id})
+    period = {
+        "start": add_months(THIS_MONTH, -2).strftime("%Y-%m"),
+        "end": THIS_MONTH.strftime("%Y-%m"),
+    }
+    response = client.get(
+        "/fr/observatory/participation-by-region.csv", query_string={**period, "region": region.id}
+    )
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -82,11 +96,17 @@ def test_filter_by_region_and_download_csv(world, client, observer):
     signatures = row[header.index("Signatures")]
     assert signatures == "6"
     assert row[0] == region.display_name("fr")
-    response = client.get("/fr/observatory/participation-by-region.csv", query_string={**period, "region": other.id})
+    response = client.get(
+        "/fr/observatory/participation-by-region.csv", query_string={**period, "region": other.id}
+    )
     header, row = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert row[header.index("Signatures")] == "0"
-    html = client.get(OBSERVATORY, query_string={**period, "region": region.id}).get_data(as_text=True)
-    assert f'<option selected value="{region.id}">' in html or f'value="{region.id}" selected' in html
+    html = client.get(OBSERVATORY, query_string={**period, "region": region.id}).get_data(
+        as_text=True
+    )
+    assert (
+        f'<option selected value="{region.id}">' in html or f'value="{region.id}" selected' in html
+    )
 
 
 def test_small_numbers_are_masked_in_the_csv(world, client, observer):
@@ -119,9 +139,18 @@ def test_bad_filters_give_a_translated_message(app, client, observer, query):
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert 'class="field__error"' in html
-    for english in ("Enter a month", "Choose one of", "The period", "The end of the period", "Statistics start"):
+    for english in (
+        "Enter a month",
+        "Choose one of",
+        "The period",
+        "The end of the period",
+        "Statistics start",
+    ):
         assert english not in html  # translated
-    assert client.get("/fr/observatory/participation-by-month.csv", query_string=query).status_code == 400
+    assert (
+        client.get("/fr/observatory/participation-by-month.csv", query_string=query).status_code
+        == 400
+    )
 
 
 def test_unknown_tables_are_not_found(app, client, observer):
@@ -153,12 +182,29 @@ def _grow(petition, people, count):
     now = utcnow()
     start = db.session.scalar(sa.select(sa.func.max(Signature.id))) or 0
     users = [make_user(commit=False) for _ in range(count)]
-    db.session.add_all([
-        Signature(petition_id=petition.id, user_id=user.id, cin_hash=f"grow-{start}-{n}", region_id=people[0].identity.region_id,
-                  province_id=people[0].identity.province_id, status="counted", created_at=now - timedelta(days=n % 300))
-        for n, user in enumerate(users)
-    ])
-    db.session.add(SignatureCounter(petition_id=petition.id, province_key=people[0].identity.province_id, shard=99, region_key=people[0].identity.region_id, count=count))
+    db.session.add_all(
+        [
+            Signature(
+                petition_id=petition.id,
+                user_id=user.id,
+                cin_hash=f"grow-{start}-{n}",
+                region_id=people[0].identity.region_id,
+                province_id=people[0].identity.province_id,
+                status="counted",
+                created_at=now - timedelta(days=n % 300),
+            )
+            for n, user in enumerate(users)
+        ]
+    )
+    db.session.add(
+        SignatureCounter(
+            petition_id=petition.id,
+            province_key=people[0].identity.province_id,
+            shard=99,
+            region_key=people[0].identity.region_id,
+            count=count,
+        )
+    )
     db.session.commit()
     refresh_statistics(everything=True)
     db.session.commit()
@@ -167,7 +213,12 @@ def _grow(petition, people, count):
 def test_the_pages_do_a_constant_number_of_queries(world, client, observer):
     make_institution()
     petition, people = _signatures_in()
-    paths = [OBSERVATORY, f"{OBSERVATORY}?region={people[0].identity.region_id}", "/fr/stats", "/fr/observatory/petitions-legal-deadlines.csv"]
+    paths = [
+        OBSERVATORY,
+        f"{OBSERVATORY}?region={people[0].identity.region_id}",
+        "/fr/stats",
+        "/fr/observatory/petitions-legal-deadlines.csv",
+    ]
 
     def counts():
         result = {}

@@ -1,6 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from wtforms import BooleanField, HiddenField, SelectChoice, SelectMultipleField, TextAreaField, ValidationError
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectChoice,
+    SelectMultipleField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -19,13 +26,23 @@ from participation.comments.moderation.models import (
     WordList,
 )
 from participation.comments.moderation.services import TEXT_LIMIT
-from participation.core.forms import ChoiceField, Form, LocalIntegerField, choices, no_control_characters
+from participation.core.forms import (
+    ChoiceField,
+    Form,
+    LocalIntegerField,
+    choices,
+    no_control_characters,
+)
 
 
 def _short_enough(form, field):
     """The services' limit, with the same message."""
     if field.data and len(field.data) > TEXT_LIMIT:
-        raise ValidationError(ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.", TEXT_LIMIT))
+        raise ValidationError(
+            ngettext(
+                "Use at most %(num)d character.", "Use at most %(num)d characters.", TEXT_LIMIT
+            )
+        )
 
 
 def _text(label, *, required=None, description=None):
@@ -41,10 +58,18 @@ def _text(label, *, required=None, description=None):
 class ReportForm(Form):
     reason = ChoiceField(
         _l("Why are you reporting this comment?"),
-        choices=choices([("", _l("Choose a reason"))] + [(r.value, REPORT_REASON_LABELS[r]) for r in ReportReason]),
+        choices=choices(
+            [("", _l("Choose a reason"))]
+            + [(r.value, REPORT_REASON_LABELS[r]) for r in ReportReason]
+        ),
         validators=[DataRequired(_l("Choose a reason."))],
     )
-    details = _text(_l("Details"), description=_l("Needed when you choose another reason. Moderators read it; the author does not."))
+    details = _text(
+        _l("Details"),
+        description=_l(
+            "Needed when you choose another reason. Moderators read it; the author does not."
+        ),
+    )
 
     def validate_details(self, field):
         if self.reason.data == ReportReason.OTHER and not (field.data or "").strip():
@@ -62,26 +87,41 @@ _REMOVE = _l("To hide or reject the comment")
 def _reason_choices():
     keep = DECISION_REASONS[Decision.APPROVE]
     return [SelectChoice("", _l("Choose a reason"))] + [
-        SelectChoice(reason.value, DECISION_REASON_LABELS[reason], optgroup=_KEEP if reason in keep else _REMOVE)
-        for reason in dict.fromkeys(reason for reasons in DECISION_REASONS.values() for reason in reasons)
+        SelectChoice(
+            reason.value,
+            DECISION_REASON_LABELS[reason],
+            optgroup=_KEEP if reason in keep else _REMOVE,
+        )
+        for reason in dict.fromkeys(
+            reason for reasons in DECISION_REASONS.values() for reason in reasons
+        )
     ]
 
 
 class DecisionFields:
     decision = ChoiceField(
         _l("Decision"),
-        choices=choices([("", _l("Choose a decision"))] + [(d.value, DECISION_LABELS[d]) for d in MODERATOR_DECISIONS]),
+        choices=choices(
+            [("", _l("Choose a decision"))]
+            + [(d.value, DECISION_LABELS[d]) for d in MODERATOR_DECISIONS]
+        ),
         validators=[DataRequired(_l("Choose a decision."))],
     )
-    reason = ChoiceField(_l("Reason"), choices=_reason_choices(), validators=[DataRequired(_l("Choose a reason."))])
+    reason = ChoiceField(
+        _l("Reason"), choices=_reason_choices(), validators=[DataRequired(_l("Choose a reason."))]
+    )
     note = _text(
         _l("Note to the author"),
-        description=_l("Optional, except for “another breach”. The author receives it with the decision."),
+        description=_l(
+            "Optional, except for “another breach”. The author receives it with the decision."
+        ),
     )
 
 
 class DecisionForm(DecisionFields, Form):
-    item = HiddenField()  # the queue item the moderator looked at, so a decision is never taken twice
+    item = (
+        HiddenField()
+    )  # the queue item the moderator looked at, so a decision is never taken twice
 
     def item_id(self):
         return int(self.item.data) if (self.item.data or "").isdigit() else 0
@@ -115,13 +155,19 @@ class BulkDecisionForm(DecisionFields, Form):
 def _signature_decision_field():
     return ChoiceField(
         _l("Decision"),
-        choices=choices([("", _l("Choose a decision"))] + [(d.value, SIGNATURE_DECISION_LABELS[d]) for d in SignatureDecisionKind]),
+        choices=choices(
+            [("", _l("Choose a decision"))]
+            + [(d.value, SIGNATURE_DECISION_LABELS[d]) for d in SignatureDecisionKind]
+        ),
         validators=[DataRequired(_l("Choose a decision."))],
     )
 
 
 def _signature_note_field():
-    return _text(_l("Note to the signer"), description=_l("Optional. The signer receives it with the decision."))
+    return _text(
+        _l("Note to the signer"),
+        description=_l("Optional. The signer receives it with the decision."),
+    )
 
 
 class SignatureDecisionForm(Form):
@@ -166,7 +212,9 @@ def _number(label, low, high):
         label,
         validators=[
             DataRequired(_l("Enter a whole number.")) if low > 0 else Optional(),
-            NumberRange(min=low, max=high, message=_l("Enter a number between %(min)d and %(max)d.")),
+            NumberRange(
+                min=low, max=high, message=_l("Enter a number between %(min)d and %(max)d.")
+            ),
         ],
     )
 
@@ -180,7 +228,9 @@ class ScreeningForm(Form):
     check_words = BooleanField(_l("Hold comments that contain a word of the lists"))
 
     def word_lists(self):
-        return {word_list.value: self[f"words_{word_list.value}"].data or "" for word_list in WordList}
+        return {
+            word_list.value: self[f"words_{word_list.value}"].data or "" for word_list in WordList
+        }
 
     def word_list_fields(self):
         return [self[f"words_{word_list.value}"] for word_list in WordList]

@@ -5,6 +5,7 @@ Decisions and appeals are append-only: the ORM refuses to flush a change to them
 adds database triggers that refuse UPDATE and DELETE, like the audit log. An appeal's outcome is
 one more decision that points at the decision appealed (`appeal_of_id`).
 """
+
 import enum
 
 import sqlalchemy as sa
@@ -134,7 +135,12 @@ S = CommentStatus
 DECISION_EFFECTS = {
     Decision.APPROVE: {S.PENDING: S.VISIBLE, S.VISIBLE: S.VISIBLE},
     Decision.HIDE: {S.VISIBLE: S.HIDDEN, S.HIDDEN: S.HIDDEN},
-    Decision.REJECT: {S.PENDING: S.REJECTED, S.VISIBLE: S.REJECTED, S.HIDDEN: S.REJECTED, S.REJECTED: S.REJECTED},
+    Decision.REJECT: {
+        S.PENDING: S.REJECTED,
+        S.VISIBLE: S.REJECTED,
+        S.HIDDEN: S.REJECTED,
+        S.REJECTED: S.REJECTED,
+    },
     Decision.RESTORE: {S.HIDDEN: S.VISIBLE, S.REJECTED: S.VISIBLE},
     Decision.HOLD: {S.VISIBLE: S.PENDING},
 }
@@ -167,7 +173,9 @@ DECISION_REASON_LABELS = {
     DecisionReason.UNLAWFUL: _l("Unlawful content"),
     DecisionReason.OTHER: _l("Another breach of the participation rules"),
     DecisionReason.REPORTED: _l("Reported by several participants, waiting for a moderator"),
-    DecisionReason.SCREENED: _l("Changed after publication in a way the automatic checks hold for a moderator"),
+    DecisionReason.SCREENED: _l(
+        "Changed after publication in a way the automatic checks hold for a moderator"
+    ),
 }
 R = DecisionReason
 # Which reasons a moderator may give for each decision; REPORTED and SCREENED are the platform's alone.
@@ -214,7 +222,9 @@ class ScreeningFlag(db.Model):
     details = sa.Column(sa.JSON, nullable=False, default=dict)
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
 
-    __table_args__ = (sa.CheckConstraint(_in("rule", [r.value for r in ScreeningRule]), name="rule"),)
+    __table_args__ = (
+        sa.CheckConstraint(_in("rule", [r.value for r in ScreeningRule]), name="rule"),
+    )
 
     @property
     def label(self):
@@ -226,7 +236,9 @@ class CommentFingerprint(db.Model):
 
     __tablename__ = "comment_fingerprints"
 
-    comment_id = sa.Column(sa.Integer, sa.ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True)
+    comment_id = sa.Column(
+        sa.Integer, sa.ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True
+    )
     digest = sa.Column(sa.String(64), nullable=False)
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
 
@@ -258,7 +270,11 @@ class ScreeningSettings(db.Model):
     )
 
     def terms(self, word_list):
-        return [line.strip() for line in (self.word_lists or {}).get(word_list, "").splitlines() if line.strip()]
+        return [
+            line.strip()
+            for line in (self.word_lists or {}).get(word_list, "").splitlines()
+            if line.strip()
+        ]
 
 
 class TimedLock:
@@ -266,10 +282,18 @@ class TimedLock:
     moderators do not decide it twice; it lapses at locked_until."""
 
     def locked_by_other(self, user, now=None):
-        return self.locked_by_id is not None and self.locked_by_id != user.id and self.locked_until > (now or utcnow())
+        return (
+            self.locked_by_id is not None
+            and self.locked_by_id != user.id
+            and self.locked_until > (now or utcnow())
+        )
 
     def held_by(self, user, now=None):
-        return self.locked_by_id == user.id and self.locked_until is not None and self.locked_until > (now or utcnow())
+        return (
+            self.locked_by_id == user.id
+            and self.locked_until is not None
+            and self.locked_until > (now or utcnow())
+        )
 
 
 class ModerationItem(TimedLock, db.Model):
@@ -281,7 +305,9 @@ class ModerationItem(TimedLock, db.Model):
     comment_id = sa.Column(sa.Integer, sa.ForeignKey("comments.id"), nullable=False, index=True)
     kind = sa.Column(sa.String(10), nullable=False)
     reason = sa.Column(sa.String(20), nullable=False)
-    institution_id = sa.Column(sa.Integer, sa.ForeignKey("institutions.id"), nullable=True, index=True)
+    institution_id = sa.Column(
+        sa.Integer, sa.ForeignKey("institutions.id"), nullable=True, index=True
+    )
     language = sa.Column(sa.String(8), nullable=True)
     opened_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
     closed_at = sa.Column(UTCDateTime, nullable=True)
@@ -309,7 +335,9 @@ class ModerationItem(TimedLock, db.Model):
     @classmethod
     def open_for(cls, comment, *, kind, reason, institution_id=None, language=None):
         """The comment's open item, or a new one: a comment waits in the queue only once."""
-        item = db.session.scalar(sa.select(cls).where(cls.comment_id == comment.id, cls.closed_at.is_(None)))
+        item = db.session.scalar(
+            sa.select(cls).where(cls.comment_id == comment.id, cls.closed_at.is_(None))
+        )
         if item is None:
             item = cls(
                 comment_id=comment.id,
@@ -346,7 +374,9 @@ class ModerationDecision(db.Model):
     comment_id = sa.Column(sa.Integer, sa.ForeignKey("comments.id"), nullable=False, index=True)
     moderator_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True, index=True)
     item_id = sa.Column(sa.Integer, sa.ForeignKey("moderation_items.id"), nullable=True, index=True)
-    appeal_of_id = sa.Column(sa.Integer, sa.ForeignKey("moderation_decisions.id"), nullable=True, unique=True)
+    appeal_of_id = sa.Column(
+        sa.Integer, sa.ForeignKey("moderation_decisions.id"), nullable=True, unique=True
+    )
     decision = sa.Column(sa.String(10), nullable=False)
     reason = sa.Column(sa.String(20), nullable=False)
     note = sa.Column(sa.Text, nullable=True)
@@ -361,10 +391,14 @@ class ModerationDecision(db.Model):
     __table_args__ = (
         sa.CheckConstraint(_in("decision", [d.value for d in Decision]), name="decision"),
         sa.CheckConstraint(_in("reason", [r.value for r in DecisionReason]), name="reason"),
-        sa.CheckConstraint(_in("from_status", [s.value for s in CommentStatus]), name="from_status"),
+        sa.CheckConstraint(
+            _in("from_status", [s.value for s in CommentStatus]), name="from_status"
+        ),
         sa.CheckConstraint(_in("to_status", [s.value for s in CommentStatus]), name="to_status"),
         sa.CheckConstraint(
-            "(moderator_id IS NULL) = (reason IN (" + ", ".join(f"'{r.value}'" for r in AUTOMATIC_REASONS) + "))",
+            "(moderator_id IS NULL) = (reason IN ("
+            + ", ".join(f"'{r.value}'" for r in AUTOMATIC_REASONS)
+            + "))",
             name="automatic",
         ),
     )
@@ -388,7 +422,9 @@ class ModerationAppeal(db.Model):
     __tablename__ = "moderation_appeals"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    decision_id = sa.Column(sa.Integer, sa.ForeignKey("moderation_decisions.id"), nullable=False, unique=True)
+    decision_id = sa.Column(
+        sa.Integer, sa.ForeignKey("moderation_decisions.id"), nullable=False, unique=True
+    )
     comment_id = sa.Column(sa.Integer, sa.ForeignKey("comments.id"), nullable=False, index=True)
     author_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True)
     text = sa.Column(sa.Text, nullable=False)
@@ -457,7 +493,6 @@ class SignatureLock(TimedLock, db.Model):
     locked_by = relationship("User")
 
 
-
 class SignatureDecision(db.Model):
     """A moderator's decision on a held signature, append-only. Keeps no personal data: the
     signature itself is deleted when discarded, and its row is the signer's business."""
@@ -466,7 +501,9 @@ class SignatureDecision(db.Model):
 
     id = sa.Column(sa.Integer, primary_key=True)
     petition_id = sa.Column(sa.Integer, sa.ForeignKey("petitions.id"), nullable=False, index=True)
-    signature_id = sa.Column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False, unique=True)
+    signature_id = sa.Column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False, unique=True
+    )
     moderator_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True)
     decision = sa.Column(sa.String(10), nullable=False)
     held_limit = sa.Column(sa.String(8), nullable=True)
@@ -477,7 +514,9 @@ class SignatureDecision(db.Model):
     moderator = relationship("User")
 
     __table_args__ = (
-        sa.CheckConstraint(_in("decision", [d.value for d in SignatureDecisionKind]), name="decision"),
+        sa.CheckConstraint(
+            _in("decision", [d.value for d in SignatureDecisionKind]), name="decision"
+        ),
     )
 
     @property

@@ -3,8 +3,14 @@
 Nobody moderates their own content (SPEC §1), and an appeal goes to a moderator other than the
 one who made the decision appealed.
 """
+
 from participation.auth.permissions import is_administrator, is_citizen, is_moderator, is_staff
-from participation.comments.moderation.queries import get_appeal, get_latest_decision, is_appealable, is_involved_in_petition
+from participation.comments.moderation.queries import (
+    get_appeal,
+    get_latest_decision,
+    is_appealable,
+    is_involved_in_petition,
+)
 from participation.comments.permissions import is_comment_author, is_public
 from participation.comments.targets import target_of
 from participation.core.permissions import is_signed_in
@@ -14,7 +20,12 @@ from participation.petitions.models import Petition
 
 def can_report_comment(user, comment, target=None):
     """A citizen reports someone else's public comment on a page they may read."""
-    if not is_citizen(user) or comment is None or not is_public(comment) or is_comment_author(user, comment):
+    if (
+        not is_citizen(user)
+        or comment is None
+        or not is_public(comment)
+        or is_comment_author(user, comment)
+    ):
         return False
     target = target or target_of(comment)
     return target is not None and target.is_visible_to(user)

@@ -3,6 +3,7 @@ moderation, the screening settings and the public statistics.
 
 Every function runs a bounded number of SQL queries, whatever the size of the queue or history.
 """
+
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -35,7 +36,13 @@ from participation.core.permissions import is_signed_in
 from participation.core.timezones import MOROCCO
 from participation.extensions import db
 from participation.institutions.models import Region
-from participation.petitions.models import CommitteeMember, Petition, PetitionState, Signature, SignatureStatus
+from participation.petitions.models import (
+    CommitteeMember,
+    Petition,
+    PetitionState,
+    Signature,
+    SignatureStatus,
+)
 
 PER_PAGE = 25
 AGE_CHOICES = (1, 3, 7)  # "waiting for more than N days" filter
@@ -70,29 +77,42 @@ def is_appealable(decision, comment, now=None):
 
 def get_latest_decision(comment_id):
     return db.session.scalar(
-        sa.select(ModerationDecision).where(ModerationDecision.comment_id == comment_id).order_by(ModerationDecision.id.desc()).limit(1)
+        sa.select(ModerationDecision)
+        .where(ModerationDecision.comment_id == comment_id)
+        .order_by(ModerationDecision.id.desc())
+        .limit(1)
     )
 
 
 def get_appeal(decision_id):
-    return db.session.scalar(sa.select(ModerationAppeal).where(ModerationAppeal.decision_id == decision_id))
+    return db.session.scalar(
+        sa.select(ModerationAppeal).where(ModerationAppeal.decision_id == decision_id)
+    )
 
 
 def get_appeal_outcome(decision_id):
-    return db.session.scalar(sa.select(ModerationDecision).where(ModerationDecision.appeal_of_id == decision_id))
+    return db.session.scalar(
+        sa.select(ModerationDecision).where(ModerationDecision.appeal_of_id == decision_id)
+    )
 
 
 def get_open_appeal(comment_id):
     """The comment's appeal that no moderator has decided yet, if any."""
-    outcome = sa.select(ModerationDecision.id).where(ModerationDecision.appeal_of_id == ModerationAppeal.decision_id)
+    outcome = sa.select(ModerationDecision.id).where(
+        ModerationDecision.appeal_of_id == ModerationAppeal.decision_id
+    )
     return db.session.scalar(
-        sa.select(ModerationAppeal).where(ModerationAppeal.comment_id == comment_id, ~sa.exists(outcome))
+        sa.select(ModerationAppeal).where(
+            ModerationAppeal.comment_id == comment_id, ~sa.exists(outcome)
+        )
     )
 
 
 def get_open_item(comment_id):
     return db.session.scalar(
-        sa.select(ModerationItem).where(ModerationItem.comment_id == comment_id, ModerationItem.closed_at.is_(None))
+        sa.select(ModerationItem).where(
+            ModerationItem.comment_id == comment_id, ModerationItem.closed_at.is_(None)
+        )
     )
 
 
@@ -112,7 +132,9 @@ def _waiting():
     )
 
 
-_HELD = Signature.status == SignatureStatus.SUSPECT.value  # the partial index ix_petition_signatures_suspect
+_HELD = (
+    Signature.status == SignatureStatus.SUSPECT.value
+)  # the partial index ix_petition_signatures_suspect
 _AWAITING_REVIEW = Petition.state == PetitionState.SUBMITTED.value
 
 
@@ -138,14 +160,22 @@ class QueueFilters:
     institution_id: int | None = None
     language: str | None = None
     older_than_days: int | None = None
-    petition_id: int | None = None  # held signatures of one petition (the trending alerts link here)
+    petition_id: int | None = (
+        None  # held signatures of one petition (the trending alerts link here)
+    )
 
     def _wants(self, source):
         """Whether the filters leave room for this source of the queue: comment, signature, petition."""
         kinds = {"signature": {QueueKind.SIGNATURE}, "petition": {QueueKind.PETITION}}.get(source)
-        if self.kind and (self.kind not in kinds if kinds else self.kind in (QueueKind.SIGNATURE, QueueKind.PETITION)):
+        if self.kind and (
+            self.kind not in kinds
+            if kinds
+            else self.kind in (QueueKind.SIGNATURE, QueueKind.PETITION)
+        ):
             return False
-        if self.reason and (source == "petition" or (self.reason in HELD_LIMITS) != (source == "signature")):
+        if self.reason and (
+            source == "petition" or (self.reason in HELD_LIMITS) != (source == "signature")
+        ):
             return False
         if self.language and source != "comment":
             return False
@@ -166,7 +196,10 @@ class QueueFilters:
                         CommentReport.resolved_at.is_(None),
                         CommentReport.reason == self.reason,
                     ),
-                    sa.exists().where(ScreeningFlag.comment_id == ModerationItem.comment_id, ScreeningFlag.rule == self.reason),
+                    sa.exists().where(
+                        ScreeningFlag.comment_id == ModerationItem.comment_id,
+                        ScreeningFlag.rule == self.reason,
+                    ),
                 )
             )
         if self.institution_id:
@@ -174,7 +207,9 @@ class QueueFilters:
         if self.language:
             conditions.append(ModerationItem.language == self.language)
         if self.older_than_days:
-            conditions.append(ModerationItem.opened_at <= now - timedelta(days=self.older_than_days))
+            conditions.append(
+                ModerationItem.opened_at <= now - timedelta(days=self.older_than_days)
+            )
         return conditions
 
     def signature_conditions(self, now):
@@ -183,7 +218,10 @@ class QueueFilters:
             conditions.append(Signature.held_limit == self.reason)
         if self.institution_id:
             conditions.append(
-                sa.exists().where(Petition.id == Signature.petition_id, Petition.addressee_id == self.institution_id)
+                sa.exists().where(
+                    Petition.id == Signature.petition_id,
+                    Petition.addressee_id == self.institution_id,
+                )
             )
         if self.petition_id:
             conditions.append(Signature.petition_id == self.petition_id)
@@ -260,21 +298,32 @@ def list_queue(filters, *, page=1, per_page=PER_PAGE, now=None):
     awaiting review, paged together, with the comments' open reports and screening flags. A
     bounded number of queries (at most ten), whatever the size of the queue."""
     now = now or utcnow()
+
     def part(source, id_column, since_column, conditions):
-        return sa.select(sa.literal(source).label("source"), id_column.label("id"), since_column.label("since")).where(*conditions)
+        return sa.select(
+            sa.literal(source).label("source"), id_column.label("id"), since_column.label("since")
+        ).where(*conditions)
 
     parts = []
     if filters._wants("comment"):
-        parts.append(part("comment", ModerationItem.id, ModerationItem.opened_at, filters.conditions(now)))
+        parts.append(
+            part("comment", ModerationItem.id, ModerationItem.opened_at, filters.conditions(now))
+        )
     if filters._wants("signature"):
-        parts.append(part("signature", Signature.id, Signature.created_at, filters.signature_conditions(now)))
+        parts.append(
+            part("signature", Signature.id, Signature.created_at, filters.signature_conditions(now))
+        )
     if filters._wants("petition"):
-        parts.append(part("petition", Petition.id, Petition.submitted_at, filters.petition_conditions(now)))
+        parts.append(
+            part("petition", Petition.id, Petition.submitted_at, filters.petition_conditions(now))
+        )
     if not parts:
         parts.append(part("comment", ModerationItem.id, ModerationItem.opened_at, [sa.false()]))
     rows = (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery()
     pagination = _RowPagination(
-        select=sa.select(rows.c.source, rows.c.id, rows.c.since).order_by(rows.c.since, rows.c.source, rows.c.id),
+        select=sa.select(rows.c.source, rows.c.id, rows.c.since).order_by(
+            rows.c.since, rows.c.source, rows.c.id
+        ),
         session=db.session,
         page=page,
         per_page=per_page,
@@ -288,9 +337,15 @@ def list_queue(filters, *, page=1, per_page=PER_PAGE, now=None):
     loaded.update({("comment", e.item.id): e for e in _comment_entries(ids["comment"])})
     loaded.update({("signature", e.signature.id): e for e in _signature_entries(ids["signature"])})
     if ids["petition"]:
-        for petition in db.session.scalars(sa.select(Petition).where(Petition.id.in_(ids["petition"])).options(selectinload(Petition.members))):
+        for petition in db.session.scalars(
+            sa.select(Petition)
+            .where(Petition.id.in_(ids["petition"]))
+            .options(selectinload(Petition.members))
+        ):
             loaded[("petition", petition.id)] = PetitionEntry(petition=petition)
-    entries = [loaded[(source, id_)] for source, id_, _since in pagination.items if (source, id_) in loaded]
+    entries = [
+        loaded[(source, id_)] for source, id_, _since in pagination.items if (source, id_) in loaded
+    ]
     for entry in entries:
         entry.overdue = entry.since is not None and now - entry.since > overdue_after
     return pagination, entries
@@ -316,7 +371,11 @@ def _comment_entries(item_ids):
     )
     for comment_id, reason, n in reports:
         entries[comment_id].reports[reason] = n
-    for flag in db.session.scalars(sa.select(ScreeningFlag).where(ScreeningFlag.comment_id.in_(entries)).order_by(ScreeningFlag.id)):
+    for flag in db.session.scalars(
+        sa.select(ScreeningFlag)
+        .where(ScreeningFlag.comment_id.in_(entries))
+        .order_by(ScreeningFlag.id)
+    ):
         entries[flag.comment_id].flags.append(flag)
     return list(entries.values())
 
@@ -325,21 +384,36 @@ def _signature_entries(signature_ids):
     """Held signatures with their petitions, regions and locks: four queries."""
     if not signature_ids:
         return []
-    signatures = db.session.scalars(sa.select(Signature).where(Signature.id.in_(signature_ids))).all()
+    signatures = db.session.scalars(
+        sa.select(Signature).where(Signature.id.in_(signature_ids))
+    ).all()
     petitions = {
         p.id: p
-        for p in db.session.scalars(sa.select(Petition).where(Petition.id.in_({s.petition_id for s in signatures})))
+        for p in db.session.scalars(
+            sa.select(Petition).where(Petition.id.in_({s.petition_id for s in signatures}))
+        )
     }
     region_ids = {s.region_id for s in signatures if s.region_id}
-    regions = {r.id: r for r in db.session.scalars(sa.select(Region).where(Region.id.in_(region_ids)))} if region_ids else {}
+    regions = (
+        {r.id: r for r in db.session.scalars(sa.select(Region).where(Region.id.in_(region_ids)))}
+        if region_ids
+        else {}
+    )
     locks = {
         lock.signature_id: lock
         for lock in db.session.scalars(
-            sa.select(SignatureLock).where(SignatureLock.signature_id.in_(signature_ids)).options(selectinload(SignatureLock.locked_by))
+            sa.select(SignatureLock)
+            .where(SignatureLock.signature_id.in_(signature_ids))
+            .options(selectinload(SignatureLock.locked_by))
         )
     }
     return [
-        SignatureEntry(signature=s, petition=petitions[s.petition_id], region=regions.get(s.region_id), lock=locks.get(s.id))
+        SignatureEntry(
+            signature=s,
+            petition=petitions[s.petition_id],
+            region=regions.get(s.region_id),
+            lock=locks.get(s.id),
+        )
         for s in signatures
     ]
 
@@ -352,7 +426,9 @@ def get_signature_entry(signature_id):
 
 def list_held_signatures(signature_ids):
     return db.session.scalars(
-        sa.select(Signature).where(Signature.id.in_(signature_ids)).order_by(Signature.created_at, Signature.id)
+        sa.select(Signature)
+        .where(Signature.id.in_(signature_ids))
+        .order_by(Signature.created_at, Signature.id)
     ).all()
 
 
@@ -362,7 +438,9 @@ def get_signature_lock(signature_id):
 
 def has_signed(user, petition_id):
     return db.session.scalar(
-        sa.select(sa.exists().where(Signature.petition_id == petition_id, Signature.user_id == user.id))
+        sa.select(
+            sa.exists().where(Signature.petition_id == petition_id, Signature.user_id == user.id)
+        )
     )
 
 
@@ -370,8 +448,12 @@ def is_involved_in_petition(user, petition):
     """Initiated it, is (or was invited to be) on its committee, or signed it."""
     if petition.initiator_id == user.id:
         return True
-    committee = sa.select(CommitteeMember.id).where(CommitteeMember.petition_id == petition.id, CommitteeMember.user_id == user.id)
-    return bool(db.session.scalar(sa.select(sa.exists(committee)))) or bool(has_signed(user, petition.id))
+    committee = sa.select(CommitteeMember.id).where(
+        CommitteeMember.petition_id == petition.id, CommitteeMember.user_id == user.id
+    )
+    return bool(db.session.scalar(sa.select(sa.exists(committee)))) or bool(
+        has_signed(user, petition.id)
+    )
 
 
 def list_signature_decisions(petition_id, *, limit=50):
@@ -403,7 +485,11 @@ def _email_domain(column):
 
 
 def public_mail_domains():
-    return {d.strip().lower() for d in current_app.config["SIGNING_ALERT_PUBLIC_DOMAINS"].split(",") if d.strip()}
+    return {
+        d.strip().lower()
+        for d in current_app.config["SIGNING_ALERT_PUBLIC_DOMAINS"].split(",")
+        if d.strip()
+    }
 
 
 def list_signing_alerts(now=None):
@@ -424,7 +510,9 @@ def list_signing_alerts(now=None):
     )
     found.extend((petition_id, "network", network[:8], n) for petition_id, network, n in networks)
     inner = (
-        sa.select(Signature.petition_id.label("petition_id"), _email_domain(User.email).label("domain"))
+        sa.select(
+            Signature.petition_id.label("petition_id"), _email_domain(User.email).label("domain")
+        )
         .join(User, User.id == Signature.user_id)
         .where(recent)
         .subquery()
@@ -439,7 +527,10 @@ def list_signing_alerts(now=None):
     if not found:
         return []
     petition_ids = {petition_id for petition_id, *_rest in found}
-    petitions = {p.id: p for p in db.session.scalars(sa.select(Petition).where(Petition.id.in_(petition_ids)))}
+    petitions = {
+        p.id: p
+        for p in db.session.scalars(sa.select(Petition).where(Petition.id.in_(petition_ids)))
+    }
     held = dict(
         db.session.execute(
             sa.select(Signature.petition_id, sa.func.count())
@@ -448,7 +539,8 @@ def list_signing_alerts(now=None):
         ).all()
     )
     alerts = [
-        SigningAlert(petition=petitions[p], kind=kind, key=key, signatures=n, held=held.get(p, 0)) for p, kind, key, n in found
+        SigningAlert(petition=petitions[p], kind=kind, key=key, signatures=n, held=held.get(p, 0))
+        for p, kind, key, n in found
     ]
     return sorted(alerts, key=lambda a: (-a.signatures, a.petition.id, a.kind, a.key))
 
@@ -476,7 +568,9 @@ class CommentRecord:
     @property
     def open_appeal(self):
         decided = {d.appeal_of_id for d in self.decisions if d.appeal_of_id}
-        return next((a for decision_id, a in self.appeals.items() if decision_id not in decided), None)
+        return next(
+            (a for decision_id, a in self.appeals.items() if decision_id not in decided), None
+        )
 
 
 def get_comment_record(comment):
@@ -484,9 +578,15 @@ def get_comment_record(comment):
         comment=comment,
         item=get_open_item(comment.id),
         reports=db.session.scalars(
-            sa.select(CommentReport).where(CommentReport.comment_id == comment.id).order_by(CommentReport.id)
+            sa.select(CommentReport)
+            .where(CommentReport.comment_id == comment.id)
+            .order_by(CommentReport.id)
         ).all(),
-        flags=db.session.scalars(sa.select(ScreeningFlag).where(ScreeningFlag.comment_id == comment.id).order_by(ScreeningFlag.id)).all(),
+        flags=db.session.scalars(
+            sa.select(ScreeningFlag)
+            .where(ScreeningFlag.comment_id == comment.id)
+            .order_by(ScreeningFlag.id)
+        ).all(),
         decisions=db.session.scalars(
             sa.select(ModerationDecision)
             .where(ModerationDecision.comment_id == comment.id)
@@ -495,7 +595,9 @@ def get_comment_record(comment):
         ).all(),
         appeals={
             appeal.decision_id: appeal
-            for appeal in db.session.scalars(sa.select(ModerationAppeal).where(ModerationAppeal.comment_id == comment.id))
+            for appeal in db.session.scalars(
+                sa.select(ModerationAppeal).where(ModerationAppeal.comment_id == comment.id)
+            )
         },
     )
 
@@ -516,7 +618,9 @@ class ModerationNotice:
 @dataclass
 class ReaderModeration:
     reported: set = field(default_factory=set)  # comment ids the reader reported
-    notices: dict = field(default_factory=dict)  # the reader's hidden or rejected comments: id -> notice
+    notices: dict = field(
+        default_factory=dict
+    )  # the reader's hidden or rejected comments: id -> notice
 
 
 def get_reader_moderation(reader, comments, now=None):
@@ -528,12 +632,15 @@ def get_reader_moderation(reader, comments, now=None):
     moderation.reported = set(
         db.session.scalars(
             sa.select(CommentReport.comment_id).where(
-                CommentReport.reporter_id == reader.id, CommentReport.comment_id.in_([c.id for c in comments])
+                CommentReport.reporter_id == reader.id,
+                CommentReport.comment_id.in_([c.id for c in comments]),
             )
         )
     )
     withheld = {
-        c.id: c for c in comments if c.author_id == reader.id and c.status in (CommentStatus.HIDDEN, CommentStatus.REJECTED)
+        c.id: c
+        for c in comments
+        if c.author_id == reader.id and c.status in (CommentStatus.HIDDEN, CommentStatus.REJECTED)
     }
     if withheld:
         rows = db.session.execute(
@@ -545,14 +652,18 @@ def get_reader_moderation(reader, comments, now=None):
         for decision, appeal in rows:  # oldest first: the last one per comment stays
             comment = withheld[decision.comment_id]
             moderation.notices[comment.id] = ModerationNotice(
-                decision=decision, appeal=appeal, can_appeal=appeal is None and is_appealable(decision, comment, now)
+                decision=decision,
+                appeal=appeal,
+                can_appeal=appeal is None and is_appealable(decision, comment, now),
             )
     return moderation
 
 
 def list_user_comments(user, *, page=1, per_page=PER_PAGE):
     return db.paginate(
-        sa.select(Comment).where(Comment.author_id == user.id).order_by(Comment.created_at.desc(), Comment.id.desc()),
+        sa.select(Comment)
+        .where(Comment.author_id == user.id)
+        .order_by(Comment.created_at.desc(), Comment.id.desc()),
         page=page,
         per_page=per_page,
         error_out=False,
@@ -562,7 +673,9 @@ def list_user_comments(user, *, page=1, per_page=PER_PAGE):
 @dataclass
 class MonthStatistics:
     month: date  # first day of the month, in Morocco's calendar
-    decisions: Counter = field(default_factory=Counter)  # (decision, reason) -> n, moderators' decisions
+    decisions: Counter = field(
+        default_factory=Counter
+    )  # (decision, reason) -> n, moderators' decisions
     automatic: int = 0  # hidden by the platform after reports
     held_after_edit: int = 0  # published comments held again by screening after an edit
     appeals: int = 0
@@ -572,7 +685,9 @@ class MonthStatistics:
 
     def count(self, decision=None, reason=None):
         return sum(
-            n for (d, r), n in self.decisions.items() if (decision is None or d == decision) and (reason is None or r == reason)
+            n
+            for (d, r), n in self.decisions.items()
+            if (decision is None or d == decision) and (reason is None or r == reason)
         )
 
     @property
@@ -592,7 +707,12 @@ def _months(now, count):
 
 
 def _month_of(column, months):
-    return sa.case(*[(sa.and_(column >= start, column < end), start.strftime("%Y-%m")) for start, end in months])
+    return sa.case(
+        *[
+            (sa.and_(column >= start, column < end), start.strftime("%Y-%m"))
+            for start, end in months
+        ]
+    )
 
 
 def _grouped(columns, timestamp, months, *conditions):
@@ -612,14 +732,25 @@ def list_monthly_statistics(*, months=12, now=None, comments=None):
     entering the queue to a moderator's decision. No personal data. Four queries. `comments`, a
     SELECT of comment ids, limits the figures to those comments (the observers' filters)."""
     periods = _months(now or utcnow(), months)
-    stats = {start.strftime("%Y-%m"): MonthStatistics(month=start.date()) for start, _end in periods}
+    stats = {
+        start.strftime("%Y-%m"): MonthStatistics(month=start.date()) for start, _end in periods
+    }
     is_outcome = (ModerationDecision.appeal_of_id.is_not(None)).label("is_outcome")
     in_scope = [] if comments is None else [ModerationDecision.comment_id.in_(comments)]
-    appeals_in_scope = [] if comments is None else [
-        ModerationAppeal.decision_id.in_(sa.select(ModerationDecision.id).where(ModerationDecision.comment_id.in_(comments)))
-    ]
+    appeals_in_scope = (
+        []
+        if comments is None
+        else [
+            ModerationAppeal.decision_id.in_(
+                sa.select(ModerationDecision.id).where(ModerationDecision.comment_id.in_(comments))
+            )
+        ]
+    )
     for month, decision, reason, outcome, n in _grouped(
-        [ModerationDecision.decision, ModerationDecision.reason, is_outcome], ModerationDecision.created_at, periods, *in_scope
+        [ModerationDecision.decision, ModerationDecision.reason, is_outcome],
+        ModerationDecision.created_at,
+        periods,
+        *in_scope,
     ):
         if reason == DecisionReason.REPORTED:
             stats[month].automatic += n
@@ -637,7 +768,11 @@ def list_monthly_statistics(*, months=12, now=None, comments=None):
         stats[month].appeals += n
     waits = defaultdict(list)
     rows = db.session.execute(
-        sa.select(_month_of(ModerationDecision.created_at, periods), ModerationDecision.created_at, ModerationItem.opened_at)
+        sa.select(
+            _month_of(ModerationDecision.created_at, periods),
+            ModerationDecision.created_at,
+            ModerationItem.opened_at,
+        )
         .join(ModerationItem, ModerationItem.id == ModerationDecision.item_id)
         .where(
             ModerationDecision.moderator_id.is_not(None),

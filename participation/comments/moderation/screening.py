@@ -17,6 +17,7 @@ through, so that simple variations do not evade them:
   characters (zero-width joiners, the Tifinagh joiner) are dropped, and words spelled out letter
   by letter ("c o n" or "c.o.n") are joined again.
 """
+
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -43,15 +44,47 @@ from participation.extensions import db
 _INVISIBLE = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u2d7f]")
 _SHAPES = str.maketrans(
     {
-        "ک": "ك", "ڪ": "ك", "گ": "ك", "ڭ": "ك", "ی": "ي", "ې": "ي", "ۍ": "ي", "ہ": "ه", "ۀ": "ه",
-        "ھ": "ه", "ۃ": "ه", "ٯ": "ق", "ڨ": "ق", "ڤ": "ف", "ٶ": "و", "ٸ": "ي",
+        "ک": "ك",
+        "ڪ": "ك",
+        "گ": "ك",
+        "ڭ": "ك",
+        "ی": "ي",
+        "ې": "ي",
+        "ۍ": "ي",
+        "ہ": "ه",
+        "ۀ": "ه",
+        "ھ": "ه",
+        "ۃ": "ه",
+        "ٯ": "ق",
+        "ڨ": "ق",
+        "ڤ": "ف",
+        "ٶ": "و",
+        "ٸ": "ي",
         # Cyrillic letters that look Latin
-        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "у": "y",
+        "х": "x",
+        "і": "i",
+        "ј": "j",
+        "ѕ": "s",
     }
 )
 _DIGIT_LETTERS = {
-    "2": "a", "3": "a", "5": "kh", "7": "h", "8": "gh", "9": "q",
-    "0": "o", "1": "i", "4": "a", "@": "a", "$": "s",
+    "2": "a",
+    "3": "a",
+    "5": "kh",
+    "7": "h",
+    "8": "gh",
+    "9": "q",
+    "0": "o",
+    "1": "i",
+    "4": "a",
+    "@": "a",
+    "$": "s",
 }
 _LATIN = re.compile("[a-z]")
 _DIGITS_IN_WORD = re.compile("[0-9@$]")
@@ -112,7 +145,7 @@ def _stems(token):
     yield token
     for prefix in prefixes:
         if token.startswith(prefix) and len(token) - len(prefix) >= _MIN_STEM:
-            yield token[len(prefix):]
+            yield token[len(prefix) :]
 
 
 class WordMatcher:
@@ -132,7 +165,7 @@ class WordMatcher:
         for position, token in enumerate(tokens):
             for stem in _stems(token):
                 for words, word_list, term in self._by_first_word.get(stem, ()):
-                    if tuple(tokens[position + 1:position + len(words)]) == words[1:]:
+                    if tuple(tokens[position + 1 : position + len(words)]) == words[1:]:
                         return word_list, term
         for word in glued:
             for stem in _stems(word):
@@ -173,7 +206,11 @@ class Screening:
 
     def record(self, comment, target):
         """Keep the fingerprint and the rules that fired, and put a pending comment in the queue."""
-        db.session.add(CommentFingerprint(comment_id=comment.id, digest=self.digest, created_at=comment.created_at))
+        db.session.add(
+            CommentFingerprint(
+                comment_id=comment.id, digest=self.digest, created_at=comment.created_at
+            )
+        )
         for rule, details in self.flags:
             db.session.add(ScreeningFlag(comment_id=comment.id, rule=rule.value, details=details))
         if comment.status == CommentStatus.PENDING:
@@ -191,11 +228,20 @@ class Screening:
         the comment's open queue item (a new pending one if none) is returned when a rule fired."""
         fingerprint = db.session.get(CommentFingerprint, comment.id)
         if fingerprint is None:
-            db.session.add(CommentFingerprint(comment_id=comment.id, digest=self.digest, created_at=now))
+            db.session.add(
+                CommentFingerprint(comment_id=comment.id, digest=self.digest, created_at=now)
+            )
         else:
             fingerprint.digest, fingerprint.created_at = self.digest, now
         for rule, details in self.flags:
-            db.session.add(ScreeningFlag(comment_id=comment.id, rule=rule.value, details={**details, "edit": True}, created_at=now))
+            db.session.add(
+                ScreeningFlag(
+                    comment_id=comment.id,
+                    rule=rule.value,
+                    details={**details, "edit": True},
+                    created_at=now,
+                )
+            )
         db.session.flush()
         if not self.holds:
             return None
@@ -235,13 +281,24 @@ def screen_comment(source, *, official=False, now=None, comment_id=None):
     if settings.check_links:
         links = _count_links(source)
         if links > settings.max_links:
-            screening.flags.append((ScreeningRule.LINKS, {"links": links, "limit": settings.max_links}))
+            screening.flags.append(
+                (ScreeningRule.LINKS, {"links": links, "limit": settings.max_links})
+            )
     if settings.check_repeats and length >= settings.repeat_min_length:
-        copies = _copies(digest, (now or utcnow()) - timedelta(hours=settings.repeat_window_hours), comment_id)
+        copies = _copies(
+            digest, (now or utcnow()) - timedelta(hours=settings.repeat_window_hours), comment_id
+        )
         if copies:
-            screening.flags.append((ScreeningRule.REPEATED_TEXT, {"copies": copies, "hours": settings.repeat_window_hours}))
+            screening.flags.append(
+                (
+                    ScreeningRule.REPEATED_TEXT,
+                    {"copies": copies, "hours": settings.repeat_window_hours},
+                )
+            )
     if settings.check_words:
-        found = WordMatcher({word_list.value: settings.terms(word_list.value) for word_list in WordList}).find(source)
+        found = WordMatcher(
+            {word_list.value: settings.terms(word_list.value) for word_list in WordList}
+        ).find(source)
         if found:
             screening.flags.append((ScreeningRule.WORD_LIST, {"list": found[0], "term": found[1]}))
     return screening

@@ -5,6 +5,7 @@ A comment's status changes after creation only here, through comments.services._
 and every change is recorded as an append-only decision. Services take the acting user as a
 parameter, never read the request, flush and leave the commit to the caller.
 """
+
 from datetime import timedelta
 from urllib.parse import urljoin
 
@@ -70,7 +71,10 @@ def _text(value, *, required=False, message=None):
         raise DomainError(message or _l("Write something before sending."), code="empty")
     if len(text) > TEXT_LIMIT:
         raise DomainError(
-            ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.", TEXT_LIMIT), code="too_long"
+            ngettext(
+                "Use at most %(num)d character.", "Use at most %(num)d characters.", TEXT_LIMIT
+            ),
+            code="too_long",
         )
     return text or None
 
@@ -98,11 +102,23 @@ def report_comment(actor, comment, *, reason, details=None):
         reason = ReportReason(reason)
     except ValueError:
         raise DomainError(_l("Choose one of the options in the list."), code="invalid_reason")
-    details = _text(details, required=reason == ReportReason.OTHER, message=_l("Say what is wrong with this comment."))
-    already = sa.select(CommentReport.id).where(CommentReport.comment_id == comment.id, CommentReport.reporter_id == actor.id)
+    details = _text(
+        details,
+        required=reason == ReportReason.OTHER,
+        message=_l("Say what is wrong with this comment."),
+    )
+    already = sa.select(CommentReport.id).where(
+        CommentReport.comment_id == comment.id, CommentReport.reporter_id == actor.id
+    )
     if db.session.scalar(already) is not None:
         raise DomainError(_l("You have already reported this comment."), code="already_reported")
-    report = CommentReport(comment_id=comment.id, reporter_id=actor.id, reason=reason.value, details=details, created_at=utcnow())
+    report = CommentReport(
+        comment_id=comment.id,
+        reporter_id=actor.id,
+        reason=reason.value,
+        details=details,
+        created_at=utcnow(),
+    )
     db.session.add(report)
     item = ModerationItem.open_for(
         comment,
@@ -113,7 +129,9 @@ def report_comment(actor, comment, *, reason, details=None):
     )
     threshold = current_app.config["MODERATION_REPORT_THRESHOLD"]
     if comment.status == CommentStatus.VISIBLE and count_open_reports(comment.id) >= threshold:
-        _decide(None, comment, Decision.HIDE, DecisionReason.REPORTED, item=item, keep_item_open=True)
+        _decide(
+            None, comment, Decision.HIDE, DecisionReason.REPORTED, item=item, keep_item_open=True
+        )
     return report
 
 
@@ -124,10 +142,13 @@ def _check_moderator(actor, comment, appeal):
     """Refuse with the reason a moderator would want to know, then check the predicate."""
     require(perms.can_view_moderation_queue(actor))
     if comment.author_id == actor.id:
-        raise DomainError(_l("You cannot moderate your own comment: another moderator will."), code="own_content")
+        raise DomainError(
+            _l("You cannot moderate your own comment: another moderator will."), code="own_content"
+        )
     if appeal is not None and appeal.decision.moderator_id == actor.id:
         raise DomainError(
-            _l("The author appealed your decision: another moderator must decide the appeal."), code="own_decision"
+            _l("The author appealed your decision: another moderator must decide the appeal."),
+            code="own_decision",
         )
     require(perms.can_moderate_comment(actor, comment, appeal))
 
@@ -139,7 +160,11 @@ def _lock_expiry(now):
 def _locked_elsewhere(actor, item, now):
     if item is not None and item.locked_by_other(actor, now):
         raise DomainError(
-            _l("Another moderator is working on this comment until %(time)s.", time=when(item.locked_until)), code="locked"
+            _l(
+                "Another moderator is working on this comment until %(time)s.",
+                time=when(item.locked_until),
+            ),
+            code="locked",
         )
 
 
@@ -148,7 +173,11 @@ def take_item(actor, item, now=None):
     """Lock a queue item for a while so that no other moderator decides it meanwhile."""
     now = now or utcnow()
     _fresh(item)
-    _check_moderator(actor, item.comment, get_open_appeal(item.comment_id) if item.kind == ItemKind.APPEAL else None)
+    _check_moderator(
+        actor,
+        item.comment,
+        get_open_appeal(item.comment_id) if item.kind == ItemKind.APPEAL else None,
+    )
     if not item.is_open:
         raise DomainError(_l("This comment was already decided."), code="already_decided")
     _locked_elsewhere(actor, item, now)
@@ -179,18 +208,26 @@ def _coded(decision, reason, note):
         raise DomainError(_l("Choose one of the options in the list."), code="invalid_choice")
     if reason not in DECISION_REASONS[decision]:
         raise DomainError(_l("Choose a reason that fits this decision."), code="reason_mismatch")
-    note = _text(note, required=reason == DecisionReason.OTHER, message=_l("Explain the reason in the note."))
+    note = _text(
+        note, required=reason == DecisionReason.OTHER, message=_l("Explain the reason in the note.")
+    )
     return decision, reason, note
 
 
-def _decide(actor, comment, decision, reason, *, note=None, item=None, appeal=None, keep_item_open=False):
+def _decide(
+    actor, comment, decision, reason, *, note=None, item=None, appeal=None, keep_item_open=False
+):
     """Record a decision and apply its effect on the comment; the one path to _apply_status."""
     current = CommentStatus(comment.status)
     new = DECISION_EFFECTS[decision].get(current)
     if new is None:
-        raise DomainError(_l("This decision does not apply to a comment in this state."), code="invalid_decision")
+        raise DomainError(
+            _l("This decision does not apply to a comment in this state."), code="invalid_decision"
+        )
     if new == current and item is None:
-        raise DomainError(_l("There is nothing to decide on this comment."), code="nothing_to_decide")
+        raise DomainError(
+            _l("There is nothing to decide on this comment."), code="nothing_to_decide"
+        )
     now = utcnow()
     record = ModerationDecision(
         comment_id=comment.id,
@@ -238,11 +275,15 @@ def screen_edited_comment(actor, comment, *, now=None):
     rule. Returns the decision, or None when the comment keeps its status."""
     require(can_edit_comment(actor, comment, now))
     now = now or utcnow()
-    screening = screen_comment(comment.body_source, official=comment.is_official, now=now, comment_id=comment.id)
+    screening = screen_comment(
+        comment.body_source, official=comment.is_official, now=now, comment_id=comment.id
+    )
     item = screening.record_edit(comment, target_of(comment), now)
     if item is None or comment.status != CommentStatus.VISIBLE:
         return None
-    return _decide(None, comment, Decision.HOLD, DecisionReason.SCREENED, item=item, keep_item_open=True)
+    return _decide(
+        None, comment, Decision.HOLD, DecisionReason.SCREENED, item=item, keep_item_open=True
+    )
 
 
 @guarded_by(perms.can_moderate_comment)
@@ -256,7 +297,9 @@ def decide_comment(actor, comment, *, decision, reason, note=None, item=None, no
     current_item = get_open_item(comment.id)
     if (current_item.id if current_item else None) != (item.id if item else None):
         raise DomainError(
-            _l("Another moderator decided on this comment meanwhile. Look at it again before deciding."),
+            _l(
+                "Another moderator decided on this comment meanwhile. Look at it again before deciding."
+            ),
             code="already_decided",
         )
     _locked_elsewhere(actor, current_item, now or utcnow())
@@ -275,7 +318,11 @@ def decide_items(actor, items, *, decision, reason, note=None):
     for item in items:
         try:
             with db.session.begin_nested():
-                decided.append(decide_comment(actor, item.comment, decision=decision, reason=reason, note=note, item=item))
+                decided.append(
+                    decide_comment(
+                        actor, item.comment, decision=decision, reason=reason, note=note, item=item
+                    )
+                )
         except DomainError:
             left.append(item)
     return decided, left
@@ -307,7 +354,11 @@ def _notify_author(comment, record):
         overturned=record.to_status == CommentStatus.VISIBLE,
         excerpt=comment.body_source[:200],
         link=_thread_link(comment, author),
-        appeal_link=external_url("moderation.appeal", lang_code=author.language, decision_id=record.id) if appealable else None,
+        appeal_link=external_url(
+            "moderation.appeal", lang_code=author.language, decision_id=record.id
+        )
+        if appealable
+        else None,
         deadline=appeal_deadline(record) if appealable else None,
     )
 
@@ -322,9 +373,13 @@ def appeal_decision(actor, decision, *, text, now=None):
     comment = decision.comment
     if is_comment_author(actor, comment):
         if get_appeal(decision.id) is not None:
-            raise DomainError(_l("You have already appealed this decision."), code="already_appealed")
+            raise DomainError(
+                _l("You have already appealed this decision."), code="already_appealed"
+            )
         if now > appeal_deadline(decision) and get_latest_decision(comment.id).id == decision.id:
-            raise DomainError(_l("The time to appeal this decision is over."), code="appeal_window_over")
+            raise DomainError(
+                _l("The time to appeal this decision is over."), code="appeal_window_over"
+            )
     require(perms.can_appeal_decision(actor, decision, now))
     appeal = ModerationAppeal(
         decision_id=decision.id,
@@ -365,13 +420,19 @@ def _check_signature(actor, signature, now):
     petition = perms.signature_petition(signature)
     if not perms.can_decide_signature(actor, signature, petition):
         raise DomainError(
-            _l("You initiated, joined or signed this petition: another moderator must decide on its signatures."),
+            _l(
+                "You initiated, joined or signed this petition: another moderator must decide on its signatures."
+            ),
             code="own_content",
         )
     lock = db.session.get(SignatureLock, signature.id)
     if lock is not None and lock.locked_by_other(actor, now):
         raise DomainError(
-            _l("Another moderator is working on this signature until %(time)s.", time=when(lock.locked_until)), code="locked"
+            _l(
+                "Another moderator is working on this signature until %(time)s.",
+                time=when(lock.locked_until),
+            ),
+            code="locked",
         )
     return petition, lock
 
@@ -393,7 +454,11 @@ def take_signature(actor, signature, now=None):
 @guarded_by(perms.can_decide_signature)
 def release_signature(actor, signature, now=None):
     lock = db.session.get(SignatureLock, signature.id)
-    require(perms.can_decide_signature(actor, signature) and lock is not None and lock.held_by(actor, now))
+    require(
+        perms.can_decide_signature(actor, signature)
+        and lock is not None
+        and lock.held_by(actor, now)
+    )
     db.session.delete(lock)
     db.session.flush()
 
@@ -412,7 +477,8 @@ def decide_signature(actor, signature, *, decision, note=None, now=None):
     # The window, not the stored state: the tick may not have recorded a close that has passed.
     if decision == SignatureDecisionKind.RELEASE and not is_open_for_signatures(petition, now):
         raise DomainError(
-            _l("This petition is no longer open: a held signature can only be discarded now."), code="not_open"
+            _l("This petition is no longer open: a held signature can only be discarded now."),
+            code="not_open",
         )
     signer = signature.user_id and db.session.get(User, signature.user_id)
     record = SignatureDecision(
@@ -451,7 +517,9 @@ def decide_signature(actor, signature, *, decision, note=None, now=None):
             counted=decision == SignatureDecisionKind.RELEASE,
             title=petition.text("title", language)[0],
             note=note,
-            link=external_url("petitions.detail", lang_code=language, petition_id=petition.id, slug=petition.slug),
+            link=external_url(
+                "petitions.detail", lang_code=language, petition_id=petition.id, slug=petition.slug
+            ),
         )
     return record
 
@@ -485,7 +553,13 @@ def block_user(actor, user, *, reason):
     user.blocked_reason = _text(reason, required=True, message=_l("Give the reason for blocking."))
     user.blocked_at, user.blocked_by_id = utcnow(), actor.id
     record_audit(actor, "moderation.user_blocked", user, reason=user.blocked_reason)
-    queue_mail(to=user.email, language=user.language, template="account_blocked", user=user, reason=user.blocked_reason)
+    queue_mail(
+        to=user.email,
+        language=user.language,
+        template="account_blocked",
+        user=user,
+        reason=user.blocked_reason,
+    )
     db.session.flush()
     return user
 
@@ -493,7 +567,13 @@ def block_user(actor, user, *, reason):
 @guarded_by(perms.can_unblock_user)
 def unblock_user(actor, user):
     require(perms.can_unblock_user(actor, user))
-    record_audit(actor, "moderation.user_unblocked", user, blocked_reason=user.blocked_reason, blocked_by=user.blocked_by_id)
+    record_audit(
+        actor,
+        "moderation.user_unblocked",
+        user,
+        blocked_reason=user.blocked_reason,
+        blocked_by=user.blocked_by_id,
+    )
     user.blocked_at = user.blocked_reason = user.blocked_by_id = None
     queue_mail(to=user.email, language=user.language, template="account_unblocked", user=user)
     db.session.flush()
@@ -514,9 +594,23 @@ def _terms(text):
 
 
 @guarded_by(perms.can_manage_screening)
-def update_screening_settings(actor, *, check_links, max_links, check_repeats, repeat_window_hours, repeat_min_length, check_words, word_lists):
+def update_screening_settings(
+    actor,
+    *,
+    check_links,
+    max_links,
+    check_repeats,
+    repeat_window_hours,
+    repeat_min_length,
+    check_words,
+    word_lists,
+):
     require(perms.can_manage_screening(actor))
-    if not (0 <= max_links <= 100 and 1 <= repeat_window_hours <= 24 * 30 and 0 <= repeat_min_length <= 2000):
+    if not (
+        0 <= max_links <= 100
+        and 1 <= repeat_window_hours <= 24 * 30
+        and 0 <= repeat_min_length <= 2000
+    ):
         raise DomainError(_l("A number is outside the allowed range."), code="out_of_range")
     settings = db.session.get(ScreeningSettings, 1)
     if settings is None:
@@ -525,7 +619,9 @@ def update_screening_settings(actor, *, check_links, max_links, check_repeats, r
     settings.check_links, settings.max_links = bool(check_links), max_links
     settings.check_repeats, settings.repeat_window_hours = bool(check_repeats), repeat_window_hours
     settings.repeat_min_length, settings.check_words = repeat_min_length, bool(check_words)
-    settings.word_lists = {word_list.value: _terms(word_lists.get(word_list.value)) for word_list in WordList}
+    settings.word_lists = {
+        word_list.value: _terms(word_lists.get(word_list.value)) for word_list in WordList
+    }
     settings.updated_at, settings.updated_by_id = utcnow(), actor.id
     db.session.flush()
     record_audit(actor, "moderation.screening_updated", settings)
@@ -534,12 +630,28 @@ def update_screening_settings(actor, *, check_links, max_links, check_repeats, r
 
 @personal_data_exporter("moderation")
 def _export_moderation(user):
-    reports = db.session.scalars(sa.select(CommentReport).where(CommentReport.reporter_id == user.id).order_by(CommentReport.id))
-    appeals = db.session.scalars(sa.select(ModerationAppeal).where(ModerationAppeal.author_id == user.id).order_by(ModerationAppeal.id))
+    reports = db.session.scalars(
+        sa.select(CommentReport)
+        .where(CommentReport.reporter_id == user.id)
+        .order_by(CommentReport.id)
+    )
+    appeals = db.session.scalars(
+        sa.select(ModerationAppeal)
+        .where(ModerationAppeal.author_id == user.id)
+        .order_by(ModerationAppeal.id)
+    )
     return {
         "reports": [
-            {"comment_id": r.comment_id, "reason": r.reason, "details": r.details, "created_at": r.created_at.isoformat()}
+            {
+                "comment_id": r.comment_id,
+                "reason": r.reason,
+                "details": r.details,
+                "created_at": r.created_at.isoformat(),
+            }
             for r in reports
         ],
-        "appeals": [{"comment_id": a.comment_id, "text": a.text, "created_at": a.created_at.isoformat()} for a in appeals],
+        "appeals": [
+            {"comment_id": a.comment_id, "text": a.text, "created_at": a.created_at.isoformat()}
+            for a in appeals
+        ],
     }

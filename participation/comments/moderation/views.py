@@ -1,6 +1,17 @@
 """Moderation pages: citizens report and appeal; moderators work the queue, decide, block; the
 public reads the transparency page; administrators set the screening rules."""
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import format_decimal, format_timedelta, ngettext
 from flask_login import current_user
@@ -59,14 +70,20 @@ def backlog_notice():
     it is over the notice threshold, else None (counted once per request)."""
     if "moderation_backlog" not in g:
         waiting = queries.count_waiting_items()
-        g.moderation_backlog = waiting if waiting >= current_app.config["MODERATION_BACKLOG_NOTICE"] else None
+        g.moderation_backlog = (
+            waiting if waiting >= current_app.config["MODERATION_BACKLOG_NOTICE"] else None
+        )
     return g.moderation_backlog
 
 
 @bp.app_context_processor
 def _moderation_helpers():
     """For templates/comments/_thread.html (report forms) and base.html (the backlog notice)."""
-    return {"comment_report_form": report_form_for, "moderation_backlog": backlog_notice, "waiting_time": waiting_time}
+    return {
+        "comment_report_form": report_form_for,
+        "moderation_backlog": backlog_notice,
+        "waiting_time": waiting_time,
+    }
 
 
 def waiting_time(since):
@@ -94,14 +111,18 @@ def report(comment_id):
     form = ReportForm()
     if form.validate_on_submit():
         ok, _report = perform(
-            lambda: services.report_comment(current_user, comment, reason=form.reason.data, details=form.details.data),
+            lambda: services.report_comment(
+                current_user, comment, reason=form.reason.data, details=form.details.data
+            ),
             error_field=form.reason,
             success=_("Thank you. Moderators will look at this comment."),
         )
         if ok:
             return _back_to(target, comment)
     status = 400 if form.errors else 200
-    return render_template("moderation/report.html", form=form, comment=comment, target=target), status
+    return render_template(
+        "moderation/report.html", form=form, comment=comment, target=target
+    ), status
 
 
 def _load_own_decision(decision_id):
@@ -121,7 +142,9 @@ def appeal(decision_id):
         ok, _appeal = perform(
             lambda: services.appeal_decision(current_user, decision, text=form.text.data),
             error_field=form.text,
-            success=_("Your appeal is sent. A moderator who did not take the decision will look at it again."),
+            success=_(
+                "Your appeal is sent. A moderator who did not take the decision will look at it again."
+            ),
         )
         if ok:
             return _go("moderation.appeal", decision_id=decision.id)
@@ -149,9 +172,13 @@ def _queue_filters():
     age = query_int("age")
     return queries.QueueFilters(
         kind=request.args.get("kind") if request.args.get("kind") in QUEUE_KIND_LABELS else None,
-        reason=request.args.get("reason") if request.args.get("reason") in QUEUE_REASON_LABELS else None,
+        reason=request.args.get("reason")
+        if request.args.get("reason") in QUEUE_REASON_LABELS
+        else None,
         institution_id=query_int("institution"),
-        language=request.args.get("language") if request.args.get("language") in LANGUAGES else None,
+        language=request.args.get("language")
+        if request.args.get("language") in LANGUAGES
+        else None,
         older_than_days=age if age in queries.AGE_CHOICES else None,
         petition_id=query_int("petition"),
     )
@@ -173,7 +200,10 @@ def _render_queue(form, signature_form=None, status=200):
         can_review_petition=can_review_petition,
         institutions=[(i.id, i.display_name()) for i in list_institutions(include_inactive=True)],
         language_labels=LANGUAGE_LABELS,
-        ages=[(days, ngettext("More than %(num)d day", "More than %(num)d days", days)) for days in queries.AGE_CHOICES],
+        ages=[
+            (days, ngettext("More than %(num)d day", "More than %(num)d days", days))
+            for days in queries.AGE_CHOICES
+        ],
         now=utcnow(),
     ), status
 
@@ -193,14 +223,20 @@ def bulk_decide():
     items = queries.list_items(form.items.data)
     ok, result = perform(
         lambda: services.decide_items(
-            current_user, items, decision=form.decision.data, reason=form.reason.data, note=form.note.data
+            current_user,
+            items,
+            decision=form.decision.data,
+            reason=form.reason.data,
+            note=form.note.data,
         ),
         error_field=form.reason,
     )
     if not ok:
         return _render_queue(form, status=400)
     decided, left = result
-    flash(ngettext("%(num)d comment decided.", "%(num)d comments decided.", len(decided)), "success")
+    flash(
+        ngettext("%(num)d comment decided.", "%(num)d comments decided.", len(decided)), "success"
+    )
     if left:
         flash(
             ngettext(
@@ -222,14 +258,20 @@ def bulk_decide_signatures():
     signatures = queries.list_held_signatures(form.signatures.data)
     ok, result = perform(
         lambda: services.decide_signatures(
-            current_user, signatures, decision=form.signature_decision.data, note=form.signature_note.data
+            current_user,
+            signatures,
+            decision=form.signature_decision.data,
+            note=form.signature_note.data,
         ),
         error_field=form.signature_decision,
     )
     if not ok:
         return _render_queue(BulkDecisionForm(formdata=None), form, 400)
     decided, left = result
-    flash(ngettext("%(num)d signature decided.", "%(num)d signatures decided.", len(decided)), "success")
+    flash(
+        ngettext("%(num)d signature decided.", "%(num)d signatures decided.", len(decided)),
+        "success",
+    )
     left = len(left) + len(set(form.signatures.data) - {s.id for s in signatures})
     if left:
         flash(
@@ -274,7 +316,13 @@ def take_signature(signature_id):
     if ActionForm().validate_on_submit():
         ok, lock = perform(lambda: services.take_signature(current_user, entry.signature))
         if ok:
-            flash(_("You are working on this signature until %(time)s.", time=when(lock.locked_until)), "success")
+            flash(
+                _(
+                    "You are working on this signature until %(time)s.",
+                    time=when(lock.locked_until),
+                ),
+                "success",
+            )
     return _go("moderation.signature", signature_id=signature_id)
 
 
@@ -297,7 +345,9 @@ def decide_signature(signature_id):
     form = SignatureDecisionForm()
     if form.validate_on_submit():
         ok, _record = perform(
-            lambda: services.decide_signature(current_user, entry.signature, decision=form.decision.data, note=form.note.data),
+            lambda: services.decide_signature(
+                current_user, entry.signature, decision=form.decision.data, note=form.note.data
+            ),
             error_field=form.decision,
             success=_("The decision is recorded and the signer is informed."),
         )
@@ -357,7 +407,10 @@ def take(comment_id):
     if ActionForm().validate_on_submit():
         ok, taken = perform(lambda: services.take_item(current_user, item))
         if ok:
-            flash(_("You are working on this comment until %(time)s.", time=when(taken.locked_until)), "success")
+            flash(
+                _("You are working on this comment until %(time)s.", time=when(taken.locked_until)),
+                "success",
+            )
     return _go("moderation.comment", comment_id=comment.id)
 
 
@@ -367,7 +420,10 @@ def release(comment_id):
     comment, record = _load_for_moderation(comment_id)
     item = record.item or abort(404)
     if ActionForm().validate_on_submit():
-        perform(lambda: services.release_item(current_user, item), success=_("Other moderators can take this comment again."))
+        perform(
+            lambda: services.release_item(current_user, item),
+            success=_("Other moderators can take this comment again."),
+        )
     return _go("moderation.comment", comment_id=comment.id)
 
 
@@ -382,7 +438,12 @@ def decide(comment_id):
             abort(400)
         ok, _decision = perform(
             lambda: services.decide_comment(
-                current_user, comment, decision=form.decision.data, reason=form.reason.data, note=form.note.data, item=item
+                current_user,
+                comment,
+                decision=form.decision.data,
+                reason=form.reason.data,
+                note=form.note.data,
+                item=item,
             ),
             error_field=form.decision,
             success=_("The decision is recorded and the author is informed."),
@@ -411,7 +472,9 @@ def _render_user(user, form, status=200):
         comments=queries.list_user_comments(user, page=page_number()),
         status_labels=COMMENT_STATUS_LABELS,
         perms_moderation=perms,
-        history=[e for e in list_audit_entries(target=user) if e.action.startswith("moderation.user_")],
+        history=[
+            e for e in list_audit_entries(target=user) if e.action.startswith("moderation.user_")
+        ],
     ), status
 
 
@@ -425,7 +488,9 @@ def block(user_id):
         ok, _user = perform(
             lambda: services.block_user(current_user, user, reason=form.reason.data),
             error_field=form.reason,
-            success=_("The person is blocked: their comments are hidden and they can no longer post."),
+            success=_(
+                "The person is blocked: their comments are hidden and they can no longer post."
+            ),
         )
         if ok:
             return _go("moderation.user", user_id=user.id)
@@ -438,7 +503,9 @@ def unblock(user_id):
     user = db.get_or_404(User, user_id)
     policy.ensure(perms.can_unblock_user(current_user, user))
     if ActionForm().validate_on_submit():
-        perform(lambda: services.unblock_user(current_user, user), success=_("The block is lifted."))
+        perform(
+            lambda: services.unblock_user(current_user, user), success=_("The block is lifted.")
+        )
     return _go("moderation.user", user_id=user.id)
 
 

@@ -9,6 +9,7 @@ Write each term as people write it; screening folds spelling variants on both si
 letter shapes, tatweel, repeated letters, Darija digit letters), so one spelling is enough. A term
 of several words matches those words in that order.
 """
+
 from participation.comments.moderation.models import WordList
 
 DEFAULT_WORD_LISTS = {

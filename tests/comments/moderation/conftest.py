@@ -1,4 +1,5 @@
 """People and comments for moderation tests; the "note" target type comes from tests/comments."""
+
 import pytest
 
 from participation.auth.models import Role
@@ -54,7 +55,9 @@ class Visitor:
 
     def post(self, path, data=None, *, form_page=None):
         payload = dict(data or {})
-        payload["csrf_token"] = csrf_token(self.client, form_page or (ACCOUNT if self.signed_in else SIGN_IN))
+        payload["csrf_token"] = csrf_token(
+            self.client, form_page or (ACCOUNT if self.signed_in else SIGN_IN)
+        )
         return self.client.post(path, data=payload)
 
 

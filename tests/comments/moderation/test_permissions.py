@@ -1,4 +1,5 @@
 """Who may report, moderate, appeal, block and set the screening rules."""
+
 from datetime import timedelta
 
 import pytest
@@ -29,8 +30,13 @@ def actor(kind, author=None):
         user.blocked_at, user.blocked_reason = utcnow(), "Spam"
         db.session.commit()
         return user
-    roles = {"citizen": [], "moderator": [Role.MODERATOR], "administrator": [Role.ADMINISTRATOR],
-             "officer": [Role.OFFICER], "observer": [Role.OBSERVER]}[kind]
+    roles = {
+        "citizen": [],
+        "moderator": [Role.MODERATOR],
+        "administrator": [Role.ADMINISTRATOR],
+        "officer": [Role.OFFICER],
+        "observer": [Role.OBSERVER],
+    }[kind]
     return make_user(roles=roles)
 
 
@@ -72,8 +78,15 @@ def test_nobody_reports_the_comment_of_a_blocked_author(note, author):
 
 @pytest.mark.parametrize(
     "kind, allowed",
-    [("anonymous", False), ("citizen", False), ("officer", False), ("observer", False), ("administrator", False),
-     ("moderator", True), ("author", False)],
+    [
+        ("anonymous", False),
+        ("citizen", False),
+        ("officer", False),
+        ("observer", False),
+        ("administrator", False),
+        ("moderator", True),
+        ("author", False),
+    ],
 )
 def test_can_moderate_comment_and_view_the_queue(note, kind, allowed):
     moderator_author = make_user(roles=[Role.MODERATOR])
@@ -107,7 +120,10 @@ def test_can_appeal_decision(notes, author, moderator, decision, reason, kind, d
     status = CommentStatus.PENDING if decision == "approve" else CommentStatus.VISIBLE
     comment = make_comment(notes(), author, status=status)
     record = decide_comment(moderator, comment, decision=decision, reason=reason)
-    assert perms.can_appeal_decision(actor(kind, author), record, utcnow() + timedelta(days=days)) is allowed
+    assert (
+        perms.can_appeal_decision(actor(kind, author), record, utcnow() + timedelta(days=days))
+        is allowed
+    )
 
 
 def test_no_appeal_once_appealed_or_superseded(notes, author, moderator):
@@ -147,7 +163,12 @@ def test_nobody_blocks_themselves_or_a_deleted_account(moderator):
 
 @pytest.mark.parametrize(
     "kind, target_kind, allowed",
-    [("administrator", "blocked", True), ("administrator", "citizen", False), ("moderator", "blocked", False), ("anonymous", "blocked", False)],
+    [
+        ("administrator", "blocked", True),
+        ("administrator", "citizen", False),
+        ("moderator", "blocked", False),
+        ("anonymous", "blocked", False),
+    ],
 )
 def test_can_unblock_user(kind, target_kind, allowed, app):
     assert perms.can_unblock_user(actor(kind), actor(target_kind)) is allowed
@@ -155,7 +176,13 @@ def test_can_unblock_user(kind, target_kind, allowed, app):
 
 @pytest.mark.parametrize(
     "kind, screening, user_page",
-    [("anonymous", False, False), ("citizen", False, False), ("moderator", False, True), ("administrator", True, True), ("observer", False, False)],
+    [
+        ("anonymous", False, False),
+        ("citizen", False, False),
+        ("moderator", False, True),
+        ("administrator", True, True),
+        ("observer", False, False),
+    ],
 )
 def test_screening_and_user_pages(kind, screening, user_page, app):
     user = actor(kind)

@@ -1,5 +1,6 @@
 """The queue and its filters, what a thread shows of moderation, blocked authors, and the public
 statistics."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -54,7 +55,11 @@ def queue(notes, author, reporters):
 
 def test_the_queue_is_oldest_first_with_reports_and_flags(queue):
     _pagination, entries = list_queue(QueueFilters())
-    assert [e.comment.body_source for e in entries] == ["Je propose un amendement.", "أنت حقير", "ⴰⵣⵓⵍ ⴼⵍⴰⵡⵏ"]
+    assert [e.comment.body_source for e in entries] == [
+        "Je propose un amendement.",
+        "أنت حقير",
+        "ⴰⵣⵓⵍ ⴼⵍⴰⵡⵏ",
+    ]
     assert [e.item.kind for e in entries] == ["pending", "pending", "reported"]
     assert entries[2].reports == {"off_topic": 1, "spam": 1}
     assert [f.rule for f in entries[1].flags] == ["word_list"]
@@ -121,7 +126,9 @@ def test_the_queue_runs_a_fixed_number_of_queries(app, notes, author, reporters)
 # What a thread shows
 
 
-def test_the_reader_sees_what_they_reported_and_why_their_comment_is_hidden(note, target, author, reporters, moderator):
+def test_the_reader_sees_what_they_reported_and_why_their_comment_is_hidden(
+    note, target, author, reporters, moderator
+):
     comment = make_comment(note, author)
     other = make_comment(note, reporters[1])
     for reporter in reporters[:3]:
@@ -132,7 +139,9 @@ def test_the_reader_sees_what_they_reported_and_why_their_comment_is_hidden(note
     assert notice.decision.is_automatic
     assert not notice.can_appeal
     item = db.session.scalar(sa.select(ModerationItem))
-    decision = decide_comment(moderator, comment, decision="reject", reason="insult_or_hate", item=item)
+    decision = decide_comment(
+        moderator, comment, decision="reject", reason="insult_or_hate", item=item
+    )
     db.session.commit()
     notice = get_reader_moderation(author, [comment]).notices[comment.id]
     assert (notice.decision.id, notice.can_appeal, notice.appeal) == (decision.id, True, None)
@@ -206,7 +215,9 @@ def _approved_after(notes, author, moderator, clock, at, hours):
     item = ModerationItem.open_for(comment, kind="pending", reason="premoderation")
     item.opened_at = at - timedelta(hours=hours)
     clock["now"] = at
-    return decide_comment(moderator, comment, decision="approve", reason="respects_rules", item=item)
+    return decide_comment(
+        moderator, comment, decision="approve", reason="respects_rules", item=item
+    )
 
 
 def test_monthly_statistics(notes, author, moderator, second_moderator, reporters, clock):
@@ -218,10 +229,14 @@ def test_monthly_statistics(notes, author, moderator, second_moderator, reporter
     clock["now"] = february
     rejected = decide_comment(moderator, spam, decision="reject", reason="spam")
     appeal_decision(author, rejected, text="Je conteste", now=february)
-    appeal_item = db.session.scalar(sa.select(ModerationItem).where(ModerationItem.kind == "appeal"))
+    appeal_item = db.session.scalar(
+        sa.select(ModerationItem).where(ModerationItem.kind == "appeal")
+    )
     appeal_item.opened_at = march - timedelta(hours=24)
     clock["now"] = march
-    decide_comment(second_moderator, spam, decision="restore", reason="decision_corrected", item=appeal_item)
+    decide_comment(
+        second_moderator, spam, decision="restore", reason="decision_corrected", item=appeal_item
+    )
     hidden = make_comment(notes(), author)
     for reporter in reporters[:3]:
         report_comment(reporter, hidden, reason="spam")
@@ -230,15 +245,32 @@ def test_monthly_statistics(notes, author, moderator, second_moderator, reporter
     months = list_monthly_statistics(months=3, now=now)
     assert [m.month.isoformat() for m in months] == ["2026-03-01", "2026-02-01", "2026-01-01"]
     in_march, in_february, in_january = months
-    assert (in_march.count("approve"), in_march.count("restore", "decision_corrected"), in_march.total) == (3, 1, 4)
-    assert (in_march.automatic, in_march.overturned, in_march.upheld, in_march.appeals) == (1, 1, 0, 0)
+    assert (
+        in_march.count("approve"),
+        in_march.count("restore", "decision_corrected"),
+        in_march.total,
+    ) == (3, 1, 4)
+    assert (in_march.automatic, in_march.overturned, in_march.upheld, in_march.appeals) == (
+        1,
+        1,
+        0,
+        0,
+    )
     assert in_march.median_wait == timedelta(hours=5.5)  # waits of 1, 3, 8 and 24 hours
-    assert (in_february.count("reject", "spam"), in_february.appeals, in_february.median_wait) == (1, 1, None)
+    assert (in_february.count("reject", "spam"), in_february.appeals, in_february.median_wait) == (
+        1,
+        1,
+        None,
+    )
     assert (in_january.total, in_january.automatic, in_january.median_wait) == (0, 0, None)
 
 
 def test_months_follow_moroccan_time(notes, author, moderator, clock):
     # 23:30 UTC on 31 January is already February in Morocco (UTC+1).
-    _approved_after(notes, author, moderator, clock, datetime(2026, 1, 31, 23, 30, tzinfo=timezone.utc), 1)
-    february, january = list_monthly_statistics(months=2, now=datetime(2026, 2, 10, tzinfo=timezone.utc))
+    _approved_after(
+        notes, author, moderator, clock, datetime(2026, 1, 31, 23, 30, tzinfo=timezone.utc), 1
+    )
+    february, january = list_monthly_statistics(
+        months=2, now=datetime(2026, 2, 10, tzinfo=timezone.utc)
+    )
     assert (february.total, january.total) == (1, 0)

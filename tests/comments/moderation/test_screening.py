@@ -1,13 +1,23 @@
 """Automatic screening with real samples in Arabic, French, Darija (both scripts) and Amazigh
 (Tifinagh): spelling variants must not evade the lists, and ordinary text must not trip them."""
+
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from participation.comments.models import CommentStatus
-from participation.comments.moderation.models import CommentFingerprint, ModerationItem, ScreeningFlag
-from participation.comments.moderation.screening import WordMatcher, guess_language, screen_comment, screening_words
+from participation.comments.moderation.models import (
+    CommentFingerprint,
+    ModerationItem,
+    ScreeningFlag,
+)
+from participation.comments.moderation.screening import (
+    WordMatcher,
+    guess_language,
+    screen_comment,
+    screening_words,
+)
 from participation.comments.moderation.services import update_screening_settings
 from participation.comments.moderation.wordlists import DEFAULT_WORD_LISTS
 from participation.comments.services import post_comment
@@ -110,14 +120,25 @@ def test_screening_words_are_the_normal_form():
 
 @pytest.mark.parametrize(
     "text, language",
-    [("مرحبا بكم", "ar"), ("Bonjour à tous", "fr"), ("ⴰⵣⵓⵍ ⴼⵍⴰⵡⵏ", "zgh"), ("salam 3likom", "fr"), ("2026", None)],
+    [
+        ("مرحبا بكم", "ar"),
+        ("Bonjour à tous", "fr"),
+        ("ⴰⵣⵓⵍ ⴼⵍⴰⵡⵏ", "zgh"),
+        ("salam 3likom", "fr"),
+        ("2026", None),
+    ],
 )
 def test_the_language_of_a_comment_is_guessed_from_its_script(text, language):
     assert guess_language(text) == language
 
 
 def _flags(comment):
-    return [(f.rule, f.details) for f in db.session.scalars(sa.select(ScreeningFlag).where(ScreeningFlag.comment_id == comment.id))]
+    return [
+        (f.rule, f.details)
+        for f in db.session.scalars(
+            sa.select(ScreeningFlag).where(ScreeningFlag.comment_id == comment.id)
+        )
+    ]
 
 
 def test_a_listed_word_holds_a_comment_even_in_post_moderation(citizen, notes):
@@ -129,7 +150,11 @@ def test_a_listed_word_holds_a_comment_even_in_post_moderation(citizen, notes):
     assert _flags(comment) == [("word_list", {"list": "fr", "term": "connard"})]
     item = db.session.scalar(sa.select(ModerationItem))
     assert (item.comment_id, item.kind, item.reason, item.institution_id, item.language) == (
-        comment.id, "pending", "word_list", institution.id, "fr",
+        comment.id,
+        "pending",
+        "word_list",
+        institution.id,
+        "fr",
     )
 
 
@@ -158,13 +183,19 @@ def test_too_many_links(citizen, target, links, held):
 def test_text_repeated_from_a_recent_comment(citizen, target, author):
     text = "Il faut absolument publier toutes les données budgétaires des communes."
     first = post_comment(author, target, body=text)
-    again = post_comment(citizen, target, body="IL FAUT absolument publier toutes les données budgétaires des commuuunes !")
+    again = post_comment(
+        citizen,
+        target,
+        body="IL FAUT absolument publier toutes les données budgétaires des commuuunes !",
+    )
     assert first.status == CommentStatus.VISIBLE
     assert again.status == CommentStatus.PENDING
     assert _flags(again) == [("repeated_text", {"copies": 1, "hours": 24})]
 
 
-def test_repeats_are_looked_for_in_the_window_only_and_short_texts_are_free(citizen, target, author):
+def test_repeats_are_looked_for_in_the_window_only_and_short_texts_are_free(
+    citizen, target, author
+):
     text = "Il faut absolument publier toutes les données budgétaires des communes."
     old = post_comment(author, target, body=text)
     db.session.get(CommentFingerprint, old.id).created_at = utcnow() - timedelta(hours=25)
@@ -175,19 +206,38 @@ def test_repeats_are_looked_for_in_the_window_only_and_short_texts_are_free(citi
 
 def test_administrators_edit_the_rules(administrator, citizen, target):
     update_screening_settings(
-        administrator, check_links=False, max_links=0, check_repeats=True, repeat_window_hours=2, repeat_min_length=5,
-        check_words=True, word_lists={"fr": "abracadabra\n  abracadabra \n\nmot interdit", "ar": "كلمة"},
+        administrator,
+        check_links=False,
+        max_links=0,
+        check_repeats=True,
+        repeat_window_hours=2,
+        repeat_min_length=5,
+        check_words=True,
+        word_lists={"fr": "abracadabra\n  abracadabra \n\nmot interdit", "ar": "كلمة"},
     )
-    assert post_comment(citizen, target, body="Un [lien](https://example.org) et un autre https://example.com").status == "visible"
-    assert post_comment(citizen, target, body="Connard !").status == "visible"  # not in the edited lists
+    assert (
+        post_comment(
+            citizen, target, body="Un [lien](https://example.org) et un autre https://example.com"
+        ).status
+        == "visible"
+    )
+    assert (
+        post_comment(citizen, target, body="Connard !").status == "visible"
+    )  # not in the edited lists
     held = post_comment(citizen, target, body="Un MOT   interdit ici")
     assert _flags(held) == [("word_list", {"list": "fr", "term": "mot interdit"})]
 
 
 def test_switched_off_rules_do_not_fire(administrator, citizen, target):
     update_screening_settings(
-        administrator, check_links=True, max_links=5, check_repeats=False, repeat_window_hours=24, repeat_min_length=30,
-        check_words=False, word_lists={"fr": "connard"},
+        administrator,
+        check_links=True,
+        max_links=5,
+        check_repeats=False,
+        repeat_window_hours=24,
+        repeat_min_length=30,
+        check_words=False,
+        word_lists={"fr": "connard"},
     )
     assert post_comment(citizen, target, body="connard").status == "visible"
     assert screen_comment("connard").flags == []

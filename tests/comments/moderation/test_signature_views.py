@@ -1,6 +1,7 @@
 """The queue page with held signatures and petitions awaiting review, the held signature's page
 (take, release, decide), bulk decisions on signatures, the alerts page and the backlog notice,
 as a browser without JavaScript uses them."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -13,7 +14,12 @@ from participation.petitions.models import PetitionKind, Signature
 from tests.comments.helpers import shown, shows
 from tests.comments.moderation.test_signatures import held_by_ip  # noqa: F401 (fixture)
 from tests.factories import make_user
-from tests.petitions.test_drafting_and_review import citizen, data, full_committee, provinces_of_regions
+from tests.petitions.test_drafting_and_review import (
+    citizen,
+    data,
+    full_committee,
+    provinces_of_regions,
+)
 from tests.petitions.test_signing import open_petition, world  # noqa: F401 (fixture)
 
 
@@ -38,13 +44,19 @@ def moderator_browser(app, visitor):
     return visitor(make_user(roles=[Role.MODERATOR]))
 
 
-def test_the_queue_shows_held_signatures_without_identity_and_petitions_with_their_review_link(app, held_by_ip, moderator_browser, visitor):
+def test_the_queue_shows_held_signatures_without_identity_and_petitions_with_their_review_link(
+    app, held_by_ip, moderator_browser, visitor
+):
     petition, *_ = open_petition()
     signature = held_by_ip(petition, 1)[0]
     identity = db.session.get(Signature, signature.id)
     initiator = citizen()
-    kind = db.session.scalar(sa.select(PetitionKind).where(PetitionKind.key == "petition_head_of_government"))
-    submitted = petition_services.create_petition(initiator, kind, data(title={"fr": "Des pistes cyclables"}))
+    kind = db.session.scalar(
+        sa.select(PetitionKind).where(PetitionKind.key == "petition_head_of_government")
+    )
+    submitted = petition_services.create_petition(
+        initiator, kind, data(title={"fr": "Des pistes cyclables"})
+    )
     full_committee(submitted, initiator, provinces_of_regions(1), 5)
     petition_services.submit_petition(initiator, submitted)
     db.session.commit()
@@ -55,7 +67,11 @@ def test_the_queue_shows_held_signatures_without_identity_and_petitions_with_the
     assert shows(html, shown("Over the signing limit of one network address"))
     assert f"/fr/petitions/{submitted.id}/review" in html
     assert "Des pistes cyclables" in html
-    for secret in (identity.first_name + " " + identity.last_name, identity.address, identity.cin_hash):
+    for secret in (
+        identity.first_name + " " + identity.last_name,
+        identity.address,
+        identity.cin_hash,
+    ):
         assert secret not in html
     assert shows(html, shown("%(count)s item waiting", "%(count)s items waiting", 2, count=2))
 
@@ -76,7 +92,9 @@ def test_the_queue_shows_held_signatures_without_identity_and_petitions_with_the
     assert shows(own, shown("You initiated or joined this petition: another moderator reviews it."))
 
 
-def test_take_and_decide_a_held_signature_on_its_page(app, held_by_ip, moderator_browser, visitor, outbox):
+def test_take_and_decide_a_held_signature_on_its_page(
+    app, held_by_ip, moderator_browser, visitor, outbox
+):
     petition, *_ = open_petition()
     signature = held_by_ip(petition, 1)[0]
     url = f"/fr/moderation/signatures/{signature.id}"
@@ -105,7 +123,11 @@ def identity_free(html, signature):
 def test_a_decision_form_with_errors_comes_back(app, held_by_ip, moderator_browser):
     petition, *_ = open_petition()
     signature = held_by_ip(petition, 1)[0]
-    response = _post(moderator_browser, f"/fr/moderation/signatures/{signature.id}/decide", {"decision": "approve"})
+    response = _post(
+        moderator_browser,
+        f"/fr/moderation/signatures/{signature.id}/decide",
+        {"decision": "approve"},
+    )
     assert response.status_code == 400
     assert 'aria-invalid="true"' in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SignatureDecision)) == 0
@@ -128,7 +150,9 @@ def test_bulk_decisions_on_signatures_from_the_queue(app, held_by_ip, moderator_
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SignatureDecision)) == 2
     html = page(moderator_browser, "/fr/moderation/")
     assert shows(html, shown("%(num)d signature decided.", "%(num)d signatures decided.", 2))
-    empty = _post(moderator_browser, "/fr/moderation/signatures/bulk", {"signature_decision": "discard"})
+    empty = _post(
+        moderator_browser, "/fr/moderation/signatures/bulk", {"signature_decision": "discard"}
+    )
     assert empty.status_code == 400
     assert shows(empty.get_data(as_text=True), shown("Select at least one signature."))
 
@@ -142,7 +166,10 @@ def test_held_signatures_count_in_the_backlog_notice(app, held_by_ip, moderator_
     assert 'class="site-notice"' in page(moderator_browser, "/fr/")
 
 
-@pytest.mark.parametrize("path", ["/fr/moderation/alerts", "/fr/moderation/signatures/1", "/fr/moderation/signatures/bulk"])
+@pytest.mark.parametrize(
+    "path",
+    ["/fr/moderation/alerts", "/fr/moderation/signatures/1", "/fr/moderation/signatures/bulk"],
+)
 def test_the_signature_pages_are_for_moderators(app, visitor, path):
     for browser, expected in ((visitor(), 302), (visitor(make_user()), 403)):
         response = browser.post(path) if path.endswith("bulk") else browser.get(path)

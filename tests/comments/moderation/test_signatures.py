@@ -3,6 +3,7 @@ locks, counting or discarding one by one and in bulk, refusals (own signature, a
 moderator initiated, joined or signed, another moderator's lock, a decision taken meanwhile),
 the record, the audit and the signer's e-mail; the network hash stored at signing; the trending
 alerts by network and e-mail domain; the backlog count."""
+
 import re
 from datetime import timedelta
 
@@ -33,7 +34,12 @@ from participation.petitions import queries as petition_queries
 from participation.petitions import signing
 from participation.petitions.models import PetitionKind, Signature
 from tests.factories import make_user
-from tests.petitions.test_drafting_and_review import citizen, data, full_committee, provinces_of_regions
+from tests.petitions.test_drafting_and_review import (
+    citizen,
+    data,
+    full_committee,
+    provinces_of_regions,
+)
 from tests.petitions.test_signing import open_petition, world  # noqa: F401 (fixture)
 
 BUSY_NETWORK = "203.0.113.{n}"
@@ -45,7 +51,9 @@ def held_by_ip(app, world):  # noqa: F811
     app.config["SIGNING_LIMIT_PER_IP"] = "1 per day"
 
     def sign(petition, count=1, *, ip="203.0.113.7", **person):
-        signing.sign_petition(citizen(**person), petition, consent=True, ip=ip)  # within the limit: counted
+        signing.sign_petition(
+            citizen(**person), petition, consent=True, ip=ip
+        )  # within the limit: counted
         held = []
         for _ in range(count):
             signer = citizen(**person)
@@ -63,7 +71,10 @@ def _moderator(**kwargs):
 
 
 def _decisions():
-    return [(d.signature_id, d.moderator_id, d.decision, d.held_limit) for d in db.session.scalars(sa.select(SignatureDecision).order_by(SignatureDecision.id))]
+    return [
+        (d.signature_id, d.moderator_id, d.decision, d.held_limit)
+        for d in db.session.scalars(sa.select(SignatureDecision).order_by(SignatureDecision.id))
+    ]
 
 
 # The network hash at signing
@@ -76,14 +87,20 @@ def test_the_network_hash_groups_a_network_and_never_keeps_the_address(app):
     assert signing.network_hash("::ffff:198.51.100.9") in same  # IPv4 mapped in IPv6
     v6 = {signing.network_hash(a) for a in ("2001:db8:abcd:1::1", "2001:db8:abcd:ffff::2")}
     assert len(v6) == 1 and signing.network_hash("2001:db8:abce::1") not in v6
-    assert [signing.network_hash(a) for a in (None, "", "not an address", "300.1.1.1")] == [None] * 4
+    assert [signing.network_hash(a) for a in (None, "", "not an address", "300.1.1.1")] == [
+        None
+    ] * 4
     assert len(next(iter(same))) == 32 and "198.51.100" not in next(iter(same))
 
 
 def test_signing_stores_the_network_hash_and_which_limit_held_the_signature(app, held_by_ip):
     petition, *_ = open_petition()
     held = held_by_ip(petition, 1, ip="203.0.113.7")[0]
-    counted = db.session.scalar(sa.select(Signature).where(Signature.status == "counted", Signature.petition_id == petition.id))
+    counted = db.session.scalar(
+        sa.select(Signature).where(
+            Signature.status == "counted", Signature.petition_id == petition.id
+        )
+    )
     assert counted.network_hash == held.network_hash == signing.network_hash("203.0.113.200")
     assert (counted.held_limit, held.held_limit) == (None, "ip")
     app.config["SIGNING_LIMIT_PER_IP"] = "1000 per day"
@@ -92,19 +109,30 @@ def test_signing_stores_the_network_hash_and_which_limit_held_the_signature(app,
     signer = citizen()
     signing.sign_petition(signer, petition, consent=True, ip="192.0.2.1")
     receipt = signing.sign_petition(signer, second, consent=True, ip="192.0.2.1")
-    assert (receipt.status, db.session.get(Signature, receipt.id).held_limit) == ("suspect", "account")
-    assert all("203.0.113" not in str(value) for row in db.session.execute(sa.select(Signature.__table__)) for value in row)
+    assert (receipt.status, db.session.get(Signature, receipt.id).held_limit) == (
+        "suspect",
+        "account",
+    )
+    assert all(
+        "203.0.113" not in str(value)
+        for row in db.session.execute(sa.select(Signature.__table__))
+        for value in row
+    )
 
 
 # The queue
 
 
-def test_the_queue_lists_held_signatures_and_petitions_awaiting_review_oldest_first(app, held_by_ip):
+def test_the_queue_lists_held_signatures_and_petitions_awaiting_review_oldest_first(
+    app, held_by_ip
+):
     petition, *_ = open_petition()
     held = held_by_ip(petition, 2)
     held[0].created_at = utcnow() - timedelta(days=3)
     initiator = citizen()
-    kind = db.session.scalar(sa.select(PetitionKind).where(PetitionKind.key == "petition_head_of_government"))
+    kind = db.session.scalar(
+        sa.select(PetitionKind).where(PetitionKind.key == "petition_head_of_government")
+    )
     submitted = petition_services.create_petition(initiator, kind, data())
     full_committee(submitted, initiator, provinces_of_regions(1), 5)
     petition_services.submit_petition(initiator, submitted)
@@ -112,8 +140,13 @@ def test_the_queue_lists_held_signatures_and_petitions_awaiting_review_oldest_fi
     db.session.commit()
 
     _pagination, entries = list_queue(QueueFilters())
-    assert [(e.source, getattr(e, "signature", e).id if e.source == "signature" else e.petition.id) for e in entries] == [
-        ("signature", held[0].id), ("petition", submitted.id), ("signature", held[1].id),
+    assert [
+        (e.source, getattr(e, "signature", e).id if e.source == "signature" else e.petition.id)
+        for e in entries
+    ] == [
+        ("signature", held[0].id),
+        ("petition", submitted.id),
+        ("signature", held[1].id),
     ]
     assert entries[0].overdue and not entries[2].overdue
     assert entries[0].petition.id == petition.id and entries[0].region.id == held[0].region_id
@@ -127,7 +160,10 @@ def test_the_queue_lists_held_signatures_and_petitions_awaiting_review_oldest_fi
     assert [s for s, _ in sources(reason="ip")] == ["signature", "signature"]
     assert sources(reason="account") == [] and sources(reason="spam") == []
     assert len(sources(older_than_days=2)) == 1
-    assert [s for s, _ in sources(kind="signature", petition_id=petition.id)] == ["signature", "signature"]
+    assert [s for s, _ in sources(kind="signature", petition_id=petition.id)] == [
+        "signature",
+        "signature",
+    ]
     assert sources(kind="signature", petition_id=submitted.id) == []
     assert count_waiting_items() == 3
 
@@ -174,15 +210,27 @@ def test_a_moderator_counts_a_held_signature_and_the_signer_is_told(app, held_by
     take_signature(moderator, signature)
     record = decide_signature(moderator, signature, decision="release", note="Vérifiée.")
     db.session.commit()
-    assert signature.status == "counted" and petition_queries.count_signatures(petition.id) == before + 1
+    assert (
+        signature.status == "counted"
+        and petition_queries.count_signatures(petition.id) == before + 1
+    )
     assert signing.reconcile_counts() == []
     assert _decisions() == [(signature.id, moderator.id, "release", "ip")]
     assert db.session.get(SignatureLock, signature.id) is None
-    audit = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "moderation.signature_decision"))
-    assert (audit.actor_id, audit.target_type, audit.target_id, audit.details["decision"]) == (moderator.id, "petitions", petition.id, "release")
+    audit = db.session.scalar(
+        sa.select(AuditEntry).where(AuditEntry.action == "moderation.signature_decision")
+    )
+    assert (audit.actor_id, audit.target_type, audit.target_id, audit.details["decision"]) == (
+        moderator.id,
+        "petitions",
+        petition.id,
+        "release",
+    )
     mails = outbox(template="signature_decision")
     assert [m.language for m in mails] == ["ar"]
-    assert "Vérifiée." in mails[0].body_text and f"/ar/petitions/{petition.id}" in mails[0].body_text
+    assert (
+        "Vérifiée." in mails[0].body_text and f"/ar/petitions/{petition.id}" in mails[0].body_text
+    )
     assert record.held_at == signature.created_at
 
 
@@ -200,7 +248,9 @@ def test_a_moderator_discards_a_held_signature(app, held_by_ip, outbox):
     assert petition_queries.count_signatures(petition.id) == before
     assert _decisions() == [(signature_id, moderator.id, "discard", "ip")]
     mails = outbox(template="signature_decision")
-    assert [(m.to_address, m.language) for m in mails] == [(db.session.get(User, signer_id).email, "fr")]
+    assert [(m.to_address, m.language) for m in mails] == [
+        (db.session.get(User, signer_id).email, "fr")
+    ]
     assert "AB" not in mails[0].body_text  # the CIN never leaves the signature
 
 
@@ -318,7 +368,9 @@ def test_bulk_decisions_leave_what_the_moderator_may_not_decide(app, held_by_ip,
     take_signature(other, signatures[1])
     decide_signature(other, signatures[2], decision="discard")
     db.session.commit()
-    decided, left = decide_signatures(moderator, signatures[:2] + signatures[3:], decision="release")
+    decided, left = decide_signatures(
+        moderator, signatures[:2] + signatures[3:], decision="release"
+    )
     db.session.commit()
     assert [r.signature_id for r in decided] == [signatures[0].id, signatures[3].id]
     assert [s.id for s in left] == [signatures[1].id]
@@ -331,7 +383,9 @@ def test_bulk_decisions_leave_what_the_moderator_may_not_decide(app, held_by_ip,
 
 def test_alerts_by_network_and_by_domain(app, held_by_ip):
     app.config.update(
-        SIGNING_ALERT_NETWORK_THRESHOLD=3, SIGNING_ALERT_DOMAIN_THRESHOLD=2, SIGNING_LIMIT_PER_IP="1000 per day",
+        SIGNING_ALERT_NETWORK_THRESHOLD=3,
+        SIGNING_ALERT_DOMAIN_THRESHOLD=2,
+        SIGNING_LIMIT_PER_IP="1000 per day",
         SIGNING_ALERT_PUBLIC_DOMAINS="gmail.com,example.org",  # the factories' accounts are @example.org
     )
     busy, *_ = open_petition()
@@ -341,17 +395,27 @@ def test_alerts_by_network_and_by_domain(app, held_by_ip):
     for n in range(3):  # three signatures: not more than 3
         signing.sign_petition(citizen(), quiet, consent=True, ip=f"192.0.2.{n}")
     for n in range(3):  # one company domain: over 2; a public provider never counts
-        signing.sign_petition(citizen(email=f"staff{n}@societe.ma"), quiet, consent=True, ip=f"10.{n}.0.1")
-        signing.sign_petition(citizen(email=f"person{n}@gmail.com"), quiet, consent=True, ip=f"10.{n}.1.1")
+        signing.sign_petition(
+            citizen(email=f"staff{n}@societe.ma"), quiet, consent=True, ip=f"10.{n}.0.1"
+        )
+        signing.sign_petition(
+            citizen(email=f"person{n}@gmail.com"), quiet, consent=True, ip=f"10.{n}.1.1"
+        )
     old = citizen(email="old@societe.ma")
     signing.sign_petition(old, busy, consent=True, ip="10.9.0.1", now=utcnow() - timedelta(hours=3))
     db.session.commit()
     alerts = list_signing_alerts()
-    assert [(a.petition.id, a.kind, a.signatures) for a in alerts] == [(busy.id, "network", 4), (quiet.id, "domain", 3)]
+    assert [(a.petition.id, a.kind, a.signatures) for a in alerts] == [
+        (busy.id, "network", 4),
+        (quiet.id, "domain", 3),
+    ]
     assert alerts[0].key == signing.network_hash("198.51.100.1")[:8]
     assert alerts[1].key == "societe.ma"
     app.config["SIGNING_ALERT_PUBLIC_DOMAINS"] = "societe.ma,example.org"
-    assert [(a.kind, a.key) for a in list_signing_alerts()] == [("network", alerts[0].key), ("domain", "gmail.com")]
+    assert [(a.kind, a.key) for a in list_signing_alerts()] == [
+        ("network", alerts[0].key),
+        ("domain", "gmail.com"),
+    ]
 
 
 def test_alerts_count_held_signatures_and_link_to_them(app, held_by_ip, client, login):
@@ -384,6 +448,10 @@ def test_the_alert_queries_read_the_recent_signatures_through_an_index(app):
     if postgresql:
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
     for statement, parameters in statements:
-        plan = connection.exec_driver_sql(("EXPLAIN " if postgresql else "EXPLAIN QUERY PLAN ") + statement, parameters).all()
+        plan = connection.exec_driver_sql(
+            ("EXPLAIN " if postgresql else "EXPLAIN QUERY PLAN ") + statement, parameters
+        ).all()
         # Through the alerts' own index or the dashboards' one on created_at: never a full scan.
-        assert re.search(r"ix_petition_signatures_(recent|created_at)", " ".join(str(row) for row in plan)), plan
+        assert re.search(
+            r"ix_petition_signatures_(recent|created_at)", " ".join(str(row) for row in plan)
+        ), plan

@@ -6,6 +6,7 @@ decision. These checks read the source of the package: every module of the comme
 and every other module that imports from it (others have statuses of their own, e.g. the mail
 outbox, and cannot reach a comment without importing the component).
 """
+
 import ast
 from pathlib import Path
 
@@ -28,7 +29,9 @@ def _reaches_comments(module, tree):
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(COMPONENT):
             return True
-        if isinstance(node, ast.Import) and any(alias.name.startswith(COMPONENT) for alias in node.names):
+        if isinstance(node, ast.Import) and any(
+            alias.name.startswith(COMPONENT) for alias in node.names
+        ):
             return True
     return False
 
@@ -42,7 +45,13 @@ def _functions(tree):
 
 def _status_assignments(node):
     for child in ast.walk(node):
-        targets = child.targets if isinstance(child, ast.Assign) else [child.target] if isinstance(child, (ast.AugAssign, ast.AnnAssign)) else []
+        targets = (
+            child.targets
+            if isinstance(child, ast.Assign)
+            else [child.target]
+            if isinstance(child, (ast.AugAssign, ast.AnnAssign))
+            else []
+        )
         for target in targets:
             for element in ast.walk(target):
                 if isinstance(element, ast.Attribute) and element.attr == "status":
@@ -53,7 +62,11 @@ def _calls(node, name):
     for child in ast.walk(node):
         if isinstance(child, ast.Call):
             function = child.func
-            called = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", None)
+            called = (
+                function.attr
+                if isinstance(function, ast.Attribute)
+                else getattr(function, "id", None)
+            )
             if called == name:
                 yield child
 
@@ -77,7 +90,9 @@ def test_only_apply_status_assigns_a_comment_status():
 
 
 def test_the_scan_finds_status_assignments():
-    tree = ast.parse("def f(comment, item):\n    comment.status = 'visible'\n    item.comment.status, x = 'hidden', 1\n")
+    tree = ast.parse(
+        "def f(comment, item):\n    comment.status = 'visible'\n    item.comment.status, x = 'hidden', 1\n"
+    )
     assert list(_status_assignments(tree)) == [2, 3]
 
 
@@ -88,8 +103,14 @@ def test_only_the_moderation_service_calls_apply_status_and_records_the_decision
             if list(_calls(function, "_apply_status")):
                 callers.append((module, name))
     assert callers == [(MODERATION, "_decide")]
-    decide = next(f for n, f in _functions(ast.parse((PACKAGE.parent / MODERATION).read_text())) if n == "_decide")
-    assert list(_calls(decide, "ModerationDecision")), "the decision record is written next to the status change"
+    decide = next(
+        f
+        for n, f in _functions(ast.parse((PACKAGE.parent / MODERATION).read_text()))
+        if n == "_decide"
+    )
+    assert list(_calls(decide, "ModerationDecision")), (
+        "the decision record is written next to the status change"
+    )
 
 
 def test_no_bulk_update_or_setattr_touches_a_comment_status():
@@ -99,7 +120,11 @@ def test_no_bulk_update_or_setattr_touches_a_comment_status():
             if any(isinstance(a, ast.Name) and a.id == "Comment" for a in call.args):
                 offenders.append(f"{module}:{call.lineno} update(Comment)")
         for call in _calls(tree, "setattr"):
-            if len(call.args) > 1 and isinstance(call.args[1], ast.Constant) and call.args[1].value == "status":
+            if (
+                len(call.args) > 1
+                and isinstance(call.args[1], ast.Constant)
+                and call.args[1].value == "status"
+            ):
                 offenders.append(f"{module}:{call.lineno} setattr(..., 'status')")
         if "UPDATE COMMENTS" in ast.unparse(tree).upper():
             offenders.append(f"{module}: raw UPDATE comments")

@@ -1,4 +1,5 @@
 """Moderation pages as a browser without JavaScript uses them, with several people at once."""
+
 import re
 
 import pytest
@@ -6,7 +7,12 @@ import sqlalchemy as sa
 
 from participation.auth.models import Role
 from participation.comments.models import Comment, CommentStatus
-from participation.comments.moderation.models import ModerationAppeal, ModerationDecision, ModerationItem, ScreeningSettings
+from participation.comments.moderation.models import (
+    ModerationAppeal,
+    ModerationDecision,
+    ModerationItem,
+    ScreeningSettings,
+)
 from participation.comments.moderation.services import decide_comment, report_comment, take_item
 from participation.extensions import db
 from tests.comments.factories import make_comment
@@ -59,7 +65,17 @@ def _allowed(role, path):
 @pytest.mark.parametrize("method, path", ROUTES)
 def test_who_reaches_the_moderation_pages(visitor, comment, author, role, method, path):
     ModerationItem.open_for(comment, kind="reported", reason="spam")
-    user = None if role == "anonymous" else make_user(roles={"citizen": [], "moderator": [Role.MODERATOR], "administrator": [Role.ADMINISTRATOR]}[role])
+    user = (
+        None
+        if role == "anonymous"
+        else make_user(
+            roles={
+                "citizen": [],
+                "moderator": [Role.MODERATOR],
+                "administrator": [Role.ADMINISTRATOR],
+            }[role]
+        )
+    )
     if role == "administrator" and path.endswith("unblock"):
         author.blocked_at, author.blocked_reason = comment.created_at, "Spam"
         db.session.commit()
@@ -75,18 +91,29 @@ def test_who_reaches_the_moderation_pages(visitor, comment, author, role, method
         assert response.status_code == 403
 
 
-def test_three_reports_hide_the_comment_and_the_author_sees_why(visitor, note, comment, author, reporters):
+def test_three_reports_hide_the_comment_and_the_author_sees_why(
+    visitor, note, comment, author, reporters
+):
     for reporter in reporters[:3]:
         browser = visitor(reporter)
-        assert 'action="/fr/moderation/comments/%d/report"' % comment.id in article(page(browser, f"/fr/test-notes/{note.id}"), comment)
-        response = browser.post(f"/fr/moderation/comments/{comment.id}/report", {"reason": "insult_or_hate"})
+        assert 'action="/fr/moderation/comments/%d/report"' % comment.id in article(
+            page(browser, f"/fr/test-notes/{note.id}"), comment
+        )
+        response = browser.post(
+            f"/fr/moderation/comments/{comment.id}/report", {"reason": "insult_or_hate"}
+        )
         assert response.headers["Location"] == f"/fr/test-notes/{note.id}#comment-{comment.id}"
     assert status_of(comment) == CommentStatus.HIDDEN
     html = page(browser, f"/fr/test-notes/{note.id}")
     assert shows(html, shown("Thank you. Moderators will look at this comment."))
     assert f'id="comment-{comment.id}"' not in html  # hidden from everyone else
     own = article(page(visitor(author), f"/fr/test-notes/{note.id}"), comment)
-    assert shows(own, shown("Hidden after reports from several participants, until a moderator reviews it: only you can see this comment."))
+    assert shows(
+        own,
+        shown(
+            "Hidden after reports from several participants, until a moderator reviews it: only you can see this comment."
+        ),
+    )
 
 
 def test_the_reporter_sees_the_report_once(visitor, note, comment, reporters):
@@ -102,7 +129,11 @@ def test_the_reporter_sees_the_report_once(visitor, note, comment, reporters):
 
 @pytest.mark.parametrize(
     "data, message",
-    [({"reason": ""}, "Choose a reason."), ({"reason": "other", "details": ""}, "Say what is wrong with this comment."), ({"reason": "nonsense"}, "Choose one of the options in the list.")],
+    [
+        ({"reason": ""}, "Choose a reason."),
+        ({"reason": "other", "details": ""}, "Say what is wrong with this comment."),
+        ({"reason": "nonsense"}, "Choose one of the options in the list."),
+    ],
 )
 def test_a_bad_report_comes_back_with_the_message(visitor, comment, reporters, data, message):
     response = visitor(reporters[0]).post(f"/fr/moderation/comments/{comment.id}/report", data)
@@ -120,11 +151,16 @@ def test_the_report_page_works_on_its_own(visitor, comment, reporters, author):
 def test_reporting_is_rate_limited(visitor, note, author, reporters):
     browser = visitor(reporters[0])
     comments = [make_comment(note, author) for _ in range(3)]
-    codes = [browser.post(f"/fr/moderation/comments/{c.id}/report", {"reason": "spam"}).status_code for c in comments]
+    codes = [
+        browser.post(f"/fr/moderation/comments/{c.id}/report", {"reason": "spam"}).status_code
+        for c in comments
+    ]
     assert codes == [302, 302, 429]
 
 
-def test_a_moderator_takes_rejects_and_the_author_appeals_to_another(visitor, note, comment, author, moderator, second_moderator, reporters, outbox):
+def test_a_moderator_takes_rejects_and_the_author_appeals_to_another(
+    visitor, note, comment, author, moderator, second_moderator, reporters, outbox
+):
     for reporter in reporters[:3]:
         report_comment(reporter, comment, reason="spam")
     db.session.commit()
@@ -139,38 +175,75 @@ def test_a_moderator_takes_rejects_and_the_author_appeals_to_another(visitor, no
     assert item.locked_by_id == moderator.id
     assert 'name="item"' in html
     other = page(visitor(second_moderator), path)
-    assert shows(other, shown("Wait until the other moderator has finished, or until the lock expires."))
-    response = visitor(second_moderator).post(f"{path}/decide", {"decision": "hide", "reason": "spam", "item": item.id})
+    assert shows(
+        other, shown("Wait until the other moderator has finished, or until the lock expires.")
+    )
+    response = visitor(second_moderator).post(
+        f"{path}/decide", {"decision": "hide", "reason": "spam", "item": item.id}
+    )
     assert response.status_code == 400
     assert status_of(comment) == CommentStatus.HIDDEN
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationDecision)) == 1  # only the automatic hide
-    response = first.post(f"{path}/decide", {"decision": "reject", "reason": "spam", "note": "Lien publicitaire", "item": item.id})
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(ModerationDecision)) == 1
+    )  # only the automatic hide
+    response = first.post(
+        f"{path}/decide",
+        {"decision": "reject", "reason": "spam", "note": "Lien publicitaire", "item": item.id},
+    )
     assert response.status_code == 302
     assert status_of(comment) == CommentStatus.REJECTED
 
-    decision = db.session.scalars(sa.select(ModerationDecision).order_by(ModerationDecision.id.desc())).first()
+    decision = db.session.scalars(
+        sa.select(ModerationDecision).order_by(ModerationDecision.id.desc())
+    ).first()
     writer = visitor(author)
     notice = article(page(writer, f"/fr/test-notes/{note.id}"), comment)
-    assert f'/fr/moderation/decisions/{decision.id}/appeal' in notice
+    assert f"/fr/moderation/decisions/{decision.id}/appeal" in notice
     appeal_page = page(writer, f"/fr/moderation/decisions/{decision.id}/appeal")
     assert "Lien publicitaire" in appeal_page
-    assert writer.post(f"/fr/moderation/decisions/{decision.id}/appeal", {"text": "Ce n'est pas une publicité."}).status_code == 302
+    assert (
+        writer.post(
+            f"/fr/moderation/decisions/{decision.id}/appeal",
+            {"text": "Ce n'est pas une publicité."},
+        ).status_code
+        == 302
+    )
     again = writer.post(f"/fr/moderation/decisions/{decision.id}/appeal", {"text": "Encore"})
     assert again.status_code == 400
     assert shows(again.get_data(as_text=True), shown("You have already appealed this decision."))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationAppeal)) == 1
 
-    appeal_item = db.session.scalar(sa.select(ModerationItem).where(ModerationItem.closed_at.is_(None)))
-    own = first.post(f"{path}/decide", {"decision": "restore", "reason": "decision_corrected", "item": appeal_item.id})
+    appeal_item = db.session.scalar(
+        sa.select(ModerationItem).where(ModerationItem.closed_at.is_(None))
+    )
+    own = first.post(
+        f"{path}/decide",
+        {"decision": "restore", "reason": "decision_corrected", "item": appeal_item.id},
+    )
     assert own.status_code == 400
     assert status_of(comment) == CommentStatus.REJECTED
-    assert shows(page(first, path), shown("The author appealed your decision: another moderator must decide the appeal."))
+    assert shows(
+        page(first, path),
+        shown("The author appealed your decision: another moderator must decide the appeal."),
+    )
     second = visitor(second_moderator)
-    assert "Ce n&#39;est pas une publicité." in page(second, path) or "Ce n'est pas une publicité." in page(second, path)
-    second.post(f"{path}/decide", {"decision": "restore", "reason": "decision_corrected", "item": appeal_item.id})
+    assert "Ce n&#39;est pas une publicité." in page(
+        second, path
+    ) or "Ce n'est pas une publicité." in page(second, path)
+    second.post(
+        f"{path}/decide",
+        {"decision": "restore", "reason": "decision_corrected", "item": appeal_item.id},
+    )
     assert status_of(comment) == CommentStatus.VISIBLE
-    assert [m.template for m in outbox()] == ["moderation_decision", "moderation_decision", "moderation_appeal_decided"]
-    assert shows(page(writer, f"/fr/moderation/decisions/{decision.id}/appeal"), shown("Another moderator examined your appeal and restored your comment."))
+    assert [m.template for m in outbox()] == [
+        "moderation_decision",
+        "moderation_decision",
+        "moderation_appeal_decided",
+    ]
+    assert shows(
+        page(writer, f"/fr/moderation/decisions/{decision.id}/appeal"),
+        shown("Another moderator examined your appeal and restored your comment."),
+    )
 
 
 def test_a_moderator_cannot_decide_on_their_own_comment(visitor, note, moderator):
@@ -181,16 +254,23 @@ def test_a_moderator_cannot_decide_on_their_own_comment(visitor, note, moderator
     html = page(browser, f"/fr/moderation/comments/{comment.id}")
     assert shows(html, shown("You cannot moderate your own comment: another moderator will."))
     assert "/decide" not in html
-    response = browser.post(f"/fr/moderation/comments/{comment.id}/decide", {"decision": "approve", "reason": "respects_rules", "item": item.id})
+    response = browser.post(
+        f"/fr/moderation/comments/{comment.id}/decide",
+        {"decision": "approve", "reason": "respects_rules", "item": item.id},
+    )
     assert response.status_code == 400
     assert status_of(comment) == CommentStatus.PENDING
 
 
 def test_a_decision_form_with_errors_comes_back(visitor, comment, moderator):
-    response = visitor(moderator).post(f"/fr/moderation/comments/{comment.id}/decide", {"decision": "hide", "reason": ""})
+    response = visitor(moderator).post(
+        f"/fr/moderation/comments/{comment.id}/decide", {"decision": "hide", "reason": ""}
+    )
     assert response.status_code == 400
     assert shows(response.get_data(as_text=True), shown("Choose a reason."))
-    response = visitor(moderator).post(f"/fr/moderation/comments/{comment.id}/decide", {"decision": "approve", "reason": "spam"})
+    response = visitor(moderator).post(
+        f"/fr/moderation/comments/{comment.id}/decide", {"decision": "approve", "reason": "spam"}
+    )
     assert response.status_code == 400
     assert shows(response.get_data(as_text=True), shown("Choose a reason that fits this decision."))
 
@@ -204,18 +284,29 @@ def test_bulk_decisions_from_the_queue(visitor, note, author, moderator, second_
     assert 'name="items"' in page(browser, "/fr/moderation/?kind=pending")
     response = browser.client.post(
         "/fr/moderation/bulk?kind=pending",
-        data={"items": [i.id for i in items], "decision": "approve", "reason": "respects_rules", "csrf_token": _token(browser)},
+        data={
+            "items": [i.id for i in items],
+            "decision": "approve",
+            "reason": "respects_rules",
+            "csrf_token": _token(browser),
+        },
     )
     assert response.headers["Location"] == "/fr/moderation/?kind=pending"
     assert [status_of(c) for c in comments] == ["visible", "visible", "pending"]
     html = page(browser, "/fr/moderation/")
     assert shows(html, shown("%(num)d comment decided.", "%(num)d comments decided.", 2))
-    assert shows(html, shown(
-        "%(num)d comment stays in the queue: another moderator is working on it, or you may not decide it.",
-        "%(num)d comments stay in the queue: another moderator is working on them, or you may not decide them.",
-        1,
-    ))
-    empty = browser.client.post("/fr/moderation/bulk", data={"decision": "approve", "reason": "respects_rules", "csrf_token": _token(browser)})
+    assert shows(
+        html,
+        shown(
+            "%(num)d comment stays in the queue: another moderator is working on it, or you may not decide it.",
+            "%(num)d comments stay in the queue: another moderator is working on them, or you may not decide them.",
+            1,
+        ),
+    )
+    empty = browser.client.post(
+        "/fr/moderation/bulk",
+        data={"decision": "approve", "reason": "respects_rules", "csrf_token": _token(browser)},
+    )
     assert empty.status_code == 400
     assert shows(empty.get_data(as_text=True), shown("Select at least one comment."))
 
@@ -229,12 +320,19 @@ def _token(browser):
 def test_the_appeal_page_belongs_to_the_author(visitor, comment, author, moderator, reporters):
     decision = decide_comment(moderator, comment, decision="hide", reason="spam")
     db.session.commit()
-    assert visitor(reporters[0]).get(f"/fr/moderation/decisions/{decision.id}/appeal").status_code == 404
-    assert visitor(author).get(f"/fr/moderation/decisions/{decision.id + 1}/appeal").status_code == 404
+    assert (
+        visitor(reporters[0]).get(f"/fr/moderation/decisions/{decision.id}/appeal").status_code
+        == 404
+    )
+    assert (
+        visitor(author).get(f"/fr/moderation/decisions/{decision.id + 1}/appeal").status_code == 404
+    )
     assert visitor().get(f"/fr/moderation/decisions/{decision.id}/appeal").status_code == 302
 
 
-def test_blocking_and_lifting_a_block(visitor, note, comment, author, moderator, administrator, reporters):
+def test_blocking_and_lifting_a_block(
+    visitor, note, comment, author, moderator, administrator, reporters
+):
     browser = visitor(moderator)
     html = page(browser, f"/fr/moderation/users/{author.id}")
     assert "Un avis sur l" in html
@@ -245,9 +343,14 @@ def test_blocking_and_lifting_a_block(visitor, note, comment, author, moderator,
     browser.post(f"/fr/moderation/users/{author.id}/block", {"reason": "Insultes répétées"})
     db.session.expire_all()
     assert author.is_blocked
-    assert f'id="comment-{comment.id}"' not in page(visitor(reporters[0]), f"/fr/test-notes/{note.id}")
+    assert f'id="comment-{comment.id}"' not in page(
+        visitor(reporters[0]), f"/fr/test-notes/{note.id}"
+    )
     blocked = page(visitor(author), f"/fr/test-notes/{note.id}")
-    assert shows(blocked, shown("Your account is blocked by the moderators: you cannot take part in discussions."))
+    assert shows(
+        blocked,
+        shown("Your account is blocked by the moderators: you cannot take part in discussions."),
+    )
     assert browser.post(f"/fr/moderation/users/{author.id}/unblock").status_code == 403
     admin = visitor(administrator)
     assert "Insultes répétées" in page(admin, f"/fr/moderation/users/{author.id}")
@@ -257,16 +360,29 @@ def test_blocking_and_lifting_a_block(visitor, note, comment, author, moderator,
     assert f'id="comment-{comment.id}"' in page(visitor(reporters[0]), f"/fr/test-notes/{note.id}")
 
 
-def test_the_transparency_page_is_public_and_anonymous(visitor, comment, author, moderator, reporters):
+def test_the_transparency_page_is_public_and_anonymous(
+    visitor, comment, author, moderator, reporters
+):
     report_comment(reporters[0], comment, reason="spam")
-    decide_comment(moderator, comment, decision="hide", reason="insult_or_hate", item=db.session.scalar(sa.select(ModerationItem)))
+    decide_comment(
+        moderator,
+        comment,
+        decision="hide",
+        reason="insult_or_hate",
+        item=db.session.scalar(sa.select(ModerationItem)),
+    )
     db.session.commit()
     html = page(visitor(), "/ar/moderation/transparency")
     assert "<table" in html
     assert 'scope="row"' in html
     assert "<caption>" in html
     assert shows(html, shown("Insult or hate speech", lang="ar"))
-    for personal in (author.display_name, moderator.display_name, reporters[0].display_name, "Un avis"):
+    for personal in (
+        author.display_name,
+        moderator.display_name,
+        reporters[0].display_name,
+        "Un avis",
+    ):
         assert personal not in html
 
 
@@ -278,11 +394,26 @@ def test_administrators_edit_the_screening_settings(visitor, administrator, targ
     assert "connard" in html
     assert "9a7ba" in html
     assert "ⴰⵖⵢⵓⵍ" in html
-    form = {"check_links": "y", "max_links": "1", "check_repeats": "y", "repeat_window_hours": "12", "repeat_min_length": "20",
-            "check_words": "y", "words_fr": "zut\nflûte", "words_ar": "", "words_zgh": "", "words_ary_arab": "", "words_ary_latn": ""}
+    form = {
+        "check_links": "y",
+        "max_links": "1",
+        "check_repeats": "y",
+        "repeat_window_hours": "12",
+        "repeat_min_length": "20",
+        "check_words": "y",
+        "words_fr": "zut\nflûte",
+        "words_ar": "",
+        "words_zgh": "",
+        "words_ary_arab": "",
+        "words_ary_latn": "",
+    }
     assert admin.post("/fr/admin/moderation/screening", form).status_code == 302
     settings = db.session.get(ScreeningSettings, 1)
-    assert (settings.max_links, settings.repeat_window_hours, settings.terms("fr")) == (1, 12, ["zut", "flûte"])
+    assert (settings.max_links, settings.repeat_window_hours, settings.terms("fr")) == (
+        1,
+        12,
+        ["zut", "flûte"],
+    )
     assert post_comment(citizen, target, body="Flûte alors").status == CommentStatus.PENDING
     bad = admin.post("/fr/admin/moderation/screening", {**form, "repeat_window_hours": "0"})
     assert bad.status_code == 400
@@ -300,13 +431,23 @@ def test_a_large_backlog_is_announced(visitor, notes, author, moderator, citizen
     assert "/fr/moderation/" in html
     assert 'class="site-notice"' not in page(visitor(citizen), "/fr/")
     thread = page(visitor(citizen), f"/fr/test-notes/{note.id}")
-    assert shows(thread, shown("Moderators have many comments to read at the moment: yours may take longer than usual to be published."))
+    assert shows(
+        thread,
+        shown(
+            "Moderators have many comments to read at the moment: yours may take longer than usual to be published."
+        ),
+    )
 
 
 def test_no_backlog_notice_below_the_threshold(visitor, notes, moderator, citizen):
     note = notes(moderation_mode="pre")
     assert 'class="site-notice"' not in page(visitor(moderator), "/fr/")
-    assert not shows(page(visitor(citizen), f"/fr/test-notes/{note.id}"), shown("Moderators have many comments to read at the moment: yours may take longer than usual to be published."))
+    assert not shows(
+        page(visitor(citizen), f"/fr/test-notes/{note.id}"),
+        shown(
+            "Moderators have many comments to read at the moment: yours may take longer than usual to be published."
+        ),
+    )
 
 
 def test_the_moderation_link_is_for_moderators(visitor, moderator, citizen):
