@@ -85,8 +85,8 @@ def _register_blueprints(app):
     from participation.admin.views import bp as admin_bp
     from participation.api.views import bp as api_bp
     from participation.auth.views import bp as auth_bp
-    from participation.comments.moderation.views import admin_bp as moderation_admin_bp
-    from participation.comments.moderation.views import bp as moderation_bp
+    from participation.moderation.views import admin_bp as moderation_admin_bp
+    from participation.moderation.views import bp as moderation_bp
     from participation.comments.views import bp as comments_bp
     from participation.consultations.comment_targets import register_comment_targets
     from participation.consultations.views import bp as consultations_bp

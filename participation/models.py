@@ -4,7 +4,7 @@ from participation.auth import models as auth_models  # noqa: F401
 from participation.core import audit, mail, switches  # noqa: F401
 from participation.institutions import models as institution_models  # noqa: F401
 from participation.comments import models as comment_models  # noqa: F401
-from participation.comments.moderation import models as moderation_models  # noqa: F401
+from participation.moderation import models as moderation_models  # noqa: F401
 from participation.consultations import models as consultation_models  # noqa: F401
 from participation.petitions import models as petition_models  # noqa: F401
 from participation.ogp import models as ogp_models  # noqa: F401

@@ -54,13 +54,13 @@ def test_production_refuses_to_start_without_secrets(monkeypatch):
 
 def test_seed_demo_fills_the_moderation_queue_and_the_transparency_page(app, client, post_form):
     from participation.comments.models import Comment
-    from participation.comments.moderation.models import (
+    from participation.moderation.models import (
         CommentReport,
         ModerationAppeal,
         ModerationDecision,
         ModerationItem,
     )
-    from participation.comments.moderation.queries import (
+    from participation.moderation.queries import (
         QueueFilters,
         list_monthly_statistics,
         list_queue,

@@ -13,7 +13,7 @@ from participation.auth.models import User
 from participation.auth.permissions import is_citizen
 from participation.comments import permissions as perms
 from participation.comments.models import Comment, CommentStatus, CommentVote, Stance
-from participation.comments.moderation.queries import get_reader_moderation
+from participation.moderation.queries import get_reader_moderation
 from participation.core.models import utcnow
 from participation.core.permissions import is_signed_in
 from participation.extensions import db

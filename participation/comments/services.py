@@ -20,7 +20,7 @@ from participation.comments.models import (
     CommentVote,
     Stance,
 )
-from participation.comments.moderation.screening import screen_comment
+from participation.moderation.screening import screen_comment
 from participation.comments.queries import page_of
 from participation.comments.targets import target_of
 from participation.core.audit import record_audit
@@ -178,7 +178,7 @@ def edit_comment(actor, comment, *, body):
         comment.edited_at = utcnow()
         db.session.flush()
         # The moderation service imports this module (for _apply_status): import it when needed.
-        from participation.comments.moderation.services import screen_edited_comment
+        from participation.moderation.services import screen_edited_comment
 
         screen_edited_comment(actor, comment)
     db.session.flush()

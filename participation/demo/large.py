@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from participation.auth.models import IdentityProfile, Role, RoleGrant, User
 from participation.comments.models import Comment
-from participation.comments.moderation.models import ModerationDecision, ModerationItem
+from participation.moderation.models import ModerationDecision, ModerationItem
 from participation.consultations.models import AnswerSet, Consultation, OutcomeReport, Section
 from participation.core.crypto import encrypt, keyed_hash
 from participation.core.errors import DomainError

@@ -8,8 +8,8 @@ Like the other demo modules, it runs once: a database that already has reports i
 import sqlalchemy as sa
 
 from participation.auth.models import User
-from participation.comments.moderation.models import CommentReport, DecisionReason
-from participation.comments.moderation.services import (
+from participation.moderation.models import CommentReport, DecisionReason
+from participation.moderation.services import (
     appeal_decision,
     decide_comment,
     report_comment,

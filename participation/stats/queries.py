@@ -13,13 +13,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from participation.comments.moderation.models import (
+from participation.moderation.models import (
     DECISION_OUTCOME_LABELS,
     DECISION_REASON_LABELS,
     DECISION_REASONS,
     Decision,
 )
-from participation.comments.moderation.queries import list_monthly_statistics
+from participation.moderation.queries import list_monthly_statistics
 from participation.comments.models import Comment
 from participation.consultations.models import Consultation, ConsultationState, Section
 from participation.core.i18n import LANGUAGE_LABELS, LANGUAGES

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from participation.auth.models import Role
 from participation.comments.models import Comment
-from participation.comments.moderation.models import ModerationAppeal, ModerationDecision
+from participation.moderation.models import ModerationAppeal, ModerationDecision
 from participation.extensions import db
 from tests.browser.test_consultation_journey import sign_in, submit
 from tests.factories import make_consultation, make_institution, make_user

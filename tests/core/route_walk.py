@@ -15,7 +15,7 @@ from flask import url_for
 from werkzeug.routing import BuildError
 
 from participation.auth.models import Role
-from participation.comments.moderation.services import decide_comment
+from participation.moderation.services import decide_comment
 from participation.consultations.attachments import add_attachment, stored_path
 from participation.consultations.models import Attachment
 from participation.core.routing import MAX_ID

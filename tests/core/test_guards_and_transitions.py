@@ -33,7 +33,7 @@ TRANSITIONS = {
         (
             "participation/comments/services.py",
             "_apply_status",
-        ): None,  # its caller records the decision (comments/moderation/test_structure.py)
+        ): None,  # its caller records the decision (moderation/test_structure.py)
         ("participation/ogp/services.py", "change_commitment_status"): "record_audit",
         # A held signature counted by a moderator: decide_signature records the SignatureDecision.
         ("participation/petitions/signing.py", "release_suspect_signature"): None,

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from participation.auth.models import Role
-from participation.comments.moderation.models import (
+from participation.moderation.models import (
     ModerationAppeal,
     ModerationDecision,
     ModerationItem,

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from participation.comments.forms import _distinct_ids
-from participation.comments.moderation.models import (
+from participation.moderation.models import (
     DECISION_LABELS,
     DECISION_REASON_LABELS,
     DECISION_REASONS,
@@ -25,7 +25,7 @@ from participation.comments.moderation.models import (
     SignatureDecisionKind,
     WordList,
 )
-from participation.comments.moderation.services import TEXT_LIMIT
+from participation.moderation.services import TEXT_LIMIT
 from participation.core.forms import (
     ChoiceField,
     Form,

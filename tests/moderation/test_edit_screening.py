@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from participation.comments.models import CommentStatus
-from participation.comments.moderation.models import (
+from participation.moderation.models import (
     CommentFingerprint,
     Decision,
     DecisionReason,
@@ -15,8 +15,8 @@ from participation.comments.moderation.models import (
     ModerationItem,
     ScreeningFlag,
 )
-from participation.comments.moderation.queries import list_monthly_statistics
-from participation.comments.moderation.services import decide_comment
+from participation.moderation.queries import list_monthly_statistics
+from participation.moderation.services import decide_comment
 from participation.comments.services import edit_comment, post_comment
 from participation.core.audit import AuditEntry
 from participation.extensions import db

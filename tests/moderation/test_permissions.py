@@ -7,8 +7,8 @@ from flask_login import AnonymousUserMixin
 
 from participation.auth.models import Role
 from participation.comments.models import CommentStatus
-from participation.comments.moderation import permissions as perms
-from participation.comments.moderation.services import appeal_decision, decide_comment
+from participation.moderation import permissions as perms
+from participation.moderation.services import appeal_decision, decide_comment
 from participation.core.models import utcnow
 from participation.extensions import db
 from tests.comments.factories import make_comment

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from participation.auth.models import User
 from participation.comments.models import Comment, CommentStatus
-from participation.comments.moderation.models import (
+from participation.moderation.models import (
     APPEALABLE_DECISIONS,
     CommentReport,
     Decision,
@@ -30,7 +30,7 @@ from participation.comments.moderation.models import (
     SignatureDecision,
     SignatureLock,
 )
-from participation.comments.moderation.wordlists import DEFAULT_SETTINGS, default_word_lists
+from participation.moderation.wordlists import DEFAULT_SETTINGS, default_word_lists
 from participation.core.models import utcnow
 from participation.core.permissions import is_signed_in
 from participation.core.timezones import MOROCCO

@@ -10,7 +10,7 @@ letter shapes, tatweel, repeated letters, Darija digit letters), so one spelling
 of several words matches those words in that order.
 """
 
-from participation.comments.moderation.models import WordList
+from participation.moderation.models import WordList
 
 DEFAULT_WORD_LISTS = {
     WordList.AR: [

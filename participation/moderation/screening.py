@@ -26,7 +26,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from participation.comments import markdown
-from participation.comments.moderation.models import (
+from participation.moderation.models import (
     PREMODERATION,
     CommentFingerprint,
     ItemKind,
@@ -35,7 +35,7 @@ from participation.comments.moderation.models import (
     ScreeningRule,
     WordList,
 )
-from participation.comments.moderation.queries import get_screening_settings
+from participation.moderation.queries import get_screening_settings
 from participation.comments.models import CommentStatus
 from participation.core.models import utcnow
 from participation.core.search import normalise_text

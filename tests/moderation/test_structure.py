@@ -14,7 +14,7 @@ import participation
 
 PACKAGE = Path(participation.__file__).parent
 APPLY = "participation/comments/services.py"
-MODERATION = "participation/comments/moderation/services.py"
+MODERATION = "participation/moderation/services.py"
 COMPONENT = "participation.comments"
 
 

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from participation.auth.services import export_personal_data
 from participation.comments.models import STATUS_TRANSITIONS, CommentStatus
-from participation.comments.moderation import services
-from participation.comments.moderation.models import (
+from participation.moderation import services
+from participation.moderation.models import (
     DECISION_EFFECTS,
     DECISION_REASONS,
     MODERATOR_DECISIONS,
@@ -19,7 +19,7 @@ from participation.comments.moderation.models import (
     ModerationDecision,
     ModerationItem,
 )
-from participation.comments.moderation.services import (
+from participation.moderation.services import (
     appeal_decision,
     block_user,
     decide_comment,
@@ -719,5 +719,5 @@ def test_every_service_has_a_guard():
     ):
         assert (
             getattr(services, name).guarded_by.__module__
-            == "participation.comments.moderation.permissions"
+            == "participation.moderation.permissions"
         )

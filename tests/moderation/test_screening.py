@@ -7,19 +7,19 @@ import pytest
 import sqlalchemy as sa
 
 from participation.comments.models import CommentStatus
-from participation.comments.moderation.models import (
+from participation.moderation.models import (
     CommentFingerprint,
     ModerationItem,
     ScreeningFlag,
 )
-from participation.comments.moderation.screening import (
+from participation.moderation.screening import (
     WordMatcher,
     guess_language,
     screen_comment,
     screening_words,
 )
-from participation.comments.moderation.services import update_screening_settings
-from participation.comments.moderation.wordlists import DEFAULT_WORD_LISTS
+from participation.moderation.services import update_screening_settings
+from participation.moderation.wordlists import DEFAULT_WORD_LISTS
 from participation.comments.services import post_comment
 from participation.core.models import utcnow
 from participation.extensions import db

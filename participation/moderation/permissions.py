@@ -5,7 +5,7 @@ one who made the decision appealed.
 """
 
 from participation.auth.permissions import is_administrator, is_citizen, is_moderator, is_staff
-from participation.comments.moderation.queries import (
+from participation.moderation.queries import (
     get_appeal,
     get_latest_decision,
     is_appealable,

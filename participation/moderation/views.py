@@ -18,9 +18,9 @@ from flask_login import current_user
 
 from participation.auth.models import User
 from participation.comments.models import Comment
-from participation.comments.moderation import permissions as perms
-from participation.comments.moderation import queries, services
-from participation.comments.moderation.forms import (
+from participation.moderation import permissions as perms
+from participation.moderation import queries, services
+from participation.moderation.forms import (
     ActionForm,
     AppealForm,
     BlockForm,
@@ -32,7 +32,7 @@ from participation.comments.moderation.forms import (
     SignatureDecisionForm,
     report_form_for,
 )
-from participation.comments.moderation.models import (
+from participation.moderation.models import (
     COMMENT_STATUS_LABELS,
     DECISION_OUTCOME_LABELS,
     DECISION_REASON_LABELS,

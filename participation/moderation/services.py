@@ -16,8 +16,8 @@ from flask_babel import ngettext
 
 from participation.auth.models import User
 from participation.comments.models import CommentStatus
-from participation.comments.moderation import permissions as perms
-from participation.comments.moderation.models import (
+from participation.moderation import permissions as perms
+from participation.moderation.models import (
     APPEAL,
     DECISION_EFFECTS,
     DECISION_REASONS,
@@ -36,7 +36,7 @@ from participation.comments.moderation.models import (
     SignatureLock,
     WordList,
 )
-from participation.comments.moderation.queries import (
+from participation.moderation.queries import (
     appeal_deadline,
     count_open_reports,
     get_appeal,
@@ -45,7 +45,7 @@ from participation.comments.moderation.queries import (
     get_open_item,
     is_appealable,
 )
-from participation.comments.moderation.screening import guess_language, screen_comment
+from participation.moderation.screening import guess_language, screen_comment
 from participation.comments.permissions import can_edit_comment, is_comment_author
 from participation.comments.queries import page_of
 from participation.comments.services import _apply_status

@@ -11,15 +11,15 @@ import pytest
 import sqlalchemy as sa
 
 from participation.auth.models import Role, RoleGrant, User
-from participation.comments.moderation import permissions as perms
-from participation.comments.moderation.models import SignatureDecision, SignatureLock
-from participation.comments.moderation.queries import (
+from participation.moderation import permissions as perms
+from participation.moderation.models import SignatureDecision, SignatureLock
+from participation.moderation.queries import (
     QueueFilters,
     count_waiting_items,
     list_queue,
     list_signing_alerts,
 )
-from participation.comments.moderation.services import (
+from participation.moderation.services import (
     decide_signature,
     decide_signatures,
     release_signature,
@@ -170,7 +170,7 @@ def test_the_queue_lists_held_signatures_and_petitions_awaiting_review_oldest_fi
 
 def test_the_queue_runs_a_bounded_number_of_queries(app, held_by_ip, note, author):
     from tests.comments.factories import make_comment
-    from tests.comments.moderation.test_services import item_for
+    from tests.moderation.test_services import item_for
 
     petition, *_ = open_petition()
     statements = []

@@ -1,4 +1,5 @@
-"""People and comments for moderation tests; the "note" target type comes from tests/comments."""
+"""People and comments for the moderation desk's tests; every test here has the stand-in "note"
+comment target type of tests/notes.py."""
 
 import pytest
 
@@ -6,9 +7,20 @@ from participation.auth.models import Role
 from tests.comments.factories import make_comment
 from tests.conftest import Login, csrf_token
 from tests.factories import make_user
+from tests.notes import extend_app, note, notes, target  # noqa: F401 (fixtures)
 
 ACCOUNT = "/fr/account/"  # any page with a form gives the session's CSRF token
 SIGN_IN = "/fr/account/login"
+
+
+@pytest.fixture(autouse=True)
+def _note_targets(notes):  # noqa: F811
+    """Autouse: every test here has the "note" target type."""
+
+
+@pytest.fixture
+def citizen(app):
+    return make_user(display_name="Amina")
 
 
 @pytest.fixture

@@ -7,15 +7,15 @@ import pytest
 import sqlalchemy as sa
 
 from participation.comments.models import CommentStatus
-from participation.comments.moderation.models import ModerationItem
-from participation.comments.moderation.queries import (
+from participation.moderation.models import ModerationItem
+from participation.moderation.queries import (
     QueueFilters,
     count_waiting_items,
     get_reader_moderation,
     list_monthly_statistics,
     list_queue,
 )
-from participation.comments.moderation.services import (
+from participation.moderation.services import (
     appeal_decision,
     block_user,
     decide_comment,
@@ -203,7 +203,7 @@ def test_comments_of_blocked_authors_are_not_public(note, target, author, modera
 @pytest.fixture
 def clock(monkeypatch):
     """Decisions take their date from the services' clock: set it to any moment."""
-    from participation.comments.moderation import services
+    from participation.moderation import services
 
     clock = {"now": utcnow()}
     monkeypatch.setattr(services, "utcnow", lambda: clock["now"])

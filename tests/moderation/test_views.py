@@ -7,13 +7,13 @@ import sqlalchemy as sa
 
 from participation.auth.models import Role
 from participation.comments.models import Comment, CommentStatus
-from participation.comments.moderation.models import (
+from participation.moderation.models import (
     ModerationAppeal,
     ModerationDecision,
     ModerationItem,
     ScreeningSettings,
 )
-from participation.comments.moderation.services import decide_comment, report_comment, take_item
+from participation.moderation.services import decide_comment, report_comment, take_item
 from participation.extensions import db
 from tests.comments.factories import make_comment
 from tests.comments.helpers import shown, shows
