@@ -11,6 +11,7 @@ import logging
 import smtplib
 import sys
 from datetime import timedelta
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
@@ -73,7 +74,13 @@ def build_email(message):
     email = EmailMessage()
     email["From"] = current_app.config["MAIL_FROM"]
     email["To"] = message.to_address
-    email["Subject"] = message.subject
+    if message.subject.isascii():
+        email["Subject"] = message.subject
+    else:
+        # The default policy's folder (Python 3.11) can put the space where it cuts a long
+        # non-ASCII subject outside the encoded words, and readers drop it ("مشروعمرسوم"). The
+        # legacy Header encoder keeps every space inside an encoded word; set_raw keeps its folding.
+        email.set_raw("Subject", Header(message.subject, "utf-8", header_name="Subject").encode())
     email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}")
     email.set_content(message.body_text)
     email["Content-Language"] = (

@@ -158,3 +158,25 @@ def test_retry_delay_grows_and_is_capped():
     assert mail.retry_delay(1).total_seconds() == 60
     assert mail.retry_delay(3).total_seconds() == 240
     assert mail.retry_delay(30).total_seconds() == 6 * 3600
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "فُتحت الاستشارة «مشروع مرسوم بتطبيق القانون المتعلق بالحق في الحصول على المعلومات»",
+        "حصيلة الاستشارة «مشروع مرسوم بتطبيق القانون المتعلق بالحق في الحصول على المعلومات»",
+        "ⵜⴰⵙⵓⵔⵜ «ⴰⵙⵏⴼⵍⵓⵍ ⵏ ⵓⵏⵎⵓⵍ ⵏ ⵓⵙⵏⵜⵍ ⵏ ⵜⵓⴳⴳⴰ ⴳ ⵓⴽⵛⴰⵎ ⵖⵔ ⵉⵙⴰⵍⵍⵏ» ⵜⵜⵓⵕⵥⵎ",
+        "La consultation « Projet de décret pris pour l’application de la loi n° 31.13 » est ouverte",
+        "Plain ASCII subject",
+    ],
+    ids=["ar-opened", "ar-outcome", "zgh", "fr", "ascii"],
+)
+def test_a_long_subject_keeps_every_space_once_folded(app, subject):
+    user = make_user(language="ar")
+    message = _queue(user)
+    message.subject = subject
+    raw = bytes(mail.build_email(message))
+    parsed = message_from_bytes(raw, policy=policy.default)
+    assert parsed["Subject"] == subject
+    header = raw.split(b"\n\n")[0].decode("ascii")
+    assert max(len(line.rstrip("\r")) for line in header.split("\n")) <= 78
