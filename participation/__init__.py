@@ -87,6 +87,7 @@ def _register_blueprints(app):
     from participation.auth.views import bp as auth_bp
     from participation.moderation.views import admin_bp as moderation_admin_bp
     from participation.moderation.views import bp as moderation_bp
+    from participation.moderation.oversight import register_comment_overseer
     from participation.comments.views import bp as comments_bp
     from participation.consultations.comment_targets import register_comment_targets
     from participation.consultations.views import bp as consultations_bp
@@ -119,6 +120,7 @@ def _register_blueprints(app):
     app.register_blueprint(opendata_bp)
     register_comment_targets()
     register_petition_comment_target()
+    register_comment_overseer()
     csrf.exempt(api_bp)  # read-only JSON API, no cookies-based state changes
 
 

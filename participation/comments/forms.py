@@ -7,7 +7,13 @@ from wtforms.validators import DataRequired
 from participation.comments.markdown import clean_source
 from participation.comments.models import STANCE_CHOICES, Stance
 from participation.core.errors import DomainError
-from participation.core.forms import ChoiceField, Form, choices, no_control_characters
+from participation.core.forms import (
+    ChoiceField,
+    Form,
+    choices,
+    distinct_ids,
+    no_control_characters,
+)
 
 
 def _hint():
@@ -62,16 +68,9 @@ class EditForm(Form):
     body = _body(_l("Your comment"))
 
 
-def _distinct_ids(form, prefix):
-    """A page shows many comment forms: the same field names, an id of their own for each."""
-    for field in form:
-        field.id = field.label.field_id = f"{prefix}-{field.name}"
-    return form
-
-
 def thread_comment_form():
-    return _distinct_ids(CommentForm(), "comment")
+    return distinct_ids(CommentForm(), "comment")
 
 
 def reply_form_for(comment):
-    return _distinct_ids(ReplyForm(), f"reply-{comment.id}")
+    return distinct_ids(ReplyForm(), f"reply-{comment.id}")

@@ -13,7 +13,7 @@ from participation.auth.models import User
 from participation.auth.permissions import is_citizen
 from participation.comments import permissions as perms
 from participation.comments.models import Comment, CommentStatus, CommentVote, Stance
-from participation.moderation.queries import get_reader_moderation
+from participation.comments.oversight import current_overseer
 from participation.core.models import utcnow
 from participation.core.permissions import is_signed_in
 from participation.extensions import db
@@ -34,7 +34,7 @@ class CommentNode:
     can_vote: bool = False
     can_report: bool = False
     reported: bool = False  # by the viewer
-    moderation: object = None  # why the viewer's own comment is hidden or rejected (moderation.queries.ModerationNotice)
+    notice: object = None  # why the viewer's own comment is withheld (from the overseer)
     own: bool = False
 
 
@@ -50,6 +50,7 @@ class Thread:
     can_comment: bool
     answers_officially: bool
     max_length: int
+    oversight: object  # the registered comments.oversight.Overseer (its partials, its busy())
 
     def page_link(self, page):
         return self.target.link(
@@ -119,8 +120,9 @@ def get_thread(target, viewer, *, page=1, per_page=PER_PAGE, order="oldest"):
                 )
             )
         )
+    overseer = current_overseer()
     nodes = _build_tree(
-        comments, root_ids, target, viewer, voted, get_reader_moderation(viewer, comments)
+        comments, root_ids, target, viewer, voted, overseer.reader_notes(viewer, comments)
     )
     return Thread(
         target=target,
@@ -131,15 +133,16 @@ def get_thread(target, viewer, *, page=1, per_page=PER_PAGE, order="oldest"):
         can_comment=perms.can_comment(viewer, target),
         answers_officially=perms.can_answer_officially(viewer, target),
         max_length=current_app.config["COMMENT_MAX_LENGTH"],
+        oversight=overseer,
     )
 
 
-def _build_tree(comments, root_ids, target, viewer, voted, moderation):
+def _build_tree(comments, root_ids, target, viewer, voted, notes):
     # The target's own checks run once, not once per comment: the per-comment rights below are
-    # permissions.can_reply, can_vote_useful and moderation.permissions.can_report_comment with
-    # the target part already answered.
+    # permissions.can_reply, can_vote_useful and the overseer's report permission with the
+    # target part already answered.
     may_comment = perms.can_comment(viewer, target)
-    may_report = is_citizen(viewer)
+    may_report = current_overseer().accepts_reports and is_citizen(viewer)
     now = utcnow()
     nodes = {}
     for comment in comments:
@@ -157,8 +160,8 @@ def _build_tree(comments, root_ids, target, viewer, voted, moderation):
             can_delete=perms.can_delete_comment(viewer, comment),
             can_vote=may_comment and public and not own,
             can_report=may_report and public and not own,
-            reported=comment.id in moderation.reported,
-            moderation=moderation.notices.get(comment.id),
+            reported=comment.id in notes.reported,
+            notice=notes.notices.get(comment.id),
         )
     for comment in comments:  # oldest first, so replies come in the order they were written
         if comment.parent_id in nodes:

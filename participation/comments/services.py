@@ -13,6 +13,7 @@ from flask_babel import ngettext
 
 from participation.comments import markdown
 from participation.comments import permissions as perms
+from participation.comments.oversight import current_overseer
 from participation.comments.models import (
     STATUS_TRANSITIONS,
     Comment,
@@ -20,7 +21,6 @@ from participation.comments.models import (
     CommentVote,
     Stance,
 )
-from participation.moderation.screening import screen_comment
 from participation.comments.queries import page_of
 from participation.comments.targets import target_of
 from participation.core.audit import record_audit
@@ -76,7 +76,7 @@ def post_comment(actor, target, *, body, parent=None, stance=None):
             _l("An official answer cannot take a position."), code="stance_not_allowed"
         )
     source = markdown.clean_source(body)
-    screening = screen_comment(source, official=official)
+    screening = current_overseer().screen_new(source, official=official)
     comment = Comment(
         target_type=target.target_type,
         target_id=target.target_id,
@@ -133,10 +133,10 @@ def _announce_publication(comment, target):
     )
 
 
-def _apply_status(comment, status):
-    """The only place a comment's status changes after it was written (moderation calls it).
-
-    The caller checks the moderator's permission and records the decision."""
+def change_comment_status(comment, status):
+    """The only place a comment's status changes after it was written. Whoever oversees comments
+    (the registered overseer, see oversight.py) calls it, having checked its own permission and
+    recorded why."""
     current, status = CommentStatus(comment.status), CommentStatus(status)
     if status not in STATUS_TRANSITIONS[current]:
         raise DomainError(
@@ -177,10 +177,7 @@ def edit_comment(actor, comment, *, body):
         comment.write(source)
         comment.edited_at = utcnow()
         db.session.flush()
-        # The moderation service imports this module (for _apply_status): import it when needed.
-        from participation.moderation.services import screen_edited_comment
-
-        screen_edited_comment(actor, comment)
+        current_overseer().screen_edit(actor, comment)
     db.session.flush()
     return comment
 

@@ -58,7 +58,7 @@ def _load_target(target_type, target_id):
     return target
 
 
-def _load_comment(comment_id):
+def load_comment(comment_id):
     comment = db.session.get(Comment, comment_id) or abort(404)
     target = _load_target(comment.target_type, comment.target_id)
     if not perms.can_see_comment(current_user, comment, target):
@@ -66,7 +66,7 @@ def _load_comment(comment_id):
     return comment, target
 
 
-def _back_to(target, comment):
+def back_to_thread(target, comment):
     return redirect(target.link(comment_id=comment.id, page=page_of(comment, current_user)))
 
 
@@ -100,7 +100,7 @@ def post_comment(target_type, target_id):
         )
         if ok:
             _published(comment)
-            return _back_to(target, comment)
+            return back_to_thread(target, comment)
     return _form_again(form, target)
 
 
@@ -108,7 +108,7 @@ def post_comment(target_type, target_id):
 @posting_limit
 @policy.authenticated
 def reply(comment_id):
-    parent, target = _load_comment(comment_id)
+    parent, target = load_comment(comment_id)
     policy.ensure(perms.can_reply(current_user, parent, target))
     form = ReplyForm()
     if form.validate_on_submit():
@@ -117,14 +117,14 @@ def reply(comment_id):
         )
         if ok:
             _published(comment)
-            return _back_to(target, comment)
+            return back_to_thread(target, comment)
     return _form_again(form, target, parent=parent)
 
 
 @bp.route("/<int:comment_id>/edit", methods=["GET", "POST"])
 @policy.authenticated
 def edit_comment(comment_id):
-    comment, target = _load_comment(comment_id)
+    comment, target = load_comment(comment_id)
     policy.ensure(perms.is_comment_author(current_user, comment) and not comment.is_deleted)
     form = EditForm(data={"body": comment.body_source})
     if form.validate_on_submit():
@@ -134,7 +134,7 @@ def edit_comment(comment_id):
             success=_("Your comment is changed."),
         )
         if ok:
-            return _back_to(target, comment)
+            return back_to_thread(target, comment)
     elif not form.errors and not perms.can_edit_comment(current_user, comment):
         flash(
             _(
@@ -142,7 +142,7 @@ def edit_comment(comment_id):
             ),
             "warning",
         )
-        return _back_to(target, comment)
+        return back_to_thread(target, comment)
     status = 400 if form.errors else 200
     return render_template("comments/edit.html", form=form, comment=comment, target=target), status
 
@@ -150,20 +150,20 @@ def edit_comment(comment_id):
 @bp.route("/<int:comment_id>/delete", methods=["POST"])
 @policy.authenticated
 def delete_comment(comment_id):
-    comment, target = _load_comment(comment_id)
+    comment, target = load_comment(comment_id)
     policy.ensure(perms.can_delete_comment(current_user, comment))
     if ConfirmForm().validate_on_submit():
         perform(
             lambda: services.delete_comment(current_user, comment),
             success=_("Your comment is deleted."),
         )
-    return _back_to(target, comment)
+    return back_to_thread(target, comment)
 
 
 @bp.route("/<int:comment_id>/useful", methods=["POST"])
 @policy.authenticated
 def toggle_useful(comment_id):
-    comment, target = _load_comment(comment_id)
+    comment, target = load_comment(comment_id)
     policy.ensure(perms.can_vote_useful(current_user, comment, target))
     if ConfirmForm().validate_on_submit():
         ok, marked = perform(lambda: services.toggle_useful_vote(current_user, comment))
@@ -174,4 +174,4 @@ def toggle_useful(comment_id):
                 else _("You took back your “useful” mark."),
                 "success",
             )
-    return _back_to(target, comment)
+    return back_to_thread(target, comment)

@@ -52,6 +52,14 @@ def choices(pairs):
 LANGUAGE_CHOICES = choices((code, LANGUAGE_NAMES[code]) for code in LANGUAGES)
 
 
+def distinct_ids(form, prefix):
+    """A page shows many instances of one form (a reply form under each comment): the same field
+    names, an id of their own for each."""
+    for field in form:
+        field.id = field.label.field_id = f"{prefix}-{field.name}"
+    return form
+
+
 def strip(value):
     return value.strip() if isinstance(value, str) else value
 

@@ -11,7 +11,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from participation.comments.forms import _distinct_ids
 from participation.moderation.models import (
     DECISION_LABELS,
     DECISION_REASON_LABELS,
@@ -27,6 +26,7 @@ from participation.moderation.models import (
 )
 from participation.moderation.services import TEXT_LIMIT
 from participation.core.forms import (
+    distinct_ids,
     ChoiceField,
     Form,
     LocalIntegerField,
@@ -77,7 +77,7 @@ class ReportForm(Form):
 
 
 def report_form_for(comment):
-    return _distinct_ids(ReportForm(), f"report-{comment.id}")
+    return distinct_ids(ReportForm(), f"report-{comment.id}")
 
 
 _KEEP = _l("To publish or keep the comment")

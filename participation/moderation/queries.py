@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from participation.auth.models import User
 from participation.comments.models import Comment, CommentStatus
+from participation.comments.oversight import ReaderNotes
 from participation.moderation.models import (
     APPEALABLE_DECISIONS,
     CommentReport,
@@ -615,18 +616,10 @@ class ModerationNotice:
         return appeal_deadline(self.decision)
 
 
-@dataclass
-class ReaderModeration:
-    reported: set = field(default_factory=set)  # comment ids the reader reported
-    notices: dict = field(
-        default_factory=dict
-    )  # the reader's hidden or rejected comments: id -> notice
-
-
 def get_reader_moderation(reader, comments, now=None):
     """For a page of a thread: what the reader reported, and the moderation notices of their own
     comments. At most two queries, none for anonymous readers."""
-    moderation = ReaderModeration()
+    moderation = ReaderNotes()
     if not comments or not is_signed_in(reader):
         return moderation
     moderation.reported = set(

@@ -1,7 +1,7 @@
 """Moderation services: reports, locks, decisions (one by one or in bulk), appeals, blocking and
 the screening settings.
 
-A comment's status changes after creation only here, through comments.services._apply_status,
+A comment's status changes after creation only here, through comments.services.change_comment_status,
 and every change is recorded as an append-only decision. Services take the acting user as a
 parameter, never read the request, flush and leave the commit to the caller.
 """
@@ -48,7 +48,7 @@ from participation.moderation.queries import (
 from participation.moderation.screening import guess_language, screen_comment
 from participation.comments.permissions import can_edit_comment, is_comment_author
 from participation.comments.queries import page_of
-from participation.comments.services import _apply_status
+from participation.comments.services import change_comment_status
 from participation.comments.targets import target_of
 from participation.core.audit import record_audit
 from participation.core.errors import DomainError
@@ -217,7 +217,7 @@ def _coded(decision, reason, note):
 def _decide(
     actor, comment, decision, reason, *, note=None, item=None, appeal=None, keep_item_open=False
 ):
-    """Record a decision and apply its effect on the comment; the one path to _apply_status."""
+    """Record a decision and apply its effect on the comment; the one path to change_comment_status."""
     current = CommentStatus(comment.status)
     new = DECISION_EFFECTS[decision].get(current)
     if new is None:
@@ -243,7 +243,7 @@ def _decide(
     )
     db.session.add(record)
     if new != current:
-        _apply_status(comment, new)
+        change_comment_status(comment, new)
     if item is not None and not keep_item_open:
         item.closed_at, item.locked_by_id, item.locked_until = now, None, None
         db.session.execute(

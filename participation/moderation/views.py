@@ -47,7 +47,7 @@ from participation.moderation.models import (
     WordList,
 )
 from participation.comments.targets import target_of
-from participation.comments.views import _back_to, _load_comment
+from participation.comments.views import back_to_thread, load_comment
 from participation.core import policy
 from participation.core.audit import list_audit_entries
 from participation.core.filters import when
@@ -106,7 +106,7 @@ def _per_user():
 @limited("RATELIMIT_REPORT", key=_per_user)
 @policy.authenticated
 def report(comment_id):
-    comment, target = _load_comment(comment_id)
+    comment, target = load_comment(comment_id)
     policy.ensure(perms.can_report_comment(current_user, comment, target))
     form = ReportForm()
     if form.validate_on_submit():
@@ -118,7 +118,7 @@ def report(comment_id):
             success=_("Thank you. Moderators will look at this comment."),
         )
         if ok:
-            return _back_to(target, comment)
+            return back_to_thread(target, comment)
     status = 400 if form.errors else 200
     return render_template(
         "moderation/report.html", form=form, comment=comment, target=target

@@ -15,7 +15,7 @@ from participation.comments.models import (
     CommentVote,
 )
 from participation.comments.services import (
-    _apply_status,
+    change_comment_status,
     delete_comment,
     edit_comment,
     post_comment,
@@ -235,10 +235,10 @@ def test_pre_moderated_official_answer_is_mailed_once_when_approved(
     answer = post_comment(officer, notes.target(note), body="Answer", parent=question)
     assert answer.status == CommentStatus.PENDING
     assert outbox(template="official_answer") == []
-    _apply_status(answer, CommentStatus.VISIBLE)
+    change_comment_status(answer, CommentStatus.VISIBLE)
     assert len(outbox(template="official_answer")) == 1
-    _apply_status(answer, CommentStatus.HIDDEN)
-    _apply_status(answer, CommentStatus.VISIBLE)
+    change_comment_status(answer, CommentStatus.HIDDEN)
+    change_comment_status(answer, CommentStatus.VISIBLE)
     assert len(outbox(template="official_answer")) == 1
 
 
@@ -249,12 +249,12 @@ ALL_MOVES = list(itertools.product(CommentStatus, CommentStatus))
 def test_status_transitions_follow_the_table(citizen, note, current, new):
     comment = make_comment(note, citizen, status=current)
     if new in STATUS_TRANSITIONS[current]:
-        _apply_status(comment, new)
+        change_comment_status(comment, new)
         db.session.commit()
         assert db.session.get(Comment, comment.id).status == new
     else:
         with pytest.raises(DomainError) as refused:
-            _apply_status(comment, new)
+            change_comment_status(comment, new)
         assert refused.value.code == "invalid_transition"
         assert comment.status == current
 
@@ -296,7 +296,7 @@ def test_pre_moderated_text_can_be_edited_until_a_moderator_approves_it(citizen,
     note = notes(moderation_mode="pre")
     comment = make_comment(note, citizen, body="first", status=CommentStatus.PENDING)
     edit_comment(citizen, comment, body="second")
-    _apply_status(comment, CommentStatus.VISIBLE)
+    change_comment_status(comment, CommentStatus.VISIBLE)
     with pytest.raises(DomainError) as refused:
         edit_comment(citizen, comment, body="bait and switch")
     assert refused.value.code == "approved_text"

@@ -32,7 +32,7 @@ TRANSITIONS = {
     "status": {
         (
             "participation/comments/services.py",
-            "_apply_status",
+            "change_comment_status",
         ): None,  # its caller records the decision (moderation/test_structure.py)
         ("participation/ogp/services.py", "change_commitment_status"): "record_audit",
         # A held signature counted by a moderator: decide_signature records the SignatureDecision.

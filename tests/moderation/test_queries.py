@@ -149,7 +149,7 @@ def test_the_reader_sees_what_they_reported_and_why_their_comment_is_hidden(
     notice = get_reader_moderation(author, [comment]).notices[comment.id]
     assert (notice.appeal.id, notice.can_appeal) == (appeal.id, False)
     node = get_thread(target, author).nodes[0]
-    assert node.moderation.decision.id == decision.id
+    assert node.notice.decision.id == decision.id
     assert node.own
     other_reader = get_thread(target, reporters[0])
     assert [n.comment.id for n in other_reader.nodes] == [other.id]

@@ -718,6 +718,5 @@ def test_every_service_has_a_guard():
         "update_screening_settings",
     ):
         assert (
-            getattr(services, name).guarded_by.__module__
-            == "participation.moderation.permissions"
+            getattr(services, name).guarded_by.__module__ == "participation.moderation.permissions"
         )

@@ -1,6 +1,6 @@
 """No status change of a comment bypasses the moderation service.
 
-After a comment is written, its status changes only in comments.services._apply_status, and only
+After a comment is written, its status changes only in comments.services.change_comment_status, and only
 the moderation service calls that function, from the one function that also records the
 decision. These checks read the source of the package: every module of the comments component,
 and every other module that imports from it (others have statuses of their own, e.g. the mail
@@ -80,7 +80,7 @@ def test_only_apply_status_assigns_a_comment_status():
         scanned.append(module)
         for name, function in _functions(tree):
             for line in _status_assignments(function):
-                if (module, name) != (APPLY, "_apply_status"):
+                if (module, name) != (APPLY, "change_comment_status"):
                     offenders.append(f"{module}:{line} in {name}")
         for node in tree.body:  # module level, outside any function
             if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -100,7 +100,7 @@ def test_only_the_moderation_service_calls_apply_status_and_records_the_decision
     callers = []
     for module, tree in _modules():
         for name, function in _functions(tree):
-            if list(_calls(function, "_apply_status")):
+            if list(_calls(function, "change_comment_status")):
                 callers.append((module, name))
     assert callers == [(MODERATION, "_decide")]
     decide = next(
