@@ -2,11 +2,14 @@
 
 import logging
 
-from flask import Response, jsonify, make_response, render_template, request
-from flask_babel import force_locale
+from flask import Response, g, jsonify, make_response, render_template, request
+from flask_babel import force_locale, refresh
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
+
+from participation.core.i18n import LANGUAGES, language_in_path, preferred_language
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +67,22 @@ def wants_json():
     return request.path.startswith("/api/")
 
 
+def speak_the_visitors_language():
+    """When no route matched (a 404, a 405) the language preprocessor never saw the URL's language,
+    and some addresses carry none: take it from the path, else the visitor's saved choice or
+    Accept-Language, so that the page's words, its `lang`, its direction and its links agree. A
+    locale looked up earlier in the request, before this was known, is dropped."""
+    if getattr(g, "lang_code", None) in LANGUAGES:
+        return
+    g.lang_code = language_in_path(request.path) or preferred_language(current_user)
+    refresh()
+
+
 def render_error(status, message=None):
     message = message or ERROR_MESSAGES.get(status, ERROR_MESSAGES[500])
     if wants_json():
         return jsonify(error=ERROR_CODES.get(status, "error"), message=str(message)), status
+    speak_the_visitors_language()
     title = ERROR_TITLES.get(status, ERROR_TITLES[500])
     return render_template("errors/error.html", status=status, title=title, message=message), status
 

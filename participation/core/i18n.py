@@ -30,6 +30,12 @@ def current_language():
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def language_in_path(path):
+    """The interface language a path starts with ("/fr/..." gives "fr"), or None."""
+    first = path.lstrip("/").partition("/")[0]
+    return first if first in LANGUAGES else None
+
+
 def preferred_language(user=None):
     """Saved preference, then the browser's Accept-Language, then Arabic."""
     if user is not None and getattr(user, "is_authenticated", False) and user.language in LANGUAGES:
