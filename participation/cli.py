@@ -280,6 +280,10 @@ def translate_extract():
         "babel.cfg",
         "-k",
         "_l",
+        "-k",
+        "lazy_ngettext:1,2",
+        "-k",
+        "lazy_pgettext:1c,2",
         "--no-location",
         "--sort-output",
         "--omit-header",
@@ -308,8 +312,9 @@ def translate_compile():
 @click.argument("source", type=click.File("r", encoding="utf-8"))
 def translate_fill(source):
     """Write translations from a JSON file {"ar": {msgid: msgstr or [plural forms]}, "fr": ..., "zgh": ...}
-    into the catalogs (run `translate update` before and `translate compile` after). Messages that are
-    not in a catalog are reported, not added: the code is the source of the message ids."""
+    into the catalogs (run `translate update` before and `translate compile` after). A message with a
+    context (pgettext) is keyed "context\\u0004msgid" in the JSON, as gettext keys it in a .mo file. Messages that
+    are not in a catalog are reported, not added: the code is the source of the message ids."""
     import json
 
     from babel.messages.pofile import read_po, write_po
@@ -319,10 +324,11 @@ def translate_fill(source):
         path = ROOT / "translations" / language / "LC_MESSAGES" / "messages.po"
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=language)
-        for msgid, msgstr in messages.items():
-            message = catalog.get(msgid)
+        for key, msgstr in messages.items():
+            context, _, msgid = key.rpartition("\x04")
+            message = catalog.get(msgid, context=context or None)
             if message is None:
-                click.echo(f"{language}: not in the catalog: {msgid!r}", err=True)
+                click.echo(f"{language}: not in the catalog: {key!r}", err=True)
                 missing += 1
                 continue
             message.string = tuple(msgstr) if isinstance(msgstr, list) else msgstr

@@ -1,6 +1,7 @@
 """Form pieces shared by every area."""
 
 from flask import has_request_context, request
+from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage, MultiDict
@@ -21,6 +22,62 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from participation.core.i18n import LANGUAGE_LABELS, LANGUAGE_NAMES, LANGUAGES
 
 
+# WTForms' own messages for the validators and fields the platform uses (defaults it shows where a
+# form gives no message of its own), written here so that the extractor puts them in the platform's
+# catalogs: WTForms and Flask-WTF ship no Amazigh catalog, and one catalog keeps the wording of the
+# three languages in step with the rest of the interface. Never evaluated: the Meta below hands the
+# catalogs to WTForms, which formats the messages itself.
+WTFORMS_MESSAGES = (
+    _l("This field is required."),
+    _l("Field must be equal to %(other_name)s."),
+    lazy_ngettext(
+        "Field must be at least %(min)d character long.",
+        "Field must be at least %(min)d characters long.",
+        1,
+    ),
+    lazy_ngettext(
+        "Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters.",
+        1,
+    ),
+    lazy_ngettext(
+        "Field must be exactly %(max)d character long.",
+        "Field must be exactly %(max)d characters long.",
+        1,
+    ),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    _l("Number must be at least %(min)s."),
+    _l("Number must be at most %(max)s."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Invalid email address."),
+    _l("Invalid URL."),
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Invalid choice(s): one or more data inputs could not be coerced."),
+    lazy_ngettext(
+        "'%(value)s' is not a valid choice for this field.",
+        "'%(value)s' are not valid choices for this field.",
+        1,
+    ),
+    _l("Not a valid integer value."),
+    _l("Not a valid decimal value."),
+    _l("Not a valid date value."),
+    _l("Not a valid datetime value."),
+)
+
+
+class CatalogTranslations:
+    """The translations object WTForms asks a form's Meta for: its messages answered from the
+    platform's catalogs in the request's language. Babel's own gettext/ngettext, not
+    flask_babel's, which would %-format the message before WTForms does."""
+
+    def gettext(self, string):
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return get_translations().ungettext(singular, plural, n)
+
+
 class Form(FlaskForm):
     """The base of every form of the platform (a structural test checks it).
 
@@ -30,6 +87,9 @@ class Form(FlaskForm):
     missing, which its validators report like any missing value."""
 
     class Meta:
+        def get_translations(self, form):
+            return CatalogTranslations()
+
         def wrap_formdata(self, form, formdata):
             formdata = super().wrap_formdata(form, formdata)
             if formdata is None or not has_request_context() or not request.files:
