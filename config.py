@@ -163,6 +163,10 @@ class Config:
         self.MODERATION_OVERDUE_HOURS = _env_int("MODERATION_OVERDUE_HOURS", 48)
         self.MODERATION_BACKLOG_NOTICE = _env_int("MODERATION_BACKLOG_NOTICE", 50)
         self.RATELIMIT_REPORT = _env("RATELIMIT_REPORT", "10 per minute;50 per day")
+        # The translators' desk (SPEC §7): reviews, flags, proposals and exports, per person.
+        self.RATELIMIT_TRANSLATION_REVIEW = _env(
+            "RATELIMIT_TRANSLATION_REVIEW", "30 per minute;1000 per day"
+        )
         # Trending alerts for moderators (SPEC §4 anti-abuse): a petition gets an alert when, within
         # the window, more than the threshold of its signatures come from one network (/24, /48) or
         # one e-mail domain; the big public mail providers are not a signal and are left out.

@@ -99,6 +99,7 @@ def _register_blueprints(app):
     from participation.public.views import bp as public_bp
     from participation.ogp.views import bp as ogp_bp
     from participation.stats.views import bp as stats_bp
+    from participation.translation_review.views import bp as translation_review_bp
     import participation.api.commitments  # noqa: F401  (adds its routes to the API blueprint)
 
     for blueprint in (
@@ -115,6 +116,7 @@ def _register_blueprints(app):
         petition_officer_bp,
         ogp_bp,
         stats_bp,
+        translation_review_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(opendata_bp)

@@ -9,3 +9,4 @@ from participation.consultations import models as consultation_models  # noqa: F
 from participation.petitions import models as petition_models  # noqa: F401
 from participation.ogp import models as ogp_models  # noqa: F401
 from participation.stats import models as stats_models  # noqa: F401
+from participation.translation_review import models as translation_review_models  # noqa: F401

@@ -18,6 +18,7 @@ def test_seed_demo_creates_one_account_per_role_and_prints_working_passwords(
         "moderator",
         "observer",
         "administrator",
+        "translator",
     }
     users = {u.email: u for u in db.session.scalars(sa.select(User))}
     for role, email, password in accounts:

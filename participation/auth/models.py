@@ -15,6 +15,7 @@ class Role(enum.StrEnum):
     MODERATOR = "moderator"
     OBSERVER = "observer"
     ADMINISTRATOR = "administrator"
+    TRANSLATOR = "translator"
 
 
 ROLE_LABELS = {
@@ -22,6 +23,7 @@ ROLE_LABELS = {
     Role.MODERATOR: _l("Moderator"),
     Role.OBSERVER: _l("Observer"),
     Role.ADMINISTRATOR: _l("Administrator"),
+    Role.TRANSLATOR: _l("Translator"),
 }
 CITIZEN_LABEL = _l("Citizen")
 

@@ -20,6 +20,10 @@ def is_observer(user):
     return has_role(user, Role.OBSERVER)
 
 
+def is_translator(user):
+    return has_role(user, Role.TRANSLATOR)
+
+
 def is_officer_of(user, institution):
     return (
         has_role(user, Role.OFFICER)

@@ -74,6 +74,7 @@ ACCOUNTS = [
     (Role.MODERATOR, "moderator", "Salma Amrani", "ar", None),
     (Role.OBSERVER, "observer", "Hassan Ait Ouaziz", "zgh", None),
     (Role.ADMINISTRATOR, "admin", "Nadia Berrada", "fr", None),
+    (Role.TRANSLATOR, "translator", "Itto Oubella", "zgh", None),  # reviews the interface's texts
 ]
 
 

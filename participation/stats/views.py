@@ -3,6 +3,7 @@
 from flask import Blueprint, Response, abort, render_template, request
 
 from participation.core import policy
+from participation.core.i18n import LANGUAGE_LABELS
 from participation.core.models import utcnow
 from participation.institutions.queries import list_institutions, list_regions
 from participation.stats import dashboards
@@ -12,6 +13,7 @@ from participation.stats.permissions import can_view_observatory
 from participation.stats.periods import month_of
 from participation.stats.queries import DashboardFilters, default_filters
 from participation.stats.tables import min_group
+from participation.translation_review.queries import count_review_statuses
 
 bp = Blueprint("stats", __name__, url_prefix="/<lang:lang_code>")
 
@@ -102,6 +104,8 @@ def public():
         blocks=dashboards.public_blocks(now),
         min_group=min_group(),
         refreshed_at=get_refreshed_at(),
+        translation_counts=count_review_statuses(),
+        language_labels=LANGUAGE_LABELS,
     )
 
 

@@ -20,7 +20,7 @@ from tests.conftest import csrf_token
 from tests.factories import make_identity, make_user
 from tests.petitions.test_signing import open_petition, world  # noqa: F401  (fixture)
 
-STAFF_ROLES = [Role.OFFICER, Role.MODERATOR, Role.OBSERVER, Role.ADMINISTRATOR]
+STAFF_ROLES = [Role.OFFICER, Role.MODERATOR, Role.OBSERVER, Role.ADMINISTRATOR, Role.TRANSLATOR]
 TWO_FACTOR_PAGE = "/fr/account/two-factor"
 
 
