@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import BooleanField, StringField
 from wtforms.validators import URL, Length, NumberRange, Optional
 
@@ -105,7 +106,7 @@ class PopulationForm(Form):
 
 
 class SwitchForm(Form):
-    enabled = BooleanField(_l("On"))
+    enabled = BooleanField(lazy_pgettext("site switch toggle", "On"))
 
 
 translated_fields(SwitchForm, "message", _l("Message shown to visitors"), area=True, max_length=500)

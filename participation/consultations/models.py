@@ -2,6 +2,7 @@ import enum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm import relationship
 
 from participation.core.models import TranslatedFields, UTCDateTime, utcnow
@@ -71,7 +72,8 @@ class Decision(enum.StrEnum):
 
 
 DECISION_LABELS = {
-    Decision.ACCEPTED: _l("Accepted"),
+    # "Accepted" also says that a committee member accepted an invitation: a context apiece.
+    Decision.ACCEPTED: lazy_pgettext("decision on the proposals about a section", "Accepted"),
     Decision.PARTLY_ACCEPTED: _l("Partly accepted"),
     Decision.NOT_ACCEPTED: _l("Not accepted"),
 }

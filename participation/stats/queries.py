@@ -11,6 +11,7 @@ from statistics import median
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy.orm import selectinload
 
 from participation.moderation.models import (
@@ -402,7 +403,11 @@ def petition_tables(filters, now):
         caption=_("Time to reach the signature threshold, petitions published in the period"),
         columns=[
             Column("kind", _("Kind"), "text"),
-            Column("published", _("Published"), "count"),
+            Column(
+                "published",
+                pgettext("table column: petitions published in the period", "Published"),
+                "count",
+            ),
             Column("reached", _("Reached the threshold"), "count"),
             Column("median_days", _("Median days from publication to the threshold"), "days"),
         ],
@@ -572,7 +577,10 @@ def headline_table(now=None):
     table = Table(
         key="headline",
         caption=_("The platform in numbers"),
-        columns=[Column("what", _("What"), "text"), Column("number", _("Number"), "count")],
+        columns=[
+            Column("what", _("What"), "text"),
+            Column("number", pgettext("count", "Number"), "count"),
+        ],
     )
     for key, label in labels.items():
         table.rows.append(
