@@ -1,5 +1,6 @@
 """Every interface string is translated in ar, fr and zgh; the .pot and .mo files are current."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -45,23 +46,122 @@ def test_msgfmt_accepts_the_catalog(lang):
     assert "fuzzy" not in result.stderr, result.stderr
 
 
-def test_amazigh_catalog_is_written_in_tifinagh():
-    import re
+# Proper names and the keywords the draft importer reads stay in Latin, isolated from the
+# surrounding text: <bdi> where the message is HTML, the Unicode isolates U+2068…U+2069 (what
+# <bdi> does) where it is plain text such as a form hint. Nothing else in Latin script.
+LATIN_ALLOWED = (
+    "Noto Sans Arabic",
+    "Noto Sans Tifinagh",
+    "SIL Open Font License 1.1",
+    "Article",
+    "Chapitre",
+    "Markdown",
+)
+ISOLATED_NAME = re.compile(
+    r"<bdi>(?:{names})</bdi>|\u2068(?:{names})\u2069".format(
+        names="|".join(re.escape(name) for name in LATIN_ALLOWED)
+    )
+)
 
+
+def _strings(message):
+    return message.string if isinstance(message.string, tuple) else (message.string,)
+
+
+def test_amazigh_catalog_is_written_in_tifinagh():
     latin_words = []
     for message in _catalog("zgh"):
         if not message.id:
             continue
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        for text in strings:
+        for text in _strings(message):
+            stripped = ISOLATED_NAME.sub("", text)
             stripped = re.sub(
                 r"%\(\w+\)[sd]|<[^>]+>|\S+@\S+|https?://\S+|\b(JSON|CIN|OGP|PDF|HTTP|CSV|API|SMS|TOTP)\b",
                 "",
-                text,
+                stripped,
             )
             if re.search(r"[A-Za-z]{2,}", stripped):
                 latin_words.append(text)
     assert latin_words == []
+
+
+def test_the_latin_allow_list_is_used_isolated():
+    """Each allowed name occurs in the Amazigh catalog, and only inside <bdi> or isolates."""
+    texts = [text for message in _catalog("zgh") if message.id for text in _strings(message)]
+    for name in LATIN_ALLOWED:
+        assert any(name in text for text in texts), name
+    bare = [
+        text for text in texts if any(name in ISOLATED_NAME.sub("", text) for name in LATIN_ALLOWED)
+    ]
+    assert bare == []
+
+
+# French typography, one rule: a no-break space (U+00A0) before : ; ! ? and inside « ».
+# Two help texts show the syntax an administrator types ("1000000: 300") and keep it as is.
+FRENCH_INPUT_SYNTAX = {
+    "One line per bracket: “population limit: signatures”; the last line “*: signatures”.",
+    "Write each line as “population limit: signatures”, for example “1000000: 300”, and “*: 500” for the last one.",
+}
+
+
+def test_french_puts_a_no_break_space_before_high_punctuation_and_inside_guillemets():
+    problems = []
+    for message in _catalog("fr"):
+        if not message.id:
+            continue
+        msgid = message.id if isinstance(message.id, str) else message.id[0]
+        for text in _strings(message):
+            text = re.sub(r"https?://\S+|&\w+;|&#\d+;", "", text)
+            if msgid in FRENCH_INPUT_SYNTAX:
+                text = re.sub(r"«\u00a0[^»]*\u00a0»", "«\u00a0»", text)
+            wrong_space = re.search(r"[ \u202f][:;!?»]|«[ \u202f]", text)
+            no_space = re.search(r"[^\s\u00a0«][;:!?](?:\s|$)|«[^\u00a0]|[^\u00a0]»", text)
+            if wrong_space or no_space:
+                problems.append(text)
+    assert problems == []
+
+
+def test_arabic_plurals_say_one_and_two_without_the_number():
+    """ "حساب واحد", "حسابان", and no "0 تعليق": the zero, one and two forms name no number."""
+    problems = []
+    for message in _catalog("ar"):
+        if not message.id or not message.pluralizable:
+            continue
+        count = "%(num)d" if "%(num)d" in message.id[0] else "%(count)s"
+        if "%(done)s" in message.id[0]:  # "done of total": the total is a value, not a count
+            continue
+        for index in (0, 1, 2):
+            if count in message.string[index]:
+                problems.append(message.string[index])
+    assert problems == []
+
+
+# Imperatives and pronouns of the singular address; the interface addresses the reader with the
+# polite plural (اختاروا، أدخلوا، يمكنكم) everywhere.
+ARABIC_SINGULAR_ADDRESS = re.compile(
+    r"(?<!\w)(اختر|أدخل|أضف|استعمل|يمكنك|حدد|اكتب|انظر|ستصلك|لديك|عليك|أنت|شارك هذه|تعد تتبع)(?!\w)"
+)
+
+
+def test_arabic_addresses_the_reader_in_the_polite_plural():
+    singular = [
+        text
+        for message in _catalog("ar")
+        if message.id
+        for text in _strings(message)
+        if ARABIC_SINGULAR_ADDRESS.search(text)
+    ]
+    assert singular == []
+
+
+def test_templates_keep_a_label_and_its_colon_in_one_message():
+    """`{{ _("Addressee") }}:` leaves the colon to English; each language punctuates itself."""
+    outside = []
+    for template in (ROOT / "templates").rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        for match in re.finditer(r"_\(\"[^\"]*\"\)\s*\}\}\s*:|\{%-?\s*endtrans\s*-?%\}\s*:", text):
+            outside.append(f"{template.relative_to(ROOT)}: {match.group(0)}")
+    assert outside == []
 
 
 def test_pot_is_up_to_date_with_the_code(tmp_path):

@@ -64,7 +64,7 @@ def test_the_list_shows_milestone_progress(client, commitment, observer):
     services.add_milestone(observer, commitment, title={"fr": "Trois"}, due_on=date(2019, 9, 1))
     services.set_milestone_done(observer, first, done_on=date(2019, 1, 2), today=TODAY)
     db.session.commit()
-    assert "Jalons réalisés : 1 sur 3" in text_of(client.get("/fr/commitments/"))
+    assert "Jalons réalisés\u00a0: 1 sur 3" in text_of(client.get("/fr/commitments/"))
     assert "ⵜⵉⴼⵍⵍⴰⵙⵉⵏ ⵉⵜⵜⵓⵙⵎⴷⵏ: 1 ⵙⴳ 3" in text_of(client.get("/zgh/commitments/"))
 
 
@@ -396,7 +396,7 @@ def test_an_observer_adds_a_progress_note_and_a_correction(client, signed_in_obs
 @pytest.mark.parametrize(
     "lang, message",
     [
-        ("ar", "اكتب الملاحظة بلغة واحدة على الأقل."),
+        ("ar", "اكتبوا الملاحظة بلغة واحدة على الأقل."),
         ("fr", "Rédigez la note dans au moins une langue."),
         ("zgh", "ⴰⵔⵓ ⵜⴰⵣⵎⵎⴰⵎⵜ ⵙ ⵢⴰⵜ ⵜⵓⵜⵍⴰⵢⵜ ⵏⵖ ⵓⴳⴳⴰⵔ."),
     ],
