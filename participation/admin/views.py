@@ -262,6 +262,7 @@ def edit_petition_kind(kind_id):
 def _fill_kind_form(form, kind):
     fill_translated(form, "name", kind.name)
     fill_translated(form, "addressee", kind.addressee)
+    fill_translated(form, "note", kind.note or {})
     form.institution_id.data = kind.institution_id or 0
     form.signatures_required.data = kind.signatures_required
     form.brackets.data = format_brackets(kind.signatures_by_population)
@@ -275,7 +276,6 @@ def _fill_kind_form(form, kind):
         "signing_window_days",
         "rejection_notice_months",
         "legal_status",
-        "note",
         "active",
     ):
         getattr(form, name).data = getattr(kind, name)
@@ -307,7 +307,7 @@ def _kind_data(form, kind):
             g["code"]: translated_data(form, f"ground_{g['code']}") for g in kind.grounds
         },
         legal_status=form.legal_status.data,
-        note=form.note.data,
+        note=translated_data(form, "note"),
         active=form.active.data,
     )
 

@@ -9,6 +9,7 @@ looked up by language; dates and numbers are formatted with the Moroccan regiona
 from flask import g, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from werkzeug.routing import BaseConverter
 
 LANGUAGES = ("ar", "fr", "zgh")
@@ -17,6 +18,9 @@ FORMAT_LOCALES = {"ar": "ar_MA", "fr": "fr_MA", "zgh": "zgh_MA"}
 # Each language named in itself, for the language switcher.
 LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "zgh": "ⵜⴰⵎⴰⵣⵉⵖⵜ"}
 LANGUAGE_LABELS = {"ar": _l("Arabic"), "fr": _l("French"), "zgh": _l("Amazigh (Tifinagh)")}
+# The small mark after a text people wrote in another language than the page's (SPEC §7).
+SHOWN_IN = {"ar": _l("(in Arabic)"), "fr": _l("(in French)"), "zgh": _l("(in Amazigh)")}
+DIRECTIONS = {"ar": "rtl", "fr": "ltr", "zgh": "ltr"}
 
 
 class LanguageConverter(BaseConverter):
@@ -54,3 +58,37 @@ def select_locale():
 
 def text_direction():
     return get_locale().text_direction
+
+
+def language_mark(language):
+    """The translated "(in French)" label when `language` is not the page's; empty otherwise."""
+    if language not in LANGUAGES or language == current_language():
+        return ""
+    # In the page's own language, also when it sits inside the foreign text's element.
+    page = current_language()
+    return Markup('<small class="muted language-mark" lang="%s" dir="%s">%s</small>') % (
+        page,
+        DIRECTIONS[page],
+        SHOWN_IN[language],
+    )
+
+
+def in_language(text, language):
+    """A text people wrote (a title, a note), chosen by core.models.translated(): in the page's
+    language it is plain text; in another one it carries its own lang and dir, and the mark
+    saying which language it is. Every page shows such texts through this one helper."""
+    if not text:
+        return ""
+    if language not in LANGUAGES or language == current_language():
+        return escape(text)
+    return Markup('<span lang="%s" dir="%s">%s</span> %s') % (
+        language,
+        DIRECTIONS[language],
+        text,
+        language_mark(language),
+    )
+
+
+def user_text(obj, field):
+    """in_language() for a translatable field of a model (TranslatedFields.text)."""
+    return in_language(*obj.text(field))

@@ -173,43 +173,59 @@ def _regions_data():
         return json.load(handle)["regions"]
 
 
+def _names(item, prefix="name"):
+    return {
+        lang: item[f"{prefix}_{lang}"]
+        for lang in ("ar", "fr", "zgh")
+        if item.get(f"{prefix}_{lang}")
+    }
+
+
+def _gain_missing_languages(current, names):
+    """The stored names with the languages they lack taken from the data file; a name an
+    administrator changed is kept."""
+    return {**names, **{lang: text for lang, text in (current or {}).items() if text}}
+
+
 @guarded_by(SYSTEM)
 def load_territories():
     """Insert the 12 regions and 75 prefectures/provinces; existing rows keep their edits.
 
-    Returns the number of rows added. Names come from the data file; populations are only
-    filled where the file has one and an administrator has not set it already.
+    Returns the number of rows added. Names come from the data file (ar, fr and zgh); an existing
+    row only gains the languages it lacks (the Tifinagh names came after the first load).
+    Populations are only filled where the file has one and an administrator has not set it.
     """
     added = 0
     existing_regions = {r.code: r for r in db.session.scalars(sa.select(Region))}
-    existing_provinces = {p.iso_code for p in db.session.scalars(sa.select(Province))}
+    existing_provinces = {p.iso_code: p for p in db.session.scalars(sa.select(Province))}
     for item in _regions_data():
         region = existing_regions.get(item["code"])
         if region is None:
             region = Region(
                 code=item["code"],
                 iso_code=item["iso_3166_2"],
-                name={
-                    "ar": item["name_ar"],
-                    "fr": item["name_fr"],
-                    **({"zgh": item["name_zgh"]} if item.get("name_zgh") else {}),
-                },
-                capital={"ar": item.get("capital_ar"), "fr": item.get("capital_fr")},
+                name=_names(item),
+                capital=_names(item, "capital"),
                 population=item.get("population_2024"),
                 population_year=2024 if item.get("population_2024") else None,
             )
             db.session.add(region)
             db.session.flush()
             added += 1
+        else:
+            region.name = _gain_missing_languages(region.name, _names(item))
+            region.capital = _gain_missing_languages(region.capital, _names(item, "capital"))
         for sub in item["prefectures_provinces"]:
-            if sub["iso_3166_2"] in existing_provinces:
+            province = existing_provinces.get(sub["iso_3166_2"])
+            if province is not None:
+                province.name = _gain_missing_languages(province.name, _names(sub))
                 continue
             db.session.add(
                 Province(
                     region_id=region.id,
                     iso_code=sub["iso_3166_2"],
                     kind=sub["type_iso"],
-                    name={"ar": sub["name_ar"], "fr": sub["name_fr"]},
+                    name=_names(sub),
                 )
             )
             added += 1

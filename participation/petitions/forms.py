@@ -57,9 +57,6 @@ def kind_form_class(kind):
         legal_status = ChoiceField(
             _l("Legal status of these figures"), choices=choices(LEGAL_STATUS_LABELS.items())
         )
-        note = TextAreaField(
-            _l("Note for staff (sources, doubts)"), render_kw={"dir": "auto", "rows": 3}
-        )
         active = BooleanField(_l("Citizens can start petitions of this kind"))
 
         def __init__(self, *args, institutions=(), **kwargs):
@@ -70,6 +67,9 @@ def kind_form_class(kind):
 
     translated_fields(KindForm, "name", _l("Name"), max_length=300)
     translated_fields(KindForm, "addressee", _l("Addressee, as the law names it"), max_length=300)
+    translated_fields(
+        KindForm, "note", _l("Note for staff (sources, doubts)"), area=True, max_length=2000
+    )
     for key in kind.deadlines_days:
         label = DEADLINE_LABELS.get(key, _l("Deadline (days)"))
         setattr(

@@ -68,7 +68,7 @@ class PetitionKind(db.Model):
     category = sa.Column(sa.String(10), nullable=False)
     level = sa.Column(sa.String(10), nullable=False)
     name = sa.Column(sa.JSON, nullable=False)
-    law = sa.Column(sa.String(200), nullable=False)
+    law = sa.Column(sa.JSON, nullable=False)  # {lang: "Organic law 44.14, ..."}: the legal basis
     addressee = sa.Column(
         sa.JSON, nullable=False
     )  # {lang: "Head of Government"}, as the law names it
@@ -91,7 +91,7 @@ class PetitionKind(db.Model):
     # Admissibility checklist: [{"code": ..., "stage": "condition" | "at_deposit" | "after_study", "label": {lang: text}}]
     grounds = sa.Column(sa.JSON, nullable=False, default=list)
     legal_status = sa.Column(sa.String(10), nullable=False, default="verified")
-    note = sa.Column(sa.Text, nullable=True)
+    note = sa.Column(sa.JSON, nullable=True)  # {lang: text}: sources and doubts, for staff
     active = sa.Column(sa.Boolean, nullable=False, default=True)
     updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
@@ -122,6 +122,13 @@ class PetitionKind(db.Model):
         return self.ground_label(ground, language)
 
     @property
+    def legal_basis(self, language=None):
+        return translated(self.law, language or current_language())[0]
+
+    def staff_note(self, language=None):
+        """(text, language shown): an administrator may have written it in one language only."""
+        return translated(self.note, language or current_language())
+
     def level_label(self):
         return LEVEL_LABELS[Level(self.level)]
 

@@ -1,8 +1,9 @@
 """Loading the petition and motion kinds from the project's copy of petition_rules.json.
 
-The data file carries the legal figures (in English, with sources); the names, addressees and
-admissibility grounds shown to people are written here in Arabic and French. Amazigh texts are
-left for a native translator: the interface falls back to French for them (as for region names).
+The data file carries the legal figures with their sources, and every text shown to people (name,
+addressee, legal basis, staff note, admissibility grounds) as an {"ar", "fr", "zgh"} mapping. Each
+kind names its set of grounds: the national petitions of OL 44.14, the motions of OL 64.14, and
+one set per territorial law (111.14, 112.14, 113.14), whose councils check other conditions.
 """
 
 import json
@@ -14,59 +15,6 @@ from participation.core.permissions import SYSTEM, guarded_by
 from participation.extensions import db
 from participation.institutions.models import Institution, InstitutionKind
 from participation.petitions.models import PetitionKind
-
-NAMES = {
-    "petition_head_of_government": (
-        {"ar": "عريضة إلى رئيس الحكومة", "fr": "Pétition au Chef du gouvernement"},
-        {"ar": "رئيس الحكومة", "fr": "Chef du gouvernement"},
-    ),
-    "petition_house_of_representatives": (
-        {
-            "ar": "عريضة إلى رئيس مجلس النواب",
-            "fr": "Pétition au Président de la Chambre des représentants",
-        },
-        {"ar": "رئيس مجلس النواب", "fr": "Président de la Chambre des représentants"},
-    ),
-    "petition_house_of_councillors": (
-        {
-            "ar": "عريضة إلى رئيس مجلس المستشارين",
-            "fr": "Pétition au Président de la Chambre des conseillers",
-        },
-        {"ar": "رئيس مجلس المستشارين", "fr": "Président de la Chambre des conseillers"},
-    ),
-    "legislative_motion_house_of_representatives": (
-        {
-            "ar": "ملتمس في مجال التشريع إلى مجلس النواب",
-            "fr": "Motion législative à la Chambre des représentants",
-        },
-        {"ar": "مكتب مجلس النواب", "fr": "Bureau de la Chambre des représentants"},
-    ),
-    "legislative_motion_house_of_councillors": (
-        {
-            "ar": "ملتمس في مجال التشريع إلى مجلس المستشارين",
-            "fr": "Motion législative à la Chambre des conseillers",
-        },
-        {"ar": "مكتب مجلس المستشارين", "fr": "Bureau de la Chambre des conseillers"},
-    ),
-    "regional_petition": (
-        {"ar": "عريضة إلى مجلس الجهة", "fr": "Pétition au conseil régional"},
-        {"ar": "رئيس مجلس الجهة", "fr": "Président du conseil régional"},
-    ),
-    "provincial_petition": (
-        {
-            "ar": "عريضة إلى مجلس العمالة أو الإقليم",
-            "fr": "Pétition au conseil préfectoral ou provincial",
-        },
-        {
-            "ar": "رئيس مجلس العمالة أو الإقليم",
-            "fr": "Président du conseil préfectoral ou provincial",
-        },
-    ),
-    "communal_petition": (
-        {"ar": "عريضة إلى مجلس الجماعة", "fr": "Pétition au conseil communal"},
-        {"ar": "رئيس مجلس الجماعة", "fr": "Président du conseil communal"},
-    ),
-}
 
 # kind key -> (category, level, institution kind)
 SHAPES = {
@@ -92,131 +40,56 @@ SHAPES = {
     "communal_petition": ("petition", "commune", InstitutionKind.COMMUNAL_COUNCIL),
 }
 
-PETITION_GROUNDS = [
-    (
-        "general_interest",
-        "condition",
-        "تهدف إلى تحقيق المصلحة العامة",
-        "Poursuit l'intérêt général",
-    ),
-    ("lawful_demands", "condition", "مطالبها مشروعة", "Demandes licites"),
-    ("clear_wording", "condition", "محررة بشكل واضح", "Rédaction claire"),
-    (
-        "memorandum",
-        "condition",
-        "مرفقة بمذكرة مفصلة تبين الأسباب والأهداف",
-        "Mémoire détaillé (motifs et objectifs)",
-    ),
-    ("support_list", "condition", "مرفقة بلائحة التوقيعات", "Liste des soutiens jointe"),
-    ("single_addressee", "condition", "موجهة إلى سلطة واحدة فقط", "Adressée à une seule autorité"),
-    (
-        "constants",
-        "at_deposit",
-        "تمس بالثوابت الجامعة للأمة",
-        "Porte atteinte aux constantes fédératrices de la nation",
-    ),
-    (
-        "security",
-        "at_deposit",
-        "تتعلق بالأمن الداخلي أو الدفاع الوطني أو الأمن الخارجي",
-        "Concerne la sécurité intérieure, la défense nationale ou la sécurité extérieure",
-    ),
-    (
-        "courts",
-        "at_deposit",
-        "تتعلق بقضايا معروضة على القضاء أو صدر فيها حكم",
-        "Concerne des affaires pendantes devant la justice ou jugées",
-    ),
-    (
-        "inquiry",
-        "at_deposit",
-        "تتعلق بوقائع تكون موضوع لجنة نيابية لتقصي الحقائق",
-        "Concerne des faits objet d'une commission d'enquête parlementaire",
-    ),
-    (
-        "public_services",
-        "after_study",
-        "تمس بمبدأ استمرارية المرافق العمومية والمساواة في الولوج إليها",
-        "Porte atteinte à la continuité des services publics ou à l'égal accès",
-    ),
-    (
-        "partisan",
-        "after_study",
-        "ذات طابع نقابي أو حزبي ضيق",
-        "A un caractère syndical ou partisan étroit",
-    ),
-    ("discriminatory", "after_study", "ذات طابع تمييزي", "Est discriminatoire"),
-    (
-        "defamation",
-        "after_study",
-        "تتضمن سبا أو قذفا أو تشهيرا أو تضليلا أو إساءة للمؤسسات أو الأشخاص",
-        "Contient injure, diffamation, calomnie, contenu trompeur ou offense aux institutions ou aux personnes",
-    ),
-]
 
-MOTION_GROUNDS = [
-    ("law_domain", "condition", "يندرج في مجال القانون", "Relève du domaine de la loi"),
-    (
-        "general_interest",
-        "condition",
-        "يهدف إلى تحقيق المصلحة العامة",
-        "Poursuit l'intérêt général",
-    ),
-    (
-        "clear_wording",
-        "condition",
-        "محرر على شكل مقترحات أو توصيات واضحة",
-        "Rédigée clairement sous forme de propositions ou recommandations",
-    ),
-    (
-        "memorandum",
-        "condition",
-        "مرفق بمذكرة مفصلة تبين الأسباب والأهداف وملخص الاختيارات",
-        "Mémoire détaillé : motifs, objectifs et résumé des options",
-    ),
-    ("support_list", "condition", "مرفق بلائحة التوقيعات", "Liste des soutiens jointe"),
-    (
-        "single_bureau",
-        "condition",
-        "غير موجه إلى مكتبي المجلسين معا",
-        "Non adressée aux deux Bureaux",
-    ),
-    ("constants", "at_deposit", "يمس بالثوابت الجامعة للأمة", "Touche aux constantes de la nation"),
-    (
-        "constitution",
-        "at_deposit",
-        "يتعلق بمراجعة الدستور أو بالقوانين التنظيمية أو العفو العام أو النصوص العسكرية",
-        "Concerne la révision de la Constitution, les lois organiques, l'amnistie générale ou les textes militaires",
-    ),
-    (
-        "security",
-        "at_deposit",
-        "يتعلق بالأمن الداخلي أو الخارجي أو الدفاع الوطني",
-        "Concerne la sécurité intérieure ou extérieure ou la défense nationale",
-    ),
-    (
-        "conventions",
-        "at_deposit",
-        "يتعارض مع الاتفاقيات الدولية المصادق عليها",
-        "Contraire aux conventions internationales ratifiées",
-    ),
-]
-
-
-def _grounds(rows):
-    return [
-        {"code": code, "stage": stage, "label": {"ar": ar, "fr": fr}}
-        for code, stage, ar, fr in rows
-    ]
-
-
-def _rules():
+def _data():
     with (
         resources.files("participation.data")
         .joinpath("petition_rules.json")
         .open(encoding="utf-8") as handle
     ):
-        return json.load(handle)["kinds"]
+        return json.load(handle)
+
+
+def kind_grounds(rule, grounds):
+    """The admissibility checklist a kind gets: its set of grounds, without the sources (kept in
+    the data file and LEGAL.md)."""
+    return [
+        {"code": g["code"], "stage": g["stage"], "label": dict(g["label"])}
+        for g in grounds[rule["grounds"]]
+    ]
+
+
+def _gain_missing_languages(current, texts):
+    """Stored texts keep what an administrator wrote; the languages they lack come from the file."""
+    return {**(texts or {}), **{lang: text for lang, text in (current or {}).items() if text}}
+
+
+def _national_codes(grounds):
+    return {g["code"] for g in grounds["petition_44_14"]}
+
+
+def _bring_up_to_date(kind, rule, grounds):
+    """A kind loaded by an earlier version gains the languages it lacks, and a territorial kind
+    still checked against the 44.14 grounds (the old default) gets the grounds of its own law."""
+    kind.name = _gain_missing_languages(kind.name, rule["name"])
+    kind.addressee = _gain_missing_languages(kind.addressee, rule["addressee"])
+    kind.law = _gain_missing_languages(kind.law, rule["law"])
+    if rule.get("note"):
+        kind.note = _gain_missing_languages(kind.note, rule["note"])
+    defaults = {g["code"]: g for g in kind_grounds(rule, grounds)}
+    current_codes = {g["code"] for g in kind.grounds}
+    if kind.level != "national" and current_codes == _national_codes(grounds):
+        kind.grounds = list(defaults.values())
+        return
+    kind.grounds = [
+        {
+            **ground,
+            "label": _gain_missing_languages(
+                ground.get("label"), defaults.get(ground["code"], {}).get("label")
+            ),
+        }
+        for ground in kind.grounds
+    ]
 
 
 def _addressee_institution(institution_kind, level):
@@ -232,21 +105,22 @@ def _addressee_institution(institution_kind, level):
 @guarded_by(SYSTEM)
 def load_petition_kinds():
     """Insert the kinds of the data file that are missing; existing kinds keep administrators'
-    edits. National kinds are linked to their addressee institution when it exists."""
+    edits and only gain what the file added since (see _bring_up_to_date). National kinds are
+    linked to their addressee institution when it exists."""
+    data = _data()
     existing = {kind.key: kind for kind in db.session.scalars(sa.select(PetitionKind))}
     added = 0
-    for rule in _rules():
+    for rule in data["kinds"]:
         category, level, institution_kind = SHAPES[rule["key"]]
         kind = existing.get(rule["key"])
         if kind is None:
-            name, addressee = NAMES[rule["key"]]
             kind = PetitionKind(
                 key=rule["key"],
                 category=category,
                 level=level,
-                name=name,
-                addressee=addressee,
-                law=rule["law"],
+                name=dict(rule["name"]),
+                addressee=dict(rule["addressee"]),
+                law=dict(rule["law"]),
                 institution_kind=institution_kind.value,
                 signatures_required=rule.get("signatures_required"),
                 signatures_by_population=rule.get("signatures_required_by_population"),
@@ -260,12 +134,14 @@ def load_petition_kinds():
                 rejection_notice_months=rule.get("rejection_notice_months"),
                 associations_may_petition=bool(rule.get("associations_may_petition")),
                 appeal_allowed=rule.get("appeal", True) is not False,
-                grounds=_grounds(MOTION_GROUNDS if category == "motion" else PETITION_GROUNDS),
+                grounds=kind_grounds(rule, data["grounds"]),
                 legal_status=rule.get("status", "verified"),
-                note=rule.get("note"),
+                note=dict(rule["note"]) if rule.get("note") else None,
             )
             db.session.add(kind)
             added += 1
+        else:
+            _bring_up_to_date(kind, rule, data["grounds"])
         if kind.institution_id is None:
             institution = _addressee_institution(institution_kind, level)
             kind.institution_id = institution.id if institution else None

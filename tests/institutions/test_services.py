@@ -28,11 +28,13 @@ def test_loading_again_keeps_administrator_edits(app):
     assert db.session.get(Region, region.id).population == 1
 
 
-def test_region_names_fall_back_from_amazigh_to_french(app):
+def test_region_names_exist_in_amazigh_and_fall_back_to_french_without_one(app):
     load_territories()
     region = db.session.scalar(sa.select(Region).where(Region.code == "04"))
-    assert region.display_name("zgh") == "Rabat-Salé-Kénitra"
+    assert region.display_name("zgh") == "ⵔⴱⴰⵟ-ⵙⵍⴰ-ⵇⵏⵉⵟⵔⴰ"
     assert region.display_name("ar") == "الرباط - سلا - القنيطرة"
+    region.name = {"ar": region.name["ar"], "fr": region.name["fr"]}
+    assert region.display_name("zgh") == "Rabat-Salé-Kénitra"
 
 
 def test_only_administrators_manage_institutions(app):
