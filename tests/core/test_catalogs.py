@@ -194,7 +194,7 @@ def test_pot_is_up_to_date_with_the_code(tmp_path):
 
     def ids(path):
         with open(path, "rb") as handle:
-            return {m.id if isinstance(m.id, str) else m.id for m in read_po(handle) if m.id}
+            return {(m.context, m.id) for m in read_po(handle) if m.id}
 
     stale = ids(ROOT / "translations" / "messages.pot") ^ ids(fresh)
     assert stale == set(), "run `flask --app wsgi translate update` and translate the new strings"
@@ -203,8 +203,8 @@ def test_pot_is_up_to_date_with_the_code(tmp_path):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_catalogs_cover_every_message_of_the_pot(lang):
     with open(ROOT / "translations" / "messages.pot", "rb") as handle:
-        pot = {m.id for m in read_po(handle) if m.id}
-    assert pot - {m.id for m in _catalog(lang) if m.id} == set()
+        pot = {(m.context, m.id) for m in read_po(handle) if m.id}
+    assert pot - {(m.context, m.id) for m in _catalog(lang) if m.id} == set()
 
 
 def _key(value):
@@ -215,6 +215,7 @@ def _key(value):
 def test_compiled_catalog_matches_the_po(lang):
     directory = ROOT / "translations" / lang / "LC_MESSAGES"
     with open(directory / "messages.mo", "rb") as handle:
-        compiled = {_key(m.id): _key(m.string) for m in read_mo(handle) if m.id}
-    source = {_key(m.id): _key(m.string) for m in _catalog(lang) if m.id}
+        # Keyed by context too: "On" is three messages (pgettext).
+        compiled = {(m.context, _key(m.id)): _key(m.string) for m in read_mo(handle) if m.id}
+    source = {(m.context, _key(m.id)): _key(m.string) for m in _catalog(lang) if m.id}
     assert compiled == source, "run `flask --app wsgi translate compile`"
