@@ -203,7 +203,12 @@ def update_petition(actor, petition, kind, data):
 
 
 @guarded_by(perms.can_edit_petition)
-def invite_member(actor, petition, *, email):
+def invite_member(actor, petition, *, email, language=None):
+    """Invite an address to the committee. The mail goes in the invitee's own language when the
+    address has an account, else in `language`, the language of the page the inviter used (their
+    saved language when none is given): what they read is what the invitee will read. The title is
+    the petition's in that language, or another one of its languages, and the link opens the
+    invitation in that language."""
     require(perms.can_edit_petition(actor, petition))
     email = (email or "").strip().lower()
     if any(m.email == email for m in petition.members):
@@ -213,7 +218,7 @@ def invite_member(actor, petition, *, email):
     petition.members.append(member)
     db.session.flush()
     invitee = db.session.scalar(sa.select(User).where(User.email == email))
-    language = invitee.language if invitee else actor.language
+    language = invitee.language if invitee else (language or actor.language)
     queue_mail(
         to=email,
         language=language,

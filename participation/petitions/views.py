@@ -214,7 +214,10 @@ def committee(petition_id):
         if action == "invite" and invite_form.validate_on_submit():
             ok, _member = perform(
                 lambda: services.invite_member(
-                    current_user, petition, email=invite_form.email.data
+                    current_user,
+                    petition,
+                    email=invite_form.email.data,
+                    language=current_language(),
                 ),
                 error_field=invite_form.email,
                 success=_("The invitation is sent."),
