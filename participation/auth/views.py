@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask import (
     Blueprint,
     current_app,
@@ -34,6 +32,7 @@ from participation.auth.tokens import TokenError, inspect_token
 from participation.core import policy, totp
 from participation.core.i18n import current_language
 from participation.core.limits import limited
+from participation.core.timezones import morocco_date
 from participation.core.views import perform, safe_next
 from participation.institutions.queries import list_provinces, list_regions
 
@@ -377,7 +376,7 @@ def identity():
 
         ok, _profile = perform(
             lambda: services.save_identity_profile(
-                current_user, current_user, submission, today=date.today()
+                current_user, current_user, submission, today=morocco_date()
             ),
             refusal=services.IdentityRejected,
             on_refusal=show_problems,

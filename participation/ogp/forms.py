@@ -85,10 +85,10 @@ class NoteForm(Form):
 
 
 def _note_choice(note):
-    from flask_babel import format_date
+    from participation.core.filters import day
 
     text = note.text("body")[0]
-    return f"{format_date(note.noted_on)} — {text[:60]}"
+    return f"{day(note.noted_on)} — {text[:60]}"
 
 
 translated_fields(NoteForm, "text", _l("Progress note"), area=True, max_length=4000)

@@ -11,7 +11,7 @@ from participation.core.errors import DomainError
 from participation.core.models import clean_translations, utcnow
 from participation.core.permissions import SYSTEM, guarded_by, require
 from participation.core.personal_data import personal_data_exporter
-from participation.core.timezones import MOROCCO
+from participation.core.timezones import morocco_date
 from participation.extensions import db
 from participation.ogp import permissions as perms
 from participation.ogp.models import (
@@ -26,10 +26,6 @@ from participation.ogp.models import (
 from participation.ogp.plan import plan_commitments
 
 URL_MAX_LENGTH = 500
-
-
-def _today():
-    return utcnow().astimezone(MOROCCO).date()
 
 
 def _touch(commitment):
@@ -149,7 +145,7 @@ def add_milestone(actor, commitment, *, title, due_on):
 def set_milestone_done(actor, milestone, *, done_on=None, today=None):
     """Mark a milestone done on `done_on` (not in the future), or not done with None."""
     require(perms.can_track_commitments(actor))
-    if done_on is not None and done_on > (today or _today()):
+    if done_on is not None and done_on > (today or morocco_date()):
         raise DomainError(
             _l("A milestone cannot be done on a date that has not come yet."), code="future_date"
         )
@@ -198,7 +194,7 @@ def add_progress_note(actor, commitment, *, text, noted_on=None, corrects=None, 
     text = clean_translations(text)
     if not text:
         raise DomainError(_l("Write the note in at least one language."), code="text_required")
-    today = today or _today()
+    today = today or morocco_date()
     noted_on = noted_on or today
     if noted_on > today:
         raise DomainError(_l("A progress note cannot be dated in the future."), code="future_date")

@@ -6,8 +6,7 @@ alternative."""
 import math
 from dataclasses import dataclass, field
 
-from flask_babel import format_date
-
+from participation.core.filters import month
 from participation.stats.tables import MASKED, display
 
 WIDTH = 640
@@ -47,7 +46,7 @@ def _number(value):
 def _label(table, row, key):
     column = table.column(key)
     if column.kind == "month":
-        return format_date(row[key], "MMM yy")  # short: the axis has little room
+        return month(row[key], "MMM yy")  # short: the axis has little room
     return display(row.get(key), column.kind)
 
 

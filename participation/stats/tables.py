@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from flask_babel import format_date, format_decimal, format_percent
+from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
 from participation.core.csvfiles import to_csv
+from participation.core.filters import month
 
 
 class Masked:
@@ -85,7 +86,7 @@ def display(value, kind):
     if value is None:
         return "—"
     if kind == "month":
-        return format_date(value, "LLLL y")
+        return month(value)
     if kind == "text":
         return str(value)
     if kind == "share":

@@ -150,7 +150,7 @@ def test_officer_creates_imports_and_publishes(client, login, post_form, officer
     assert response.status_code == 302, response.get_data(as_text=True)
     consultation = db.session.scalar(sa.select(Consultation))
     assert consultation.state == "draft"
-    assert consultation.opens_at.hour == 8  # 09:00 in Morocco (UTC+1) is 08:00 UTC
+    assert consultation.opens_at.hour == 9  # Morocco is on UTC+0 since 20 September 2026
     manage = f"/fr/institution/consultations/{consultation.id}"
     response = post_form(
         f"{manage}/sections/import",
