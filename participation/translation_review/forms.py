@@ -3,6 +3,7 @@ changes), and the three actions on an entry in one language, which carry the ent
 language in hidden fields."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -38,7 +39,7 @@ class FiltersForm(Form):
         validators=[Optional()],
     )
     q = StringField(
-        _l("Search"),
+        lazy_pgettext("label of the search field", "Search"),
         filters=[strip],
         validators=[
             Optional(),

@@ -89,6 +89,7 @@ def test_the_audit_log_column_keeps_its_own_sense(client, login, lang):
         ),
         ("Off", {"two-factor authentication status"}),
         ("Number", {"count", "identifier of a commitment"}),
+        ("Search", {"button: run the search", "label of the search field"}),
     ],
 )
 def test_an_ambiguous_short_message_is_never_used_without_its_context(msgid, contexts):
