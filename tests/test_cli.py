@@ -61,11 +61,7 @@ def test_seed_demo_fills_the_moderation_queue_and_the_transparency_page(app, cli
         ModerationDecision,
         ModerationItem,
     )
-    from participation.moderation.queries import (
-        QueueFilters,
-        list_monthly_statistics,
-        list_queue,
-    )
+    from participation.moderation.queries import QueueFilters, list_monthly_statistics, list_queue
     from participation.petitions.models import Signature
 
     runner = app.test_cli_runner()

@@ -1,6 +1,8 @@
 """Model base pieces: the constraint naming convention, UTC timestamps, translatable text."""
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
@@ -80,3 +82,36 @@ def translated(values, language, fallback_order=("ar", "fr", "zgh")):
         if values.get(other):
             return values[other], other
     return "", None
+
+
+class TimedLock:
+    """Someone's hold on something to decide (locked_by_id, locked_until), so that two people
+    (moderators) do not decide it twice; it lapses at locked_until."""
+
+    def locked_by_other(self, user, now=None):
+        return (
+            self.locked_by_id is not None
+            and self.locked_by_id != user.id
+            and self.locked_until > (now or utcnow())
+        )
+
+    def held_by(self, user, now=None):
+        return (
+            self.locked_by_id == user.id
+            and self.locked_until is not None
+            and self.locked_until > (now or utcnow())
+        )
+
+
+def lock_expiry(now):
+    """When a TimedLock taken now lapses."""
+    return now + timedelta(minutes=current_app.config["MODERATION_LOCK_MINUTES"])
+
+
+def refresh_for_update(obj):
+    """Read the row again under a write lock (PostgreSQL; SQLite's write transactions are
+    already serial), so that two people never act on a stale state."""
+    from participation.extensions import db
+
+    db.session.refresh(obj, with_for_update=True)
+    return obj

@@ -9,11 +9,7 @@ import sqlalchemy as sa
 
 from participation.auth.models import User
 from participation.moderation.models import CommentReport, DecisionReason
-from participation.moderation.services import (
-    appeal_decision,
-    decide_comment,
-    report_comment,
-)
+from participation.moderation.services import appeal_decision, decide_comment, report_comment
 from participation.comments.services import post_comment
 from participation.comments.targets import resolve_target
 from participation.consultations.models import Consultation

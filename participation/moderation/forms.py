@@ -17,14 +17,13 @@ from participation.moderation.models import (
     DECISION_REASONS,
     MODERATOR_DECISIONS,
     REPORT_REASON_LABELS,
-    SIGNATURE_DECISION_LABELS,
     WORD_LIST_LABELS,
     Decision,
     ReportReason,
-    SignatureDecisionKind,
     WordList,
 )
 from participation.moderation.services import TEXT_LIMIT
+from participation.petitions.models import SIGNATURE_DECISION_LABELS, SignatureDecisionKind
 from participation.core.forms import (
     distinct_ids,
     ChoiceField,

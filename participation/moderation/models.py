@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, relationship
 
 from participation.comments.models import CommentStatus
 from participation.core.audit import AppendOnlyViolation
-from participation.core.models import UTCDateTime, utcnow
+from participation.core.models import TimedLock, UTCDateTime, utcnow
 from participation.extensions import db
 
 
@@ -277,25 +277,6 @@ class ScreeningSettings(db.Model):
         ]
 
 
-class TimedLock:
-    """A moderator's hold on something to decide (locked_by_id, locked_until), so that two
-    moderators do not decide it twice; it lapses at locked_until."""
-
-    def locked_by_other(self, user, now=None):
-        return (
-            self.locked_by_id is not None
-            and self.locked_by_id != user.id
-            and self.locked_until > (now or utcnow())
-        )
-
-    def held_by(self, user, now=None):
-        return (
-            self.locked_by_id == user.id
-            and self.locked_until is not None
-            and self.locked_until > (now or utcnow())
-        )
-
-
 class ModerationItem(TimedLock, db.Model):
     """A comment waiting in the queue. At most one open item per comment."""
 
@@ -448,83 +429,7 @@ QUEUE_KIND_LABELS = {
 }
 
 
-class HeldLimit(enum.StrEnum):
-    """Which signing limit held a signature (participation.petitions.signing)."""
-
-    ACCOUNT = "account"
-    IP = "ip"
-
-
-HELD_LIMIT_LABELS = {
-    HeldLimit.ACCOUNT: _l("Over the signing limit of one account"),
-    HeldLimit.IP: _l("Over the signing limit of one network address"),
-}
-
-
-class SignatureDecisionKind(enum.StrEnum):
-    RELEASE = "release"
-    DISCARD = "discard"
-
-
-SIGNATURE_DECISION_LABELS = {
-    SignatureDecisionKind.RELEASE: _l("Count the signature"),
-    SignatureDecisionKind.DISCARD: _l("Discard the signature"),
-}
-SIGNATURE_OUTCOME_LABELS = {
-    SignatureDecisionKind.RELEASE: _l("Counted"),
-    SignatureDecisionKind.DISCARD: _l("Discarded"),
-}
-
-
-class SignatureLock(TimedLock, db.Model):
-    """A moderator works on a held signature for a while, so that no other moderator decides it
-    meanwhile. Goes with the signature when it is discarded."""
-
-    __tablename__ = "signature_locks"
-
-    signature_id = sa.Column(
-        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
-        sa.ForeignKey("petition_signatures.id", ondelete="CASCADE"),
-        primary_key=True,
-    )
-    locked_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=False)
-    locked_until = sa.Column(UTCDateTime, nullable=False)
-
-    locked_by = relationship("User")
-
-
-class SignatureDecision(db.Model):
-    """A moderator's decision on a held signature, append-only. Keeps no personal data: the
-    signature itself is deleted when discarded, and its row is the signer's business."""
-
-    __tablename__ = "signature_decisions"
-
-    id = sa.Column(sa.Integer, primary_key=True)
-    petition_id = sa.Column(sa.Integer, sa.ForeignKey("petitions.id"), nullable=False, index=True)
-    signature_id = sa.Column(
-        sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False, unique=True
-    )
-    moderator_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True)
-    decision = sa.Column(sa.String(10), nullable=False)
-    held_limit = sa.Column(sa.String(8), nullable=True)
-    note = sa.Column(sa.Text, nullable=True)
-    held_at = sa.Column(UTCDateTime, nullable=False)
-    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
-
-    moderator = relationship("User")
-
-    __table_args__ = (
-        sa.CheckConstraint(
-            _in("decision", [d.value for d in SignatureDecisionKind]), name="decision"
-        ),
-    )
-
-    @property
-    def label(self):
-        return SIGNATURE_OUTCOME_LABELS[SignatureDecisionKind(self.decision)]
-
-
-APPEND_ONLY = (ModerationDecision, ModerationAppeal, SignatureDecision)
+APPEND_ONLY = (ModerationDecision, ModerationAppeal)
 
 
 @event.listens_for(Session, "before_flush")

@@ -5,17 +5,10 @@ one who made the decision appealed.
 """
 
 from participation.auth.permissions import is_administrator, is_citizen, is_moderator, is_staff
-from participation.moderation.queries import (
-    get_appeal,
-    get_latest_decision,
-    is_appealable,
-    is_involved_in_petition,
-)
+from participation.moderation.queries import get_appeal, get_latest_decision, is_appealable
 from participation.comments.permissions import is_comment_author, is_public
 from participation.comments.targets import target_of
 from participation.core.permissions import is_signed_in
-from participation.extensions import db
-from participation.petitions.models import Petition
 
 
 def can_report_comment(user, comment, target=None):
@@ -44,20 +37,6 @@ def can_moderate_comment(user, comment, open_appeal=None):
         and comment.author_id != user.id
         and (open_appeal is None or open_appeal.decision.moderator_id != user.id)
     )
-
-
-def can_decide_signature(user, signature, petition=None):
-    """A moderator counts or discards a held signature, except on a petition they initiated,
-    joined or signed (their own signature included)."""
-    if not is_moderator(user) or signature is None:
-        return False
-    if signature.user_id == user.id:
-        return False
-    return not is_involved_in_petition(user, petition or signature_petition(signature))
-
-
-def signature_petition(signature):
-    return db.session.get(Petition, signature.petition_id)
 
 
 def can_appeal_decision(user, decision, now=None):

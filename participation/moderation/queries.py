@@ -14,7 +14,6 @@ from flask import current_app
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy.orm import selectinload
 
-from participation.auth.models import User
 from participation.comments.models import Comment, CommentStatus
 from participation.comments.oversight import ReaderNotes
 from participation.moderation.models import (
@@ -28,21 +27,17 @@ from participation.moderation.models import (
     QueueKind,
     ScreeningFlag,
     ScreeningSettings,
-    SignatureDecision,
-    SignatureLock,
 )
 from participation.moderation.wordlists import DEFAULT_SETTINGS, default_word_lists
 from participation.core.models import utcnow
 from participation.core.permissions import is_signed_in
 from participation.core.timezones import MOROCCO
 from participation.extensions import db
-from participation.institutions.models import Region
-from participation.petitions.models import (
-    CommitteeMember,
-    Petition,
-    PetitionState,
-    Signature,
-    SignatureStatus,
+from participation.petitions.models import HeldLimit, Petition, Signature
+from participation.petitions.queries import (
+    awaiting_review_sql,
+    is_held_sql,
+    list_signature_entries,
 )
 
 PER_PAGE = 25
@@ -133,25 +128,19 @@ def _waiting():
     )
 
 
-_HELD = (
-    Signature.status == SignatureStatus.SUSPECT.value
-)  # the partial index ix_petition_signatures_suspect
-_AWAITING_REVIEW = Petition.state == PetitionState.SUBMITTED.value
-
-
 def count_waiting_items():
     """Everything waiting for moderators: comments, held signatures, petitions awaiting review
     (one query)."""
     return db.session.scalar(
         sa.select(
             sa.select(sa.func.count(ModerationItem.id)).where(_waiting()).scalar_subquery()
-            + sa.select(sa.func.count(Signature.id)).where(_HELD).scalar_subquery()
-            + sa.select(sa.func.count(Petition.id)).where(_AWAITING_REVIEW).scalar_subquery()
+            + sa.select(sa.func.count(Signature.id)).where(is_held_sql()).scalar_subquery()
+            + sa.select(sa.func.count(Petition.id)).where(awaiting_review_sql()).scalar_subquery()
         )
     )
 
 
-HELD_LIMITS = ("account", "ip")  # reasons of a held signature (models.HeldLimit)
+HELD_LIMITS = tuple(limit.value for limit in HeldLimit)  # reasons of a held signature
 
 
 @dataclass
@@ -214,7 +203,7 @@ class QueueFilters:
         return conditions
 
     def signature_conditions(self, now):
-        conditions = [_HELD]
+        conditions = [is_held_sql()]
         if self.reason:
             conditions.append(Signature.held_limit == self.reason)
         if self.institution_id:
@@ -231,7 +220,7 @@ class QueueFilters:
         return conditions
 
     def petition_conditions(self, now):
-        conditions = [_AWAITING_REVIEW]
+        conditions = [awaiting_review_sql()]
         if self.institution_id:
             conditions.append(Petition.addressee_id == self.institution_id)
         if self.petition_id:
@@ -256,23 +245,6 @@ class QueueEntry:
     @property
     def since(self):
         return self.item.opened_at
-
-
-@dataclass
-class SignatureEntry:
-    """A held signature, with only what moderators need and no identity: the petition, when,
-    which limit held it, the signer's region."""
-
-    signature: Signature
-    petition: Petition
-    region: Region | None = None
-    lock: SignatureLock | None = None
-    overdue: bool = False
-    source = "signature"
-
-    @property
-    def since(self):
-        return self.signature.created_at
 
 
 @dataclass
@@ -336,7 +308,9 @@ def list_queue(filters, *, page=1, per_page=PER_PAGE, now=None):
     overdue_after = timedelta(hours=current_app.config["MODERATION_OVERDUE_HOURS"])
     loaded = {}
     loaded.update({("comment", e.item.id): e for e in _comment_entries(ids["comment"])})
-    loaded.update({("signature", e.signature.id): e for e in _signature_entries(ids["signature"])})
+    loaded.update(
+        {("signature", e.signature.id): e for e in list_signature_entries(ids["signature"])}
+    )
     if ids["petition"]:
         for petition in db.session.scalars(
             sa.select(Petition)
@@ -379,171 +353,6 @@ def _comment_entries(item_ids):
     ):
         entries[flag.comment_id].flags.append(flag)
     return list(entries.values())
-
-
-def _signature_entries(signature_ids):
-    """Held signatures with their petitions, regions and locks: four queries."""
-    if not signature_ids:
-        return []
-    signatures = db.session.scalars(
-        sa.select(Signature).where(Signature.id.in_(signature_ids))
-    ).all()
-    petitions = {
-        p.id: p
-        for p in db.session.scalars(
-            sa.select(Petition).where(Petition.id.in_({s.petition_id for s in signatures}))
-        )
-    }
-    region_ids = {s.region_id for s in signatures if s.region_id}
-    regions = (
-        {r.id: r for r in db.session.scalars(sa.select(Region).where(Region.id.in_(region_ids)))}
-        if region_ids
-        else {}
-    )
-    locks = {
-        lock.signature_id: lock
-        for lock in db.session.scalars(
-            sa.select(SignatureLock)
-            .where(SignatureLock.signature_id.in_(signature_ids))
-            .options(selectinload(SignatureLock.locked_by))
-        )
-    }
-    return [
-        SignatureEntry(
-            signature=s,
-            petition=petitions[s.petition_id],
-            region=regions.get(s.region_id),
-            lock=locks.get(s.id),
-        )
-        for s in signatures
-    ]
-
-
-def get_signature_entry(signature_id):
-    """One held (or already decided, not discarded) signature as moderators see it, or None."""
-    entries = _signature_entries([signature_id])
-    return entries[0] if entries else None
-
-
-def list_held_signatures(signature_ids):
-    return db.session.scalars(
-        sa.select(Signature)
-        .where(Signature.id.in_(signature_ids))
-        .order_by(Signature.created_at, Signature.id)
-    ).all()
-
-
-def get_signature_lock(signature_id):
-    return db.session.get(SignatureLock, signature_id)
-
-
-def has_signed(user, petition_id):
-    return db.session.scalar(
-        sa.select(
-            sa.exists().where(Signature.petition_id == petition_id, Signature.user_id == user.id)
-        )
-    )
-
-
-def is_involved_in_petition(user, petition):
-    """Initiated it, is (or was invited to be) on its committee, or signed it."""
-    if petition.initiator_id == user.id:
-        return True
-    committee = sa.select(CommitteeMember.id).where(
-        CommitteeMember.petition_id == petition.id, CommitteeMember.user_id == user.id
-    )
-    return bool(db.session.scalar(sa.select(sa.exists(committee)))) or bool(
-        has_signed(user, petition.id)
-    )
-
-
-def list_signature_decisions(petition_id, *, limit=50):
-    return db.session.scalars(
-        sa.select(SignatureDecision)
-        .where(SignatureDecision.petition_id == petition_id)
-        .order_by(SignatureDecision.id.desc())
-        .limit(limit)
-        .options(selectinload(SignatureDecision.moderator))
-    ).all()
-
-
-# Trending alerts (SPEC §4 anti-abuse)
-
-
-@dataclass
-class SigningAlert:
-    petition: Petition
-    kind: str  # "network" or "domain"
-    key: str  # the e-mail domain, or the first characters of the network's keyed hash
-    signatures: int
-    held: int = 0
-
-
-def _email_domain(column):
-    if db.engine.dialect.name == "postgresql":
-        return sa.func.lower(sa.func.split_part(column, "@", 2))
-    return sa.func.lower(sa.func.substr(column, sa.func.instr(column, "@") + 1))
-
-
-def public_mail_domains():
-    return {
-        d.strip().lower()
-        for d in current_app.config["SIGNING_ALERT_PUBLIC_DOMAINS"].split(",")
-        if d.strip()
-    }
-
-
-def list_signing_alerts(now=None):
-    """Petitions where, within the recent window, more signatures than the threshold come from
-    one network or from one e-mail domain (big public providers left out), most signatures
-    first. Four queries; the two counting ones read the window's signatures through the index
-    ix_petition_signatures_recent."""
-    config = current_app.config
-    now = now or utcnow()
-    since = now - timedelta(minutes=config["SIGNING_ALERT_WINDOW_MINUTES"])
-    recent = Signature.created_at.between(since, now)  # a closed range: the planner takes the index
-    found = []
-    networks = db.session.execute(
-        sa.select(Signature.petition_id, Signature.network_hash, sa.func.count())
-        .where(recent, Signature.network_hash.is_not(None))
-        .group_by(Signature.petition_id, Signature.network_hash)
-        .having(sa.func.count() > config["SIGNING_ALERT_NETWORK_THRESHOLD"])
-    )
-    found.extend((petition_id, "network", network[:8], n) for petition_id, network, n in networks)
-    inner = (
-        sa.select(
-            Signature.petition_id.label("petition_id"), _email_domain(User.email).label("domain")
-        )
-        .join(User, User.id == Signature.user_id)
-        .where(recent)
-        .subquery()
-    )
-    domains = db.session.execute(
-        sa.select(inner.c.petition_id, inner.c.domain, sa.func.count())
-        .where(inner.c.domain.not_in(public_mail_domains()))
-        .group_by(inner.c.petition_id, inner.c.domain)
-        .having(sa.func.count() > config["SIGNING_ALERT_DOMAIN_THRESHOLD"])
-    )
-    found.extend((petition_id, "domain", domain, n) for petition_id, domain, n in domains)
-    if not found:
-        return []
-    petition_ids = {petition_id for petition_id, *_rest in found}
-    petitions = {
-        p.id: p
-        for p in db.session.scalars(sa.select(Petition).where(Petition.id.in_(petition_ids)))
-    }
-    held = dict(
-        db.session.execute(
-            sa.select(Signature.petition_id, sa.func.count())
-            .where(Signature.petition_id.in_(petition_ids), _HELD)
-            .group_by(Signature.petition_id)
-        ).all()
-    )
-    alerts = [
-        SigningAlert(petition=petitions[p], kind=kind, key=key, signatures=n, held=held.get(p, 0))
-        for p, kind, key, n in found
-    ]
-    return sorted(alerts, key=lambda a: (-a.signatures, a.petition.id, a.kind, a.key))
 
 
 def list_items(item_ids):

@@ -6,15 +6,12 @@ and every change is recorded as an append-only decision. Services take the actin
 parameter, never read the request, flush and leave the commit to the caller.
 """
 
-from datetime import timedelta
 from urllib.parse import urljoin
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
-from participation.auth.models import User
 from participation.comments.models import CommentStatus
 from participation.moderation import permissions as perms
 from participation.moderation.models import (
@@ -31,9 +28,6 @@ from participation.moderation.models import (
     ModerationItem,
     ReportReason,
     ScreeningSettings,
-    SignatureDecision,
-    SignatureDecisionKind,
-    SignatureLock,
     WordList,
 )
 from participation.moderation.queries import (
@@ -54,36 +48,18 @@ from participation.core.audit import record_audit
 from participation.core.errors import DomainError
 from participation.core.filters import when
 from participation.core.mail import queue_mail
-from participation.core.models import utcnow
+from participation.core.models import lock_expiry, refresh_for_update, utcnow
 from participation.core.permissions import guarded_by, require
 from participation.core.personal_data import personal_data_exporter
+from participation.core.text import clean_text
 from participation.core.urls import external_url
 from participation.extensions import db
-from participation.petitions import signing
-from participation.petitions.models import SignatureStatus, is_open_for_signatures
 
 TEXT_LIMIT = 2000  # report details, notes, appeals and block reasons
 
 
 def _text(value, *, required=False, message=None):
-    text = (value or "").replace("\r\n", "\n").strip()
-    if required and not text:
-        raise DomainError(message or _l("Write something before sending."), code="empty")
-    if len(text) > TEXT_LIMIT:
-        raise DomainError(
-            ngettext(
-                "Use at most %(num)d character.", "Use at most %(num)d characters.", TEXT_LIMIT
-            ),
-            code="too_long",
-        )
-    return text or None
-
-
-def _fresh(obj):
-    """Read the row again under a write lock (PostgreSQL; SQLite's write transactions are
-    already serial), so that two people never act on a stale state."""
-    db.session.refresh(obj, with_for_update=True)
-    return obj
+    return clean_text(value, limit=TEXT_LIMIT, required=required, message=message)
 
 
 # Reports
@@ -95,7 +71,9 @@ def report_comment(actor, comment, *, reason, details=None):
     hidden until a moderator reviews it, and its author is told why."""
     if is_comment_author(actor, comment):
         raise DomainError(_l("You cannot report your own comment."), code="own_comment")
-    _fresh(comment)  # reports on one comment queue up: one queue item, one automatic hide
+    refresh_for_update(
+        comment
+    )  # reports on one comment queue up: one queue item, one automatic hide
     target = target_of(comment)
     require(perms.can_report_comment(actor, comment, target))
     try:
@@ -153,10 +131,6 @@ def _check_moderator(actor, comment, appeal):
     require(perms.can_moderate_comment(actor, comment, appeal))
 
 
-def _lock_expiry(now):
-    return now + timedelta(minutes=current_app.config["MODERATION_LOCK_MINUTES"])
-
-
 def _locked_elsewhere(actor, item, now):
     if item is not None and item.locked_by_other(actor, now):
         raise DomainError(
@@ -172,7 +146,7 @@ def _locked_elsewhere(actor, item, now):
 def take_item(actor, item, now=None):
     """Lock a queue item for a while so that no other moderator decides it meanwhile."""
     now = now or utcnow()
-    _fresh(item)
+    refresh_for_update(item)
     _check_moderator(
         actor,
         item.comment,
@@ -182,14 +156,14 @@ def take_item(actor, item, now=None):
         raise DomainError(_l("This comment was already decided."), code="already_decided")
     _locked_elsewhere(actor, item, now)
     item.locked_by_id = actor.id
-    item.locked_until = _lock_expiry(now)
+    item.locked_until = lock_expiry(now)
     db.session.flush()
     return item
 
 
 @guarded_by(perms.can_moderate_comment)
 def release_item(actor, item, now=None):
-    _fresh(item)
+    refresh_for_update(item)
     require(perms.can_moderate_comment(actor, item.comment) and item.held_by(actor, now))
     item.locked_by_id = item.locked_until = None
     db.session.flush()
@@ -291,7 +265,7 @@ def decide_comment(actor, comment, *, decision, reason, note=None, item=None, no
     """A moderator's coded decision on a comment. `item` is the queue item the moderator looked
     at (None when the comment was not in the queue): if it was decided meanwhile, the decision is
     refused rather than taken twice."""
-    _fresh(comment)
+    refresh_for_update(comment)
     appeal = get_open_appeal(comment.id)
     _check_moderator(actor, comment, appeal)
     current_item = get_open_item(comment.id)
@@ -399,146 +373,6 @@ def appeal_decision(actor, decision, *, text, now=None):
     )
     db.session.flush()
     return appeal
-
-
-# Held signatures (SPEC §4 anti-abuse): a moderator counts or discards a signature that a
-# signing limit held. Locks and decisions work as for comments.
-
-
-def _check_signature(actor, signature, now):
-    """Refuse, with the reason a moderator would want to know, to decide a signature that is no
-    longer held, that involves the moderator, or that another moderator holds."""
-    require(perms.can_view_moderation_queue(actor))
-    try:
-        if not sa.inspect(signature).persistent:  # discarded in this session
-            raise sa.orm.exc.ObjectDeletedError(sa.inspect(signature))
-        _fresh(signature)
-    except sa.orm.exc.ObjectDeletedError:  # discarded by another moderator meanwhile
-        raise DomainError(_l("This signature was already decided."), code="already_decided")
-    if signature.status != SignatureStatus.SUSPECT:
-        raise DomainError(_l("This signature was already decided."), code="already_decided")
-    petition = perms.signature_petition(signature)
-    if not perms.can_decide_signature(actor, signature, petition):
-        raise DomainError(
-            _l(
-                "You initiated, joined or signed this petition: another moderator must decide on its signatures."
-            ),
-            code="own_content",
-        )
-    lock = db.session.get(SignatureLock, signature.id)
-    if lock is not None and lock.locked_by_other(actor, now):
-        raise DomainError(
-            _l(
-                "Another moderator is working on this signature until %(time)s.",
-                time=when(lock.locked_until),
-            ),
-            code="locked",
-        )
-    return petition, lock
-
-
-@guarded_by(perms.can_decide_signature)
-def take_signature(actor, signature, now=None):
-    """Lock a held signature for a while so that no other moderator decides it meanwhile."""
-    now = now or utcnow()
-    _petition, lock = _check_signature(actor, signature, now)
-    if lock is None:
-        lock = SignatureLock(signature_id=signature.id)
-        db.session.add(lock)
-    lock.locked_by_id = actor.id
-    lock.locked_until = _lock_expiry(now)
-    db.session.flush()
-    return lock
-
-
-@guarded_by(perms.can_decide_signature)
-def release_signature(actor, signature, now=None):
-    lock = db.session.get(SignatureLock, signature.id)
-    require(
-        perms.can_decide_signature(actor, signature)
-        and lock is not None
-        and lock.held_by(actor, now)
-    )
-    db.session.delete(lock)
-    db.session.flush()
-
-
-@guarded_by(perms.can_decide_signature)
-def decide_signature(actor, signature, *, decision, note=None, now=None):
-    """Count a held signature (release) or discard it. The decision is recorded without personal
-    data, audited on the petition, and the signer is told in their language."""
-    now = now or utcnow()
-    try:
-        decision = SignatureDecisionKind(decision)
-    except ValueError:
-        raise DomainError(_l("Choose one of the options in the list."), code="invalid_choice")
-    note = _text(note)
-    petition, lock = _check_signature(actor, signature, now)
-    # The window, not the stored state: the tick may not have recorded a close that has passed.
-    if decision == SignatureDecisionKind.RELEASE and not is_open_for_signatures(petition, now):
-        raise DomainError(
-            _l("This petition is no longer open: a held signature can only be discarded now."),
-            code="not_open",
-        )
-    signer = signature.user_id and db.session.get(User, signature.user_id)
-    record = SignatureDecision(
-        petition_id=petition.id,
-        signature_id=signature.id,
-        moderator_id=actor.id,
-        decision=decision.value,
-        held_limit=signature.held_limit,
-        note=note,
-        held_at=signature.created_at,
-        created_at=now,
-    )
-    db.session.add(record)
-    if lock is not None:
-        db.session.delete(lock)
-    db.session.flush()
-    if decision == SignatureDecisionKind.RELEASE:
-        signing.release_suspect_signature(actor, signature, now=now)
-    else:
-        signing.discard_suspect_signature(actor, signature)
-    record_audit(
-        actor,
-        "moderation.signature_decision",
-        petition,
-        decision=decision.value,
-        signature_decision_id=record.id,
-        held_limit=record.held_limit,
-    )
-    if signer and signer.is_active:
-        language = signer.language
-        queue_mail(
-            to=signer.email,
-            language=language,
-            template="signature_decision",
-            user=signer,
-            counted=decision == SignatureDecisionKind.RELEASE,
-            title=petition.text("title", language)[0],
-            note=note,
-            link=external_url(
-                "petitions.detail", lang_code=language, petition_id=petition.id, slug=petition.slug
-            ),
-        )
-    return record
-
-
-@guarded_by(perms.can_view_moderation_queue)
-def decide_signatures(actor, signatures, *, decision, note=None):
-    """The same decision on several held signatures. Those another moderator holds, that were
-    decided meanwhile, or that the actor may not decide are left; returns (decided, left)."""
-    require(perms.can_view_moderation_queue(actor))
-    if decision not in {d.value for d in SignatureDecisionKind}:
-        raise DomainError(_l("Choose one of the options in the list."), code="invalid_choice")
-    decided, left = [], []
-    for signature in signatures:
-        try:
-            with db.session.begin_nested():
-                decided.append(decide_signature(actor, signature, decision=decision, note=note))
-        except DomainError:
-            left.append(signature)
-    return decided, left
 
 
 # Blocking

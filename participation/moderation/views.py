@@ -37,7 +37,6 @@ from participation.moderation.models import (
     DECISION_OUTCOME_LABELS,
     DECISION_REASON_LABELS,
     DECISION_REASONS,
-    HELD_LIMIT_LABELS,
     ITEM_REASON_LABELS,
     QUEUE_KIND_LABELS,
     MODERATOR_DECISIONS,
@@ -59,7 +58,10 @@ from participation.core.limits import limited, remote_address
 from participation.core.views import page_number, perform
 from participation.extensions import db
 from participation.institutions.queries import list_institutions
-from participation.petitions.permissions import can_review_petition
+from participation.petitions import holds
+from participation.petitions import queries as petition_queries
+from participation.petitions.models import HELD_LIMIT_LABELS
+from participation.petitions.permissions import can_decide_signature, can_review_petition
 
 bp = Blueprint("moderation", __name__, url_prefix="/<lang:lang_code>/moderation")
 admin_bp = Blueprint("moderation_admin", __name__, url_prefix="/<lang:lang_code>/admin/moderation")
@@ -255,9 +257,9 @@ def bulk_decide_signatures():
     form = BulkSignatureForm()
     if not form.validate_on_submit():
         return _render_queue(BulkDecisionForm(formdata=None), form, 400)
-    signatures = queries.list_held_signatures(form.signatures.data)
+    signatures = petition_queries.list_held_signatures(form.signatures.data)
     ok, result = perform(
-        lambda: services.decide_signatures(
+        lambda: holds.decide_signatures(
             current_user,
             signatures,
             decision=form.signature_decision.data,
@@ -286,7 +288,7 @@ def bulk_decide_signatures():
 
 
 def _load_signature(signature_id):
-    entry = queries.get_signature_entry(signature_id)
+    entry = petition_queries.get_signature_entry(signature_id)
     return entry or abort(404)
 
 
@@ -296,9 +298,9 @@ def _render_signature(entry, form=None, status=200):
         entry=entry,
         form=form or SignatureDecisionForm(),
         action_form=ActionForm(),
-        can_decide=perms.can_decide_signature(current_user, entry.signature, entry.petition),
+        can_decide=can_decide_signature(current_user, entry.signature, entry.petition),
         held_limit_labels=HELD_LIMIT_LABELS,
-        decisions=queries.list_signature_decisions(entry.petition.id, limit=10),
+        decisions=petition_queries.list_signature_decisions(entry.petition.id, limit=10),
         now=utcnow(),
     ), status
 
@@ -314,7 +316,7 @@ def signature(signature_id):
 def take_signature(signature_id):
     entry = _load_signature(signature_id)
     if ActionForm().validate_on_submit():
-        ok, lock = perform(lambda: services.take_signature(current_user, entry.signature))
+        ok, lock = perform(lambda: holds.take_signature(current_user, entry.signature))
         if ok:
             flash(
                 _(
@@ -326,13 +328,13 @@ def take_signature(signature_id):
     return _go("moderation.signature", signature_id=signature_id)
 
 
-@bp.route("/signatures/<int:signature_id>/release", methods=["POST"])
+@bp.route("/signatures/<int:signature_id>/unlock", methods=["POST"])
 @policy.requires(perms.can_view_moderation_queue)
-def release_signature(signature_id):
+def unlock_signature(signature_id):
     entry = _load_signature(signature_id)
     if ActionForm().validate_on_submit():
         perform(
-            lambda: services.release_signature(current_user, entry.signature),
+            lambda: holds.unlock_signature(current_user, entry.signature),
             success=_("Other moderators can take this signature again."),
         )
     return _go("moderation.signature", signature_id=signature_id)
@@ -345,7 +347,7 @@ def decide_signature(signature_id):
     form = SignatureDecisionForm()
     if form.validate_on_submit():
         ok, _record = perform(
-            lambda: services.decide_signature(
+            lambda: holds.decide_signature(
                 current_user, entry.signature, decision=form.decision.data, note=form.note.data
             ),
             error_field=form.decision,
@@ -353,7 +355,7 @@ def decide_signature(signature_id):
         )
         if ok:
             return _go("moderation.queue", kind="signature")
-        entry = queries.get_signature_entry(signature_id) or abort(404)
+        entry = petition_queries.get_signature_entry(signature_id) or abort(404)
     return _render_signature(entry, form, 400)
 
 
@@ -363,11 +365,11 @@ def alerts():
     config = current_app.config
     return render_template(
         "moderation/alerts.html",
-        alerts=queries.list_signing_alerts(),
+        alerts=petition_queries.list_signing_alerts(),
         window=config["SIGNING_ALERT_WINDOW_MINUTES"],
         network_threshold=config["SIGNING_ALERT_NETWORK_THRESHOLD"],
         domain_threshold=config["SIGNING_ALERT_DOMAIN_THRESHOLD"],
-        public_domains=sorted(queries.public_mail_domains()),
+        public_domains=sorted(petition_queries.public_mail_domains()),
     )
 
 

@@ -2,9 +2,17 @@ import enum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import relationship
+from sqlalchemy import event
+from sqlalchemy.orm import Session, relationship
 
-from participation.core.models import TranslatedFields, UTCDateTime, translated, utcnow
+from participation.core.audit import AppendOnlyViolation
+from participation.core.models import (
+    TimedLock,
+    TranslatedFields,
+    UTCDateTime,
+    translated,
+    utcnow,
+)
 from participation.core.i18n import current_language
 from participation.extensions import db
 
@@ -507,3 +515,87 @@ class PetitionFollow(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("petition_id", "user_id", name="uq_petition_follows_petition_user"),
     )
+
+
+# Held signatures (SPEC §4 anti-abuse): a signing limit holds a signature as suspect; a moderator
+# locks it for a while and counts or discards it, and the decision is kept, append-only.
+class HeldLimit(enum.StrEnum):
+    """Which signing limit held a signature (signing.py); a moderator then counts or discards it."""
+
+    ACCOUNT = "account"
+    IP = "ip"
+
+
+HELD_LIMIT_LABELS = {
+    HeldLimit.ACCOUNT: _l("Over the signing limit of one account"),
+    HeldLimit.IP: _l("Over the signing limit of one network address"),
+}
+
+
+class SignatureDecisionKind(enum.StrEnum):
+    # Stored as "release" since migration 0009 (the CHECK constraint names it); it means: count it.
+    COUNT = "release"
+    DISCARD = "discard"
+
+
+SIGNATURE_DECISION_LABELS = {
+    SignatureDecisionKind.COUNT: _l("Count the signature"),
+    SignatureDecisionKind.DISCARD: _l("Discard the signature"),
+}
+SIGNATURE_OUTCOME_LABELS = {
+    SignatureDecisionKind.COUNT: _l("Counted"),
+    SignatureDecisionKind.DISCARD: _l("Discarded"),
+}
+
+
+class SignatureLock(TimedLock, db.Model):
+    """A moderator works on a held signature for a while, so that no other moderator decides it
+    meanwhile. Goes with the signature when it is discarded."""
+
+    __tablename__ = "signature_locks"
+
+    signature_id = sa.Column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        sa.ForeignKey("petition_signatures.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    locked_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=False)
+    locked_until = sa.Column(UTCDateTime, nullable=False)
+
+    locked_by = relationship("User")
+
+
+class SignatureDecision(db.Model):
+    """A moderator's decision on a held signature, append-only. Keeps no personal data: the
+    signature itself is deleted when discarded, and its row is the signer's business."""
+
+    __tablename__ = "signature_decisions"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    petition_id = sa.Column(sa.Integer, sa.ForeignKey("petitions.id"), nullable=False, index=True)
+    signature_id = sa.Column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False, unique=True
+    )
+    moderator_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True)
+    decision = sa.Column(sa.String(10), nullable=False)
+    held_limit = sa.Column(sa.String(8), nullable=True)
+    note = sa.Column(sa.Text, nullable=True)
+    held_at = sa.Column(UTCDateTime, nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+
+    moderator = relationship("User")
+
+    __table_args__ = (sa.CheckConstraint("decision IN ('release', 'discard')", name="decision"),)
+
+    @property
+    def label(self):
+        return SIGNATURE_OUTCOME_LABELS[SignatureDecisionKind(self.decision)]
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_signature_decisions(session, _context, _instances):
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, SignatureDecision) and (
+            obj in session.deleted or session.is_modified(obj)
+        ):
+            raise AppendOnlyViolation("signature_decisions is append-only")

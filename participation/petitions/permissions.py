@@ -22,7 +22,9 @@ from participation.core.models import utcnow
 from participation.core.permissions import is_signed_in
 from participation.core.switches import Switch, is_on
 from participation.core.timezones import morocco_date
+from participation.extensions import db
 from participation.petitions.models import (
+    Petition,
     Category,
     Level,
     PetitionState,
@@ -30,7 +32,7 @@ from participation.petitions.models import (
     is_open_for_signatures,
 )
 from participation.petitions.models import PetitionState as P
-from participation.petitions.queries import is_public
+from participation.petitions.queries import is_involved_in_petition, is_public
 
 AFTER_DEPOSIT = {P.DEPOSITED, P.INADMISSIBLE, P.ANSWERED}
 
@@ -279,3 +281,17 @@ def can_export_signatories(user, petition):
 
 def can_follow_petition(user, petition):
     return is_signed_in(user) and petition is not None and petition.published_at is not None
+
+
+def can_decide_signature(user, signature, petition=None):
+    """A moderator counts or discards a held signature, except on a petition they initiated,
+    joined or signed (their own signature included)."""
+    if not is_moderator(user) or signature is None:
+        return False
+    if signature.user_id == user.id:
+        return False
+    return not is_involved_in_petition(user, petition or signature_petition(signature))
+
+
+def signature_petition(signature):
+    return db.session.get(Petition, signature.petition_id)

@@ -2,15 +2,28 @@
 the listings, for the pages, the permissions, the API and the open-data dumps alike."""
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from participation.core.models import utcnow
 from participation.extensions import db
-from participation.petitions.models import Petition, PetitionKind, PetitionState, SignatureCounter
+from participation.auth.models import User
+from participation.institutions.models import Region
+from participation.petitions.models import (
+    CommitteeMember,
+    Petition,
+    PetitionKind,
+    PetitionState,
+    Signature,
+    SignatureCounter,
+    SignatureDecision,
+    SignatureLock,
+    SignatureStatus,
+)
 
 P = PetitionState
 # Public from publication (or, rejected, from the moderator's public explanation) whatever happens next.
@@ -295,3 +308,199 @@ def list_inbox(institution_id, *, done=False):
         .options(selectinload(Petition.steps))
         .order_by(Petition.deposited_at)
     ).all()
+
+
+# Held signatures and signing alerts (SPEC §4 anti-abuse): what the moderators' desk shows of
+# them. No identity: the petition, when, which limit held it, the signer's region.
+
+
+def is_held_sql():
+    """SQL: the signature waits for a moderator (the partial index ix_petition_signatures_suspect)."""
+    return Signature.status == SignatureStatus.SUSPECT.value
+
+
+def awaiting_review_sql():
+    """SQL: the petition waits for its admissibility review."""
+    return Petition.state == PetitionState.SUBMITTED.value
+
+
+@dataclass
+class SignatureEntry:
+    """A held signature, with only what moderators need and no identity: the petition, when,
+    which limit held it, the signer's region."""
+
+    signature: Signature
+    petition: Petition
+    region: Region | None = None
+    lock: SignatureLock | None = None
+    overdue: bool = False
+    source = "signature"
+
+    @property
+    def since(self):
+        return self.signature.created_at
+
+
+def list_signature_entries(signature_ids):
+    """Held signatures with their petitions, regions and locks: four queries."""
+    if not signature_ids:
+        return []
+    signatures = db.session.scalars(
+        sa.select(Signature).where(Signature.id.in_(signature_ids))
+    ).all()
+    petitions = {
+        p.id: p
+        for p in db.session.scalars(
+            sa.select(Petition).where(Petition.id.in_({s.petition_id for s in signatures}))
+        )
+    }
+    region_ids = {s.region_id for s in signatures if s.region_id}
+    regions = (
+        {r.id: r for r in db.session.scalars(sa.select(Region).where(Region.id.in_(region_ids)))}
+        if region_ids
+        else {}
+    )
+    locks = {
+        lock.signature_id: lock
+        for lock in db.session.scalars(
+            sa.select(SignatureLock)
+            .where(SignatureLock.signature_id.in_(signature_ids))
+            .options(selectinload(SignatureLock.locked_by))
+        )
+    }
+    return [
+        SignatureEntry(
+            signature=s,
+            petition=petitions[s.petition_id],
+            region=regions.get(s.region_id),
+            lock=locks.get(s.id),
+        )
+        for s in signatures
+    ]
+
+
+def get_signature_entry(signature_id):
+    """One held (or already decided, not discarded) signature as moderators see it, or None."""
+    entries = list_signature_entries([signature_id])
+    return entries[0] if entries else None
+
+
+def list_held_signatures(signature_ids):
+    return db.session.scalars(
+        sa.select(Signature)
+        .where(Signature.id.in_(signature_ids))
+        .order_by(Signature.created_at, Signature.id)
+    ).all()
+
+
+def get_signature_lock(signature_id):
+    return db.session.get(SignatureLock, signature_id)
+
+
+def has_signed(user, petition_id):
+    return db.session.scalar(
+        sa.select(
+            sa.exists().where(Signature.petition_id == petition_id, Signature.user_id == user.id)
+        )
+    )
+
+
+def is_involved_in_petition(user, petition):
+    """Initiated it, is (or was invited to be) on its committee, or signed it."""
+    if petition.initiator_id == user.id:
+        return True
+    committee = sa.select(CommitteeMember.id).where(
+        CommitteeMember.petition_id == petition.id, CommitteeMember.user_id == user.id
+    )
+    return bool(db.session.scalar(sa.select(sa.exists(committee)))) or bool(
+        has_signed(user, petition.id)
+    )
+
+
+def list_signature_decisions(petition_id, *, limit=50):
+    return db.session.scalars(
+        sa.select(SignatureDecision)
+        .where(SignatureDecision.petition_id == petition_id)
+        .order_by(SignatureDecision.id.desc())
+        .limit(limit)
+        .options(selectinload(SignatureDecision.moderator))
+    ).all()
+
+
+# Trending alerts (SPEC §4 anti-abuse)
+
+
+@dataclass
+class SigningAlert:
+    petition: Petition
+    kind: str  # "network" or "domain"
+    key: str  # the e-mail domain, or the first characters of the network's keyed hash
+    signatures: int
+    held: int = 0
+
+
+def _email_domain(column):
+    if db.engine.dialect.name == "postgresql":
+        return sa.func.lower(sa.func.split_part(column, "@", 2))
+    return sa.func.lower(sa.func.substr(column, sa.func.instr(column, "@") + 1))
+
+
+def public_mail_domains():
+    return {
+        d.strip().lower()
+        for d in current_app.config["SIGNING_ALERT_PUBLIC_DOMAINS"].split(",")
+        if d.strip()
+    }
+
+
+def list_signing_alerts(now=None):
+    """Petitions where, within the recent window, more signatures than the threshold come from
+    one network or from one e-mail domain (big public providers left out), most signatures
+    first. Four queries; the two counting ones read the window's signatures through the index
+    ix_petition_signatures_recent."""
+    config = current_app.config
+    now = now or utcnow()
+    since = now - timedelta(minutes=config["SIGNING_ALERT_WINDOW_MINUTES"])
+    recent = Signature.created_at.between(since, now)  # a closed range: the planner takes the index
+    found = []
+    networks = db.session.execute(
+        sa.select(Signature.petition_id, Signature.network_hash, sa.func.count())
+        .where(recent, Signature.network_hash.is_not(None))
+        .group_by(Signature.petition_id, Signature.network_hash)
+        .having(sa.func.count() > config["SIGNING_ALERT_NETWORK_THRESHOLD"])
+    )
+    found.extend((petition_id, "network", network[:8], n) for petition_id, network, n in networks)
+    inner = (
+        sa.select(
+            Signature.petition_id.label("petition_id"), _email_domain(User.email).label("domain")
+        )
+        .join(User, User.id == Signature.user_id)
+        .where(recent)
+        .subquery()
+    )
+    domains = db.session.execute(
+        sa.select(inner.c.petition_id, inner.c.domain, sa.func.count())
+        .where(inner.c.domain.not_in(public_mail_domains()))
+        .group_by(inner.c.petition_id, inner.c.domain)
+        .having(sa.func.count() > config["SIGNING_ALERT_DOMAIN_THRESHOLD"])
+    )
+    found.extend((petition_id, "domain", domain, n) for petition_id, domain, n in domains)
+    if not found:
+        return []
+    petition_ids = {petition_id for petition_id, *_rest in found}
+    petitions = {
+        p.id: p
+        for p in db.session.scalars(sa.select(Petition).where(Petition.id.in_(petition_ids)))
+    }
+    held = dict(
+        db.session.execute(
+            sa.select(Signature.petition_id, sa.func.count())
+            .where(Signature.petition_id.in_(petition_ids), is_held_sql())
+            .group_by(Signature.petition_id)
+        ).all()
+    )
+    alerts = [
+        SigningAlert(petition=petitions[p], kind=kind, key=key, signatures=n, held=held.get(p, 0))
+        for p, kind, key, n in found
+    ]
+    return sorted(alerts, key=lambda a: (-a.signatures, a.petition.id, a.kind, a.key))

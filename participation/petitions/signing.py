@@ -298,7 +298,7 @@ def _take_from_counter(petition_id, province_key, shard, now):
 
 
 @guarded_by(is_moderator)
-def release_suspect_signature(actor, signature, *, now=None):
+def count_held_signature(actor, signature, *, now=None):
     """A moderator found a held signature genuine: it is counted from now on, and adds to its
     shard only if this statement changed it from held to counted (a parallel decision did not)."""
     require(is_moderator(actor))
@@ -323,7 +323,7 @@ def release_suspect_signature(actor, signature, *, now=None):
 
 
 @guarded_by(is_moderator)
-def discard_suspect_signature(actor, signature):
+def discard_held_signature(actor, signature):
     """Only a row still held is deleted: a signature counted meanwhile stays (and stays counted)."""
     require(is_moderator(actor))
     discarded = db.session.execute(

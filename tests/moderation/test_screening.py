@@ -7,11 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from participation.comments.models import CommentStatus
-from participation.moderation.models import (
-    CommentFingerprint,
-    ModerationItem,
-    ScreeningFlag,
-)
+from participation.moderation.models import CommentFingerprint, ModerationItem, ScreeningFlag
 from participation.moderation.screening import (
     WordMatcher,
     guess_language,

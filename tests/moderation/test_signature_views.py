@@ -6,13 +6,13 @@ import pytest
 import sqlalchemy as sa
 
 from participation.auth.models import Role
-from participation.moderation.models import SignatureDecision
-from participation.moderation.services import take_signature
+from participation.petitions.models import SignatureDecision
+from participation.petitions.holds import take_signature
 from participation.extensions import db
 from participation.petitions import services as petition_services
 from participation.petitions.models import PetitionKind, Signature
 from tests.comments.helpers import shown, shows
-from tests.moderation.test_signatures import held_by_ip  # noqa: F401 (fixture)
+from tests.petitions.test_holds import held_by_ip  # noqa: F401 (fixture)
 from tests.factories import make_user
 from tests.petitions.test_drafting_and_review import (
     citizen,

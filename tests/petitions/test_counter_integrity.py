@@ -126,8 +126,8 @@ def test_a_release_interleaved_with_another_release_counts_once(world, app):
     moderator_id, signature_id = moderator.id, signature.id
     with pytest.raises(DomainError) as refused:
         interleaved(
-            lambda: signing.release_suspect_signature(moderator, signature),
-            lambda: signing.release_suspect_signature(
+            lambda: signing.count_held_signature(moderator, signature),
+            lambda: signing.count_held_signature(
                 again(User, moderator_id), again(Signature, signature_id)
             ),
         )
@@ -143,8 +143,8 @@ def test_a_discard_interleaved_with_a_release_keeps_the_counted_row(world, app):
     moderator_id, signature_id = moderator.id, signature.id
     with pytest.raises(DomainError) as refused:
         interleaved(
-            lambda: signing.discard_suspect_signature(moderator, signature),
-            lambda: signing.release_suspect_signature(
+            lambda: signing.discard_held_signature(moderator, signature),
+            lambda: signing.count_held_signature(
                 again(User, moderator_id), again(Signature, signature_id)
             ),
         )

@@ -9,11 +9,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from participation.auth.models import Role
-from participation.moderation.models import (
-    ModerationAppeal,
-    ModerationDecision,
-    ModerationItem,
-)
+from participation.moderation.models import ModerationAppeal, ModerationDecision, ModerationItem
 from participation.consultations.models import AnswerSet
 from participation.core.models import utcnow
 from participation.extensions import db

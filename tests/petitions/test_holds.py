@@ -1,8 +1,7 @@
-"""Held signatures and petitions awaiting review in the moderators' queue (SPEC §4, §5):
-locks, counting or discarding one by one and in bulk, refusals (own signature, a petition the
+"""Held signatures (SPEC §4): locks, counting or discarding one by one and in bulk, refusals (own signature, a petition the
 moderator initiated, joined or signed, another moderator's lock, a decision taken meanwhile),
 the record, the audit and the signer's e-mail; the network hash stored at signing; the trending
-alerts by network and e-mail domain; the backlog count."""
+alerts by network and e-mail domain. The queue that shows them: tests/moderation."""
 
 import re
 from datetime import timedelta
@@ -11,34 +10,25 @@ import pytest
 import sqlalchemy as sa
 
 from participation.auth.models import Role, RoleGrant, User
-from participation.moderation import permissions as perms
-from participation.moderation.models import SignatureDecision, SignatureLock
-from participation.moderation.queries import (
-    QueueFilters,
-    count_waiting_items,
-    list_queue,
-    list_signing_alerts,
-)
-from participation.moderation.services import (
+from participation.petitions import permissions as perms
+from participation.petitions.models import SignatureDecision, SignatureLock
+from participation.petitions.queries import list_signing_alerts
+from participation.petitions.holds import (
     decide_signature,
     decide_signatures,
-    release_signature,
+    unlock_signature,
     take_signature,
 )
 from participation.core.audit import AuditEntry
 from participation.core.errors import DomainError
 from participation.core.models import utcnow
 from participation.extensions import db
-from participation.petitions import services as petition_services
 from participation.petitions import queries as petition_queries
 from participation.petitions import signing
-from participation.petitions.models import PetitionKind, Signature
+from participation.petitions.models import Signature
 from tests.factories import make_user
 from tests.petitions.test_drafting_and_review import (
     citizen,
-    data,
-    full_committee,
-    provinces_of_regions,
 )
 from tests.petitions.test_signing import open_petition, world  # noqa: F401 (fixture)
 
@@ -121,85 +111,6 @@ def test_signing_stores_the_network_hash_and_which_limit_held_the_signature(app,
 
 
 # The queue
-
-
-def test_the_queue_lists_held_signatures_and_petitions_awaiting_review_oldest_first(
-    app, held_by_ip
-):
-    petition, *_ = open_petition()
-    held = held_by_ip(petition, 2)
-    held[0].created_at = utcnow() - timedelta(days=3)
-    initiator = citizen()
-    kind = db.session.scalar(
-        sa.select(PetitionKind).where(PetitionKind.key == "petition_head_of_government")
-    )
-    submitted = petition_services.create_petition(initiator, kind, data())
-    full_committee(submitted, initiator, provinces_of_regions(1), 5)
-    petition_services.submit_petition(initiator, submitted)
-    submitted.submitted_at = utcnow() - timedelta(days=1)
-    db.session.commit()
-
-    _pagination, entries = list_queue(QueueFilters())
-    assert [
-        (e.source, getattr(e, "signature", e).id if e.source == "signature" else e.petition.id)
-        for e in entries
-    ] == [
-        ("signature", held[0].id),
-        ("petition", submitted.id),
-        ("signature", held[1].id),
-    ]
-    assert entries[0].overdue and not entries[2].overdue
-    assert entries[0].petition.id == petition.id and entries[0].region.id == held[0].region_id
-
-    def sources(**filters):
-        return [(e.source, e.since) for e in list_queue(QueueFilters(**filters))[1]]
-
-    assert [s for s, _ in sources(kind="signature")] == ["signature", "signature"]
-    assert [s for s, _ in sources(kind="petition")] == ["petition"]
-    assert sources(kind="reported") == [] and sources(language="fr") == []
-    assert [s for s, _ in sources(reason="ip")] == ["signature", "signature"]
-    assert sources(reason="account") == [] and sources(reason="spam") == []
-    assert len(sources(older_than_days=2)) == 1
-    assert [s for s, _ in sources(kind="signature", petition_id=petition.id)] == [
-        "signature",
-        "signature",
-    ]
-    assert sources(kind="signature", petition_id=submitted.id) == []
-    assert count_waiting_items() == 3
-
-
-def test_the_queue_runs_a_bounded_number_of_queries(app, held_by_ip, note, author):
-    from tests.comments.factories import make_comment
-    from tests.moderation.test_services import item_for
-
-    petition, *_ = open_petition()
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
-    def run():
-        statements.clear()
-        sa.event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            list_queue(QueueFilters())
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", count)
-        return len(statements)
-
-    held_by_ip(petition, 1)
-    item_for(make_comment(note, author))
-    petition_id, author_id = petition.id, author.id
-    db.session.expunge_all()
-    few = run()
-    held_by_ip(db.session.get(type(petition), petition_id), 6, ip="198.51.100.1")
-    for _ in range(4):
-        item_for(make_comment(note, db.session.get(User, author_id)))
-    db.session.expunge_all()
-    assert run() == few <= 12
-
-
-# Decisions
 
 
 def test_a_moderator_counts_a_held_signature_and_the_signer_is_told(app, held_by_ip, outbox):
@@ -305,7 +216,7 @@ def test_a_locked_signature_waits_for_its_moderator(app, held_by_ip):
     with pytest.raises(DomainError) as refused:
         take_signature(second, signature)
     assert refused.value.code == "locked"
-    release_signature(first, signature)
+    unlock_signature(first, signature)
     take_signature(second, signature)
     lock = db.session.get(SignatureLock, signature.id)
     assert lock.locked_by_id == second.id
