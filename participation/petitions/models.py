@@ -129,7 +129,6 @@ class PetitionKind(db.Model):
         ground = next((g for g in self.grounds if g["code"] == code), {"code": code})
         return self.ground_label(ground, language)
 
-    @property
     def legal_basis(self, language=None):
         return translated(self.law, language or current_language())[0]
 
@@ -137,6 +136,7 @@ class PetitionKind(db.Model):
         """(text, language shown): an administrator may have written it in one language only."""
         return translated(self.note, language or current_language())
 
+    @property
     def level_label(self):
         return LEVEL_LABELS[Level(self.level)]
 
