@@ -178,6 +178,11 @@ def _register_template_helpers(app):
     from participation.core.urls import external_url
 
     app.context_processor(template_globals)
+    # The roles' predicates for every template (`perms.is_moderator(current_user)`): registered
+    # here, not in the kernel's template_globals, because the kernel imports no area.
+    from participation.auth import permissions as role_predicates
+
+    app.jinja_env.globals["perms"] = role_predicates
     register_filters(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["get_locale"] = get_locale

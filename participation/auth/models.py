@@ -7,15 +7,8 @@ from sqlalchemy.orm import relationship
 
 from participation.core.crypto import mask
 from participation.core.models import UTCDateTime, utcnow
+from participation.core.roles import Role
 from participation.extensions import db
-
-
-class Role(enum.StrEnum):
-    OFFICER = "officer"
-    MODERATOR = "moderator"
-    OBSERVER = "observer"
-    ADMINISTRATOR = "administrator"
-    TRANSLATOR = "translator"
 
 
 ROLE_LABELS = {

@@ -1,11 +1,7 @@
 """Who may do what with accounts and roles. Anonymous users answer False everywhere."""
 
 from participation.auth.models import Role
-from participation.core.permissions import is_signed_in
-
-
-def has_role(user, role):
-    return is_signed_in(user) and role in user.roles
+from participation.core.permissions import has_role, is_signed_in
 
 
 def is_administrator(user):

@@ -15,6 +15,11 @@ def is_signed_in(user):
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
+def has_role(user, role):
+    """`role` is a core.roles.Role; anonymous users have none."""
+    return is_signed_in(user) and role in user.roles
+
+
 def guarded_by(guard):
     """Declare the predicate (or SELF_SERVICE / SYSTEM) that authorises a service function."""
 

@@ -53,7 +53,6 @@ def _arguments(endpoint):
 
 
 def template_globals():
-    from participation.auth import permissions
     from participation.core.switches import banner
 
     return {
@@ -70,6 +69,5 @@ def template_globals():
         "switch_language_urls": switch_language_urls,
         "url_with_query": url_with_query,
         "current_url": current_url,
-        "perms": permissions,
         "current_user": current_user,
     }
