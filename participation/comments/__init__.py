@@ -1,1 +1,3 @@
-"""Comments: a reusable component for consultations, their sections and (later) petitions."""
+"""Comments: a reusable thread component. Host areas (consultations, sections, petitions)
+register their targets (targets.py) and the moderators' desk registers itself as overseer
+(oversight.py); the component imports none of them."""
