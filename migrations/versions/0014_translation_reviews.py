@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0014_translation_reviews"
-down_revision = "0013_kind_texts_in_three_languages"
+down_revision = "0013_kind_texts_3_languages"
 branch_labels = None
 depends_on = None
 

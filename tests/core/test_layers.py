@@ -76,3 +76,15 @@ def test_migrations_import_no_application_code():
         for path in sorted((ROOT / "migrations" / "versions").glob("*.py"))
     }
     assert {name: found for name, found in offenders.items() if found} == {}
+
+
+def test_revision_ids_fit_alembic_version_on_postgresql():
+    """alembic_version.version_num is VARCHAR(32): a longer id upgrades on SQLite (which ignores
+    the length) and fails on PostgreSQL."""
+    ids = {}
+    for path in sorted((ROOT / "migrations" / "versions").glob("*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.Assign) and [t.id for t in node.targets] == ["revision"]:
+                ids[path.name] = node.value.value
+    assert len(ids) >= 14
+    assert {name: rid for name, rid in ids.items() if len(rid) > 32} == {}

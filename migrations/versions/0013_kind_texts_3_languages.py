@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0013_kind_texts_in_three_languages"
+revision = "0013_kind_texts_3_languages"
 down_revision = "0012_counts_not_negative"
 branch_labels = None
 depends_on = None
