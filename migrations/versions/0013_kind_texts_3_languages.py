@@ -8,7 +8,7 @@ keeps its old text under "fr", the platform's Latin-script language. A note equa
 file used to seed is dropped: `flask petitions load-kinds` writes it again in three languages. Any
 other note, written by an administrator, is kept under the language of its script.
 
-Revision ID: 0013_kind_texts_in_three_languages
+Revision ID: 0013_kind_texts_3_languages
 Revises: 0012_counts_not_negative
 Create Date: 2026-12-15 09:00:00.000000
 

@@ -1,7 +1,7 @@
 """translators' desk: the translator role, and the reviews, flags and proposals of interface messages
 
 Revision ID: 0014_translation_reviews
-Revises: 0013_kind_texts_in_three_languages
+Revises: 0013_kind_texts_3_languages
 Create Date: 2026-12-16 09:00:00.000000
 
 """
