@@ -28,8 +28,8 @@ LANGUAGES = ("ar", "zgh", "fr")
 PHONE = {"width": 320, "height": 800}
 
 # Every problem a page has, as text: the page scrolls sideways (with the elements that stick out),
-# a table is not inside a named, focusable scroll region, a cell is narrower than its longest
-# word. A word ends at a space or after a hyphen, where a line may break; it is measured on a
+# a table is not inside a named, focusable scroll region, its caption runs out of sight, a cell
+# is narrower than its longest word. A word ends at a space or after a hyphen, where a line may break; it is measured on a
 # canvas in the computed font of the element that holds it (Chromium shapes Arabic and Tifinagh
 # there as on the page).
 MEASURE = """async () => {
@@ -60,6 +60,10 @@ MEASURE = """async () => {
         !["auto", "scroll"].includes(getComputedStyle(region).overflowX)) {
       problems.push(`table ${table.id || table.caption?.textContent.trim() || ""}: not inside ` +
                     `a named, focusable region that scrolls sideways`);
+    } else if (table.caption &&
+               table.caption.getBoundingClientRect().width > region.clientWidth + 0.5) {
+      problems.push(`caption "${table.caption.textContent.trim()}": wider than its region, ` +
+                    `so part of it is out of sight`);
     }
     for (const cell of table.querySelectorAll("th, td")) {
       const style = getComputedStyle(cell);
