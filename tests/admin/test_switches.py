@@ -43,7 +43,7 @@ def test_petition_creation_can_be_paused(app, territories):
     from participation.petitions import services
     from participation.petitions.models import PetitionKind
     from participation.petitions.rules import load_petition_kinds
-    from tests.petitions.test_drafting_and_review import citizen, data
+    from tests.petition_world import citizen, data
 
     load_petition_kinds()
     db.session.add(SiteSwitch(key="pause_petition_creation", enabled=True))

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.api.seed import seed_open_data
-from tests.petitions.test_signing import world  # noqa: F401  (fixture)
+from tests.petition_world import world  # noqa: F401 (fixture)
 
 
 @pytest.fixture

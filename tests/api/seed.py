@@ -16,9 +16,7 @@ from participation.extensions import db
 from participation.petitions import processing, signing
 from participation.petitions.models import Signature
 from tests.factories import make_consultation, make_institution, make_user
-from tests.petitions.test_drafting_and_review import citizen
-from tests.petitions.test_processing import addressee_officer, deposited, step
-from tests.petitions.test_signing import open_petition
+from tests.petition_world import addressee_officer, citizen, deposited, open_petition, step
 
 
 def make_comment(

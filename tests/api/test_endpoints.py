@@ -280,21 +280,21 @@ class TestRateLimit:
 def test_listing_queries_do_not_grow_with_the_data(client, seeded):
     """Comments and petitions are read in a fixed number of queries, whatever their number."""
     from tests.api.seed import make_comment
-    from tests.consultations.test_query_counts import _queries_for
-    from tests.petitions.test_signing import open_petition
+    from tests.query_counts import queries_for
+    from tests.petition_world import open_petition
 
     paths = [
         "/api/v1/petitions",
         f"/api/v1/consultations/{seeded.consultation.id}/comments",
         f"/api/v1/petitions/{seeded.deposited.id}",
     ]
-    small = _queries_for(client, paths)
+    small = queries_for(client, paths)
     author = seeded.official.author
     for n in range(15):
         make_comment("section", seeded.consultation.sections[1].id, author, body=f"Commentaire {n}")
     for _ in range(3):
         open_petition()
     db.session.commit()
-    large = _queries_for(client, paths)
+    large = queries_for(client, paths)
     assert get(client, "/api/v1/petitions")["total"] == 5
     assert large == small

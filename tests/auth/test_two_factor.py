@@ -17,6 +17,7 @@ from participation.core import totp
 from participation.core.audit import AuditEntry
 from participation.core.errors import DomainError
 from participation.extensions import db
+from tests.auth.helpers import enable_two_factor
 from tests.factories import PASSWORD, make_user
 
 
@@ -47,13 +48,6 @@ def test_codes_match_within_one_step_and_never_twice():
     assert totp.matching_step(secret, "abcdef", now=now) is None
 
 
-def _enable(user):
-    secret = start_two_factor_setup(user, user)
-    confirm_two_factor(user, user, code=totp.code_for(secret, totp.current_step() - 1))
-    db.session.commit()
-    return secret
-
-
 def test_setup_needs_a_right_code(app):
     user = make_user()
     start_two_factor_setup(user, user)
@@ -64,7 +58,7 @@ def test_setup_needs_a_right_code(app):
 
 def test_enable_records_audit_and_secret_is_encrypted(app):
     user = make_user()
-    secret = _enable(user)
+    secret = enable_two_factor(user)
     assert user.totp_enabled
     assert secret not in user.totp_secret_encrypted
     assert db.session.scalar(sa.select(AuditEntry.action)) == "two_factor.enabled"
@@ -72,7 +66,7 @@ def test_enable_records_audit_and_secret_is_encrypted(app):
 
 def test_sign_in_asks_for_the_code(client, post_form, app):
     user = make_user()
-    secret = _enable(user)
+    secret = enable_two_factor(user)
     response = post_form(
         "/fr/account/login?next=/fr/account/identity",
         {"email": user.email, "password": PASSWORD},
@@ -93,7 +87,7 @@ def test_sign_in_asks_for_the_code(client, post_form, app):
 
 def test_a_used_code_cannot_sign_in_again(client, post_form, app):
     user = make_user()
-    secret = _enable(user)
+    secret = enable_two_factor(user)
     code = totp.code_for(secret, totp.current_step())
     assert check_second_factor(user, code=code)
     db.session.commit()
@@ -149,7 +143,7 @@ def test_staff_must_turn_it_on_when_required(client, login, app):
     response = client.get("/fr/admin/")
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/fr/account/two-factor")
-    _enable(db.session.get(User, admin.id))
+    enable_two_factor(db.session.get(User, admin.id))
     assert client.get("/fr/admin/").status_code == 200
 
 

@@ -12,7 +12,7 @@ from participation.extensions import db
 from participation.ogp import services
 from participation.ogp.models import ProgressNote
 from participation.ogp.queries import get_commitment
-from tests.browser.test_consultation_journey import sign_in
+from tests.browser.helpers import sign_in
 from tests.factories import make_user
 
 

@@ -12,27 +12,14 @@ from participation.consultations.models import Consultation
 from participation.core.models import utcnow
 from participation.core.timezones import utc_to_local_naive
 from participation.extensions import db
-from tests.factories import PASSWORD, make_institution, make_user
+from tests.browser.helpers import sign_in, submit  # test_tables.py imports them from here
+from tests.factories import make_institution, make_user
 
 DRAFT = """Exposé des motifs : le texte organise l'accès aux données publiques.
 Article 1
 Les administrations publient leurs données dans un format ouvert.
 Article 2
 Les données personnelles sont exclues."""
-
-
-def sign_in(page, axe_check, lang, user):
-    page.goto(f"/{lang}/account/login")
-    axe_check(page)
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("main form.form button[type=submit]")
-    page.wait_for_load_state()
-
-
-def submit(page, form_selector):
-    page.locator(form_selector).locator("button[type=submit]").first.click()
-    page.wait_for_load_state()
 
 
 def test_consultation_journey(browser, live_app, axe_check):

@@ -7,7 +7,7 @@ from participation.auth.models import Role
 from participation.comments.models import Comment
 from participation.moderation.models import ModerationAppeal, ModerationDecision
 from participation.extensions import db
-from tests.browser.test_consultation_journey import sign_in, submit
+from tests.browser.helpers import sign_in, submit
 from tests.factories import make_consultation, make_institution, make_user
 
 COMMENT = "أقترح أن تنشر الوزارة تقريرا عن تنفيذ هذه المادة كل ثلاثة أشهر."
@@ -176,8 +176,13 @@ def test_a_moderator_counts_a_held_signature_from_the_queue(browser, live_app, a
     from participation.petitions import signing
     from participation.petitions.models import PetitionKind, Signature
     from participation.petitions.rules import load_petition_kinds
-    from tests.petitions.test_drafting_and_review import data, full_committee, provinces_of_regions
-    from tests.petitions.test_signing import citizen, open_petition
+    from tests.petition_world import (
+        citizen,
+        data,
+        full_committee,
+        open_petition,
+        provinces_of_regions,
+    )
 
     with live_app.test_request_context():
         load_territories()

@@ -47,7 +47,7 @@ def test_a_petition_from_draft_to_answer(browser, live_app, axe_check):
     from participation.institutions.services import load_territories
     from participation.petitions.rules import load_petition_kinds
     from tests.factories import make_institution, make_user
-    from tests.petitions.test_drafting_and_review import citizen, provinces_of_regions
+    from tests.petition_world import citizen, provinces_of_regions
 
     with live_app.test_request_context():
         load_territories()

@@ -11,7 +11,7 @@ from tests.factories import PASSWORD
 
 def test_sign_a_petition(browser, live_app, axe_check):
     from participation.institutions.services import load_territories
-    from tests.petitions.test_signing import citizen, open_petition
+    from tests.petition_world import citizen, open_petition
 
     with live_app.test_request_context():  # e-mails need absolute links
         from participation.institutions.models import InstitutionKind

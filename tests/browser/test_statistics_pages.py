@@ -9,7 +9,7 @@ from participation.auth.models import Role
 from participation.extensions import db
 from participation.institutions.models import Region
 from participation.stats.aggregates import refresh_statistics
-from tests.browser.test_consultation_journey import sign_in, submit
+from tests.browser.helpers import sign_in, submit
 from tests.factories import make_user
 
 
@@ -18,7 +18,7 @@ def _data(live_app):
     from participation.institutions.services import load_territories
     from participation.petitions.rules import load_petition_kinds
     from tests.factories import make_institution
-    from tests.petitions.test_processing import deposited
+    from tests.petition_world import deposited
 
     with live_app.test_request_context():  # e-mails need absolute links
         load_territories()

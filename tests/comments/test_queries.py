@@ -1,10 +1,8 @@
 """Threads for a reader, and counts for many targets, in a fixed number of queries."""
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
 
 from participation.auth.models import User
@@ -15,23 +13,9 @@ from participation.comments.services import delete_comment
 from participation.extensions import db
 from tests.comments.factories import make_comment
 from tests.factories import make_institution, make_user
+from tests.query_counts import counted_queries
 
 ANONYMOUS = AnonymousUserMixin()
-
-
-@contextmanager
-def counted_queries():
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        if not statement.startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
-            statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 def shape(nodes):

@@ -8,23 +8,7 @@ from participation.comments.models import Comment
 from participation.core.models import utcnow
 from participation.extensions import db
 from tests.factories import make_consultation, make_institution, make_user
-
-
-class QueryCounter:
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def __enter__(self):
-        sa.event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        sa.event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, conn, cursor, statement, *args):
-        # Transaction control depends on the test's session state, not on the data: not counted.
-        if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
-            self.count += 1
+from tests.query_counts import queries_for
 
 
 def _add_comments(consultations, authors, n):
@@ -53,17 +37,6 @@ def _add_comments(consultations, authors, n):
     db.session.commit()
 
 
-def _queries_for(client, paths):
-    counts = {}
-    for path in paths:
-        client.get(path)  # warm caches that are not about data size
-        with QueryCounter(db.engine) as counter:
-            response = client.get(path)
-        assert response.status_code == 200, path
-        counts[path] = counter.count
-    return counts
-
-
 @pytest.fixture
 def world(app):
     institution = make_institution()
@@ -88,8 +61,8 @@ def test_query_count_does_not_grow_with_comments(client, world):
         f"/api/v1/consultations/{first.id}",
     ]
     _add_comments(consultations, authors, 10)
-    small = _queries_for(client, paths)
+    small = queries_for(client, paths)
     _add_comments(consultations, authors, 4990)
-    large = _queries_for(client, paths)
+    large = queries_for(client, paths)
     assert all(count > 0 for count in small.values())
     assert large == small

@@ -28,7 +28,7 @@ from participation.stats import dashboards
 from participation.core.models import utcnow
 from tests.api.seed import seed_open_data
 from tests.factories import make_user
-from tests.petitions.test_drafting_and_review import citizen
+from tests.petition_world import citizen
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 SKIPPED_ENDPOINTS = {"static"}

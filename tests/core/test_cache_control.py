@@ -6,7 +6,6 @@ walked, with real seeded objects: a draft consultation's PDF seen by its officer
 import pytest
 
 from tests.core.route_walk import seed_site, urls_of_every_get_route
-from tests.petitions.test_signing import world  # noqa: F401  (fixture)
 
 PRIVATE = "private, no-store"
 

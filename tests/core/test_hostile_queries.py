@@ -16,7 +16,6 @@ from participation.auth.forms import EmailForm, LoginForm, RegisterForm
 from participation.core.forms import Form
 from tests.conftest import csrf_token
 from tests.core.route_walk import seed_site, urls_of_every_get_route
-from tests.petitions.test_signing import world  # noqa: F401  (fixture)
 
 HUGE = "99999999999999999999"
 # Every query parameter a listing or filter reads as a number.

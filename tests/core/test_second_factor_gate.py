@@ -15,10 +15,10 @@ from participation.auth.models import Role, User
 from participation.core.policy import SECOND_FACTOR_EXEMPT
 from participation.extensions import db
 from participation.petitions.models import Signature
-from tests.auth.test_two_factor import _enable
+from tests.auth.helpers import enable_two_factor
 from tests.conftest import csrf_token
 from tests.factories import make_identity, make_user
-from tests.petitions.test_signing import open_petition, world  # noqa: F401  (fixture)
+from tests.petition_world import open_petition
 
 STAFF_ROLES = [Role.OFFICER, Role.MODERATOR, Role.OBSERVER, Role.ADMINISTRATOR, Role.TRANSLATOR]
 TWO_FACTOR_PAGE = "/fr/account/two-factor"
@@ -89,7 +89,7 @@ def test_the_gate_lets_staff_through_once_two_factor_is_on(app, client, login):
     """The control for the walk above: the same requests, with the second factor turned on, are
     not sent to the set-up page (so the walk would see a route that skipped the gate)."""
     admin = make_user(roles=[Role.ADMINISTRATOR])
-    _enable(db.session.get(User, admin.id))
+    enable_two_factor(db.session.get(User, admin.id))
     db.session.commit()
     # Signed in as after the code step (that step is tested in tests/auth/test_two_factor.py).
     with client.session_transaction() as session:

@@ -8,6 +8,7 @@ from tests.comments.factories import make_comment
 from tests.conftest import Login, csrf_token
 from tests.factories import make_user
 from tests.notes import extend_app, note, notes, target  # noqa: F401 (fixtures)
+from tests.petition_world import held_by_ip, world  # noqa: F401 (fixtures)
 
 ACCOUNT = "/fr/account/"  # any page with a form gives the session's CSRF token
 SIGN_IN = "/fr/account/login"

@@ -106,7 +106,7 @@ def test_decided_and_deleted_comments_leave_the_queue(queue, author, moderator):
 
 def test_the_queue_runs_a_fixed_number_of_queries(app, notes, author, reporters):
     from participation.auth.models import User
-    from tests.comments.test_queries import counted_queries
+    from tests.query_counts import counted_queries
 
     author_id, reporter_id = author.id, reporters[0].id
     counts = []
@@ -169,7 +169,7 @@ def test_report_rights_in_a_thread(note, target, author, reporters):
 def test_the_reader_moderation_costs_no_query_for_anonymous_readers(note, author):
     from flask_login import AnonymousUserMixin
 
-    from tests.comments.test_queries import counted_queries
+    from tests.query_counts import counted_queries
 
     comment = make_comment(note, author)
     with counted_queries() as statements:

@@ -12,14 +12,13 @@ from participation.extensions import db
 from participation.moderation.queries import QueueFilters, count_waiting_items, list_queue
 from participation.petitions import services as petition_services
 from participation.petitions.models import PetitionKind
-from tests.petitions.test_drafting_and_review import (
+from tests.petition_world import (
     citizen,
     data,
     full_committee,
+    open_petition,
     provinces_of_regions,
 )
-from tests.petitions.test_holds import held_by_ip  # noqa: F401 (fixture)
-from tests.petitions.test_signing import open_petition, world  # noqa: F401 (fixture)
 
 
 def test_the_queue_lists_held_signatures_and_petitions_awaiting_review_oldest_first(
@@ -69,7 +68,7 @@ def test_the_queue_lists_held_signatures_and_petitions_awaiting_review_oldest_fi
 
 def test_the_queue_runs_a_bounded_number_of_queries(app, held_by_ip, note, author):
     from tests.comments.factories import make_comment
-    from tests.moderation.test_services import item_for
+    from tests.moderation.helpers import item_for
 
     petition, *_ = open_petition()
     statements = []

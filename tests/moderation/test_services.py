@@ -37,6 +37,7 @@ from participation.core.models import utcnow
 from participation.extensions import db
 from tests.comments.factories import make_comment
 from tests.factories import make_user
+from tests.moderation.helpers import item_for
 
 REASON_FOR = {
     Decision.APPROVE: "respects_rules",
@@ -44,10 +45,6 @@ REASON_FOR = {
     Decision.HIDE: "insult_or_hate",
     Decision.REJECT: "spam",
 }
-
-
-def item_for(comment, kind="reported", reason="spam", **fields):
-    return ModerationItem.open_for(comment, kind=kind, reason=reason, **fields)
 
 
 def decisions(comment=None):

@@ -12,15 +12,14 @@ from participation.extensions import db
 from participation.petitions import services as petition_services
 from participation.petitions.models import PetitionKind, Signature
 from tests.comments.helpers import shown, shows
-from tests.petitions.test_holds import held_by_ip  # noqa: F401 (fixture)
 from tests.factories import make_user
-from tests.petitions.test_drafting_and_review import (
+from tests.petition_world import (
     citizen,
     data,
     full_committee,
+    open_petition,
     provinces_of_regions,
 )
-from tests.petitions.test_signing import open_petition, world  # noqa: F401 (fixture)
 
 
 def page(browser, path, status=200):

@@ -115,8 +115,7 @@ def test_commitment_15_shows_the_platform_s_live_numbers(client, commitments, wo
     from participation.petitions import signing
     from participation.petitions.models import SignatureCounter
     from tests.comments.factories import Note, make_comment
-    from tests.petitions.test_drafting_and_review import citizen, provinces_of_regions
-    from tests.petitions.test_signing import open_petition
+    from tests.petition_world import citizen, open_petition, provinces_of_regions
 
     petition, initiator, _members = open_petition()
     for signer in [citizen(province=p) for p in provinces_of_regions(3)]:

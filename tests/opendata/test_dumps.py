@@ -10,7 +10,6 @@ import pytest
 
 from participation.opendata.dumps import DATASETS, dump_directory
 from tests.api.seed import seed_open_data
-from tests.petitions.test_signing import world  # noqa: F401  (fixture)
 
 
 @pytest.fixture

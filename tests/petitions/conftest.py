@@ -5,6 +5,7 @@ import pytest
 from participation.api import petitions as api_petitions
 from participation.opendata import dumps
 from participation.petitions import models, permissions, queries, signing, views
+from tests.petition_world import held_by_ip, world  # noqa: F401 (fixtures)
 
 
 class Clock:

@@ -25,8 +25,7 @@ from participation.petitions import queries, signing
 from participation.petitions.models import Petition, Signature, SignatureCounter
 from tests.conftest import POSTGRES_URL
 from tests.factories import make_user
-from tests.petitions.test_drafting_and_review import citizen, provinces_of_regions
-from tests.petitions.test_signing import open_petition, world  # noqa: F401  (fixture)
+from tests.petition_world import citizen, open_petition, provinces_of_regions
 
 postgresql_only = pytest.mark.skipif(
     not POSTGRES_URL, reason="SQLite runs writing transactions one after the other"

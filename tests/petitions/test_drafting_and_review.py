@@ -12,66 +12,26 @@ from participation.auth.models import Role
 from participation.core.audit import AuditEntry
 from participation.core.errors import DomainError, PermissionDenied
 from participation.extensions import db
-from participation.institutions.models import InstitutionKind, Province, Region
+from participation.institutions.models import InstitutionKind, Region
 from participation.petitions import permissions as perms
 from participation.petitions import services
-from participation.petitions.models import CommitteeMember, Petition, PetitionKind, PetitionState
-from participation.petitions.rules import load_petition_kinds
+from participation.petitions.models import CommitteeMember, Petition, PetitionState
 from tests.factories import make_identity, make_institution, make_user
+from tests.petition_world import (
+    citizen,
+    data,
+    full_committee,
+    kind,
+    provinces_of_regions,
+    set_up_world,
+)
 
 P = PetitionState
 
 
 @pytest.fixture
 def world(app, territories):
-    make_institution(kind=InstitutionKind.HEAD_OF_GOVERNMENT, name={"fr": "Chef du gouvernement"})
-    make_institution(
-        kind=InstitutionKind.HOUSE_OF_REPRESENTATIVES, name={"fr": "Chambre des représentants"}
-    )
-    load_petition_kinds()
-    db.session.commit()
-
-
-def kind(key):
-    return db.session.scalar(sa.select(PetitionKind).where(PetitionKind.key == key))
-
-
-def provinces_of_regions(n):
-    regions = db.session.scalars(sa.select(Region).order_by(Region.code).limit(n)).all()
-    return [
-        db.session.scalar(sa.select(Province).where(Province.region_id == r.id)) for r in regions
-    ]
-
-
-_cin = iter(range(100000, 999999))
-
-
-def citizen(province=None, **kwargs):
-    user = make_user(**kwargs)
-    make_identity(user, cin=f"AB{next(_cin)}", province=province or provinces_of_regions(1)[0])
-    return user
-
-
-def data(**overrides):
-    values = dict(
-        title={"fr": "Pour des bibliothèques ouvertes le soir"},
-        demands={"fr": "Ouvrir jusqu'à 21 h."},
-        memorandum={"fr": "Les étudiants travaillent."},
-    )
-    values.update(overrides)
-    return services.PetitionData(**values)
-
-
-def full_committee(petition, initiator, provinces, size):
-    members = []
-    for i in range(size - 1):
-        person = citizen(province=provinces[i % len(provinces)])
-        member = services.invite_member(initiator, petition, email=person.email)
-        services.accept_invitation(person, member)
-        members.append(member)
-    own = next(m for m in petition.members if m.user_id == initiator.id)
-    services.name_agent_and_deputy(initiator, petition, agent=own, deputy=members[0])
-    return members
+    set_up_world(house_of_representatives=True)
 
 
 # Written out rather than read from PETITION_TRANSITIONS, so that a wrong edge in the table fails a test.

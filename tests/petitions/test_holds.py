@@ -27,33 +27,9 @@ from participation.petitions import queries as petition_queries
 from participation.petitions import signing
 from participation.petitions.models import Signature
 from tests.factories import make_user
-from tests.petitions.test_drafting_and_review import (
-    citizen,
-)
-from tests.petitions.test_signing import open_petition, world  # noqa: F401 (fixture)
+from tests.petition_world import citizen, open_petition
 
 BUSY_NETWORK = "203.0.113.{n}"
-
-
-@pytest.fixture
-def held_by_ip(app, world):  # noqa: F811
-    """Sign `petition` from a busy network: the first signature is counted, the others held."""
-    app.config["SIGNING_LIMIT_PER_IP"] = "1 per day"
-
-    def sign(petition, count=1, *, ip="203.0.113.7", **person):
-        signing.sign_petition(
-            citizen(**person), petition, consent=True, ip=ip
-        )  # within the limit: counted
-        held = []
-        for _ in range(count):
-            signer = citizen(**person)
-            receipt = signing.sign_petition(signer, petition, consent=True, ip=ip)
-            assert receipt.status == "suspect"
-            held.append(db.session.get(Signature, receipt.id))
-        db.session.commit()
-        return held
-
-    return sign
 
 
 def _moderator(**kwargs):

@@ -20,8 +20,7 @@ from participation.petitions.models import (
     PetitionState,
 )
 from tests.factories import make_identity, make_user
-from tests.petitions.test_drafting_and_review import citizen, provinces_of_regions
-from tests.petitions.test_signing import open_petition, world  # noqa: F401 (fixture)
+from tests.petition_world import citizen, open_petition, provinces_of_regions
 
 SECOND = timedelta(seconds=1)
 

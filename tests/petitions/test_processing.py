@@ -21,40 +21,21 @@ from participation.institutions.models import InstitutionKind
 from participation.petitions import deadlines, processing, queries, services, signing
 from participation.petitions.deadlines import ClockStatus, deadline_clocks
 from participation.petitions.models import PetitionKind, Signature
-from participation.petitions.processing import StepData
 from tests.conftest import Login
 from tests.factories import make_institution, make_user
-from tests.petitions.test_drafting_and_review import citizen, full_committee, provinces_of_regions
-from tests.petitions.test_signing import open_petition, world  # noqa: F401  (fixture)
+from tests.petition_world import (
+    TODAY,
+    addressee_officer,
+    citizen,
+    data,
+    deposited,
+    full_committee,
+    open_petition,
+    provinces_of_regions,
+    step,
+)
 
-TODAY = morocco_date()
 DATA_DOWNLOAD = "/fr/account/data.json"
-
-
-def deposited(
-    key="petition_head_of_government", signers=2, deposited_days_ago=0, member_signs=False
-):
-    petition, initiator, members = open_petition(key)
-    petition.signatures_required = signers
-    people = [citizen() for _ in range(signers)]
-    if member_signs:
-        signing.sign_petition(petition.accepted_members[0].user, petition, consent=True)
-    for person in people:
-        signing.sign_petition(person, petition, consent=True)
-    services.deposit_petition(
-        petition.agent.user, petition, now=utcnow() - timedelta(days=deposited_days_ago)
-    )
-    db.session.commit()
-    return petition, people
-
-
-def addressee_officer(petition):
-    return make_user(roles=[Role.OFFICER], institution=petition.addressee)
-
-
-def step(kind, days_ago=0, **values):
-    values.setdefault("text", {"fr": f"Étape {kind}."})
-    return StepData(kind=kind, occurred_on=TODAY - timedelta(days=days_ago), **values)
 
 
 def test_steps_follow_the_law_and_end_with_the_answer(world, outbox):
@@ -224,7 +205,6 @@ def test_a_motion_can_be_withdrawn_until_adopted(world, territories):
         )
     )
     initiator = citizen()
-    from tests.petitions.test_drafting_and_review import data
 
     petition = services.create_petition(initiator, kind, data())
     full_committee(petition, initiator, provinces_of_regions(4), 5)
@@ -454,7 +434,6 @@ def test_listing_filters_by_addressee_region_words_and_category(client, world, t
     load_petition_kinds()
     db.session.commit()
     initiator = citizen(province=provinces_of_regions(2)[1])
-    from tests.petitions.test_drafting_and_review import data
 
     regional = services.create_petition(
         initiator,

@@ -19,8 +19,7 @@ from participation.petitions.models import Signature
 from participation.petitions.signers import load_signer_and_petition
 from tests.conftest import csrf_token
 from tests.factories import make_identity, make_user
-from tests.petitions.test_drafting_and_review import citizen, data, provinces_of_regions
-from tests.petitions.test_signing import open_petition, world  # noqa: F401  (fixture)
+from tests.petition_world import citizen, data, open_petition, provinces_of_regions
 
 
 def page_of(petition):

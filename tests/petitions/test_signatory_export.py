@@ -17,8 +17,7 @@ from participation.extensions import db
 from participation.petitions import processing
 from participation.petitions.models import Signature
 from tests.conftest import POSTGRES_URL
-from tests.petitions.test_processing import addressee_officer, deposited
-from tests.petitions.test_signing import world  # noqa: F401  (fixture)
+from tests.petition_world import addressee_officer, deposited
 
 EXPORTED = "petition.signatories_exported"
 

@@ -14,41 +14,13 @@ from participation.core.switches import SiteSwitch
 from participation.extensions import db
 from participation.institutions.models import InstitutionKind, Province, Region
 from participation.petitions import queries, services, signing
-from participation.petitions.models import PetitionKind, Signature, SignatureCounter
-from participation.petitions.rules import load_petition_kinds
+from participation.petitions.models import Signature, SignatureCounter
 from tests.factories import make_identity, make_institution, make_user
-from tests.petitions.test_drafting_and_review import (
+from tests.petition_world import (
     citizen,
-    data,
-    full_committee,
+    open_petition,
     provinces_of_regions,
 )
-
-
-@pytest.fixture
-def world(app, territories):
-    make_institution(kind=InstitutionKind.HEAD_OF_GOVERNMENT, name={"fr": "Chef du gouvernement"})
-    load_petition_kinds()
-    db.session.commit()
-
-
-def open_petition(key="petition_head_of_government", **overrides):
-    initiator = citizen()
-    petition = services.create_petition(
-        initiator,
-        db.session.scalar(sa.select(PetitionKind).where(PetitionKind.key == key)),
-        data(**overrides),
-    )
-    members = full_committee(petition, initiator, provinces_of_regions(1), 5)
-    services.submit_petition(initiator, petition)
-    moderator = make_user(roles=[Role.MODERATOR])
-    services.publish_petition(
-        moderator,
-        petition,
-        checked=[g["code"] for g in petition.kind.grounds if g["stage"] == "condition"],
-    )
-    db.session.commit()
-    return petition, initiator, members
 
 
 def test_sign_and_count(world):
@@ -286,7 +258,7 @@ def _bulk_sign(petition, n, start):
 
 
 def test_reading_counts_costs_the_same_at_10_and_3000_signatures(client, world):
-    from tests.consultations.test_query_counts import QueryCounter
+    from tests.query_counts import QueryCounter
 
     petition, *_ = open_petition()
     paths = [

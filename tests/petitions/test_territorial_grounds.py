@@ -13,16 +13,22 @@ from participation.institutions.models import InstitutionKind, Region
 from participation.petitions import services
 from participation.petitions.rules import load_petition_kinds
 from tests.factories import make_institution, make_user
-from tests.petitions.test_drafting_and_review import (
+from tests.petition_world import (
     citizen,
     data,
     full_committee,
     kind,
     provinces_of_regions,
-    world,  # noqa: F401 (fixture)
+    set_up_world,
 )
 
 NATIONAL_ONLY = {"courts", "inquiry", "security", "public_services", "partisan", "defamation"}
+
+
+@pytest.fixture
+def world(app, territories):
+    """As in test_drafting_and_review: the House of Representatives too."""
+    set_up_world(house_of_representatives=True)
 
 
 @pytest.mark.parametrize(

@@ -24,8 +24,7 @@ from participation.stats.queries import DashboardFilters
 from participation.stats.tables import MASKED
 from tests.comments.factories import Note, make_comment
 from tests.factories import make_consultation, make_identity, make_institution, make_user
-from tests.petitions.test_processing import addressee_officer, deposited, step
-from tests.petitions.test_signing import open_petition, world  # noqa: F401  (fixture)
+from tests.petition_world import addressee_officer, deposited, open_petition, step
 
 THIS_MONTH = month_of(utcnow())
 MONTH = add_months(THIS_MONTH, -1)

@@ -8,8 +8,7 @@ from participation.extensions import db
 from participation.stats.headline import get_headline_numbers
 from tests.comments.factories import Note, make_comment
 from tests.factories import make_consultation, make_user
-from tests.petitions.test_processing import deposited
-from tests.petitions.test_signing import open_petition, world  # noqa: F401  (fixture)
+from tests.petition_world import deposited, open_petition
 
 
 def test_headline_numbers(world):

@@ -15,10 +15,9 @@ from participation.institutions.models import Region
 from participation.petitions.models import Signature, SignatureCounter
 from participation.stats.aggregates import refresh_statistics
 from participation.stats.periods import add_months, month_of
-from tests.consultations.test_query_counts import QueryCounter
 from tests.factories import make_institution, make_user
-from tests.petitions.test_processing import deposited
-from tests.petitions.test_signing import world  # noqa: F401  (fixture)
+from tests.petition_world import deposited
+from tests.query_counts import QueryCounter
 
 OBSERVATORY = "/fr/observatory/"
 THIS_MONTH = month_of(utcnow())
