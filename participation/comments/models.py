@@ -26,8 +26,8 @@ class CommentStatus(enum.StrEnum):
 
 
 S = CommentStatus
-# Every move a comment's status can make after creation; services._apply_status is the only place
-# that makes one (moderation decisions call it): approve, reject, hide, restore, and restore on appeal.
+# Every move a comment's status can make after creation; services.change_comment_status is the only
+# place that makes one (the overseer's decisions call it): approve, reject, hide, restore, and restore on appeal.
 STATUS_TRANSITIONS = {
     S.PENDING: {S.VISIBLE, S.REJECTED},
     S.VISIBLE: {S.HIDDEN, S.REJECTED, S.PENDING},  # PENDING: an edit tripped a screening rule
