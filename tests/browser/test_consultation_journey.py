@@ -12,7 +12,7 @@ from participation.consultations.models import Consultation
 from participation.core.models import utcnow
 from participation.core.timezones import utc_to_local_naive
 from participation.extensions import db
-from tests.browser.helpers import sign_in, submit  # test_tables.py imports them from here
+from tests.browser.helpers import sign_in, submit
 from tests.factories import make_institution, make_user
 
 DRAFT = """Exposé des motifs : le texte organise l'accès aux données publiques.

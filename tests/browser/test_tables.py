@@ -20,7 +20,7 @@ from participation.extensions import db
 from participation.moderation.models import CommentReport, ModerationDecision
 from participation.ogp.models import Commitment, Milestone
 from participation.petitions.models import CommitteeMember, Petition, Signature
-from tests.browser.test_consultation_journey import sign_in, submit
+from tests.browser.helpers import sign_in, submit
 from tests.factories import PASSWORD
 
 TEMPLATES = Path(__file__).parents[2] / "templates"
