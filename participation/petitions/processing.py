@@ -38,7 +38,7 @@ from participation.petitions.models import (
     SignatureStatus,
     StepKind,
 )
-from participation.petitions.services import _petition_transition
+from participation.petitions.transitions import record_transition
 
 ENDED = (
     PetitionState.EXPIRED,
@@ -158,10 +158,10 @@ def record_step(actor, petition, data, *, now=None):
     )
     if decision and not data.admissible:
         petition.decided_at = now
-        _petition_transition(petition, PetitionState.INADMISSIBLE, actor, ground=data.ground)
+        record_transition(petition, PetitionState.INADMISSIBLE, actor, ground=data.ground)
     elif kind == StepKind.ANSWER:
         petition.decided_at = now
-        _petition_transition(petition, PetitionState.ANSWERED, actor)
+        record_transition(petition, PetitionState.ANSWERED, actor)
     _tell_about_step(petition, step, _committee_and_followers(petition))
     return step
 

@@ -24,7 +24,6 @@ from participation.extensions import db
 from participation.institutions.models import Institution, InstitutionKind
 from participation.petitions import permissions as perms
 from participation.petitions.models import (
-    PETITION_TRANSITIONS,
     CommitteeMember,
     CommitteeRole,
     Level,
@@ -32,6 +31,7 @@ from participation.petitions.models import (
     PetitionState,
 )
 from participation.petitions.thresholds import required_signatures
+from participation.petitions.transitions import record_transition
 
 
 @dataclass
@@ -345,17 +345,6 @@ def get_territory(petition):
     return None
 
 
-def _petition_transition(petition, target, actor, *, now=None, **details):
-    if target not in PETITION_TRANSITIONS[petition.status]:
-        raise DomainError(
-            _l("This petition cannot go from this state to that one."), code="transition"
-        )
-    previous = petition.status
-    petition.state = target.value
-    record_audit(actor, f"petition.{target.value}", petition, previous=previous.value, **details)
-    db.session.flush()
-
-
 @guarded_by(perms.can_submit_petition)
 def submit_petition(actor, petition, *, now=None):
     require(perms.can_submit_petition(actor, petition))
@@ -364,7 +353,7 @@ def submit_petition(actor, petition, *, now=None):
         raise SubmissionRefused(problems)
     petition.submitted_at = now or utcnow()
     petition.review_note = None
-    _petition_transition(petition, PetitionState.SUBMITTED, actor)
+    record_transition(petition, PetitionState.SUBMITTED, actor)
 
 
 class SubmissionRefused(DomainError):
@@ -391,7 +380,7 @@ def publish_petition(actor, petition, *, checked, now=None):
     petition.signatures_required = threshold.signatures
     petition.published_at = now
     petition.closes_at = now + timedelta(days=petition.kind.signing_window_days)
-    _petition_transition(petition, PetitionState.OPEN, actor, checked=sorted(checked))
+    record_transition(petition, PetitionState.OPEN, actor, checked=sorted(checked))
     _tell_committee(petition, "petition_published")
 
 
@@ -401,7 +390,7 @@ def return_petition(actor, petition, *, note):
     if not (note or "").strip():
         raise DomainError(_l("Explain what the committee should change."), code="note_required")
     petition.review_note = note.strip()
-    _petition_transition(petition, PetitionState.DRAFT, actor)
+    record_transition(petition, PetitionState.DRAFT, actor)
     _tell_committee(petition, "petition_returned")
 
 
@@ -418,7 +407,7 @@ def reject_petition(actor, petition, *, ground, explanation, now=None):
     petition.rejection_ground = ground
     petition.rejection_explanation = explanation.strip()
     petition.decided_at = now or utcnow()
-    _petition_transition(petition, PetitionState.REJECTED, actor, ground=ground)
+    record_transition(petition, PetitionState.REJECTED, actor, ground=ground)
     _tell_committee(petition, "petition_rejected")
 
 
@@ -431,7 +420,7 @@ def withdraw_petition(actor, petition, *, reason, now=None):
         )
     petition.withdrawal_reason = reason.strip()
     petition.decided_at = now or utcnow()
-    _petition_transition(petition, PetitionState.WITHDRAWN, actor)
+    record_transition(petition, PetitionState.WITHDRAWN, actor)
 
 
 def _tell_committee(petition, template):
@@ -469,5 +458,5 @@ def deposit_petition(actor, petition, *, now=None):
             _l("The addressee institution is not on the platform yet."), code="no_addressee"
         )
     petition.decided_at = petition.deposited_at = now or utcnow()
-    _petition_transition(petition, PetitionState.DEPOSITED, actor)
+    record_transition(petition, PetitionState.DEPOSITED, actor)
     _tell_committee(petition, "petition_deposited")

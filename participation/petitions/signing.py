@@ -32,7 +32,7 @@ from participation.petitions.models import (
     is_open_for_signatures,
 )
 from participation.petitions.queries import count_signatures_of
-from participation.petitions.services import _petition_transition
+from participation.petitions.transitions import record_transition
 
 
 def _over_rate_limit(user, ip):
@@ -419,7 +419,7 @@ def expire_due_petitions(*, now=None):
     counts = count_signatures_of(p.id for p in due)
     for petition in due:
         petition.decided_at = now
-        _petition_transition(
+        record_transition(
             petition,
             PetitionState.EXPIRED,
             None,

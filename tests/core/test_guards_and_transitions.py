@@ -27,7 +27,7 @@ DATA_BUILDERS = "participation/demo/"
 TRANSITIONS = {
     "state": {
         ("participation/consultations/services.py", "_transition"): "record_audit",
-        ("participation/petitions/services.py", "_petition_transition"): "record_audit",
+        ("participation/petitions/transitions.py", "record_transition"): "record_audit",
     },
     "status": {
         (
@@ -46,6 +46,9 @@ TRANSITIONS = {
 # Kernel-like building blocks outside core/ that write, always called by a guarded service.
 WRITING_BUILDING_BLOCKS = {
     "participation/auth/tokens.py": "e-mail tokens, issued and consumed by the guarded account services",
+    "participation/petitions/transitions.py": (
+        "the one place a petition's state changes, called by the area's guarded services"
+    ),
     "participation/comments/services.py:change_comment_status": (
         "the overseer's guarded decision services call it (the component knows no moderator)"
     ),

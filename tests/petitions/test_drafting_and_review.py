@@ -15,6 +15,7 @@ from participation.extensions import db
 from participation.institutions.models import InstitutionKind, Region
 from participation.petitions import permissions as perms
 from participation.petitions import services
+from participation.petitions.transitions import record_transition
 from participation.petitions.models import CommitteeMember, Petition, PetitionState
 from tests.factories import make_identity, make_institution, make_user
 from tests.petition_world import (
@@ -58,11 +59,11 @@ def test_transition_table(world, source, target):
     petition = services.create_petition(initiator, kind("petition_head_of_government"), data())
     petition.state = source.value
     if (source, target) in ALLOWED:
-        services._petition_transition(petition, target, None)
+        record_transition(petition, target, None)
         assert petition.state == target.value
     else:
         with pytest.raises(DomainError):
-            services._petition_transition(petition, target, None)
+            record_transition(petition, target, None)
         assert petition.state == source.value
 
 
