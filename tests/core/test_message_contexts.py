@@ -90,6 +90,13 @@ def test_the_audit_log_column_keeps_its_own_sense(client, login, lang):
         ("Off", {"two-factor authentication status"}),
         ("Number", {"count", "identifier of a commitment"}),
         ("Search", {"button: run the search", "label of the search field"}),
+        (
+            "Accepted",
+            {
+                "decision on the proposals about a section",
+                "committee member who accepted the invitation",
+            },
+        ),
     ],
 )
 def test_an_ambiguous_short_message_is_never_used_without_its_context(msgid, contexts):
@@ -109,3 +116,7 @@ def test_each_sense_of_an_ambiguous_message_is_translated_on_its_own(app, lang):
     }
     assert len(words) == 2
     assert _word(lang, "count", "Number") != _word(lang, "identifier of a commitment", "Number")
+    # A member accepts an invitation; a section's proposals are accepted (ar: قبِل / مقبول).
+    assert _word(lang, "committee member who accepted the invitation", "Accepted") != _word(
+        lang, "decision on the proposals about a section", "Accepted"
+    )
