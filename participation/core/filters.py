@@ -60,8 +60,9 @@ def day(value, pattern=DAY):
 
 
 def month(value, pattern="LLLL y"):
-    """A month (any date in it) for people: "شتنبر 2026"."""
-    return day(value, pattern)
+    """A month (any date in it) for people: "شتنبر 2026". Month and year are held together by
+    no-break spaces: a narrow table column would otherwise put the year on a line of its own."""
+    return day(value, pattern).replace(" ", "\u00a0")
 
 
 def register_filters(app):

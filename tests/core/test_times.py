@@ -154,6 +154,13 @@ def test_dates_and_months_accept_calendar_dates(app, lang):
         assert when(None) == day(None) == ""
 
 
+@pytest.mark.parametrize("lang", LOCALES)
+def test_a_month_never_breaks_between_its_name_and_its_year(app, lang):
+    with force_locale(LOCALES[lang]):
+        shown = month(date(2026, 12, 1))
+    assert shown == f"{MONTH_NAMES[lang][12]}\u00a02026"
+
+
 def test_arabic_dates_have_no_latin_comma(app):
     with force_locale("ar_MA"):
         shown = when(utc(2027, 1, 1, 6, 1))
