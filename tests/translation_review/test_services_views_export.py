@@ -3,6 +3,7 @@ ar/fr/zgh, the export that msgfmt accepts, and the counts on /stats."""
 
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,8 @@ from participation.translation_review.models import ReviewStatus
 from participation.translation_review.queries import count_review_statuses, get_entry_statuses
 from tests.conftest import csrf_token
 from tests.factories import make_user
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_marking_flagging_and_proposing_are_audited_and_set_the_status(
@@ -218,3 +221,30 @@ def test_the_counts_on_the_public_statistics_page(app, client, translator, entry
     total = count_review_statuses()["zgh"]["total"]
     cells = re.findall(r"<td>(\d+)</td>", page.split('id="translation-review-counts"')[1])
     assert cells[8:12] == ["0", "1", "0", str(total)]  # the third row: Amazigh
+
+
+def test_maintainers_merge_an_export_as_docs_translations_md_says(
+    app, translator, administrator, entry, tmp_path
+):
+    """The documented merge: msgcat --use-first (GNU gettext, which CI installs) puts the
+    proposals over the catalog; the result passes msgfmt --check and keeps every other message."""
+    from babel.messages.pofile import read_po
+
+    services.propose_entry_text(translator, entry, "zgh", texts=["ⵉⵙⵉⴹⵏ ⵉⵎⴰⵢⵏⵓⵜⵏ"])
+    db.session.commit()
+    proposals = tmp_path / "zgh-proposals.po"
+    proposals.write_bytes(services.export_proposals(administrator, "zgh"))
+    catalog = ROOT / "translations" / "zgh" / "LC_MESSAGES" / "messages.po"
+    merged = tmp_path / "messages.po"
+    subprocess.run(
+        ["msgcat", "--use-first", str(proposals), str(catalog), "-o", str(merged)], check=True
+    )
+    check = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(merged)])
+    assert check.returncode == 0
+    with merged.open("rb") as handle:
+        after = read_po(handle, locale="zgh")
+    with catalog.open("rb") as handle:
+        before = read_po(handle, locale="zgh")
+    assert after.get(entry.msgid, context=entry.msgctxt or None).string == "ⵉⵙⵉⴹⵏ ⵉⵎⴰⵢⵏⵓⵜⵏ"
+    assert len(after) == len(before)
+    assert after.plural_forms == before.plural_forms
