@@ -3,7 +3,8 @@
 The schema is built once per session by running the real migrations (so every test run also
 proves `flask db upgrade` works). The app is built once per session too (see `Apps`); each test
 then gets a clean database: on SQLite a copy of the migrated template file, on PostgreSQL
-(TEST_DATABASE_URL) the same tables truncated.
+(TEST_DATABASE_URL) the same tables truncated. Data that many tests read (the API's data set, the
+demo) is built once per module and copied into each test's database (see `Snapshot`).
 """
 
 import contextlib
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import g, session
+from flask import current_app, g, session
 from flask.testing import FlaskClient
 from flask_login import login_user
 from flask_migrate import upgrade
@@ -195,6 +196,41 @@ def isolated(app, settings, template, tmp_path, overrides=None):
         app.instance_path = shared_instance_path
         app.config.clear()
         app.config.update(copy.deepcopy(settings))
+
+
+class Snapshot:
+    """Data built once (for a test module, say) and given to each test as a copy of its own, so a
+    test that writes changes its copy only. On SQLite, `build()` runs once on a clean database of
+    `app` and the file it leaves is kept; `restore()` puts a copy of it in place of the test's clean
+    database. On PostgreSQL there is no file to copy: `restore()` runs `build()` again. `build()`
+    returns plain values (ids, paths), not rows: the session it ran in is gone."""
+
+    def __init__(self, app, settings, template, directory, build):
+        self.build = build
+        self.path = None
+        self.result = None
+        if POSTGRES_URL:
+            return
+        with isolated(app, settings, template, directory), app.app_context():
+            with app.test_request_context():  # e-mails need absolute links
+                self.result = build()
+                db.session.commit()
+            db.session.remove()
+            dispose_engines(app)
+            self.path = directory / "snapshot.db"
+            shutil.copyfile(db.engine.url.database, self.path)
+
+    def restore(self):
+        """In a test's application context, on its clean database: the built data, and what
+        `build()` returned."""
+        if self.path is None:
+            result = self.build()
+            db.session.commit()
+            return result
+        db.session.remove()
+        dispose_engines(current_app)
+        _restore_database(self.path)
+        return self.result
 
 
 @pytest.fixture

@@ -1,10 +1,16 @@
 """A small public data set for the API and the open-data dumps: a consultation with comments of
 every status (public, hidden, deleted, by a blocked author, an official answer, a reply), a draft,
 an open petition with signatures and a deposited one with dated steps, and the personal data that
-must never come out (e-mail addresses, names on identity profiles, CIN numbers)."""
+must never come out (e-mail addresses, names on identity profiles, CIN numbers).
 
+The `seeded` fixture gives each test that data set on a database of its own, built once per test
+module (`open_data`, a `tests.conftest.Snapshot`): read-only tests share the cost, a test that
+writes changes its own copy. tests/api/conftest.py imports both fixtures."""
+
+import dataclasses
 from dataclasses import dataclass, field
 
+import pytest
 import sqlalchemy as sa
 
 from participation.auth.models import IdentityProfile, User
@@ -13,10 +19,19 @@ from participation.comments.models import Comment
 from participation.core.crypto import decrypt
 from participation.core.models import utcnow
 from participation.extensions import db
+from participation.institutions.services import load_territories
 from participation.petitions import processing, signing
 from participation.petitions.models import Signature
+from tests.conftest import Snapshot
 from tests.factories import make_consultation, make_institution, make_user
-from tests.petition_world import addressee_officer, citizen, deposited, open_petition, step
+from tests.petition_world import (
+    addressee_officer,
+    citizen,
+    deposited,
+    open_petition,
+    set_up_world,
+    step,
+)
 
 
 def make_comment(
@@ -140,3 +155,50 @@ def seed_open_data():
         ministry=ministry,
         secrets=sorted(set(secrets)),
     )
+
+
+@dataclass(frozen=True)
+class _Row:
+    model: type
+    id: int
+
+
+def _detach(value):
+    if isinstance(value, list):
+        return [_detach(item) for item in value]
+    if isinstance(value, db.Model):
+        return _Row(type(value), value.id)
+    return value
+
+
+def _attach(value):
+    if isinstance(value, list):
+        return [_attach(item) for item in value]
+    if isinstance(value, _Row):
+        return db.session.get(value.model, value.id)
+    return value
+
+
+def _seed_with_world():
+    """The territories and petition kinds (the `world` fixture), then the data set; its rows as
+    (model, id) pairs, which outlive the session."""
+    load_territories()
+    set_up_world()
+    seeded = seed_open_data()
+    return {f.name: _detach(getattr(seeded, f.name)) for f in dataclasses.fields(seeded)}
+
+
+@pytest.fixture(scope="module")
+def open_data(apps, database_template, tmp_path_factory):
+    """The data set, seeded once for the test module."""
+    app, settings = apps.get({}, None)
+    return Snapshot(
+        app, settings, database_template, tmp_path_factory.mktemp("open-data"), _seed_with_world
+    )
+
+
+@pytest.fixture
+def seeded(app, open_data):
+    """The data set in this test's database (a copy of the module's), its rows in this test's
+    session."""
+    return Seeded(**{name: _attach(value) for name, value in open_data.restore().items()})

@@ -92,7 +92,7 @@ def test_every_operation_survives_the_fuzz_run(app, seeded, api_schema):
     assert run_engine(api_schema, **real_ids) == []
 
 
-def test_every_operation_documents_its_answer_to_a_nul_character(app, seeded, api_schema):
+def test_every_operation_documents_its_answer_to_a_nul_character(client, seeded, api_schema):
     """NUL is refused before any query (PostgreSQL cannot hold it in text): a 400 every operation
     documents, whatever the parameter's name."""
     real_ids = {
@@ -120,5 +120,5 @@ def test_every_operation_documents_its_answer_to_a_nul_character(app, seeded, ap
         )
     # Every documented operation but the document itself (schemathesis leaves its own source out;
     # test_openapi.py validates that answer).
-    documented = app.test_client().get("/api/v1/openapi.json").get_json()["paths"]
+    documented = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert len(operations) == len(documented) - 1
