@@ -3,7 +3,9 @@ Arabic, Amazigh and French, at 320 px. The page never scrolls sideways; a table 
 screen scrolls inside its own region (focusable, named, reachable by keyboard); no cell is
 narrower than its longest word, so "التوقيعات" never comes out as "التوقيعا/ت". axe-core runs on
 every page. The data is the demo (`flask seed-demo`), plus questionnaire results and lowered
-signing-alert thresholds so that every template with a table shows one."""
+signing-alert thresholds so that every template with a table shows one. The demo is seeded once for
+the module; each test gets a copy of that database (the role test writes: a moderator counts a held
+signature)."""
 
 import re
 from pathlib import Path
@@ -21,6 +23,7 @@ from participation.moderation.models import CommentReport, ModerationDecision
 from participation.ogp.models import Commitment, Milestone
 from participation.petitions.models import CommitteeMember, Petition, Signature
 from tests.browser.helpers import sign_in, submit
+from tests.conftest import Snapshot
 from tests.factories import PASSWORD
 
 TEMPLATES = Path(__file__).parents[2] / "templates"
@@ -90,92 +93,105 @@ MEASURE = """async () => {
 }"""
 
 
-def _demo(live_app):
+def _demo():
     """Seed the demo; add what it lacks for a table to show; return {account: [paths]}, the paths
     without their language prefix, None for the visitor who is not signed in."""
-    with live_app.test_request_context():  # e-mails need absolute links
-        seed(password_for=lambda: PASSWORD)
-        closed = db.session.scalar(
-            sa.select(Consultation).where(Consultation.state == "outcome_published")
-        )
-        closed.questions.extend(
-            [
-                Question(
-                    position=1,
-                    kind="single",
-                    prompt={"fr": "Êtes-vous d'accord ?", "ar": "هل توافقون؟"},
-                    options=[{"fr": "Oui", "ar": "نعم"}, {"fr": "Non", "ar": "لا"}],
-                ),
-                Question(position=2, kind="scale", prompt={"fr": "Note"}, scale_min=1, scale_max=5),
-            ]
-        )
-        db.session.commit()
+    seed(password_for=lambda: PASSWORD)
+    closed = db.session.scalar(
+        sa.select(Consultation).where(Consultation.state == "outcome_published")
+    )
+    closed.questions.extend(
+        [
+            Question(
+                position=1,
+                kind="single",
+                prompt={"fr": "Êtes-vous d'accord ?", "ar": "هل توافقون؟"},
+                options=[{"fr": "Oui", "ar": "نعم"}, {"fr": "Non", "ar": "لا"}],
+            ),
+            Question(position=2, kind="scale", prompt={"fr": "Note"}, scale_min=1, scale_max=5),
+        ]
+    )
+    db.session.commit()
 
-        def first(statement):
-            found = db.session.scalar(statement.limit(1))
-            assert found is not None, str(statement)
-            return found
+    def first(statement):
+        found = db.session.scalar(statement.limit(1))
+        assert found is not None, str(statement)
+        return found
 
-        deposited = first(
-            sa.select(Petition).where(Petition.state == "deposited").order_by(Petition.id)
+    deposited = first(
+        sa.select(Petition).where(Petition.state == "deposited").order_by(Petition.id)
+    )
+    counted = first(
+        sa.select(Petition)
+        .join(Signature, Signature.petition_id == Petition.id)
+        .where(Petition.state == "open")
+        .order_by(Petition.id)
+    )
+    with_committee = first(
+        sa.select(Petition.id)
+        .join(CommitteeMember, CommitteeMember.petition_id == Petition.id)
+        .join(User, User.id == Petition.initiator_id)
+        .where(User.email == f"citizen@{DEMO_DOMAIN}")
+    )
+    reported = first(
+        sa.select(CommentReport.comment_id).join(
+            ModerationDecision, ModerationDecision.comment_id == CommentReport.comment_id
         )
-        counted = first(
-            sa.select(Petition)
-            .join(Signature, Signature.petition_id == Petition.id)
-            .where(Petition.state == "open")
-            .order_by(Petition.id)
-        )
-        with_committee = first(
-            sa.select(Petition.id)
-            .join(CommitteeMember, CommitteeMember.petition_id == Petition.id)
-            .join(User, User.id == Petition.initiator_id)
-            .where(User.email == f"citizen@{DEMO_DOMAIN}")
-        )
-        reported = first(
-            sa.select(CommentReport.comment_id).join(
-                ModerationDecision, ModerationDecision.comment_id == CommentReport.comment_id
-            )
-        )
-        author = first(sa.select(Comment.author_id).where(Comment.id == reported))
-        held = first(sa.select(Signature.id).where(Signature.held_limit.is_not(None)))
-        commitment = first(
-            sa.select(Commitment.number).join(Milestone, Milestone.commitment_id == Commitment.id)
-        )
-        staff = first(sa.select(RoleGrant.user_id))
-        return {
-            None: [
-                "/stats",
-                "/moderation/transparency",
-                "/commitments/",
-                f"/commitments/{commitment}",
-                "/open-data/",
-                f"/petitions/{deposited.id}-{deposited.slug}",
-                f"/petitions/{counted.id}-{counted.slug}",
-                f"/consultations/{closed.id}-{closed.slug}",
-                f"/consultations/{closed.id}-{closed.slug}/questionnaire",
-            ],
-            "citizen": [f"/petitions/{with_committee}/committee"],
-            "officer": ["/institution/consultations"],
-            "officer.hog": ["/institution/petitions/", f"/institution/petitions/{deposited.id}"],
-            "moderator": [
-                "/moderation/",
-                "/moderation/?kind=signature",
-                "/moderation/alerts",
-                f"/moderation/comments/{reported}",
-                _decide_signature(held),
-                f"/moderation/signatures/{held}",
-                f"/moderation/users/{author}",
-            ],
-            "observer": ["/observatory/"],
-            "admin": [
-                "/admin/audit",
-                "/admin/institutions",
-                "/admin/petition-kinds",
-                "/admin/territories",
-                "/admin/users",
-                f"/admin/users/{staff}",
-            ],
-        }
+    )
+    author = first(sa.select(Comment.author_id).where(Comment.id == reported))
+    held = first(sa.select(Signature.id).where(Signature.held_limit.is_not(None)))
+    commitment = first(
+        sa.select(Commitment.number).join(Milestone, Milestone.commitment_id == Commitment.id)
+    )
+    staff = first(sa.select(RoleGrant.user_id))
+    return {
+        None: [
+            "/stats",
+            "/moderation/transparency",
+            "/commitments/",
+            f"/commitments/{commitment}",
+            "/open-data/",
+            f"/petitions/{deposited.id}-{deposited.slug}",
+            f"/petitions/{counted.id}-{counted.slug}",
+            f"/consultations/{closed.id}-{closed.slug}",
+            f"/consultations/{closed.id}-{closed.slug}/questionnaire",
+        ],
+        "citizen": [f"/petitions/{with_committee}/committee"],
+        "officer": ["/institution/consultations"],
+        "officer.hog": ["/institution/petitions/", f"/institution/petitions/{deposited.id}"],
+        "moderator": [
+            "/moderation/",
+            "/moderation/?kind=signature",
+            "/moderation/alerts",
+            f"/moderation/comments/{reported}",
+            _decide_signature(held),
+            f"/moderation/signatures/{held}",
+            f"/moderation/users/{author}",
+        ],
+        "observer": ["/observatory/"],
+        "admin": [
+            "/admin/audit",
+            "/admin/institutions",
+            "/admin/petition-kinds",
+            "/admin/territories",
+            "/admin/users",
+            f"/admin/users/{staff}",
+        ],
+    }
+
+
+@pytest.fixture(scope="module")
+def demo(served_app, database_template, tmp_path_factory):
+    """The demo, seeded once for the module (it takes several seconds)."""
+    app, settings = served_app
+    return Snapshot(app, settings, database_template, tmp_path_factory.mktemp("demo"), _demo)
+
+
+@pytest.fixture
+def pages(live_app, demo):
+    """The demo in this test's database (a copy of the module's): {account: [paths]}."""
+    with live_app.app_context(), live_app.test_request_context():
+        return demo.restore()
 
 
 def _decide_signature(signature_id):
@@ -198,8 +214,7 @@ def _problems(page, path):
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_tables_fit_a_phone_in_every_role(browser, live_app, axe_check, lang):
-    pages = _demo(live_app)
+def test_tables_fit_a_phone_in_every_role(browser, live_app, pages, axe_check, lang):
     # Alerts need many signatures from one network or e-mail domain within a short window; the
     # demo's signatures are days old and from a handful of accounts.
     live_app.config.update(
@@ -228,9 +243,8 @@ def test_tables_fit_a_phone_in_every_role(browser, live_app, axe_check, lang):
 
 @pytest.mark.parametrize("lang", ("ar", "zgh"))
 @pytest.mark.parametrize("width", (360, 1280))
-def test_public_tables_at_other_widths(browser, live_app, lang, width):
+def test_public_tables_at_other_widths(browser, live_app, pages, lang, width):
     """The widths the problem was seen at: a phone, and a desktop for /ar/stats."""
-    pages = _demo(live_app)
     context = browser.new_context(
         base_url=live_app.base_url, viewport={"width": width, "height": 900}
     )
@@ -242,10 +256,10 @@ def test_public_tables_at_other_widths(browser, live_app, lang, width):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.usefixtures("pages")
 def test_a_keyboard_scrolls_a_wide_table(browser, live_app):
     """Tab reaches the region around a table wider than the screen; the arrow keys scroll it
     (towards the start of the line, leftwards, in Arabic) and the page itself stays put."""
-    _demo(live_app)
     context = browser.new_context(base_url=live_app.base_url, viewport=PHONE)
     page = context.new_page()
     page.goto("/ar/moderation/transparency")
