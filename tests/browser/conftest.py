@@ -51,9 +51,16 @@ def browser():
 
 @pytest.fixture(scope="session")
 def served_app(apps):
-    """The browser tests' app, served by a werkzeug server in a thread for the whole session.
-    Not pytest-flask's `live_server`: that one serves from another process, where the settings a
-    test changes on `live_app` would not reach."""
+    """The browser tests' app, served by a threaded werkzeug server in a thread of this process
+    for the whole session.
+
+    Not pytest-flask's `live_server`, which does not fit here: it forks a process that serves the
+    app (for each test, unless the whole run changes `--live-server-scope`), so what a test changes
+    on `live_app` afterwards never reaches the server: its settings (test_tables.py lowers the
+    signing-alert thresholds, test_moderation_journey.py the per-address signing limit) and the
+    in-memory rate-limit counters that `isolated()` resets. It also serves the `app` fixture's app,
+    whose SERVER_NAME it rewrites to participation.test:<port>, a host the browser cannot reach;
+    this app has no SERVER_NAME and answers on 127.0.0.1."""
     app, settings = apps.get({"SERVER_NAME": None}, None)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
