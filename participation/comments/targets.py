@@ -22,7 +22,7 @@ MODERATION_MODES = ("pre", "post")
 class CommentTarget:
     target_type: str
     target_id: int
-    title: str  # already in the reader's language
+    title: str  # in the reader's language, or marked with its own (core.i18n.user_text)
     url: str  # path of the page that shows the thread, in the reader's language
     accepts_comments: bool  # open for new comments, replies and votes now
     is_visible_to: Callable  # is_visible_to(user) -> bool: who may read the thread

@@ -7,7 +7,7 @@ from participation.auth.models import User
 from participation.comments.targets import CommentTarget, register_target_type
 from participation.consultations.models import Consultation, ConsultationState, Section
 from participation.consultations.permissions import can_view_consultation
-from participation.core.i18n import current_language
+from participation.core.i18n import current_language, user_text
 from participation.extensions import db
 
 
@@ -18,7 +18,7 @@ def _consultation_target(consultation_id):
     return CommentTarget(
         target_type="consultation",
         target_id=consultation.id,
-        title=consultation.text("title")[0],
+        title=user_text(consultation, "title"),
         url=url_for(
             "consultations.detail",
             lang_code=current_language(),
@@ -41,7 +41,7 @@ def _section_target(section_id):
     return CommentTarget(
         target_type="section",
         target_id=section.id,
-        title=section.text("heading")[0],
+        title=user_text(section, "heading"),
         url=url_for(
             "consultations.section",
             lang_code=current_language(),

@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from participation.core.i18n import LANGUAGE_LABELS, LANGUAGE_NAMES, LANGUAGES
+from participation.core.i18n import DIRECTIONS, LANGUAGE_LABELS, LANGUAGE_NAMES, LANGUAGES
 
 
 # WTForms' own messages for the validators and fields the platform uses (defaults it shows where a
@@ -109,7 +109,11 @@ def choices(pairs):
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-LANGUAGE_CHOICES = choices((code, LANGUAGE_NAMES[code]) for code in LANGUAGES)
+# Each language named in itself, so each option carries its own language.
+LANGUAGE_CHOICES = [
+    SelectChoice(code, LANGUAGE_NAMES[code], render_kw={"lang": code, "dir": DIRECTIONS[code]})
+    for code in LANGUAGES
+]
 
 
 def distinct_ids(form, prefix):

@@ -30,21 +30,29 @@ ACCESS_TO_INFORMATION = {
     },
     "sections": [
         (
-            {"ar": "المادة 1: الموضوع", "fr": "Article 1 : Objet"},
+            {"ar": "المادة 1: الموضوع", "fr": "Article 1 : Objet", "zgh": "ⴰⵎⴰⴳⵓ 1: ⴰⵙⵏⵜⵍ"},
             {
                 "ar": "يحدد هذا المرسوم كيفيات تطبيق القانون رقم 31.13 المتعلق بالحق في الحصول على المعلومات.",
                 "fr": "Le présent décret fixe les modalités d'application de la loi n° 31-13 relative au droit d'accès à l'information.",
             },
         ),
         (
-            {"ar": "المادة 2: تقديم الطلب", "fr": "Article 2 : Dépôt de la demande"},
+            {
+                "ar": "المادة 2: تقديم الطلب",
+                "fr": "Article 2 : Dépôt de la demande",
+                "zgh": "ⴰⵎⴰⴳⵓ 2: ⴰⵙⵙⵉⴷⴼ ⵏ ⵜⵓⵜⵜⵔⴰ",
+            },
             {
                 "ar": "يقدم الطلب عبر البوابة الإلكترونية أو مباشرة لدى الشخص المكلف.",
                 "fr": "La demande est déposée sur le portail électronique ou directement auprès de la personne chargée.",
             },
         ),
         (
-            {"ar": "المادة 3: آجال الرد", "fr": "Article 3 : Délais de réponse"},
+            {
+                "ar": "المادة 3: آجال الرد",
+                "fr": "Article 3 : Délais de réponse",
+                "zgh": "ⴰⵎⴰⴳⵓ 3: ⵉⵣⵎⵣⴰⵏ ⵏ ⵜⵔⴰⵔⵉⵜ",
+            },
             {
                 "ar": "يتعين الرد على الطلب داخل أجل لا يتعدى عشرين يوما.",
                 "fr": "Il est répondu à la demande dans un délai n'excédant pas vingt jours.",
@@ -65,14 +73,22 @@ DIGITAL_INCLUSION = {
     },
     "sections": [
         (
-            {"ar": "المحور 1: الربط بالشبكة", "fr": "Axe 1 : Connectivité"},
+            {
+                "ar": "المحور 1: الربط بالشبكة",
+                "fr": "Axe 1 : Connectivité",
+                "zgh": "ⴰⴳⵍⴰⵎ 1: ⴰⵣⴷⴰⵢ ⵙ ⵓⵥⵟⵟⴰ",
+            },
             {
                 "ar": "تعميم الولوج إلى الأنترنت ذي الصبيب العالي في العالم القروي.",
                 "fr": "Généraliser l'accès à l'internet haut débit en milieu rural.",
             },
         ),
         (
-            {"ar": "المحور 2: الكفايات الرقمية", "fr": "Axe 2 : Compétences numériques"},
+            {
+                "ar": "المحور 2: الكفايات الرقمية",
+                "fr": "Axe 2 : Compétences numériques",
+                "zgh": "ⴰⴳⵍⴰⵎ 2: ⵜⵉⵣⵎⵔⴰⵏ ⵜⵉⵏⵓⵎⴰⵏⵉⵏ",
+            },
             {
                 "ar": "تكوين مليون مواطن في المهارات الرقمية الأساسية.",
                 "fr": "Former un million de citoyens aux compétences numériques de base.",
@@ -93,11 +109,11 @@ WATER_PLAN = {
     },
     "sections": [
         (
-            {"zgh": "ⴰⵎⴰⴳⵓ 1", "fr": "Article 1"},
+            {"zgh": "ⴰⵎⴰⴳⵓ 1", "fr": "Article 1", "ar": "المادة 1"},
             {"zgh": "ⴰⵃⴹⴰⵕ ⵏ ⵡⴰⵎⴰⵏ ⵏ ⵓⵙⴰⵡⵏ.", "fr": "Préservation des nappes phréatiques."},
         ),
         (
-            {"zgh": "ⴰⵎⴰⴳⵓ 2", "fr": "Article 2"},
+            {"zgh": "ⴰⵎⴰⴳⵓ 2", "fr": "Article 2", "ar": "المادة 2"},
             {"zgh": "ⴰⵙⵙⵎⵔⵙ ⵏ ⵡⴰⵎⴰⵏ ⵉⵜⵜⵓⵙⴼⵔⴷⵏ.", "fr": "Réutilisation des eaux usées traitées."},
         ),
     ],
@@ -107,9 +123,12 @@ PUBLIC_SERVICE_CHARTER = {
     "title": {
         "ar": "ميثاق المرافق العمومية: النص التنظيمي",
         "fr": "Charte des services publics : texte réglementaire",
+        "zgh": "ⴰⵙⵖⵍ ⵏ ⵜⵏⴰⴼⵓⵜⵉⵏ ⵜⵉⴳⴷⵓⴷⴰⵏⵉⵏ: ⴰⴹⵕⵉⵚ ⴰⵏⴰⵎⵓⵍ",
     },
     "summary": {"fr": "Brouillon interne, non encore publié."},
-    "sections": [({"fr": "Article 1"}, {"fr": "Texte à compléter."})],
+    "sections": [
+        ({"fr": "Article 1", "ar": "المادة 1", "zgh": "ⴰⵎⴰⴳⵓ 1"}, {"fr": "Texte à compléter."}),
+    ],
 }
 
 
@@ -199,7 +218,11 @@ def seed_consultations(*, ministry, regional_council, officer, citizens):
                     kind="scale",
                     scale_min=1,
                     scale_max=5,
-                    prompt={"ar": "ما مدى وضوح النص؟", "fr": "Le texte est-il clair ?"},
+                    prompt={
+                        "ar": "ما مدى وضوح النص؟",
+                        "fr": "Le texte est-il clair ?",
+                        "zgh": "ⵉⵙ ⵉⴼⴰⵡ ⵓⴹⵕⵉⵚ?",
+                    },
                 ),
             ]
         )

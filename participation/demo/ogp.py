@@ -52,6 +52,8 @@ def seed_commitments(*, observer):
         commitment,
         noted_on=LAUNCH,
         text={
-            "fr": "Le portail national de la participation citoyenne est en ligne depuis le 23 juillet 2018."
+            "ar": "البوابة الوطنية للمشاركة المواطنة متاحة على الإنترنت منذ 23 يوليوز 2018.",
+            "fr": "Le portail national de la participation citoyenne est en ligne depuis le 23 juillet 2018.",
+            "zgh": "ⴰⵙⵎⵍ ⴰⵏⴰⵎⵓⵔ ⵏ ⵓⴷⵔⵓ ⵏ ⵉⵖⵔⴼⴰⵏⵏ ⵍⵍⴰ ⴳ ⵓⵥⵟⵟⴰ ⵙⴳ 23 ⵢⵓⵍⵢⵓⵣ 2018.",
         },
     )

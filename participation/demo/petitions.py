@@ -68,14 +68,24 @@ def _petition(title_ar, title_fr, title_zgh=None):
 
 
 SUBMITTED = _petition(
-    "تعميم النقل المدرسي في العالم القروي", "Généraliser le transport scolaire en milieu rural"
+    "تعميم النقل المدرسي في العالم القروي",
+    "Généraliser le transport scolaire en milieu rural",
+    "ⴰⵙⵎⴰⵜⴰ ⵏ ⵓⵙⵎⵓⵜⵜⵉ ⵏ ⵉⵏⵍⵎⴰⴷⵏ ⴳ ⵉⴳⵔⴰⵏ",
 )
 REJECTED = _petition(
-    "إلغاء حكم قضائي في قضية معروضة على المحاكم", "Annuler un jugement dans une affaire pendante"
+    "إلغاء حكم قضائي في قضية معروضة على المحاكم",
+    "Annuler un jugement dans une affaire pendante",
+    "ⴰⵙⵔⵜⵜⵉ ⵏ ⵢⴰⵏ ⵓⵙⵖⵜⵙ ⵏ ⵓⵏⵣⴰⵡ ⴳ ⵢⴰⵜ ⵜⵎⵙⴰⵍⵜ ⵓⵔ ⵉⵜⵜⵓⴼⵙⵙⵔⵏ",
 )
-EXPIRED = _petition("إحداث مسبح بلدي في كل عمالة", "Une piscine municipale dans chaque préfecture")
+EXPIRED = _petition(
+    "إحداث مسبح بلدي في كل عمالة",
+    "Une piscine municipale dans chaque préfecture",
+    "ⵢⴰⵏ ⵓⵎⴰⵏ ⴰⵏⴰⵎⵙⴽⴰⵔ ⴳ ⴽⵓ ⵜⴰⵎⵉⵔⵉⵜ",
+)
 WITHDRAWN = _petition(
-    "تمديد ساعات عمل المراكز الصحية", "Prolonger les horaires des centres de santé"
+    "تمديد ساعات عمل المراكز الصحية",
+    "Prolonger les horaires des centres de santé",
+    "ⴰⵙⵖⵣⴼ ⵏ ⵜⵙⵔⴰⴳⵉⵏ ⵏ ⵡⴰⵎⵎⴰⵙⵏ ⵏ ⵜⴷⵓⵙⵉ",
 )
 DEPOSITED = _petition(
     "نشر المعطيات العمومية للصفقات بصيغة مفتوحة",
@@ -83,7 +93,9 @@ DEPOSITED = _petition(
     "ⴰⵙⵙⵓⴼⵖ ⵏ ⵉⵙⵎⵉⵍⵏ ⵏ ⵜⵙⵖⴰⵡⵉⵏ ⵜⵉⴳⴷⵓⴷⴰⵏⵉⵏ",
 )
 INADMISSIBLE = _petition(
-    "دعم البرنامج الانتخابي لحزب سياسي", "Soutenir le programme électoral d'un parti politique"
+    "دعم البرنامج الانتخابي لحزب سياسي",
+    "Soutenir le programme électoral d'un parti politique",
+    "ⴰⵙⵏⴰⴷ ⵏ ⵓⵖⴰⵡⴰⵙ ⵏ ⵜⴼⵔⴰⵏⵜ ⵏ ⵢⴰⵏ ⵓⴽⴰⴱⴰⵔ ⴰⵙⵔⵜⴰⵏ",
 )
 ANSWERED = _petition(
     "إدماج الأمازيغية في الخدمات الرقمية للإدارة",

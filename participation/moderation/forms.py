@@ -241,6 +241,8 @@ def _word_list_fields(form_class):
             _l("Word list: %(language)s", language=WORD_LIST_LABELS[word_list]),
             validators=[Optional(), Length(max=20000), no_control_characters],
             description=_l("One word or expression per line."),
+            # The list's own language (BCP 47: "ary_latn" is Darija in Latin letters, ary-Latn).
+            render_kw={"lang": word_list.value.replace("_", "-"), "dir": "auto"},
         )
         setattr(form_class, f"words_{word_list.value}", field)
 

@@ -3,7 +3,7 @@
 from flask import url_for
 
 from participation.comments.targets import CommentTarget, register_target_type
-from participation.core.i18n import current_language
+from participation.core.i18n import current_language, user_text
 from participation.extensions import db
 from participation.petitions.models import Petition, PetitionState
 from participation.petitions.permissions import can_view_petition
@@ -16,7 +16,7 @@ def _petition_target(petition_id):
     return CommentTarget(
         target_type="petition",
         target_id=petition.id,
-        title=petition.text("title")[0],
+        title=user_text(petition, "title"),
         url=url_for(
             "petitions.detail",
             lang_code=current_language(),

@@ -529,7 +529,7 @@ def test_user_text_is_escaped_and_isolated(client, login, notes):
     assert "<script>alert" not in html
     assert "<img" not in html
     assert "<bdi>&lt;script&gt;alert(&#34;name&#34;)&lt;/script&gt;</bdi>" in html
-    assert '<div class="comment__body" dir="auto">' in html
+    assert '<div class="comment__body" lang="" dir="auto">' in html
 
 
 def test_every_form_of_the_thread_works_without_javascript(client, signed_in, note):

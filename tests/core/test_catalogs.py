@@ -9,6 +9,8 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from tests.page_text import ISOLATED_NAME, LATIN_ALLOWED
+
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ["ar", "fr", "zgh"]
 
@@ -44,24 +46,6 @@ def test_msgfmt_accepts_the_catalog(lang):
     assert result.returncode == 0, result.stderr
     assert "untranslated" not in result.stderr, result.stderr
     assert "fuzzy" not in result.stderr, result.stderr
-
-
-# Proper names and the keywords the draft importer reads stay in Latin, isolated from the
-# surrounding text: <bdi> where the message is HTML, the Unicode isolates U+2068…U+2069 (what
-# <bdi> does) where it is plain text such as a form hint. Nothing else in Latin script.
-LATIN_ALLOWED = (
-    "Noto Sans Arabic",
-    "Noto Sans Tifinagh",
-    "SIL Open Font License 1.1",
-    "Article",
-    "Chapitre",
-    "Markdown",
-)
-ISOLATED_NAME = re.compile(
-    r"<bdi>(?:{names})</bdi>|\u2068(?:{names})\u2069".format(
-        names="|".join(re.escape(name) for name in LATIN_ALLOWED)
-    )
-)
 
 
 def _strings(message):
