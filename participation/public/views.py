@@ -6,12 +6,16 @@ from flask_login import current_user
 from participation.consultations.queries import ListingFilters, list_public_consultations
 from participation.core import policy
 from participation.core.models import utcnow
-from participation.core.database import ping
 from participation.core.i18n import preferred_language
-from participation.extensions import db
 from participation.institutions.queries import list_institutions, list_regions
+from participation.public.health import ProbesAnswerAnyHost, readiness
 
 bp = Blueprint("public", __name__)
+
+
+@bp.record_once
+def _answer_probes_on_any_host(state):
+    state.app.wsgi_app = ProbesAnswerAnyHost(state.app, state.app.wsgi_app)
 
 
 @bp.route("/")
@@ -46,4 +50,20 @@ def fonts():
 @bp.route("/healthz")
 @policy.public
 def health():
-    return jsonify(status="ok" if ping(db.session) else "degraded")
+    """The process answers; no database (see public/health.py)."""
+    return _uncached(jsonify(status="ok"))
+
+
+@bp.route("/readyz")
+@policy.public
+def ready():
+    """The node can serve: database, Redis if configured, schema at the migrations' head."""
+    ready, checks = readiness()
+    return _uncached(jsonify(status="ready" if ready else "not ready", checks=checks)), (
+        200 if ready else 503
+    )
+
+
+def _uncached(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
