@@ -28,6 +28,11 @@ def apply_cache_rule(response):
     """The after-request half of the rule: access policy and signed-in visitor."""
     if request.endpoint in SHARED_ASSET_ENDPOINTS:
         return response
+    if response.status_code >= 500:
+        # A failure is never kept (a cache would serve it after the recovery), and deciding so
+        # needs no account: a 503 is answered while the database, which holds them, is away.
+        keep_private(response)
+        return response
     view = current_app.view_functions.get(request.endpoint)
     policy = getattr(view, "access_policy", None)  # None: no route matched (an error page)
     if policy not in (None, "public") or current_user.is_authenticated:

@@ -6,16 +6,109 @@ A small module rather than Flask-Limiter: that extension ran a before_request ho
 after_request hook and a teardown on every request of the platform, limited or not, which cost the
 signing request more than its own three limits (bench/sign_throughput.py). Here only the routes
 that carry a limit pay for it.
+
+When the shared storage (Redis) cannot be reached, the counters go on in the process's memory and
+a warning is logged; the shared storage is tried again every FALLBACK_RETRY_SECONDS and used again
+as soon as it answers (FallbackStorage). Pages and signing never fail because Redis is away; the
+limits become per process, so looser, for the length of the outage (docs/degradation.md says why).
 """
 
 import functools
+import logging
+import time
 
 from flask import abort, current_app, request
 from limits import parse
-from limits.storage import storage_from_string
+from limits.errors import StorageError
+from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 from participation.core import limit_storage  # noqa: F401  (registers sweeping-memory://)
+
+log = logging.getLogger(__name__)
+
+IN_PROCESS_STORAGE = "sweeping-memory://"
+FALLBACK_RETRY_SECONDS = 5.0
+# A Redis that does not answer within this time counts as away (a signature never waits longer).
+SHARED_STORAGE_TIMEOUT_SECONDS = 1.0
+
+
+class FallbackStorage(Storage):
+    """A shared storage that gives way to an in-process one while it cannot be reached.
+
+    Every call goes to `shared`; when it fails (limits' StorageError: the storage is built with
+    wrap_exceptions), the call and the ones of the next `retry_seconds` go to `fallback`, and one
+    warning is logged per outage. The first call after that tries `shared` again. Counts made in
+    memory during an outage stay there: the shared counters start again from what they held."""
+
+    STORAGE_SCHEME = None  # built by RateLimits around a storage, never from a URI
+
+    def __init__(self, shared, fallback, retry_seconds=FALLBACK_RETRY_SECONDS):
+        super().__init__()
+        self.shared, self.fallback = shared, fallback
+        self.retry_seconds = retry_seconds
+        self.retry_at = None  # while the shared storage is away: when to try it again
+
+    @property
+    def base_exceptions(self):
+        return ()  # the shared storage's errors are caught below, never raised
+
+    @property
+    def in_fallback(self):
+        return self.retry_at is not None
+
+    def _call(self, method, *args, **kwargs):
+        if self.retry_at is not None and time.monotonic() < self.retry_at:
+            return getattr(self.fallback, method)(*args, **kwargs)
+        try:
+            result = getattr(self.shared, method)(*args, **kwargs)
+        except StorageError as error:
+            if self.retry_at is None:
+                log.warning(
+                    "rate-limit storage unreachable (%s): counting in this process's memory, "
+                    "limits are per process until it answers again",
+                    error,
+                )
+            self.retry_at = time.monotonic() + self.retry_seconds
+            return getattr(self.fallback, method)(*args, **kwargs)
+        if self.retry_at is not None:
+            self.retry_at = None
+            log.warning("rate-limit storage reachable again: counting in it again")
+        return result
+
+    def incr(self, key, expiry, amount=1):
+        return self._call("incr", key, expiry, amount=amount)
+
+    def get(self, key):
+        return self._call("get", key)
+
+    def get_expiry(self, key):
+        return self._call("get_expiry", key)
+
+    def check(self):
+        return self.shared.check()
+
+    def reset(self):
+        self.fallback.reset()
+        return self._call("reset")
+
+    def clear(self, key):
+        self.fallback.clear(key)
+        return self._call("clear", key)
+
+
+def make_storage(uri):
+    """The storage named by `uri`; a shared one (any but memory) with the in-process fallback."""
+    if uri.split(":", 1)[0] in {"memory", "sweeping-memory"}:
+        return storage_from_string(uri)
+    options = {}
+    if uri.startswith(("redis", "rediss")):
+        options = {
+            "socket_connect_timeout": SHARED_STORAGE_TIMEOUT_SECONDS,
+            "socket_timeout": SHARED_STORAGE_TIMEOUT_SECONDS,
+        }
+    shared = storage_from_string(uri, wrap_exceptions=True, **options)
+    return FallbackStorage(shared, storage_from_string(IN_PROCESS_STORAGE))
 
 
 class RateLimits:
@@ -23,7 +116,7 @@ class RateLimits:
 
     def init_app(self, app):
         app.extensions["rate_limits"] = FixedWindowRateLimiter(
-            storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+            make_storage(app.config["RATELIMIT_STORAGE_URI"])
         )
 
     @staticmethod
