@@ -198,6 +198,15 @@ class Config:
         self.SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", False)
         self.SMTP_SSL = _env_bool("SMTP_SSL", False)
         self.SMTP_TIMEOUT = _env_int("SMTP_TIMEOUT", 20)
+        # Logs (participation/core/logs.py): json (one object per line), text, or off (leave the
+        # process's logging alone); INFO writes one line per request.
+        self.LOG_FORMAT = _env("LOG_FORMAT", "text")
+        self.LOG_LEVEL = _env("LOG_LEVEL", "INFO").upper()
+        # Prometheus metrics (participation/public/metrics.py): /metrics answers only a request
+        # bearing this token (Authorization: Bearer ...); unset, it is a 404.
+        self.METRICS_TOKEN = _env("METRICS_TOKEN")
+        # Where the periodic commands record their runs for /metrics (participation/core/metrics.py).
+        self.METRICS_JOB_DIR = _env("METRICS_JOB_DIR", str(instance / "metrics" / "jobs"))
 
 
 def _normalise_database_url(url):
@@ -243,6 +252,7 @@ class TestingConfig(DevelopmentConfig):
         self.SWITCH_CACHE_SECONDS = _env_int(
             "SWITCH_CACHE_SECONDS", 0
         )  # tests change switches in the database directly
+        self.LOG_FORMAT = _env("LOG_FORMAT", "off")  # pytest captures the records itself
         # Hundreds of sign-ins and registrations: the cheapest costs argon2 accepts, not 64 MiB each.
         self.ARGON2_TIME_COST, self.ARGON2_MEMORY_COST, self.ARGON2_PARALLELISM = 1, 8, 1
 
@@ -277,6 +287,7 @@ class ProductionConfig(Config):
         self.MAIL_DELIVER_INLINE = _env_bool("MAIL_DELIVER_INLINE", False)
         self.MAIL_BACKEND = _env("MAIL_BACKEND", "smtp")
         self.REQUIRE_STAFF_2FA = _env_bool("REQUIRE_STAFF_2FA", True)
+        self.LOG_FORMAT = _env("LOG_FORMAT", "json")
 
 
 CONFIGS = {

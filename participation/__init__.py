@@ -10,8 +10,9 @@ from config import ROOT, load_config
 from participation.core import database, i18n, policy
 from participation.core.caching import apply_cache_rule
 from participation.core.errors import register_error_handlers
-from participation.core.logs import install_personal_data_filter
+from participation.core.logs import configure_logging, install_personal_data_filter, log_requests
 from participation.core.mail import deliver_just_queued
+from participation.core.metrics import observe_requests
 from participation.core.routing import DatabaseIdConverter
 from participation.core.sessions import SessionInterface
 from participation.core.security import add_hsts, add_security_headers, reject_nul_bytes
@@ -34,6 +35,7 @@ def create_app(config=None):
         parents=True, exist_ok=True
     )  # the SQLite file and .eml mail live here
     app.config["CONFIG_NAME"] = config.ENV_NAME
+    configure_logging(app)
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         # The client's address and scheme as the proxies saw them; the Host header is kept as sent
@@ -47,6 +49,8 @@ def create_app(config=None):
     _init_extensions(app)
     _register_blueprints(app)
     _register_language_handling(app)
+    log_requests(app)  # first: its after_request hook runs last, when the answer is final
+    observe_requests(app)
     _register_request_hooks(app)
     register_error_handlers(app)
     _register_template_helpers(app)
@@ -96,6 +100,7 @@ def _register_blueprints(app):
     from participation.petitions.comment_targets import register_petition_comment_target
     from participation.petitions.officer_views import bp as petition_officer_bp
     from participation.petitions.views import bp as petitions_bp
+    from participation.public.metrics import register_metrics
     from participation.public.views import bp as public_bp
     from participation.ogp.views import bp as ogp_bp
     from participation.stats.views import bp as stats_bp
@@ -123,6 +128,7 @@ def _register_blueprints(app):
     register_comment_targets()
     register_petition_comment_target()
     register_comment_overseer()
+    register_metrics(app)
     csrf.exempt(api_bp)  # read-only JSON API, no cookies-based state changes
 
 

@@ -152,7 +152,10 @@ def deliver(message, backend):
             message.status = FAILED
         else:
             message.next_attempt_at = utcnow() + retry_delay(message.attempts)
-        log.warning("mail %s to %s failed: %s", message.id, message.to_address, message.last_error)
+        # The message's id is enough to find it; its address is personal data.
+        log.warning(
+            "mail %s failed (attempt %s): %s", message.id, message.attempts, message.last_error
+        )
         return False
     message.attempts += 1
     message.status = SENT

@@ -128,16 +128,36 @@ def _waiting():
     )
 
 
-def count_waiting_items():
+def count_waiting_items(*, waiting_since_before=None):
     """Everything waiting for moderators: comments, held signatures, petitions awaiting review
-    (one query)."""
+    (one query); with `waiting_since_before`, only what has waited since before that time."""
+
+    def since(column):
+        return [column < waiting_since_before] if waiting_since_before is not None else []
+
     return db.session.scalar(
         sa.select(
-            sa.select(sa.func.count(ModerationItem.id)).where(_waiting()).scalar_subquery()
-            + sa.select(sa.func.count(Signature.id)).where(is_held_sql()).scalar_subquery()
-            + sa.select(sa.func.count(Petition.id)).where(awaiting_review_sql()).scalar_subquery()
+            sa.select(sa.func.count(ModerationItem.id))
+            .where(_waiting(), *since(ModerationItem.opened_at))
+            .scalar_subquery()
+            + sa.select(sa.func.count(Signature.id))
+            .where(is_held_sql(), *since(Signature.created_at))
+            .scalar_subquery()
+            + sa.select(sa.func.count(Petition.id))
+            .where(awaiting_review_sql(), *since(Petition.submitted_at))
+            .scalar_subquery()
         )
     )
+
+
+def count_overdue_items(now=None):
+    """What has waited longer than MODERATION_OVERDUE_HOURS (the queue marks it overdue)."""
+    now = now or utcnow()
+    return count_waiting_items(waiting_since_before=now - overdue_after())
+
+
+def overdue_after():
+    return timedelta(hours=current_app.config["MODERATION_OVERDUE_HOURS"])
 
 
 HELD_LIMITS = tuple(limit.value for limit in HeldLimit)  # reasons of a held signature
@@ -305,7 +325,6 @@ def list_queue(filters, *, page=1, per_page=PER_PAGE, now=None):
     ids = defaultdict(list)
     for source, id_, _since in pagination.items:
         ids[source].append(id_)
-    overdue_after = timedelta(hours=current_app.config["MODERATION_OVERDUE_HOURS"])
     loaded = {}
     loaded.update({("comment", e.item.id): e for e in _comment_entries(ids["comment"])})
     loaded.update(
@@ -322,7 +341,7 @@ def list_queue(filters, *, page=1, per_page=PER_PAGE, now=None):
         loaded[(source, id_)] for source, id_, _since in pagination.items if (source, id_) in loaded
     ]
     for entry in entries:
-        entry.overdue = entry.since is not None and now - entry.since > overdue_after
+        entry.overdue = entry.since is not None and now - entry.since > overdue_after()
     return pagination, entries
 
 
