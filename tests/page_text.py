@@ -13,7 +13,7 @@ import sqlalchemy as sa
 # Proper names and the keywords the draft importer reads stay in Latin, isolated from the
 # surrounding text: <bdi> where the message is HTML, the Unicode isolates U+2068…U+2069 (what
 # <bdi> does) where it is plain text such as a form hint. Nothing else in Latin script.
-LATIN_ALLOWED = (
+CATALOG_NAMES = (  # in the catalogs' messages
     "Noto Sans Arabic",
     "Noto Sans Tifinagh",
     "SIL Open Font License 1.1",
@@ -21,6 +21,16 @@ LATIN_ALLOWED = (
     "Chapitre",
     "Markdown",
 )
+# Standards and formats the open-data page names, passed into its messages by opendata/dumps.py
+# and templates/opendata/index.html.
+STANDARD_NAMES = (
+    "Creative Commons Attribution 4.0 (CC BY 4.0)",
+    "OpenAPI 3",
+    "ISO 8601, UTC",
+    "ISO 3166-2",
+    "YYYY-MM-DD",
+)
+LATIN_ALLOWED = CATALOG_NAMES + STANDARD_NAMES
 ISOLATED_NAME = re.compile(
     r"<bdi>(?:{names})</bdi>|\u2068(?:{names})\u2069".format(
         names="|".join(re.escape(name) for name in LATIN_ALLOWED)

@@ -13,7 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import format_decimal, format_timedelta, ngettext
+from flask_babel import format_decimal, ngettext
 from flask_login import current_user
 
 from participation.auth.models import User
@@ -88,9 +88,18 @@ def _moderation_helpers():
     }
 
 
-def waiting_time(since):
-    """How long something has waited, in the page's language: "2 days"."""
-    return format_timedelta(utcnow() - since, add_direction=False)
+def waiting_time(since, now=None):
+    """How long something has waited, in the page's language: "2 days", rounded down to the
+    largest whole unit. Our own messages rather than Babel's format_timedelta: CLDR has no
+    Amazigh unit names, so zgh pages showed "47 s" and "1 min"."""
+    minutes = max(0, int(((now or utcnow()) - since).total_seconds())) // 60
+    if minutes < 1:
+        return _("less than a minute")
+    if minutes < 60:
+        return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+    if minutes < 24 * 60:
+        return ngettext("%(num)d hour", "%(num)d hours", minutes // 60)
+    return ngettext("%(num)d day", "%(num)d days", minutes // (24 * 60))
 
 
 def _go(endpoint, **values):

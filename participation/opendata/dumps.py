@@ -36,12 +36,20 @@ from participation.petitions import queries as petition_queries
 from participation.petitions.models import ProcessingStep, SignatureCounter
 
 FORMATS = ("csv", "json")
+
+
+def isolated(name):
+    """A standard's or a format's name kept in Latin script on Arabic and Amazigh pages, between
+    the Unicode isolates (what <bdi> does) since these labels are plain text."""
+    return f"\u2068{name}\u2069"
+
+
 INTEGER, TEXT, DATE, DATETIME, BOOLEAN = "integer", "text", "date", "date-time", "boolean"
 TYPE_LABELS = {
     INTEGER: _l("whole number"),
     TEXT: _l("text"),
-    DATE: _l("date (%(format)s)", format="YYYY-MM-DD"),
-    DATETIME: _l("date and time (%(format)s)", format="ISO 8601, UTC"),
+    DATE: _l("date (%(format)s)", format=isolated("YYYY-MM-DD")),
+    DATETIME: _l("date and time (%(format)s)", format=isolated("ISO 8601, UTC")),
     BOOLEAN: _l("true or false"),
 }
 
@@ -267,7 +275,7 @@ REGION = Column("region", TEXT, _l("Region code (see regions); empty when none")
 SIGNATURE_COUNT = Column("signature_count", INTEGER, _l("Counted signatures"))
 INSTITUTION_ID = Column("institution_id", INTEGER, _l("Institution identifier (see institutions)"))
 STATE = _l("State")
-ISO_CODE = _l("%(standard)s code", standard="ISO 3166-2")
+ISO_CODE = _l("%(standard)s code", standard=isolated("ISO 3166-2"))
 POPULATION = _l("Population, when known")
 
 DATASETS = (
@@ -350,7 +358,9 @@ DATASETS = (
             Column("official_answer", BOOLEAN, _l("An official answer of the institution")),
             Column("institution_id", INTEGER, _l("Institution of an official answer")),
             Column("useful_votes", INTEGER, _l("Readers who found it useful")),
-            Column("text", TEXT, _l("The text as written (%(format)s)", format="Markdown")),
+            Column(
+                "text", TEXT, _l("The text as written (%(format)s)", format=isolated("Markdown"))
+            ),
         ),
         _comment_rows,
     ),
