@@ -22,11 +22,13 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from cryptography.fernet import InvalidToken
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from participation.auth.models import User
 from participation.auth.services import normalise_email
+from participation.core.crypto import decrypt, encrypt
 from participation.core.limits import RateLimits, parse_many, remote_address
 from participation.core.models import utcnow
 from participation.extensions import db
@@ -120,16 +122,18 @@ def _key(kind, pending):
 
 
 def new_pending_sign_in(user, next_url, *, refuse_codes=False):
-    """What the session keeps until the code. `refuse_codes` (a wrong password under backoff) is
-    kept server-side, so the cookie looks the same as after a right password."""
+    """What the session keeps until the code. `refuse_codes` (a wrong password under backoff)
+    travels sealed: encrypted with the pending sign-in's id, the same length either way, so the
+    cookie (signed, so unchanged, but readable) looks the same as after a right password. Sealed
+    in the cookie rather than kept in the rate-limit storage, it holds on every node and while
+    Redis is away (the storage then falls back to one process's memory: docs/degradation.md)."""
     pending = {
         "id": secrets.token_urlsafe(16),
         "user": user.id,
         "until": (utcnow() + timedelta(seconds=_pending_seconds())).timestamp(),
         "next": next_url,
     }
-    if refuse_codes:
-        _storage().incr(_key("refused", pending), _pending_seconds() + 60)
+    pending["seal"] = encrypt(f"{pending['id']}:{int(refuse_codes)}")
     return pending
 
 
@@ -158,7 +162,13 @@ def count_code_attempt(pending):
 
 
 def codes_refused(pending):
-    return _storage().get(_key("refused", pending)) > 0
+    """True when the password given was wrong under backoff, or when the seal is missing or is
+    not this pending sign-in's (fail closed)."""
+    try:
+        sealed = decrypt(pending.get("seal", ""))
+    except (InvalidToken, ValueError, TypeError):
+        return True
+    return sealed != f"{pending.get('id')}:0"
 
 
 def void_pending(pending):

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from participation.auth.models import User
 from participation.auth.services import confirm_two_factor, start_two_factor_setup
 from participation.core import totp
+from participation.core.limits import RateLimits
 from participation.extensions import db
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_user
@@ -167,6 +168,23 @@ def test_under_backoff_a_wrong_password_gets_the_same_code_page_and_no_code_open
     refused = give_code(client, totp.code_for(secret, totp.current_step()))
     assert refused.status_code == 200
     assert 'aria-invalid="true"' in refused.get_data(as_text=True)
+    assert not signed_in(client)
+
+
+@pytest.mark.parametrize("config_overrides", [BACKOFF], indirect=True)
+def test_a_wrong_password_stays_refused_when_the_code_reaches_a_node_that_counted_nothing(
+    app, client
+):
+    """The code step may reach another node, or the rate-limit storage may have fallen back to
+    one process's memory while Redis is away (docs/degradation.md): the refusal travels sealed in
+    the pending sign-in, not in that storage."""
+    owner = make_user()
+    secret = with_two_factor(owner)
+    attack(app, owner.email)
+    assert attempt(client, owner.email, "not the password", OWNER_ADDRESS).status_code == 302
+    RateLimits.strategy().storage.reset()  # what another node's memory, or a new Redis, holds
+    refused = give_code(client, totp.code_for(secret, totp.current_step()))
+    assert refused.status_code == 200
     assert not signed_in(client)
 
 
