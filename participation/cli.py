@@ -1,5 +1,6 @@
 """flask commands: create-admin, seed-demo, territories, outbox, translate."""
 
+import functools
 import secrets
 import subprocess
 import sys
@@ -29,6 +30,26 @@ def register_cli(app):
 def _request_context():
     """Commands render e-mails and links: give them a request context on the public address."""
     return current_app.test_request_context("/", base_url=current_app.config["PUBLIC_BASE_URL"])
+
+
+def _single_run(name, **options):
+    """A periodic command that every node starts: run it only where no other process is running
+    job `name` (participation/core/jobs.py); elsewhere say so and exit 0."""
+
+    def decorate(command):
+        @functools.wraps(command)
+        def run(*args, **kwargs):
+            from participation.core.jobs import single_run, skipped_message
+
+            with single_run(name, **options) as acquired:
+                if not acquired:
+                    click.echo(skipped_message(name))
+                    return None
+                return command(*args, **kwargs)
+
+        return run
+
+    return decorate
 
 
 @click.command("create-admin")
@@ -95,11 +116,19 @@ def consultations():
 
 
 @click.command("tick")
+@_single_run("tick")
 def tick():
     """Scheduled duties (run every minute): open and close consultations on time and e-mail their
     followers; expire petitions whose signing window ended below the threshold; tell a batch of
     signers about the addressee's new steps; anonymise signatories after the retention period."""
+    click.echo(run_tick())
+
+
+def run_tick():
+    """The tick's work, for a caller that already holds the "tick" job (the command, or an
+    in-process scheduler); returns what it did, in a line."""
     from participation.consultations.services import advance_due_consultations
+    from participation.core.jobs import single_run
     from participation.petitions.processing import anonymise_ended_petitions, notify_signers
     from participation.petitions.signing import expire_due_petitions
     from participation.stats.aggregates import refresh_statistics_if_due
@@ -110,9 +139,11 @@ def tick():
         told = notify_signers()
         anonymised = anonymise_ended_petitions()
         db.session.commit()
-        refresh_statistics_if_due()
-        db.session.commit()
-    click.echo(
+        with single_run("statistics") as acquired:  # not while `flask stats refresh` runs
+            if acquired:
+                refresh_statistics_if_due()
+                db.session.commit()
+    return (
         f"{changed} consultations opened or closed, {expired} petitions expired, "
         f"{told} signers told of new steps, {anonymised} petitions' signatories anonymised"
     )
@@ -170,6 +201,7 @@ def open_data():
     type=click.Path(file_okay=False),
     help="Where to write (default: instance/open-data).",
 )
+@_single_run("open-data-dump")
 def open_data_dump(directory):
     """Write every public dataset as CSV and JSON (run nightly from cron)."""
     from participation.opendata.dumps import dump_directory, write_dumps
@@ -205,6 +237,7 @@ def stats():
     is_flag=True,
     help="Rebuild every month, not only this month and the previous one.",
 )
+@_single_run("statistics")
 def stats_refresh(everything):
     """Recompute the pre-aggregated monthly figures (`flask tick` does it every few minutes)."""
     from participation.stats.aggregates import refresh_statistics
@@ -249,6 +282,7 @@ def outbox():
 @click.option(
     "--include-failed", is_flag=True, help="Also retry messages that reached the attempt limit."
 )
+@_single_run("outbox-send", shared_on_postgresql=True)  # each message claimed with SKIP LOCKED
 def outbox_send(include_failed):
     """Deliver queued messages that are due, retrying earlier failures."""
     from participation.core.mail import send_due_messages

@@ -280,15 +280,20 @@ def advance_consultation(consultation, now):
 
 @guarded_by(SYSTEM)
 def advance_due_consultations(*, now=None):
-    """Run by `flask consultations tick` (cron or the worker): open and close on time."""
+    """Run by `flask tick` on every node: open and close on time. Each consultation is claimed
+    (FOR NO KEY UPDATE SKIP LOCKED, read afresh) until the commit, so two ticks at once never both
+    record its opening and e-mail its followers twice: the other skips it, or sees it opened."""
     now = now or utcnow()
     due = db.session.scalars(
-        sa.select(Consultation).where(
+        sa.select(Consultation)
+        .where(
             sa.or_(
                 sa.and_(Consultation.state == S.SCHEDULED.value, Consultation.opens_at <= now),
                 sa.and_(Consultation.state == S.OPEN.value, Consultation.closes_at <= now),
             )
         )
+        .with_for_update(skip_locked=True, key_share=True, of=Consultation)
+        .execution_options(populate_existing=True)
     ).all()
     for consultation in due:
         advance_consultation(consultation, now)

@@ -3,8 +3,9 @@
 Why files written by `flask open-data dump` (from cron, e.g. nightly) rather than answers built on
 each download: a dump reads every public comment and petition, which is cheap once a night and an
 easy way to load the database if anyone on the internet could start it at will. Files are written
-to a temporary name and renamed, so a download never sees half a file; the page lists what exists
-and says so when a file has not been generated yet.
+to a temporary name of their own and renamed, so a download never sees half a file, even while
+two runs write at once (`flask open-data dump` runs on one node at a time anyway: core/jobs.py);
+the page lists what exists and says so when a file has not been generated yet.
 
 Only public data goes in, by the same rules as the API (participation.api.queries, and the
 petitions' read side, participation.petitions.queries): published consultations, visible comments
@@ -15,6 +16,7 @@ bounded: rows are produced one by one and comments are read in batches.
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -493,11 +495,23 @@ def dump_directory():
 
 
 def _write_atomically(path, chunks):
-    temporary = path.with_name(path.name + ".part")
-    with temporary.open("w", encoding="utf-8", newline="") as out:
-        for chunk in chunks:
-            out.write(chunk)
-    os.replace(temporary, path)
+    """Write to a temporary file of this run's own (two runs at once never write into one file)
+    in the same directory, flushed to disk, then rename it over `path`: a reader sees the old file
+    or the new one, whole."""
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".part"
+    )
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as out:
+            for chunk in chunks:
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o644)  # mkstemp makes it 0600; the files are public
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _json_chunks(rows):

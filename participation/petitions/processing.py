@@ -199,13 +199,17 @@ def _tell_about_step(petition, step, users):
 @guarded_by(SYSTEM)
 def notify_signers(*, batch=None):
     """Tell signers about recorded steps, at most `batch` signers per run (`flask tick`); people
-    already told as committee members or followers are not told twice. Returns mails queued."""
+    already told as committee members or followers are not told twice. Returns mails queued.
+    Each step is claimed until the commit (SKIP LOCKED, read afresh with how far its signers were
+    told), so two ticks at once never tell the same signers."""
     batch = batch or current_app.config["SIGNER_NOTIFICATION_BATCH"]
     queued = 0
     pending = db.session.scalars(
         sa.select(ProcessingStep)
         .where(ProcessingStep.signers_notified_at.is_(None))
         .order_by(ProcessingStep.id)
+        .with_for_update(skip_locked=True, key_share=True, of=ProcessingStep)
+        .execution_options(populate_existing=True)
     ).all()
     for step in pending:
         petition = step.petition
@@ -389,11 +393,14 @@ def anonymise_ended_petitions(*, now=None):
     now = now or utcnow()
     cutoff = now - timedelta(days=current_app.config["SIGNATORY_RETENTION_DAYS"])
     due = db.session.scalars(
-        sa.select(Petition).where(
+        sa.select(Petition)
+        .where(
             Petition.state.in_([s.value for s in ENDED]),
             Petition.decided_at <= cutoff,
             Petition.signatories_anonymised_at.is_(None),
         )
+        .with_for_update(skip_locked=True, key_share=True, of=Petition)  # one tick audits it
+        .execution_options(populate_existing=True)
     ).all()
     for petition in due:
         db.session.execute(

@@ -408,13 +408,17 @@ def _rebuild_counters(petition_ids, province):
 @guarded_by(SYSTEM)
 def expire_due_petitions(*, now=None):
     """Record the expiry that Petition.effective_state already shows (run by the tick), through
-    the petitions' transition, which checks the move and audits it."""
+    the petitions' transition, which checks the move and audits it. Each petition is claimed
+    until the commit (SKIP LOCKED, read afresh), so two ticks at once record its expiry once."""
     now = now or utcnow()
     due = db.session.scalars(
-        sa.select(Petition).where(
+        sa.select(Petition)
+        .where(
             Petition.state == PetitionState.OPEN.value,
             Petition.effective_state_sql(now) == PetitionState.EXPIRED.value,
         )
+        .with_for_update(skip_locked=True, key_share=True, of=Petition)
+        .execution_options(populate_existing=True)
     ).all()
     counts = count_signatures_of(p.id for p in due)
     for petition in due:
