@@ -10,7 +10,10 @@ is started after the first.
 
 It is the storage when no Redis is configured (`sweeping-memory://`, the embedded mode); production
 uses Redis (REDIS_URL). It overrides one private hook of MemoryStorage, checked at import so that
-a change in limits fails loudly here rather than silently restoring the thread.
+a change in limits fails loudly here rather than silently restoring the thread. Kept because it
+measured worth it (issue 12, item 6: limits' own `memory://` cost 10-14 % more server CPU per
+signature in bench/private_apis.py, docs/benchmarks.md); limits is pinned to major version 5 and
+tests/core/test_library_private_apis.py tests the hooks relied on.
 """
 
 import time
