@@ -134,7 +134,7 @@ def _check_step(petition, data, kind):
 @guarded_by(perms.can_process_petition)
 def record_step(actor, petition, data, *, now=None):
     require(perms.can_process_petition(actor, petition))
-    kind = StepKind(data.kind) if data.kind in StepKind._value2member_map_ else None
+    kind = StepKind(data.kind) if data.kind in {kind.value for kind in StepKind} else None
     if kind is None:
         raise DomainError(_l("Choose the step to record."), code="step_required")
     _check_step(petition, data, kind)
