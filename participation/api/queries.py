@@ -16,8 +16,8 @@ def _public_comments_of(consultation_ids):
     comments area's own rule (visible, not deleted, author not blocked)."""
     section_ids = sa.select(Section.id).where(Section.consultation_id.in_(consultation_ids))
     return sa.or_(
-        sa.and_(*comment_queries._public("consultation", consultation_ids)),
-        sa.and_(*comment_queries._public("section", section_ids)),
+        sa.and_(*comment_queries.public_comment_conditions("consultation", consultation_ids)),
+        sa.and_(*comment_queries.public_comment_conditions("section", section_ids)),
     )
 
 

@@ -194,7 +194,9 @@ def page_of(comment, viewer, *, per_page=PER_PAGE):
     return earlier // per_page + 1
 
 
-def _public(target_type, target_ids):
+def public_comment_conditions(target_type, target_ids):
+    """SQL conditions: the comments anyone may read on these targets (visible, not deleted, the
+    author not blocked). The API and the open-data dumps use them too."""
     return (
         Comment.target_type == target_type,
         Comment.target_id.in_(target_ids),
@@ -211,7 +213,7 @@ def count_comments(target_type, target_ids):
     if target_ids:
         rows = db.session.execute(
             sa.select(Comment.target_id, sa.func.count(Comment.id))
-            .where(*_public(target_type, target_ids))
+            .where(*public_comment_conditions(target_type, target_ids))
             .group_by(Comment.target_id)
         )
         counts.update(dict(rows.all()))
@@ -225,7 +227,7 @@ def count_stances(target_type, target_ids):
     if target_ids:
         rows = db.session.execute(
             sa.select(Comment.target_id, Comment.stance, sa.func.count(Comment.id))
-            .where(*_public(target_type, target_ids), Comment.stance.is_not(None))
+            .where(*public_comment_conditions(target_type, target_ids), Comment.stance.is_not(None))
             .group_by(Comment.target_id, Comment.stance)
         )
         for target_id, stance, n in rows:

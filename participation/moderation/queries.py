@@ -11,7 +11,6 @@ from statistics import median
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy.orm import selectinload
 
 from participation.comments.models import Comment, CommentStatus
@@ -278,14 +277,6 @@ class PetitionEntry:
         return self.petition.submitted_at
 
 
-class _RowPagination(SelectPagination):
-    """A page of (source, id, since) rows of the queue's union."""
-
-    def _query_items(self):
-        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return list(self._query_args["session"].execute(select).all())
-
-
 def list_queue(filters, *, page=1, per_page=PER_PAGE, now=None):
     """Everything waiting, oldest first: comments' open items, held signatures and petitions
     awaiting review, paged together, with the comments' open reports and screening flags. A
@@ -313,17 +304,18 @@ def list_queue(filters, *, page=1, per_page=PER_PAGE, now=None):
     if not parts:
         parts.append(part("comment", ModerationItem.id, ModerationItem.opened_at, [sa.false()]))
     rows = (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery()
-    pagination = _RowPagination(
-        select=sa.select(rows.c.source, rows.c.id, rows.c.since).order_by(
-            rows.c.since, rows.c.source, rows.c.id
-        ),
-        session=db.session,
+    # One column to page on, "source:id", so that Flask-SQLAlchemy's public db.paginate (which
+    # pages scalars) serves the union; the order is the rows' own.
+    key = (rows.c.source + ":" + sa.cast(rows.c.id, sa.String)).label("key")
+    pagination = db.paginate(
+        sa.select(key).order_by(rows.c.since, rows.c.source, rows.c.id),
         page=page,
         per_page=per_page,
         error_out=False,
     )
+    keys = [(source, int(id_)) for source, id_ in (k.split(":") for k in pagination.items)]
     ids = defaultdict(list)
-    for source, id_, _since in pagination.items:
+    for source, id_ in keys:
         ids[source].append(id_)
     loaded = {}
     loaded.update({("comment", e.item.id): e for e in _comment_entries(ids["comment"])})
@@ -337,9 +329,7 @@ def list_queue(filters, *, page=1, per_page=PER_PAGE, now=None):
             .options(selectinload(Petition.members))
         ):
             loaded[("petition", petition.id)] = PetitionEntry(petition=petition)
-    entries = [
-        loaded[(source, id_)] for source, id_, _since in pagination.items if (source, id_) in loaded
-    ]
+    entries = [loaded[key] for key in keys if key in loaded]
     for entry in entries:
         entry.overdue = entry.since is not None and now - entry.since > overdue_after()
     return pagination, entries

@@ -13,10 +13,41 @@ def _module_name(path):
     return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
 
 
+def _module_aliases(tree):
+    """{local name: module} for the application's modules this one imports as modules
+    (`from participation.comments import queries as comment_queries`, `import participation.x`)."""
+    aliases = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("participation"):
+            for alias in node.names:
+                dotted = f"{node.module}.{alias.name}"
+                path = ROOT / Path(*dotted.split("."))
+                if path.with_suffix(".py").exists() or (path / "__init__.py").exists():
+                    aliases[alias.asname or alias.name] = dotted
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("participation.") and alias.asname:
+                    aliases[alias.asname] = alias.name
+    return aliases
+
+
 def private_imports(source, module):
-    """(line, imported) for every `from participation.<another module> import _name`."""
+    """(line, name) for every `from participation.<another module> import _name`, and every
+    `other_module._name` reached through a module imported as such."""
     found = []
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    aliases = _module_aliases(tree)
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in aliases
+            and aliases[node.value.id] != module
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+        ):
+            found.append((node.lineno, f"{aliases[node.value.id]}.{node.attr}"))
+    for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("participation."):
             if node.module == module:
                 continue
@@ -34,6 +65,10 @@ def test_the_scan_finds_a_private_import_from_another_module():
     )
     assert private_imports(source, "participation.petitions.services") == [
         (2, "participation.petitions.models._helper"),
+    ]
+    reached = "from participation.comments import queries as comment_queries\nx = comment_queries._public\n"
+    assert private_imports(reached, "participation.api.queries") == [
+        (2, "participation.comments.queries._public")
     ]
     assert private_imports(source, "participation.stats.queries") == [
         (1, "participation.petitions.services._petition_transition"),
