@@ -271,7 +271,13 @@ def _close(consultation, now):
 
 @guarded_by(SYSTEM)
 def advance_consultation(consultation, now):
-    """Record the opening and closing the clock has already made effective."""
+    """Record the opening and closing the clock has already made effective. When one is due, the
+    row is read again under a write lock first: a tick on any node may be recording it right now,
+    and then it is recorded, and the followers told, once, by whichever commits first."""
+    if consultation.effective_state(now) == consultation.status:
+        return
+    # The tick's claim (FOR NO KEY UPDATE); OF: not the joined institution's row.
+    db.session.refresh(consultation, with_for_update={"key_share": True, "of": Consultation})
     if consultation.status == S.SCHEDULED and consultation.effective_state(now) != S.SCHEDULED:
         _open(consultation, consultation.opens_at)
     if consultation.status == S.OPEN and consultation.effective_state(now) == S.CLOSED:

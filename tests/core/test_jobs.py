@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -25,7 +26,9 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from config import ROOT
-from participation.consultations.models import Follow
+from participation.auth.models import Role
+from participation.consultations import services as consultation_services
+from participation.consultations.models import Consultation, Follow
 from participation.core.audit import AuditEntry
 from participation.core.jobs import lock_key, single_run, skipped_message
 from participation.core.mail import SENT, OutboxMessage, queue_mail
@@ -34,7 +37,7 @@ from participation.extensions import db
 from participation.opendata import dumps
 from participation.petitions import processing
 from tests.conftest import POSTGRES_URL
-from tests.factories import make_consultation, make_user
+from tests.factories import make_consultation, make_institution, make_user
 from tests.petition_world import addressee_officer, deposited, open_petition, step
 
 on_postgresql = pytest.mark.skipif(
@@ -271,6 +274,58 @@ def test_without_the_lock_the_row_claims_still_record_and_mail_once(app, world):
     )
     assert not any(skipped_message("tick") in out for out in outputs)
     assert_done_once(*work)
+
+
+def waiting_on_locks():
+    with db.engine.connect() as connection:
+        return connection.scalar(
+            sa.text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        )
+
+
+@on_postgresql
+def test_an_officer_acting_while_a_tick_opens_the_consultation_does_not_open_it_again(app):
+    """An officer's withdrawal records the opening the clock made due, as the tick does; when
+    both happen at once, the officer's request waits for the tick's claim and finds it opened.
+    Before, both recorded the opening and the followers got two e-mails."""
+    institution = make_institution()
+    officer = make_user(roles=[Role.OFFICER], institution=institution)
+    consultation = make_consultation(
+        institution=institution,
+        state="scheduled",
+        opens_at=utcnow() - timedelta(minutes=1),
+        closes_at=utcnow() + timedelta(days=10),
+    )
+    followers = [make_user() for _ in range(2)]
+    for follower in followers:
+        db.session.add(Follow(consultation_id=consultation.id, user_id=follower.id))
+    db.session.commit()
+    ids = consultation.id, officer.id
+
+    def withdraw():
+        with app.app_context(), app.test_request_context():
+            mine = db.session.get(Consultation, ids[0])
+            actor = db.session.get(type(officer), ids[1])
+            consultation_services.withdraw_consultation(actor, mine, reason="Texte retiré.")
+            db.session.commit()
+            db.session.remove()
+
+    with barrier("audit_log", "mail_outbox"):
+        tick = start(app, "tick-with-officer", "tick")
+        wait_for(lambda: blocked_or_done([tick]), "the tick to claim the consultation")
+        assert tick.poll() is None, finish(tick)
+        officer_request = threading.Thread(target=withdraw)
+        officer_request.start()
+        wait_for(lambda: waiting_on_locks() == 2, "the officer's request to wait")
+    finish(tick)
+    officer_request.join(timeout=300)
+    db.session.expire_all()
+    assert consultation.state == "withdrawn"
+    assert audit_count("consultation.open", consultation) == 1
+    assert sorted(mails_to("consultation_opened")) == sorted(f.email for f in followers)
 
 
 @on_postgresql
