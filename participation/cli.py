@@ -40,9 +40,12 @@ def _single_run(name, **options):
         @functools.wraps(command)
         def run(*args, **kwargs):
             from participation.core.jobs import single_run, skipped_message
+            from participation.core.metrics import job_run
 
-            with single_run(name, **options) as acquired:
+            # Runs, outcomes and durations for /metrics (core/metrics.py), skipped runs included.
+            with single_run(name, **options) as acquired, job_run(name) as run:
                 if not acquired:
+                    run.outcome = "skipped"
                     click.echo(skipped_message(name))
                     return None
                 return command(*args, **kwargs)

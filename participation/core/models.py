@@ -113,5 +113,7 @@ def refresh_for_update(obj):
     already serial), so that two people never act on a stale state."""
     from participation.extensions import db
 
-    db.session.refresh(obj, with_for_update=True)
+    # OF the object's own table: PostgreSQL refuses FOR UPDATE on the nullable side of the outer
+    # joins that eagerly loaded relationships add.
+    db.session.refresh(obj, with_for_update={"of": type(obj)})
     return obj

@@ -153,6 +153,17 @@ def test_job_runs_and_durations(app, client):
     )
 
 
+def test_the_periodic_commands_record_their_runs(app, client):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["outbox", "send"]).exit_code == 0
+    assert runner.invoke(args=["tick"]).exit_code == 0
+    samples = scrape(client)
+    assert (
+        value(samples, "participation_job_runs_total", job="outbox-send", outcome="succeeded") == 1
+    )
+    assert value(samples, "participation_job_runs_total", job="tick", outcome="succeeded") == 1
+
+
 def test_a_failing_collector_is_reported_and_the_others_still_answer(app, client):
     def broken():
         raise sa.exc.OperationalError("SELECT 1", {}, Exception("server closed the connection"))
