@@ -308,9 +308,9 @@ def _pybabel(*args):
 POT = Path("translations") / "messages.pot"
 
 
-@translate.command("extract")
-def translate_extract():
-    """Collect every marked string of the code and templates into translations/messages.pot."""
+def extract_messages(output):
+    """Every marked string of the code and templates into the .pot file `output` (the catalog
+    test extracts the same way into a temporary file to find a stale messages.pot)."""
     _pybabel(
         "extract",
         "-F",
@@ -325,9 +325,15 @@ def translate_extract():
         "--sort-output",
         "--omit-header",
         "-o",
-        str(POT),
+        str(output),
         ".",
     )
+
+
+@translate.command("extract")
+def translate_extract():
+    """Collect every marked string of the code and templates into translations/messages.pot."""
+    extract_messages(POT)
 
 
 @translate.command("update")

@@ -2,13 +2,13 @@
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from participation.cli import extract_messages
 from tests.page_text import CATALOG_NAMES, ISOLATED_NAME, LATIN_ALLOWED
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,31 +150,7 @@ def test_templates_keep_a_label_and_its_colon_in_one_message():
 
 def test_pot_is_up_to_date_with_the_code(tmp_path):
     fresh = tmp_path / "messages.pot"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "babel.messages.frontend",
-            "extract",
-            "-F",
-            "babel.cfg",
-            "-k",
-            "_l",
-            "-k",
-            "lazy_ngettext:1,2",
-            "-k",
-            "lazy_pgettext:1c,2",
-            "--no-location",
-            "--sort-output",
-            "--omit-header",
-            "-o",
-            str(fresh),
-            ".",
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    extract_messages(fresh)
 
     def ids(path):
         with open(path, "rb") as handle:
