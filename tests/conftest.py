@@ -40,8 +40,12 @@ class IsolatedClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+# The suite's processes and the subprocesses it starts (flask commands, gunicorn) run the
+# testing configuration unless a test says otherwise; set once, before anything reads it.
+os.environ.setdefault("PARTICIPATION_CONFIG", "testing")
+
+
 def make_config(tmp_path, database_url, **overrides):
-    os.environ.setdefault("PARTICIPATION_CONFIG", "testing")
     config = TestingConfig()
     config.INSTANCE_PATH = str(tmp_path / "instance")
     config.SQLALCHEMY_DATABASE_URI = database_url
@@ -92,6 +96,19 @@ def _truncate_all():
     tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
     with db.engine.begin() as connection:
         connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _environment_unchanged():
+    """The suite leaves the process environment as it found it (monkeypatch.setenv restores
+    itself by the end of its test): a variable a test leaves behind changes every later test and
+    every subprocess they start, as PROMETHEUS_MULTIPROC_DIR did when a test loaded
+    deploy/gunicorn.conf.py. Checked once, at the end of the session."""
+    before = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    yield
+    after = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    changed = sorted(k for k in after.keys() | before.keys() if after.get(k) != before.get(k))
+    assert changed == [], f"a test changed the environment: {changed}"
 
 
 @pytest.fixture

@@ -77,13 +77,20 @@ def observe_requests(app):
     @app.after_request
     def _observe(response):
         started = g.pop("metrics_started", None)
-        if started is not None:
-            rule = request.url_rule
+        if started is None:
+            return response
+        rule = request.url_rule
+        try:
             REQUEST_SECONDS.labels(
                 endpoint=rule.endpoint if rule is not None else "unmatched",
                 method=request.method if request.method in METHODS else "other",
                 status=str(response.status_code),
             ).observe(time.perf_counter() - started)
+        except OSError:
+            # A measurement never costs the answer: in multiprocess mode the samples live in
+            # files under PROMETHEUS_MULTIPROC_DIR, which an operator may have removed. The
+            # request has done its work (a signature is committed); say so in the log instead.
+            log.warning("request not measured: PROMETHEUS_MULTIPROC_DIR is not writable")
         return response
 
 

@@ -6,7 +6,9 @@ import importlib.util
 import io
 import json
 import logging
+import os
 import re
+from unittest import mock
 
 import pytest
 import sqlalchemy as sa
@@ -256,7 +258,10 @@ def gunicorn_access_line(sent_headers, query):
         "gunicorn_conf", ROOT / "deploy" / "gunicorn.conf.py"
     )
     settings = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(settings)
+    # The file sets PROMETHEUS_MULTIPROC_DIR for gunicorn's processes: not for this one, whose
+    # later tests (metrics, gunicorn subprocesses) would inherit it.
+    with mock.patch.dict(os.environ):
+        spec.loader.exec_module(settings)
     config = Config()
     config.set("access_log_format", settings.access_log_format)
     config.set("accesslog", "-")

@@ -164,6 +164,14 @@ def test_the_periodic_commands_record_their_runs(app, client):
     assert value(samples, "participation_job_runs_total", job="tick", outcome="succeeded") == 1
 
 
+def test_a_measurement_that_cannot_be_written_never_costs_the_answer(app, client, monkeypatch):
+    def unwritable(**labels):
+        raise FileNotFoundError("/run/participation/prometheus/histogram_1.db")
+
+    monkeypatch.setattr(core_metrics.REQUEST_SECONDS, "labels", unwritable)
+    assert client.get("/fr/").status_code == 200
+
+
 def test_a_failing_collector_is_reported_and_the_others_still_answer(app, client):
     def broken():
         raise sa.exc.OperationalError("SELECT 1", {}, Exception("server closed the connection"))
