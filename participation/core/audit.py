@@ -32,11 +32,26 @@ class AppendOnlyViolation(RuntimeError):
     pass
 
 
+_APPEND_ONLY = []  # model classes whose rows are never changed or deleted once written
+
+
+def append_only(*models):
+    """Declare records that are written once: a flush that changes or deletes one raises
+    AppendOnlyViolation (the audit log here; moderators' decisions and appeals; decisions on
+    held signatures)."""
+    _APPEND_ONLY.extend(models)
+
+
 @event.listens_for(Session, "before_flush")
-def _refuse_audit_changes(session, _context, _instances):
+def _refuse_changes_to_records(session, _context, _instances):
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
-            raise AppendOnlyViolation("the audit log is append-only")
+        if isinstance(obj, tuple(_APPEND_ONLY)) and (
+            obj in session.deleted or session.is_modified(obj)
+        ):
+            raise AppendOnlyViolation(f"{obj.__tablename__} is append-only")
+
+
+append_only(AuditEntry)
 
 
 def _unwrap(obj):

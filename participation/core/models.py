@@ -41,11 +41,15 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+        return None if value is None else as_utc(value)
+
+
+def as_utc(moment):
+    """An aware UTC moment. A naive one is UTC, as stored: SQLite returns naive values, and so
+    does any database for aggregates (min, max) of these columns that bypass this type."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
 
 
 def clean_translations(mapping):

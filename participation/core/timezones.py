@@ -10,6 +10,7 @@ put the typed time and the shown time an hour apart; one database cannot.
 from datetime import timezone
 from importlib import resources
 from zoneinfo import ZoneInfo
+from participation.core.models import as_utc
 
 MOROCCO_KEY = "Africa/Casablanca"
 
@@ -26,9 +27,7 @@ MOROCCO = _zone_from_tzdata(MOROCCO_KEY)
 def to_morocco(moment):
     """A moment on Morocco's clock. A naive one is UTC, as stored (SQLite returns aggregates of
     date-time columns naive); naive.astimezone() would read it in the server's zone."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(MOROCCO)
+    return as_utc(moment).astimezone(MOROCCO)
 
 
 def local_to_utc(naive_local):

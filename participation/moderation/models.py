@@ -10,11 +10,10 @@ import enum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event
-from sqlalchemy.orm import Session, relationship
+from sqlalchemy.orm import relationship
 
 from participation.comments.models import CommentStatus
-from participation.core.audit import AppendOnlyViolation
+from participation.core.audit import append_only
 from participation.core.models import TimedLock, UTCDateTime, utcnow
 from participation.extensions import db
 
@@ -429,11 +428,4 @@ QUEUE_KIND_LABELS = {
 }
 
 
-APPEND_ONLY = (ModerationDecision, ModerationAppeal)
-
-
-@event.listens_for(Session, "before_flush")
-def _refuse_changes_to_records(session, _context, _instances):
-    for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, APPEND_ONLY) and (obj in session.deleted or session.is_modified(obj)):
-            raise AppendOnlyViolation(f"{obj.__tablename__} is append-only")
+append_only(ModerationDecision, ModerationAppeal)

@@ -2,10 +2,9 @@ import enum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event
-from sqlalchemy.orm import Session, relationship
+from sqlalchemy.orm import relationship
 
-from participation.core.audit import AppendOnlyViolation
+from participation.core.audit import append_only
 from participation.core.models import (
     TimedLock,
     TranslatedFields,
@@ -592,10 +591,4 @@ class SignatureDecision(db.Model):
         return SIGNATURE_OUTCOME_LABELS[SignatureDecisionKind(self.decision)]
 
 
-@event.listens_for(Session, "before_flush")
-def _refuse_changes_to_signature_decisions(session, _context, _instances):
-    for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, SignatureDecision) and (
-            obj in session.deleted or session.is_modified(obj)
-        ):
-            raise AppendOnlyViolation("signature_decisions is append-only")
+append_only(SignatureDecision)

@@ -2,14 +2,14 @@
 the listings, for the pages, the permissions, the API and the open-data dumps alike."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
-from participation.core.models import utcnow
+from participation.core.models import as_utc, utcnow
 from participation.extensions import db
 from participation.auth.models import User
 from participation.institutions.models import Region
@@ -212,9 +212,7 @@ def count_signatures_as_of(petition_id):
             sa.func.max(SignatureCounter.updated_at),
         ).where(SignatureCounter.petition_id == petition_id)
     ).one()
-    if updated is not None and updated.tzinfo is None:  # SQLite returns naive UTC for aggregates
-        updated = updated.replace(tzinfo=timezone.utc)
-    return int(total), updated
+    return int(total), updated and as_utc(updated)
 
 
 def list_user_petitions(user):

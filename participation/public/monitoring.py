@@ -7,13 +7,11 @@ messages and the age of the oldest one waiting; the moderation queue's length an
 items, as the moderators' desk counts them (moderation.queries).
 """
 
-from datetime import timezone
-
 import sqlalchemy as sa
 from prometheus_client.core import GaugeMetricFamily
 
 from participation.core.mail import FAILED, QUEUED, OutboxMessage
-from participation.core.models import utcnow
+from participation.core.models import as_utc, utcnow
 from participation.extensions import db
 from participation.moderation.queries import count_overdue_items, count_waiting_items
 from participation.petitions.models import Signature, SignatureCounter
@@ -62,13 +60,8 @@ def outbox_families():
         "Age of the oldest message still to deliver (0 when none waits).",
     )
     now = utcnow()
-    oldest.add_metric([], max((now - _aware(t)).total_seconds() for t in waiting) if waiting else 0)
+    oldest.add_metric([], max((now - as_utc(t)).total_seconds() for t in waiting) if waiting else 0)
     return [messages, oldest]
-
-
-def _aware(moment):
-    """SQLite gives aggregates of times back without their zone (they are UTC)."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def moderation_families():

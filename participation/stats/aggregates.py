@@ -6,7 +6,7 @@ signature or a deleted account can change an older month).
 Each metric is one grouped query over one month range of rows, read through the creation-time
 indexes; the rows of the months redone are replaced in the same transaction."""
 
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 from participation.auth.models import IdentityProfile, User
 from participation.comments.models import Comment
 from participation.consultations.models import AnswerSet, Consultation, Section
-from participation.core.models import utcnow
+from participation.core.models import as_utc, utcnow
 from participation.core.permissions import SYSTEM, guarded_by
 from participation.extensions import db
 from participation.petitions.models import Petition, Signature, SignatureCounter, SignatureStatus
@@ -176,13 +176,7 @@ def _first_month():
         )
     ]
     firsts = [value for value in firsts if value is not None]
-    return month_of(min(_aware(value) for value in firsts)) if firsts else None
-
-
-def _aware(value):
-    return (
-        value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    )  # SQLite aggregates are naive
+    return month_of(min(as_utc(value) for value in firsts)) if firsts else None
 
 
 @guarded_by(SYSTEM)
@@ -235,7 +229,7 @@ def refresh_statistics_if_due(*, now=None):
 
 def get_refreshed_at():
     value = db.session.scalar(sa.select(sa.func.max(MonthlyCount.refreshed_at)))
-    return _aware(value) if value is not None else None
+    return as_utc(value) if value is not None else None
 
 
 @guarded_by(SYSTEM)

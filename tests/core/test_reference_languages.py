@@ -6,20 +6,18 @@ outside people's names, allow-listed acronyms and user content marked with its o
 
 import json
 import re
-from html.parser import HTMLParser
 from importlib import resources
 
 import pytest
 import sqlalchemy as sa
 
-from participation.auth.models import IdentityProfile, User
 from participation.extensions import db
 from participation.institutions.models import Institution, Province, Region
 from participation.petitions.models import Petition, PetitionKind
+from tests.page_text import people_names, stray_latin_words
 
 LANGUAGES = ("ar", "fr", "zgh")
 LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏ]")
-LATIN_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏ]+(?:['’-][A-Za-zÀ-ÖØ-öø-ɏ]+)*")
 TIFINAGH = re.compile("[\u2d30-\u2d7f]")
 # Acronyms and brand names a page may show in Latin letters in every language.
 ALLOWED_LATIN = {"API", "CSV", "JSON", "PDF", "CIN", "OGP", "WhatsApp", "Facebook", "X", "LinkedIn"}
@@ -109,60 +107,10 @@ def test_an_earlier_database_gains_the_amazigh_names_without_losing_edits(app, t
     }
 
 
-class VisibleText(HTMLParser):
-    """The body's text runs with the language they are marked with (the nearest `lang`)."""
-
-    VOID = {"br", "img", "input", "meta", "link", "hr", "source", "wbr", "col", "area"}
-
-    def __init__(self, page_language):
-        super().__init__()
-        self.stack = [("html", page_language)]
-        self.in_body = False
-        self.runs = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "body":
-            self.in_body = True
-        if tag in self.VOID:
-            return
-        lang = dict(attrs).get("lang")
-        self.stack.append((tag, self.stack[-1][1] if lang is None else lang))
-
-    def handle_endtag(self, tag):
-        while len(self.stack) > 1:
-            if self.stack.pop()[0] == tag:
-                break
-
-    def handle_data(self, data):
-        tags = {tag for tag, _ in self.stack}
-        if self.in_body and data.strip() and not tags & {"script", "style"}:
-            self.runs.append((self.stack[-1][1], data.strip()))
-
-
-def stray_latin_words(html, page_language, allowed):
-    parser = VisibleText(page_language)
-    parser.feed(html)
-    words = []
-    for lang, text in parser.runs:
-        if lang != page_language:
-            continue  # user content marked with its own language ("" when unknown)
-        words += [w for w in LATIN_WORD.findall(text) if w not in allowed]
-    return words
-
-
-def _people_names():
-    names = set()
-    for user in db.session.scalars(sa.select(User)):
-        names.update(user.display_name.split())
-    for identity in db.session.scalars(sa.select(IdentityProfile)):
-        names.update(f"{identity.first_name} {identity.last_name}".split())
-    return names
-
-
 @pytest.mark.parametrize("language", ["zgh", "ar"])
 def test_the_demo_petition_pages_show_no_stray_latin_word(app, client, language):
     assert app.test_cli_runner().invoke(args=["seed-demo", "--password", "x" * 12]).exit_code == 0
-    allowed = ALLOWED_LATIN | _people_names()
+    allowed = ALLOWED_LATIN | people_names()
     urls = [f"/{language}/petitions/"]
     urls += [
         f"/{language}/petitions/{p.id}-{p.slug}"

@@ -7,12 +7,12 @@ import sqlalchemy as sa
 
 from participation.auth.services import export_personal_data
 from participation.comments.models import STATUS_TRANSITIONS, CommentStatus
+from participation.core.audit import AppendOnlyViolation
 from participation.moderation import services
 from participation.moderation.models import (
     DECISION_EFFECTS,
     DECISION_REASONS,
     MODERATOR_DECISIONS,
-    AppendOnlyViolation,
     CommentReport,
     Decision,
     ModerationAppeal,
