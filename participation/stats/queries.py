@@ -576,7 +576,7 @@ def headline_table(now=None):
     }
     table = Table(
         key="headline",
-        caption=_("The platform in numbers"),
+        caption=_("Headline figures"),
         columns=[
             Column("what", _("What"), "text"),
             Column("number", pgettext("count", "Number"), "count"),
