@@ -207,6 +207,12 @@ class Config:
         self.METRICS_TOKEN = _env("METRICS_TOKEN")
         # Where the periodic commands record their runs for /metrics (participation/core/metrics.py).
         self.METRICS_JOB_DIR = _env("METRICS_JOB_DIR", str(instance / "metrics" / "jobs"))
+        # The embedded set-up runs the periodic jobs in-process (participation/scheduler.py): tick
+        # and outbox send every JOBS_INTERVAL_SECONDS, the open-data dumps when older than
+        # OPEN_DATA_DUMP_MINUTES. Production leaves them to systemd timers (deploy/systemd).
+        self.JOBS_IN_PROCESS = _env_bool("JOBS_IN_PROCESS", False)
+        self.JOBS_INTERVAL_SECONDS = _env_int("JOBS_INTERVAL_SECONDS", 60)
+        self.OPEN_DATA_DUMP_MINUTES = _env_int("OPEN_DATA_DUMP_MINUTES", 60)
 
 
 def _normalise_database_url(url):
@@ -234,6 +240,7 @@ class DevelopmentConfig(Config):
         self.PREFERRED_URL_SCHEME = _env("PREFERRED_URL_SCHEME", "http")
         self.PUBLIC_BASE_URL = self.PUBLIC_BASE_URL or "http://127.0.0.1:5000"
         self.TRUSTED_HOSTS = _trusted_hosts(self.PUBLIC_BASE_URL, "127.0.0.1", "localhost")
+        self.JOBS_IN_PROCESS = _env_bool("JOBS_IN_PROCESS", True)
 
 
 class TestingConfig(DevelopmentConfig):
@@ -253,6 +260,7 @@ class TestingConfig(DevelopmentConfig):
             "SWITCH_CACHE_SECONDS", 0
         )  # tests change switches in the database directly
         self.LOG_FORMAT = _env("LOG_FORMAT", "off")  # pytest captures the records itself
+        self.JOBS_IN_PROCESS = False  # a test that wants the scheduler turns it on itself
         # Hundreds of sign-ins and registrations: the cheapest costs argon2 accepts, not 64 MiB each.
         self.ARGON2_TIME_COST, self.ARGON2_MEMORY_COST, self.ARGON2_PARALLELISM = 1, 8, 1
 

@@ -58,11 +58,15 @@ def create_app(config=None):
     from participation.cli import register_cli
 
     register_cli(app)
+    from participation.scheduler import install_in_process_jobs
+
+    install_in_process_jobs(app)  # the embedded set-up's periodic jobs (SPEC §9)
     return app
 
 
 def _init_extensions(app):
     import participation.models  # noqa: F401  (complete metadata before anything touches the db)
+    import participation.personal_data  # noqa: F401  (every area's part of "download my data")
 
     db.init_app(app)
     with app.app_context():
@@ -96,6 +100,7 @@ def _register_blueprints(app):
     from participation.consultations.comment_targets import register_comment_targets
     from participation.consultations.views import bp as consultations_bp
     from participation.consultations.officer_views import bp as officer_bp
+    from participation.institutions.views import bp as places_bp
     from participation.opendata.views import bp as opendata_bp
     from participation.petitions.comment_targets import register_petition_comment_target
     from participation.petitions.officer_views import bp as petition_officer_bp
@@ -122,6 +127,7 @@ def _register_blueprints(app):
         ogp_bp,
         stats_bp,
         translation_review_bp,
+        places_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(opendata_bp)

@@ -32,27 +32,68 @@ def _request_context():
     return current_app.test_request_context("/", base_url=current_app.config["PUBLIC_BASE_URL"])
 
 
+def run_job(name, body, **options):
+    """Run periodic job `name` (`body()`) only where no other process is running it
+    (participation/core/jobs.py: an advisory lock on PostgreSQL, a file lock on SQLite), and
+    record the run, skipped ones included, for /metrics (core/metrics.py). The commands and the
+    in-process scheduler (participation/scheduler.py) both run their jobs through here. Returns
+    (ran, what body returned)."""
+    from participation.core.jobs import single_run
+    from participation.core.metrics import job_run
+
+    with single_run(name, **options) as acquired, job_run(name) as run:
+        if not acquired:
+            run.outcome = "skipped"
+            return False, None
+        return True, body()
+
+
 def _single_run(name, **options):
     """A periodic command that every node starts: run it only where no other process is running
-    job `name` (participation/core/jobs.py); elsewhere say so and exit 0."""
+    job `name`; elsewhere say so and exit 0."""
 
     def decorate(command):
         @functools.wraps(command)
         def run(*args, **kwargs):
-            from participation.core.jobs import single_run, skipped_message
-            from participation.core.metrics import job_run
+            from participation.core.jobs import skipped_message
 
-            # Runs, outcomes and durations for /metrics (core/metrics.py), skipped runs included.
-            with single_run(name, **options) as acquired, job_run(name) as run:
-                if not acquired:
-                    run.outcome = "skipped"
-                    click.echo(skipped_message(name))
-                    return None
-                return command(*args, **kwargs)
+            ran, result = run_job(name, lambda: command(*args, **kwargs), **options)
+            if not ran:
+                click.echo(skipped_message(name))
+            return result
 
         return run
 
     return decorate
+
+
+def send_outbox(include_failed=False):
+    """Outbox send's work: (sent, failed). On PostgreSQL every node shares the outbox (each
+    message is claimed with SKIP LOCKED), so its job lock is taken only on SQLite."""
+    from participation.core.mail import send_due_messages
+
+    return send_due_messages(include_failed=include_failed)
+
+
+def dump_open_data(directory=None):
+    """Open-data dump's work: the names of the files written."""
+    from participation.opendata.dumps import write_dumps
+
+    return write_dumps(directory)
+
+
+# The periodic jobs as the scheduler runs them: (job name, work, options of run_job).
+PERIODIC_JOBS = {
+    "tick": (lambda: run_tick(), {}),
+    "outbox-send": (lambda: send_outbox(), {"shared_on_postgresql": True}),
+    "open-data-dump": (lambda: dump_open_data(), {}),
+}
+
+
+def run_periodic_job(name):
+    """Run one of PERIODIC_JOBS under its lock; returns (ran, result)."""
+    work, options = PERIODIC_JOBS[name]
+    return run_job(name, work, **options)
 
 
 @click.command("create-admin")
@@ -81,11 +122,20 @@ def create_admin(email, display_name, password):
 )
 def seed_demo(password):
     """Load territories, demo institutions and one demo account per role; print the passwords."""
+    from participation.core.jobs import skipped_message
     from participation.demo import seed
+    from participation.demo.accounts import APPEALS_MODERATOR, DEMO_DOMAIN
+
+    appeals_moderator = f"{APPEALS_MODERATOR}@{DEMO_DOMAIN}"
 
     with _request_context():
         accounts = seed(password_for=lambda: password or secrets.token_urlsafe(9))
         db.session.commit()
+    # The statistics, the observatory and the open data are filled from the first page on, as
+    # the in-process scheduler of `flask run` will keep them.
+    for name in PERIODIC_JOBS:
+        ran, _result = run_periodic_job(name)
+        click.echo(f"{name}: {'done' if ran else skipped_message(name)}")
     click.echo("")
     click.echo(
         "Demo accounts (sign in at /ar/account/login, /fr/account/login or /zgh/account/login):"
@@ -95,6 +145,10 @@ def seed_demo(password):
         click.echo(
             f"  {account['role']:<14} {account['email']:<{width}}  password: {account['password']}"
         )
+    click.echo(
+        f"Appeals: the demo's appeal waits in the moderation queue for {appeals_moderator}, "
+        "a moderator other than the one who took the decision."
+    )
     click.echo("")
 
 
@@ -105,12 +159,53 @@ def territories():
 
 @territories.command("load")
 def territories_load():
-    """Insert the regions and provinces from the project's regions.json (idempotent)."""
-    from participation.institutions.services import load_territories
+    """Insert the regions and provinces from the project's regions.json and the communes from
+    communes.csv (idempotent: existing rows keep their edits)."""
+    from participation.institutions.services import load_communes, load_territories
 
     added = load_territories()
+    communes = load_communes()
     db.session.commit()
     click.echo(f"{added} territories added")
+    click.echo(f"{communes} communes added")
+
+
+@territories.command("import-communes")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+@click.option(
+    "--dry-run", is_flag=True, help="Check the file and count the changes; write nothing."
+)
+def territories_import_communes(csv_file, dry_run):
+    """Insert or update communes from CSV_FILE, matched by code (columns: code, province, name_ar,
+    name_fr, kind; optional name_zgh, population, population_year, has_arrondissements; see
+    participation/institutions/communes.py). A file with any invalid line changes nothing."""
+    from participation.institutions.communes import CommuneFileRefused
+    from participation.institutions.services import import_communes
+
+    try:
+        text = csv_file.read()
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"the file is not UTF-8 text ({error.reason})") from None
+    try:
+        result = import_communes(text, dry_run=dry_run)
+    except CommuneFileRefused as refused:
+        db.session.rollback()
+        for problem in refused.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(
+            f"{len(refused.problems)} problem(s): nothing was imported"
+        ) from None
+    if dry_run:
+        db.session.rollback()
+        click.echo(
+            f"dry run, nothing written: {result.added} would be added, {result.updated} updated, "
+            f"{result.unchanged} unchanged"
+        )
+        return
+    db.session.commit()
+    click.echo(
+        f"{result.added} communes added, {result.updated} updated, {result.unchanged} unchanged"
+    )
 
 
 @click.group()
@@ -207,9 +302,9 @@ def open_data():
 @_single_run("open-data-dump")
 def open_data_dump(directory):
     """Write every public dataset as CSV and JSON (run nightly from cron)."""
-    from participation.opendata.dumps import dump_directory, write_dumps
+    from participation.opendata.dumps import dump_directory
 
-    names = write_dumps(directory)
+    names = dump_open_data(directory)
     click.echo(f"{len(names)} files written to {directory or dump_directory()}")
 
 
@@ -288,9 +383,7 @@ def outbox():
 @_single_run("outbox-send", shared_on_postgresql=True)  # each message claimed with SKIP LOCKED
 def outbox_send(include_failed):
     """Deliver queued messages that are due, retrying earlier failures."""
-    from participation.core.mail import send_due_messages
-
-    sent, failed = send_due_messages(include_failed=include_failed)
+    sent, failed = send_outbox(include_failed=include_failed)
     click.echo(f"sent {sent}, failed {failed}")
     if failed:
         sys.exit(1)

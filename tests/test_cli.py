@@ -101,3 +101,43 @@ def test_seed_demo_fills_the_moderation_queue_and_the_transparency_page(app, cli
     )
     assert client.get("/fr/moderation/").status_code == 200
     assert client.get(f"/fr/moderation/signatures/{held[0].id}").status_code == 200
+
+
+def test_seed_demo_runs_the_periodic_jobs_once(app):
+    from participation.opendata.dumps import DATASETS, list_dump_files
+    from participation.stats.aggregates import get_refreshed_at
+
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--password", "demo-password-123"])
+    assert result.exit_code == 0, result.output
+    assert re.findall(r"^(\S+): done$", result.output, re.M) == [
+        "tick",
+        "outbox-send",
+        "open-data-dump",
+    ]
+    assert get_refreshed_at() is not None  # the statistics and the observatory are filled
+    assert all(f.size for dataset in DATASETS for f in list_dump_files(dataset))
+
+
+def test_seed_demo_prints_a_second_moderator_who_can_decide_the_demo_appeal(app, client, post_form):
+    from participation.moderation.models import ModerationAppeal
+    from participation.moderation.permissions import can_moderate_comment
+    from participation.moderation.queries import get_comment_record
+
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--password", "demo-password-123"])
+    assert result.exit_code == 0, result.output
+    moderators = re.findall(r"^\s+moderator\s+(\S+@\S+)\s+password: (\S+)$", result.output, re.M)
+    assert len(moderators) == 2
+    appeal = db.session.scalar(sa.select(ModerationAppeal))
+    comment = appeal.decision.comment
+    decided_by = appeal.decision.moderator.email
+    other = next(email for email, _password in moderators if email != decided_by)
+    assert f"for {other}," in result.output  # the console says who decides the appeal
+    users = {u.email: u for u in db.session.scalars(sa.select(User))}
+    record = get_comment_record(comment)
+    assert not can_moderate_comment(users[decided_by], comment, record.open_appeal)
+    assert can_moderate_comment(users[other], comment, record.open_appeal)
+
+    response = post_form("/fr/account/login", {"email": other, "password": "demo-password-123"})
+    assert response.status_code == 302
+    page = client.get(f"/fr/moderation/comments/{comment.id}").get_data(as_text=True)
+    assert f"/fr/moderation/comments/{comment.id}/take" in page  # they may take it and decide

@@ -60,6 +60,8 @@ INSTITUTIONS = [
     ),
 ]
 
+APPEALS_MODERATOR = "moderator.appeals"
+
 # role, e-mail local part, display name, language, institution (officers: index in INSTITUTIONS)
 ACCOUNTS = [
     ("citizen", "citizen", "Amina El Idrissi", "ar", None),
@@ -72,6 +74,9 @@ ACCOUNTS = [
         0,
     ),  # the Head of Government: petitions received
     (Role.MODERATOR, "moderator", "Salma Amrani", "ar", None),
+    # A different moderator decides an appeal (SPEC §5): this one decides the demo's appeal
+    # against Salma Amrani's decision.
+    (Role.MODERATOR, APPEALS_MODERATOR, "Omar Bensouda", "fr", None),
     (Role.OBSERVER, "observer", "Hassan Ait Ouaziz", "zgh", None),
     (Role.ADMINISTRATOR, "admin", "Nadia Berrada", "fr", None),
     (Role.TRANSLATOR, "translator", "Itto Oubella", "zgh", None),  # reviews the interface's texts
