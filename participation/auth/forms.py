@@ -3,13 +3,13 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
 from participation.auth.passwords import password_problem
+from participation.institutions.places import commune_problem, list_places, set_place_choices
 from participation.core.forms import (
     LANGUAGE_CHOICES,
     ChoiceField,
     Form,
     IdSelectField,
     LocalDateField,
-    choices,
     email_validator,
     no_control_characters,
     strip,
@@ -135,6 +135,10 @@ class IdentityForm(Form):
     country = StringField(_l("Country of residence (two-letter code, e.g. FR)"), filters=[strip])
     region_id = IdSelectField(_l("Region of residence"))
     province_id = IdSelectField(_l("Prefecture or province of residence"))
+    commune_id = IdSelectField(
+        _l("Commune of residence"),
+        description=_l("Petitions to a communal council can be signed by its residents only."),
+    )
     declaration = BooleanField(
         _l(
             "I declare that I am a Moroccan citizen enjoying my civil and political rights and "
@@ -143,12 +147,15 @@ class IdentityForm(Form):
         validators=[DataRequired(_l("You must accept the declaration of eligibility."))],
     )
 
-    def __init__(self, *args, regions=(), provinces=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._provinces = {p.id: p for p in provinces}
-        choose = [(0, _l("Choose…"))]
-        self.region_id.choices = choices(choose + [(r.id, r.display_name()) for r in regions])
-        self.province_id.choices = choices(choose + [(p.id, p.display_name()) for p in provinces])
+        self.show_places()
+
+    def show_places(self):
+        """The region, province and commune lists for what is chosen now: each list holds the
+        places inside the one chosen above it (institutions/places.py)."""
+        self.places = list_places(self.region_id.data, self.province_id.data)
+        set_place_choices(self, self.places, _l("Choose…"))
 
     def validate_country(self, field):
         if self.abroad.data and not (field.data or "").strip():
@@ -165,11 +172,22 @@ class IdentityForm(Form):
     def validate_province_id(self, field):
         if self.abroad.data:
             return
-        province = self._provinces.get(field.data)
-        if province is None:
+        if not field.data:
             raise ValidationError(_l("Choose your prefecture or province."))
-        if self.region_id.data and province.region_id != self.region_id.data:
+        if not self.region_id.data:
+            return
+        if field.data not in {p.id for p in self.places.provinces}:
             raise ValidationError(_l("This prefecture or province is not in the region you chose."))
+
+    def validate_commune_id(self, field):
+        if self.abroad.data or self.province_id.errors or not self.province_id.data:
+            return
+        # A commune is asked for wherever the province's communes are loaded.
+        problem = commune_problem(
+            self.province_id.data, field.data, required=bool(self.places.communes)
+        )
+        if problem:
+            raise ValidationError(problem)
 
 
 class CodeForm(Form):

@@ -44,6 +44,7 @@ class IdentitySubmission:
     region_id: int | None
     province_id: int | None
     declaration: bool
+    commune_id: int | None = None  # where the province's communes are loaded
 
 
 def age_on(birth_date, today):

@@ -161,6 +161,8 @@ class IdentityProfile(db.Model):
     country = sa.Column(sa.String(2), nullable=True)
     region_id = sa.Column(sa.Integer, sa.ForeignKey("regions.id"), nullable=True, index=True)
     province_id = sa.Column(sa.Integer, sa.ForeignKey("provinces.id"), nullable=True, index=True)
+    # Optional in the table: profiles made before communes were loaded have none.
+    commune_id = sa.Column(sa.Integer, sa.ForeignKey("communes.id"), nullable=True, index=True)
     declaration_accepted_at = sa.Column(UTCDateTime, nullable=False)
     verified_by = sa.Column(sa.String(40), nullable=False)
     updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
@@ -168,8 +170,10 @@ class IdentityProfile(db.Model):
     user = relationship("User", back_populates="identity")
     region = relationship("Region")
     province = relationship("Province")
+    commune = relationship("Commune")
 
     __table_args__ = (
+        sa.CheckConstraint("commune_id IS NULL OR NOT abroad", name="commune_abroad"),
         sa.CheckConstraint(
             "(abroad AND country IS NOT NULL AND region_id IS NULL AND province_id IS NULL)"
             " OR (NOT abroad AND region_id IS NOT NULL AND province_id IS NOT NULL)",

@@ -41,7 +41,8 @@ from participation.core.personal_data import (
 )
 from participation.core.urls import external_url
 from participation.extensions import db
-from participation.institutions.models import Institution
+from participation.institutions.models import Institution, Province
+from participation.institutions.places import commune_problem
 
 
 def _hasher():
@@ -247,7 +248,7 @@ def save_identity_profile(actor, user, submission, *, today):
     require(perms.can_manage_own_account(actor, user))
     verifier = get_verifier()
     submission.cin = normalise_cin(submission.cin)
-    problems = verifier.verify(submission, user, today)
+    problems = verifier.verify(submission, user, today) + _residence_problems(submission)
     if problems:
         raise IdentityRejected(problems)
     if get_cin_owner(submission.cin) not in (None, user.id):
@@ -268,6 +269,18 @@ def save_identity_profile(actor, user, submission, *, today):
 CIN_IN_USE = _l("This CIN number is already used by another account.")
 
 
+def _residence_problems(submission):
+    """The place of residence, checked again for every caller: the province must be in the
+    region and the commune, when given, in the province."""
+    if submission.abroad:
+        return []
+    province = db.session.get(Province, submission.province_id) if submission.province_id else None
+    if province is None or province.region_id != submission.region_id:
+        return [("province_id", _l("This prefecture or province is not in the region you chose."))]
+    problem = commune_problem(province.id, submission.commune_id, required=False)
+    return [("commune_id", problem)] if problem else []
+
+
 def _fill_identity_profile(user, submission, verifier):
     profile = user.identity or IdentityProfile(user=user)
     profile.first_name = submission.first_name.strip()
@@ -282,6 +295,7 @@ def _fill_identity_profile(user, submission, verifier):
     profile.country = submission.country if submission.abroad else None
     profile.region_id = None if submission.abroad else submission.region_id
     profile.province_id = None if submission.abroad else submission.province_id
+    profile.commune_id = None if submission.abroad else submission.commune_id
     profile.declaration_accepted_at = utcnow()
     profile.verified_by = verifier.name
     db.session.add(profile)

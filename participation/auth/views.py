@@ -34,7 +34,6 @@ from participation.core.i18n import current_language
 from participation.core.limits import limited
 from participation.core.timezones import morocco_date
 from participation.core.views import perform, safe_next
-from participation.institutions.queries import list_provinces, list_regions
 
 bp = Blueprint("auth", __name__, url_prefix="/<lang:lang_code>/account")
 
@@ -340,8 +339,7 @@ def change_password():
 @policy.authenticated
 def identity():
     profile = current_user.identity
-    regions, provinces = list_regions(), list_provinces()
-    form = IdentityForm(regions=regions, provinces=provinces)
+    form = IdentityForm()
     if request.method == "GET" and profile is not None:
         for name in (
             "first_name",
@@ -355,6 +353,8 @@ def identity():
             getattr(form, name).data = getattr(profile, name)
         form.region_id.data = profile.region_id or 0
         form.province_id.data = profile.province_id or 0
+        form.commune_id.data = profile.commune_id or 0
+        form.show_places()
     if form.validate_on_submit():
         submission = IdentitySubmission(
             first_name=form.first_name.data,
@@ -367,6 +367,7 @@ def identity():
             country=(form.country.data or "").strip().upper() or None,
             region_id=form.region_id.data or None,
             province_id=form.province_id.data or None,
+            commune_id=form.commune_id.data or None,
             declaration=form.declaration.data,
         )
 
@@ -385,6 +386,16 @@ def identity():
         if ok:
             return redirect(url_for("auth.identity", lang_code=current_language()))
     return render_template("auth/identity.html", form=form, profile=profile)
+
+
+@bp.route("/identity/places", methods=["POST"])
+@policy.authenticated
+def identity_places():
+    """The no-script step of the region → province → commune choice: the form again, as typed,
+    with the next list filled. Nothing is checked or saved (so the identity rate limit, there
+    against CIN probing, is not spent)."""
+    form = IdentityForm()
+    return render_template("auth/identity.html", form=form, profile=current_user.identity)
 
 
 @bp.route("/data.json")

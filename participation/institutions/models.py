@@ -66,6 +66,51 @@ class Province(TranslatableNameMixin, db.Model):
     )
 
 
+class CommuneKind(enum.StrEnum):
+    URBAN = "urban"  # municipalité
+    RURAL = "rural"
+
+
+COMMUNE_KIND_LABELS = {
+    CommuneKind.URBAN: _l("Urban commune"),
+    CommuneKind.RURAL: _l("Rural commune"),
+}
+
+
+class Commune(TranslatableNameMixin, db.Model):
+    """One of Morocco's communes (organic law 113.14), identified by its HCP census code. Its
+    population sets the number of signatures a communal petition needs, and whether it has
+    arrondissements too (113.14 art. 123)."""
+
+    __tablename__ = "communes"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    province_id = sa.Column(sa.Integer, sa.ForeignKey("provinces.id"), nullable=False, index=True)
+    code = sa.Column(sa.String(16), nullable=False, unique=True)
+    kind = sa.Column(sa.String(8), nullable=False)
+    name = sa.Column(sa.JSON, nullable=False)
+    population = sa.Column(sa.Integer, nullable=True)
+    population_year = sa.Column(sa.Integer, nullable=True)
+    has_arrondissements = sa.Column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
+
+    province = relationship("Province")
+
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('urban', 'rural')", name="kind"),
+        sa.CheckConstraint("population IS NULL OR population >= 0", name="population"),
+    )
+
+    @property
+    def region_id(self):
+        return self.province.region_id
+
+    @property
+    def kind_label(self):
+        return COMMUNE_KIND_LABELS[CommuneKind(self.kind)]
+
+
 class InstitutionKind(enum.StrEnum):
     MINISTRY = "ministry"
     HEAD_OF_GOVERNMENT = "head_of_government"
@@ -103,9 +148,11 @@ class Institution(TranslatableNameMixin, db.Model):
     website = sa.Column(sa.String(300), nullable=True)
     region_id = sa.Column(sa.Integer, sa.ForeignKey("regions.id"), nullable=True, index=True)
     province_id = sa.Column(sa.Integer, sa.ForeignKey("provinces.id"), nullable=True, index=True)
+    # A communal council's commune: communal petitions to that commune are addressed to it.
+    commune_id = sa.Column(sa.Integer, sa.ForeignKey("communes.id"), nullable=True, index=True)
     active = sa.Column(sa.Boolean, nullable=False, default=True)
-    # Communes are not in the territory list: a communal council carries its commune's population
-    # (it sets the communal petition threshold) and whether it has arrondissements.
+    # A communal council created before communes were loaded carries its commune's population
+    # and arrondissements itself; the Commune's figures are used when the council has one.
     population = sa.Column(sa.Integer, nullable=True)
     has_arrondissements = sa.Column(
         sa.Boolean, nullable=False, default=False, server_default=sa.false()
@@ -115,6 +162,7 @@ class Institution(TranslatableNameMixin, db.Model):
 
     region = relationship("Region")
     province = relationship("Province")
+    commune = relationship("Commune")
 
     __table_args__ = (
         sa.CheckConstraint(

@@ -1,7 +1,9 @@
+import unicodedata
+
 import sqlalchemy as sa
 
 from participation.extensions import db
-from participation.institutions.models import Institution, Province, Region
+from participation.institutions.models import Commune, Institution, Province, Region
 
 
 def list_regions():
@@ -13,6 +15,31 @@ def list_provinces(region_id=None):
     if region_id:
         query = query.where(Province.region_id == region_id)
     return db.session.scalars(query).all()
+
+
+def _alphabetical(name):
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def list_communes(province_id):
+    """The communes of a prefecture or province, in the alphabetical order of their names in
+    the current language (accents aside)."""
+    if not province_id:
+        return []
+    communes = db.session.scalars(sa.select(Commune).where(Commune.province_id == province_id))
+    return sorted(communes, key=lambda c: (_alphabetical(c.display_name()), c.code))
+
+
+def count_communes(province_id=None):
+    query = sa.select(sa.func.count(Commune.id))
+    if province_id:
+        query = query.where(Commune.province_id == province_id)
+    return db.session.scalar(query)
+
+
+def get_commune(commune_id):
+    return db.session.get(Commune, commune_id) if commune_id else None
 
 
 def list_institutions(*, kind=None, include_inactive=False):

@@ -1,6 +1,7 @@
 """Institutions and territories: creation, edits, census populations, loading regions.json."""
 
 import json
+from dataclasses import dataclass
 from importlib import resources
 
 import sqlalchemy as sa
@@ -11,8 +12,10 @@ from participation.core.errors import DomainError
 from participation.core.permissions import SYSTEM, guarded_by, require
 from participation.extensions import db
 from participation.institutions import permissions as perms
+from participation.institutions.communes import read_communes
 from participation.institutions.models import (
     TERRITORIAL_KINDS,
+    Commune,
     Institution,
     InstitutionKind,
     Province,
@@ -231,3 +234,80 @@ def load_territories():
             added += 1
     db.session.flush()
     return added
+
+
+@dataclass(frozen=True)
+class CommuneImport:
+    added: int
+    updated: int
+    unchanged: int
+
+
+def _commune_values(line, province_ids):
+    return {
+        "province_id": province_ids[line.province],
+        "kind": line.kind,
+        "name": line.names,
+        "population": line.population,
+        "population_year": line.population_year,
+        "has_arrondissements": line.has_arrondissements,
+    }
+
+
+def _province_ids():
+    return dict(db.session.execute(sa.select(Province.iso_code, Province.id)).all())
+
+
+@guarded_by(SYSTEM)
+def import_communes(text, *, dry_run=False):
+    """Insert or update the communes of a CSV file (institutions/communes.py documents it), by
+    code: the file is authoritative for every column it has. A file with any invalid line changes
+    nothing (CommuneFileRefused lists the problems). With `dry_run` nothing is written either; the
+    answer counts what would change."""
+    province_ids = _province_ids()
+    lines = read_communes(text, set(province_ids))
+    existing = {c.code: c for c in db.session.scalars(sa.select(Commune))}
+    added = updated = unchanged = 0
+    new_rows = []
+    for line in lines:
+        values = _commune_values(line, province_ids)
+        commune = existing.get(line.code)
+        if commune is None:
+            added += 1
+            new_rows.append({"code": line.code, **values})
+            continue
+        if all(getattr(commune, key) == value for key, value in values.items()):
+            unchanged += 1
+            continue
+        updated += 1
+        if not dry_run:
+            for key, value in values.items():
+                setattr(commune, key, value)
+    if not dry_run:
+        if new_rows:
+            db.session.execute(sa.insert(Commune), new_rows)
+        db.session.flush()
+        record_audit(None, "communes.imported", added=added, updated=updated, unchanged=unchanged)
+    return CommuneImport(added, updated, unchanged)
+
+
+def _shipped_communes():
+    return resources.files("participation.data").joinpath("communes.csv").read_text("utf-8")
+
+
+@guarded_by(SYSTEM)
+def load_communes():
+    """Insert the communes of the shipped communes.csv that are missing (the provinces must be
+    loaded first); existing communes keep their edits and an import's figures. Returns the
+    number added."""
+    province_ids = _province_ids()
+    known = set(db.session.scalars(sa.select(Commune.code)))
+    rows = [
+        {"code": line.code, **_commune_values(line, province_ids)}
+        for line in read_communes(_shipped_communes(), set(province_ids))
+        if line.code not in known
+    ]
+    if rows:
+        db.session.execute(sa.insert(Commune), rows)
+        db.session.flush()
+    return len(rows)

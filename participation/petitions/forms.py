@@ -14,6 +14,7 @@ from participation.core.forms import (
     strip,
     translated_fields,
 )
+from participation.institutions.places import list_places, set_place_choices
 from participation.petitions.models import DEADLINE_LABELS, LEGAL_STATUS_LABELS, STEP_LABELS
 
 
@@ -86,17 +87,21 @@ def kind_form_class(kind):
 
 class PetitionForm(Form):
     kind_id = IdSelectField(_l("Kind and addressee"))
-    region_id = IdSelectField(_l("Region (regional petitions)"))
-    province_id = IdSelectField(_l("Prefecture or province (provincial petitions)"))
+    region_id = IdSelectField(_l("Region (regional, provincial and communal petitions)"))
+    province_id = IdSelectField(_l("Prefecture or province (provincial and communal petitions)"))
     commune_id = IdSelectField(_l("Commune (communal petitions)"))
 
-    def __init__(self, *args, kinds=(), regions=(), provinces=(), communes=(), **kwargs):
+    def __init__(self, *args, kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
         none = [(0, _l("Choose…"))]
         self.kind_id.choices = choices(none + [(k.id, k.display_name()) for k in kinds])
-        self.region_id.choices = choices(none + [(r.id, r.display_name()) for r in regions])
-        self.province_id.choices = choices(none + [(p.id, p.display_name()) for p in provinces])
-        self.commune_id.choices = choices(none + [(c.id, c.display_name()) for c in communes])
+        self.show_places()
+
+    def show_places(self):
+        """Each territory list holds the places inside the one chosen above it."""
+        set_place_choices(
+            self, list_places(self.region_id.data, self.province_id.data), _l("Choose…")
+        )
 
 
 translated_fields(PetitionForm, "title", _l("Title"), max_length=300)

@@ -207,6 +207,7 @@ class Petition(TranslatedFields, db.Model):
     # The territory of a territorial kind, and the institution that receives the petition.
     region_id = sa.Column(sa.Integer, sa.ForeignKey("regions.id"), nullable=True, index=True)
     province_id = sa.Column(sa.Integer, sa.ForeignKey("provinces.id"), nullable=True)
+    commune_id = sa.Column(sa.Integer, sa.ForeignKey("communes.id"), nullable=True, index=True)
     addressee_id = sa.Column(
         sa.Integer, sa.ForeignKey("institutions.id"), nullable=True, index=True
     )
@@ -230,6 +231,7 @@ class Petition(TranslatedFields, db.Model):
     initiator = relationship("User", foreign_keys=[initiator_id])
     region = relationship("Region")
     province = relationship("Province")
+    commune = relationship("Commune")
     addressee = relationship("Institution")
     members = relationship(
         "CommitteeMember",

@@ -53,6 +53,9 @@ class SignatoryIdentity(Protocol):
     @property
     def province_id(self) -> int | None: ...
 
+    @property
+    def commune_id(self) -> int | None: ...
+
 
 class Signatory(Protocol):
     """What the signing rules read of a person (a Flask-Login user, anonymous or not, or
@@ -92,6 +95,9 @@ class SignableRecord(Protocol):
     @property
     def province_id(self) -> int | None: ...
 
+    @property
+    def commune_id(self) -> int | None: ...
+
 
 def has_valid_identity_card(profile: SignatoryIdentity, now: datetime | None = None) -> bool:
     """A card is valid through its expiry date, as a calendar date in Morocco (at 00:30 in
@@ -100,13 +106,16 @@ def has_valid_identity_card(profile: SignatoryIdentity, now: datetime | None = N
 
 
 def lives_in_territory(profile: SignatoryIdentity, petition: SignableRecord) -> bool:
-    """Territorial petitions are for residents of the territory (communes: of its province,
-    the finest residence the identity profile records)."""
+    """Territorial petitions are for residents of the territory: of the commune for communal
+    petitions (113.14 art. 123), or of its province for one drafted before communes were
+    loaded."""
     level = Level(petition.level)
     if level == Level.NATIONAL:
         return True
     if profile.abroad:
         return False
+    if level == Level.COMMUNE and petition.commune_id is not None:
+        return profile.commune_id == petition.commune_id
     if level == Level.REGION or (level == Level.COMMUNE and petition.province_id is None):
         return profile.region_id == petition.region_id
     return profile.province_id == petition.province_id

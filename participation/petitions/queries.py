@@ -237,16 +237,6 @@ def list_petitions_awaiting_review():
     ).all()
 
 
-def list_communal_councils():
-    from participation.institutions.models import Institution, InstitutionKind
-
-    return db.session.scalars(
-        sa.select(Institution)
-        .where(Institution.kind == InstitutionKind.COMMUNAL_COUNCIL.value, Institution.active)
-        .order_by(Institution.id)
-    ).all()
-
-
 def get_petition_state(petition_id):
     from participation.petitions.models import Petition
 

@@ -128,17 +128,39 @@ class PetitionData:
     memorandum: dict = field(default_factory=dict)
     region: object = None  # regional kinds
     province: object = None  # provincial kinds
-    commune: object = None  # communal kinds: the communal council Institution
+    commune: object = None  # communal kinds: the Commune
+
+
+def _communal_addressee(data):
+    """A communal petition's council (the active communal council linked to the commune, or
+    None until an administrator links one), region, province and commune."""
+    commune = data.commune
+    if commune is None:
+        raise DomainError(_l("Choose the commune."), code="territory_required")
+    if data.province is not None and commune.province_id != data.province.id:
+        raise DomainError(
+            _l("This commune is not in the prefecture or province you chose."),
+            code="commune_mismatch",
+        )
+    council = db.session.scalar(
+        sa.select(Institution)
+        .where(
+            Institution.kind == InstitutionKind.COMMUNAL_COUNCIL.value,
+            Institution.commune_id == commune.id,
+            Institution.active,
+        )
+        .order_by(Institution.id)
+    )
+    return council, commune.province.region_id, commune.province_id, commune.id
 
 
 def _addressee(kind, data):
-    """The institution that receives the petition: the kind's, or the council of the territory."""
+    """The institution that receives the petition: the kind's, or the council of the territory;
+    with the territory's region, province and commune ids."""
     if kind.level == Level.NATIONAL:
-        return kind.institution, None, None
+        return kind.institution, None, None, None
     if kind.level == Level.COMMUNE:
-        if data.commune is None or data.commune.kind != InstitutionKind.COMMUNAL_COUNCIL:
-            raise DomainError(_l("Choose the commune."), code="territory_required")
-        return data.commune, data.commune.region_id, data.commune.province_id
+        return _communal_addressee(data)
     territory = data.region if kind.level == Level.REGION else data.province
     if territory is None:
         raise DomainError(_l("Choose the territory of the petition."), code="territory_required")
@@ -149,14 +171,14 @@ def _addressee(kind, data):
         )
     )
     region_id = territory.id if kind.level == Level.REGION else territory.region_id
-    return council, region_id, (territory.id if kind.level == Level.PROVINCE else None)
+    return council, region_id, (territory.id if kind.level == Level.PROVINCE else None), None
 
 
 def _apply_petition(petition, kind, data):
     title = clean_translations(data.title)
     if not title:
         raise DomainError(_l("Give the title in at least one language."), code="title_required")
-    addressee, region_id, province_id = _addressee(kind, data)
+    addressee, region_id, province_id, commune_id = _addressee(kind, data)
     petition.kind_id = kind.id
     petition.title = title
     petition.demands = clean_translations(data.demands)
@@ -167,6 +189,7 @@ def _apply_petition(petition, kind, data):
     )
     petition.addressee_id = addressee.id if addressee else None
     petition.region_id, petition.province_id = region_id, province_id
+    petition.commune_id = commune_id
     petition.search_text = joined_text(petition.title, petition.demands, petition.memorandum)
 
 
@@ -341,7 +364,8 @@ def get_territory(petition):
     if petition.kind.level == Level.PROVINCE:
         return petition.province
     if petition.kind.level == Level.COMMUNE:
-        return petition.addressee
+        # A petition drafted before communes were loaded named its council only.
+        return petition.commune or petition.addressee
     return None
 
 

@@ -35,6 +35,7 @@ class SignerIdentity:
     abroad: bool
     region_id: int | None
     province_id: int | None
+    commune_id: int | None
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class SignablePetition:
     published_at: datetime | None
     region_id: int | None
     province_id: int | None
+    commune_id: int | None
 
     @property
     def status(self):
@@ -75,7 +77,15 @@ class SignablePetition:
 
 
 _IDENTITY_COLUMNS = tuple(field.name for field in fields(SignerIdentity))  # the query's order
-_PETITION_COLUMNS = ("slug", "state", "closes_at", "published_at", "region_id", "province_id")
+_PETITION_COLUMNS = (
+    "slug",
+    "state",
+    "closes_at",
+    "published_at",
+    "region_id",
+    "province_id",
+    "commune_id",
+)
 
 
 @functools.cache

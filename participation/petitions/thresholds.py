@@ -32,8 +32,9 @@ def _by_population(brackets, population):
 
 
 def required_signatures(kind, territory=None):
-    """`territory`: the Region (regional kinds), Province (provincial) or communal council
-    Institution (communal) the petition is about; ignored for national kinds."""
+    """`territory`: the Region (regional kinds), Province (provincial) or Commune (communal; a
+    communal council Institution for petitions drafted before communes were loaded) the
+    petition is about; ignored for national kinds."""
     if (
         kind.level == Level.COMMUNE
         and territory is not None

@@ -17,8 +17,8 @@ from participation.core.models import utcnow
 from participation.core.routing import query_int
 from participation.core.views import page_number, perform
 from participation.extensions import db
-from participation.institutions.models import Institution, Province, Region
-from participation.institutions.queries import list_provinces, list_regions
+from participation.institutions.models import Province, Region
+from participation.institutions.queries import get_commune, list_regions
 from participation.petitions import forms as f
 from participation.petitions import permissions as perms
 from participation.petitions import processing, queries, services, signers, signing
@@ -83,20 +83,22 @@ def index():
 
 
 def _petition_form(petition=None):
-    form = f.PetitionForm(
-        kinds=queries.list_petition_kinds(active_only=True),
-        regions=list_regions(),
-        provinces=list_provinces(),
-        communes=queries.list_communal_councils(),
-    )
+    form = f.PetitionForm(kinds=queries.list_petition_kinds(active_only=True))
     if request.method == "GET" and petition is not None:
         for name in ("title", "demands", "memorandum"):
             fill_translated(form, name, getattr(petition, name))
         form.kind_id.data = petition.kind_id
         form.region_id.data = petition.region_id or 0
         form.province_id.data = petition.province_id or 0
-        form.commune_id.data = petition.addressee_id if petition.kind.level == "commune" else 0
+        form.commune_id.data = petition.commune_id or 0
+        form.show_places()
     return form
+
+
+def _stepping():
+    """A no-script step of the region → province → commune choice (templates/_places.html):
+    the form comes back with the next list filled, nothing saved."""
+    return request.method == "POST" and "step" in request.form
 
 
 def _petition_input(form):
@@ -107,7 +109,7 @@ def _petition_input(form):
         memorandum=translated_data(form, "memorandum"),
         region=db.session.get(Region, form.region_id.data) if form.region_id.data else None,
         province=db.session.get(Province, form.province_id.data) if form.province_id.data else None,
-        commune=db.session.get(Institution, form.commune_id.data) if form.commune_id.data else None,
+        commune=get_commune(form.commune_id.data),
     )
     return kind, data
 
@@ -116,7 +118,7 @@ def _petition_input(form):
 @policy.requires(perms.can_start_petition)
 def new():
     form = _petition_form()
-    if form.validate_on_submit():
+    if not _stepping() and form.validate_on_submit():
         kind, data = _petition_input(form)
         if kind is None:
             form.kind_id.errors.append(_("Choose the kind of petition."))
@@ -139,7 +141,7 @@ def edit(petition_id):
     petition = _load_visible(petition_id)
     policy.ensure(perms.can_edit_petition(current_user, petition))
     form = _petition_form(petition)
-    if form.validate_on_submit():
+    if not _stepping() and form.validate_on_submit():
         kind, data = _petition_input(form)
         if kind is None:
             form.kind_id.errors.append(_("Choose the kind of petition."))
