@@ -71,11 +71,6 @@ class CommuneKind(enum.StrEnum):
     RURAL = "rural"
 
 
-COMMUNE_KIND_LABELS = {
-    CommuneKind.URBAN: _l("Urban commune"),
-    CommuneKind.RURAL: _l("Rural commune"),
-}
-
 
 class Commune(TranslatableNameMixin, db.Model):
     """One of Morocco's communes (organic law 113.14), identified by its HCP census code. Its
@@ -98,17 +93,15 @@ class Commune(TranslatableNameMixin, db.Model):
     province = relationship("Province")
 
     __table_args__ = (
-        sa.CheckConstraint("kind IN ('urban', 'rural')", name="kind"),
+        sa.CheckConstraint(
+            "kind IN (" + ", ".join(f"'{k.value}'" for k in CommuneKind) + ")", name="kind"
+        ),
         sa.CheckConstraint("population IS NULL OR population >= 0", name="population"),
     )
 
     @property
     def region_id(self):
         return self.province.region_id
-
-    @property
-    def kind_label(self):
-        return COMMUNE_KIND_LABELS[CommuneKind(self.kind)]
 
 
 class InstitutionKind(enum.StrEnum):
