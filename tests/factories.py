@@ -85,8 +85,11 @@ def make_identity(
     province=None,
     cin_expiry=date(2031, 1, 1),
     birth_date=date(1990, 1, 1),
+    commune=None,
     commit=True,
 ):
+    """An identity profile living in `province` (abroad when None), in `commune` when given."""
+    province = commune.province if commune is not None else province
     profile = IdentityProfile(
         user_id=user.id,
         first_name="Test",
@@ -101,6 +104,7 @@ def make_identity(
         country="FR" if province is None else None,
         region_id=province.region_id if province else None,
         province_id=province.id if province else None,
+        commune_id=commune.id if commune else None,
         declaration_accepted_at=utcnow(),
         verified_by="declarative",
     )

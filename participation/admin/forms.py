@@ -3,6 +3,7 @@ from flask_babel import lazy_pgettext
 from wtforms import BooleanField, StringField
 from wtforms.validators import URL, Length, NumberRange, Optional
 
+from participation.institutions.places import list_places, set_place_choices
 from participation.auth.models import ROLE_LABELS, Role
 from participation.core.forms import (
     ChoiceField,
@@ -57,6 +58,7 @@ class InstitutionForm(Form):
     )
     region_id = IdSelectField(_l("Region"))
     province_id = IdSelectField(_l("Prefecture or province"))
+    commune_id = IdSelectField(_l("Commune (communal councils)"))
     population = LocalIntegerField(
         _l("Population of the commune (communal councils)"),
         validators=[
@@ -72,14 +74,13 @@ class InstitutionForm(Form):
     has_arrondissements = BooleanField(_l("The commune has arrondissements"))
     active = BooleanField(_l("Active"), default=True)
 
-    def __init__(self, *args, regions=(), provinces=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.region_id.choices = choices(
-            [(0, _l("None"))] + [(r.id, r.display_name()) for r in regions]
-        )
-        self.province_id.choices = choices(
-            [(0, _l("None"))] + [(p.id, p.display_name()) for p in provinces]
-        )
+        self.show_places()
+
+    def show_places(self):
+        """Each territory list holds the places inside the one chosen above it."""
+        set_place_choices(self, list_places(self.region_id.data, self.province_id.data), _l("None"))
 
     def names(self):
         return {"ar": self.name_ar.data, "fr": self.name_fr.data, "zgh": self.name_zgh.data}

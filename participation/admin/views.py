@@ -26,7 +26,7 @@ from participation.extensions import db
 from participation.institutions import permissions as inst_perms
 from participation.institutions import services as inst_services
 from participation.institutions.models import Institution, Province, Region
-from participation.institutions.queries import list_institutions, list_provinces, list_regions
+from participation.institutions.queries import get_commune, list_institutions, list_regions
 from participation.petitions import permissions as petition_perms
 from participation.petitions import services as petition_services
 from participation.petitions.brackets import format_brackets, parse_brackets
@@ -133,7 +133,7 @@ def institutions():
 
 
 def _institution_form(institution=None):
-    return InstitutionForm(obj=institution, regions=list_regions(), provinces=list_provinces())
+    return InstitutionForm(obj=institution)
 
 
 def _save_institution(form, institution):
@@ -148,6 +148,7 @@ def _save_institution(form, institution):
         province=province,
         population=form.population.data,
         has_arrondissements=form.has_arrondissements.data,
+        commune=get_commune(form.commune_id.data),
     )
     if institution is None:
         return inst_services.create_institution(current_user, **fields)
@@ -175,7 +176,11 @@ def _edit_institution(institution):
             getattr(form, f"name_{lang}").data = institution.name.get(lang, "")
         form.region_id.data = institution.region_id or 0
         form.province_id.data = institution.province_id or 0
-    if form.validate_on_submit():
+        form.commune_id.data = institution.commune_id or 0
+        form.show_places()
+    # A no-script step of the region → province → commune choice shows the form again.
+    stepping = request.method == "POST" and "step" in request.form
+    if not stepping and form.validate_on_submit():
         ok, saved = perform(
             lambda: _save_institution(form, institution),
             error_field=form.kind,

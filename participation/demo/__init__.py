@@ -16,12 +16,13 @@ from participation.demo.consultations import seed_consultations
 from participation.demo.moderation import seed_moderation
 from participation.demo.ogp import seed_commitments
 from participation.demo.petitions import seed_petitions
-from participation.institutions.services import load_territories
+from participation.institutions.services import load_communes, load_territories
 from participation.petitions.rules import load_petition_kinds
 
 
 def seed(password_for):
     load_territories()
+    load_communes()
     load_default_topics()
     institutions = [ensure_institution(kind, region, names) for kind, region, names in INSTITUTIONS]
     load_petition_kinds()

@@ -11,7 +11,7 @@ from participation.core.crypto import encrypt, keyed_hash
 from participation.core.models import utcnow
 from participation.extensions import db
 from participation.institutions.models import Institution, InstitutionKind
-from participation.institutions.queries import get_region_by_code
+from participation.institutions.queries import get_commune_by_code, get_region_by_code
 
 DEMO_DOMAIN = "demo.participation.ma"
 
@@ -111,11 +111,16 @@ def ensure_account(local_part, display_name, language, password):
     return user
 
 
+# The demo citizen's commune: she can start and sign communal petitions.
+RABAT_COMMUNE = "04.421.01.0"
+
+
 def give_identity(user):
     if user.identity is not None:
         return
     region = get_region_by_code("04")
     province = next(p for p in region.provinces if p.iso_code == "MA-RAB")
+    commune = get_commune_by_code(RABAT_COMMUNE)  # None where communes are not loaded
     cin = "AB123456"
     db.session.add(
         IdentityProfile(
@@ -131,6 +136,7 @@ def give_identity(user):
             abroad=False,
             region_id=region.id,
             province_id=province.id,
+            commune_id=commune.id if commune else None,
             declaration_accepted_at=utcnow(),
             verified_by="declarative",
         )

@@ -22,7 +22,7 @@ from participation.core.permissions import SYSTEM, guarded_by
 from participation.demo.accounts import INSTITUTIONS, ensure_institution
 from participation.extensions import db
 from participation.institutions.models import Province
-from participation.institutions.services import load_territories
+from participation.institutions.services import load_communes, load_territories
 from participation.petitions.models import (
     Petition,
     PetitionKind,
@@ -402,6 +402,7 @@ def seed_large(*, signatures, comments, random_seed=2026, echo=print, now=None):
     rng, now = random.Random(random_seed), now or utcnow()
     start = now - timedelta(days=DAYS)
     load_territories()
+    load_communes()
     institutions = [ensure_institution(kind, code, names) for kind, code, names in INSTITUTIONS]
     load_petition_kinds()
     db.session.flush()

@@ -42,6 +42,10 @@ def get_commune(commune_id):
     return db.session.get(Commune, commune_id) if commune_id else None
 
 
+def get_commune_by_code(code):
+    return db.session.scalar(sa.select(Commune).where(Commune.code == code))
+
+
 def list_institutions(*, kind=None, include_inactive=False):
     query = sa.select(Institution).order_by(Institution.kind, Institution.id)
     if kind:

@@ -30,13 +30,18 @@ def _clean_names(names):
     return cleaned
 
 
-def _check_territory(kind, region, province):
+def _check_territory(kind, region, province, commune):
     if InstitutionKind(kind) in TERRITORIAL_KINDS and region is None:
         raise DomainError(_l("A council must be linked to its region."), code="region_required")
     if province is not None and region is not None and province.region_id != region.id:
         raise DomainError(
             _l("This prefecture or province is not in the region you chose."),
             code="province_mismatch",
+        )
+    if commune is not None and (province is None or commune.province_id != province.id):
+        raise DomainError(
+            _l("This commune is not in the prefecture or province you chose."),
+            code="commune_mismatch",
         )
 
 
@@ -52,8 +57,9 @@ def _apply(
     active,
     population=None,
     has_arrondissements=False,
+    commune=None,
 ):
-    _check_territory(kind, region, province)
+    _check_territory(kind, region, province, commune)
     if population is not None and population < 0:
         raise DomainError(_l("A population cannot be negative."), code="negative_population")
     institution.population = population
@@ -64,6 +70,7 @@ def _apply(
     institution.website = (website or "").strip() or None
     institution.region_id = region.id if region else None
     institution.province_id = province.id if province else None
+    institution.commune_id = commune.id if commune else None
     institution.active = active
 
 
@@ -79,6 +86,7 @@ def create_institution(
     province=None,
     population=None,
     has_arrondissements=False,
+    commune=None,
 ):
     require(perms.can_manage_institutions(actor))
     institution = Institution()
@@ -93,6 +101,7 @@ def create_institution(
         active=True,
         population=population,
         has_arrondissements=has_arrondissements,
+        commune=commune,
     )
     db.session.add(institution)
     db.session.flush()
@@ -116,6 +125,7 @@ def update_institution(
     active=True,
     population=None,
     has_arrondissements=False,
+    commune=None,
 ):
     require(perms.can_manage_institutions(actor))
     before = {
@@ -135,6 +145,7 @@ def update_institution(
         active=active,
         population=population,
         has_arrondissements=has_arrondissements,
+        commune=commune,
     )
     db.session.flush()
     record_audit(
