@@ -200,6 +200,33 @@ class CodeForm(Form):
 
 
 class DisableTwoFactorForm(CodeForm):
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(REQUIRED), Length(max=40)],
+        filters=[strip],
+        render_kw={"autocomplete": "one-time-code", "dir": "ltr"},
+    )
+    password = PasswordField(
+        _l("Your password"), validators=[DataRequired(REQUIRED), Length(max=256)]
+    )
+
+
+class RecoveryCodeForm(Form):
+    code = StringField(
+        _l("Recovery code"),
+        validators=[DataRequired(REQUIRED), Length(max=40)],
+        filters=[strip],
+        description=_l("One of the codes you kept when you turned on two-factor authentication."),
+        render_kw={
+            "autocomplete": "off",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+            "dir": "ltr",
+        },
+    )
+
+
+class PasswordAgainForm(Form):
     password = PasswordField(
         _l("Your password"), validators=[DataRequired(REQUIRED), Length(max=256)]
     )

@@ -211,3 +211,16 @@ class AccountToken(db.Model):
             "purpose IN (" + ", ".join(f"'{p.value}'" for p in TokenPurpose) + ")", name="purpose"
         ),
     )
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for a TOTP code at sign-in when the phone is lost. Shown
+    once when made; only its keyed hash is stored. Making a new set deletes the old one."""
+
+    __tablename__ = "recovery_codes"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True)
+    code_hash = sa.Column(sa.String(64), nullable=False, unique=True)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    used_at = sa.Column(UTCDateTime, nullable=True)

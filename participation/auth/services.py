@@ -14,9 +14,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from participation.auth import permissions as perms
+from participation.auth import recovery
 from participation.auth.identity import get_cin_owner, get_verifier, hash_cin, normalise_cin
 from participation.auth.models import (
-    AccountToken,
     IdentityProfile,
     Role,
     RoleGrant,
@@ -33,12 +33,7 @@ from participation.core.errors import DomainError
 from participation.core.mail import queue_mail
 from participation.core.models import utcnow
 from participation.core.permissions import SELF_SERVICE, SYSTEM, guarded_by, require
-from participation.core.personal_data import (
-    collect_personal_data,
-    erase_personal_data,
-    personal_data_eraser,
-    personal_data_exporter,
-)
+from participation.core.personal_data import collect_personal_data, erase_personal_data
 from participation.core.urls import external_url
 from participation.extensions import db
 from participation.institutions.models import Institution, Province
@@ -313,7 +308,7 @@ class IdentityRejected(DomainError):
 @guarded_by(perms.can_manage_own_account)
 def export_personal_data(actor, user):
     require(perms.can_manage_own_account(actor, user))
-    return collect_personal_data(user)
+    return collect_personal_data(user, generated_at=utcnow())
 
 
 @guarded_by(perms.can_manage_own_account)
@@ -325,62 +320,6 @@ def delete_account(actor, user, *, password):
     queue_mail(to=user.email, language=user.language, template="account_deleted", user=user)
     erase_personal_data(user)
     record_audit(user, "account.deleted", user)
-
-
-@personal_data_exporter("account")
-def _export_account(user):
-    return {
-        "email": user.email,
-        "display_name": user.display_name,
-        "language": user.language,
-        "created_at": user.created_at.isoformat(),
-        "email_verified_at": user.email_verified_at.isoformat() if user.email_verified_at else None,
-        "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
-        "roles": [
-            {
-                "role": grant.role,
-                "institution_id": grant.institution_id,
-                "granted_at": grant.granted_at.isoformat(),
-            }
-            for grant in user.grants
-        ],
-    }
-
-
-@personal_data_exporter("identity_profile")
-def _export_identity(user):
-    profile = user.identity
-    if profile is None:
-        return None
-    return {
-        "first_name": profile.first_name,
-        "last_name": profile.last_name,
-        # The plain CIN never leaves the platform except to a petition's addressee (SPEC §2).
-        "cin": profile.masked_cin,
-        "cin_expiry": profile.cin_expiry.isoformat(),
-        "birth_date": profile.birth_date.isoformat(),
-        "address": profile.address,
-        "abroad": profile.abroad,
-        "country": profile.country,
-        "region": profile.region.code if profile.region else None,
-        "province": profile.province.iso_code if profile.province else None,
-        "declaration_accepted_at": profile.declaration_accepted_at.isoformat(),
-    }
-
-
-@personal_data_eraser("auth")
-def _erase_account(user):
-    if user.identity is not None:
-        db.session.delete(user.identity)
-    db.session.execute(sa.delete(AccountToken).where(AccountToken.user_id == user.id))
-    now = utcnow()
-    for grant in user.grants:
-        grant.revoked_at, grant.revoked_by_id = now, user.id
-    user.email = f"deleted-{user.id}@deleted.invalid"
-    user.display_name = ""
-    user.password_hash = None
-    user.deleted_at = now
-    user.session_token = new_session_token()
 
 
 @guarded_by(perms.can_grant_role)
@@ -509,6 +448,9 @@ def confirm_two_factor(actor, user, *, code, now=None):
     user.totp_enabled_at = utcnow()
     user.totp_last_step = step
     record_audit(actor, "two_factor.enabled", user)
+    codes = recovery.replace_codes(user)
+    record_audit(actor, "two_factor.recovery_codes_made", user, count=len(codes))
+    return codes
 
 
 @guarded_by(perms.can_manage_own_account)
@@ -516,16 +458,21 @@ def disable_two_factor(actor, user, *, password, code, now=None):
     require(perms.can_manage_own_account(actor, user))
     if not password_matches(user, password):
         raise DomainError(_l("Your password is not correct."), code="wrong_password")
-    if not check_second_factor(user, code=code, now=now):
+    if not (check_second_factor(user, code=code, now=now) or use_recovery_code(user, code=code)):
         raise DomainError(
             _l("This code is not right. Check the time on your phone and try the newest code."),
             code="wrong_code",
         )
+    _clear_two_factor(user)
+    user.session_token = new_session_token()
+    record_audit(actor, "two_factor.disabled", user)
+
+
+def _clear_two_factor(user):
     user.totp_secret_encrypted = None
     user.totp_enabled_at = None
     user.totp_last_step = None
-    user.session_token = new_session_token()
-    record_audit(actor, "two_factor.disabled", user)
+    recovery.delete_codes(user)
 
 
 @guarded_by(SELF_SERVICE)
@@ -538,3 +485,41 @@ def check_second_factor(user, *, code, now=None):
         return False
     user.totp_last_step = step
     return True
+
+
+@guarded_by(perms.can_manage_own_account)
+def replace_recovery_codes(actor, user, *, password):
+    """A new set of recovery codes (the old ones stop working); returns them, to show once.
+    The password is asked again: a borrowed session alone must not get a way past the second
+    factor."""
+    require(perms.can_manage_own_account(actor, user))
+    if not user.totp_enabled:
+        raise DomainError(_l("Turn on two-factor authentication first."), code="two_factor_off")
+    if not password_matches(user, password):
+        raise DomainError(_l("Your password is not correct."), code="wrong_password")
+    codes = recovery.replace_codes(user)
+    record_audit(actor, "two_factor.recovery_codes_made", user, count=len(codes))
+    return codes
+
+
+@guarded_by(SELF_SERVICE)
+def use_recovery_code(user, *, code):
+    """True when `code` is one of the user's unused recovery codes, which is then used up: the
+    use is audited and the owner told by e-mail (it may not be them)."""
+    if not user.totp_enabled or not recovery.use_code(user, code):
+        return False
+    left = recovery.count_unused_codes(user)
+    record_audit(user, "two_factor.recovery_code_used", user, left=left)
+    queue_mail(
+        to=user.email,
+        language=user.language,
+        template="recovery_code_used",
+        user=user,
+        left=left,
+        link=external_url("auth.two_factor", lang_code=user.language),
+    )
+    return True
+
+
+def count_recovery_codes_left(user):
+    return recovery.count_unused_codes(user)

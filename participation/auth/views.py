@@ -23,11 +23,14 @@ from participation.auth.forms import (
     IdentityForm,
     LoginForm,
     NewPasswordForm,
+    PasswordAgainForm,
     ProfileForm,
+    RecoveryCodeForm,
     RegisterForm,
 )
 from participation.auth.identity import IdentitySubmission
 from participation.auth.models import TokenPurpose
+from participation.auth.qr import qr_svg, svg_data_uri
 from participation.auth.tokens import TokenError, inspect_token
 from participation.core import policy, totp
 from participation.core.i18n import current_language
@@ -36,6 +39,8 @@ from participation.core.timezones import morocco_date
 from participation.core.views import perform, safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/<lang:lang_code>/account")
+# The app's code and a recovery code share one limit per address: two pages, no extra tries.
+CODE_STEP_SCOPE = "auth.second-factor-code"
 
 
 def _to_profile():
@@ -163,23 +168,43 @@ def _signed_in(user, target=None):
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@limited("RATELIMIT_TWO_FACTOR")
+@limited("RATELIMIT_TWO_FACTOR", scope=CODE_STEP_SCOPE)
 @policy.anonymous_only
 def login_code():
+    return _second_factor_step(
+        CodeForm(),
+        "auth/login_code.html",
+        check=services.check_second_factor,
+        wrong=_("This code is not right. Check the time on your phone and try the newest code."),
+    )
+
+
+@bp.route("/login/recovery", methods=["GET", "POST"])
+@limited("RATELIMIT_TWO_FACTOR", scope=CODE_STEP_SCOPE)
+@policy.anonymous_only
+def login_recovery():
+    """A recovery code instead of the app's code: the same pending sign-in, the same count of
+    attempts (switching pages gives no extra tries), the same limits."""
+    return _second_factor_step(
+        RecoveryCodeForm(),
+        "auth/login_recovery.html",
+        check=services.use_recovery_code,
+        wrong=_("This recovery code is not right, or it was already used."),
+    )
+
+
+def _second_factor_step(form, template, *, check, wrong):
+    """The code step of a sign-in whose password step is done (see _ask_for_code)."""
     pending = session.get("two_factor") or {}
     user = throttle.pending_user(pending)
     if user is None:
         session.pop("two_factor", None)
         flash(_("Sign in again: the time to give the code has run out."), "warning")
         return redirect(url_for("auth.login", lang_code=current_language()))
-    form = CodeForm()
     if form.validate_on_submit():
         may_go_on = throttle.count_code_attempt(pending)
         passed, _result = perform(
-            lambda: (
-                not throttle.codes_refused(pending)
-                and services.check_second_factor(user, code=form.code.data)
-            ),
+            lambda: not throttle.codes_refused(pending) and check(user, code=form.code.data),
             keep=bool,
         )
         if passed:
@@ -190,10 +215,8 @@ def login_code():
             session.pop("two_factor", None)
             flash(_("Too many wrong codes. Sign in again with your password."), "warning")
             return redirect(url_for("auth.login", lang_code=current_language()))
-        form.code.errors.append(
-            _("This code is not right. Check the time on your phone and try the newest code.")
-        )
-    return render_template("auth/login_code.html", form=form)
+        form.code.errors.append(wrong)
+    return render_template(template, form=form)
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])
@@ -208,7 +231,7 @@ def two_factor():
             perform(lambda: services.start_two_factor_setup(user, user))
             return redirect(url_for("auth.two_factor", lang_code=current_language()))
         if action == "confirm" and confirm_form.validate_on_submit():
-            ok, _result = perform(
+            ok, codes = perform(
                 lambda: services.confirm_two_factor(user, user, code=confirm_form.code.data),
                 error_field=confirm_form.code,
                 success=_(
@@ -216,7 +239,7 @@ def two_factor():
                 ),
             )
             if ok:
-                return _to_profile()
+                return _show_recovery_codes(codes)
         if action == "disable" and disable_form.validate_on_submit():
             ok, _result = perform(
                 lambda: services.disable_two_factor(
@@ -229,17 +252,50 @@ def two_factor():
                 login_user(user)  # the session token rotated: keep this session signed in
                 return _to_profile()
     secret = services.get_pending_two_factor_secret(user)
+    uri = (
+        totp.provisioning_uri(secret, user.email, current_app.config["TOTP_ISSUER"])
+        if secret
+        else None
+    )
     return render_template(
         "auth/two_factor.html",
         secret=secret,
         grouped_secret=totp.grouped(secret) if secret else None,
-        uri=totp.provisioning_uri(secret, user.email, current_app.config["TOTP_ISSUER"])
-        if secret
-        else None,
+        uri=uri,
+        qr_code=svg_data_uri(qr_svg(uri)) if uri else None,
+        codes_left=services.count_recovery_codes_left(user) if user.totp_enabled else None,
         start_form=ConfirmForm(),
         confirm_form=confirm_form,
         disable_form=disable_form,
     ), 400 if (confirm_form.errors or disable_form.errors) else 200
+
+
+def _show_recovery_codes(codes):
+    """The codes, once: they are not kept anywhere they could be read again (the session cookie
+    is readable by whoever holds it), so this answer is the only place they appear."""
+    return render_template("auth/recovery_codes_made.html", codes=codes)
+
+
+@bp.route("/two-factor/recovery-codes", methods=["GET", "POST"])
+@limited("RATELIMIT_TWO_FACTOR")
+@policy.authenticated
+def recovery_codes():
+    """How many recovery codes are left, and a new set (the password again) that voids the old."""
+    user = current_user
+    if not user.totp_enabled:
+        return redirect(url_for("auth.two_factor", lang_code=current_language()))
+    form = PasswordAgainForm()
+    if form.validate_on_submit():
+        ok, codes = perform(
+            lambda: services.replace_recovery_codes(user, user, password=form.password.data),
+            error_field=form.password,
+            success=_("You have new recovery codes. The old ones no longer work."),
+        )
+        if ok:
+            return _show_recovery_codes(codes)
+    return render_template(
+        "auth/recovery_codes.html", form=form, codes_left=services.count_recovery_codes_left(user)
+    ), 400 if form.errors else 200
 
 
 @bp.route("/logout", methods=["POST"])
@@ -305,8 +361,16 @@ def profile():
             success=_("Your profile is saved."),
         )
         return _to_profile()
+    return _profile_page(form, ChangePasswordForm(prefix="pw"))
+
+
+def _profile_page(form, password_form):
+    user = current_user
     return render_template(
-        "auth/profile.html", form=form, password_form=ChangePasswordForm(prefix="pw")
+        "auth/profile.html",
+        form=form,
+        password_form=password_form,
+        codes_left=services.count_recovery_codes_left(user) if user.totp_enabled else None,
     )
 
 
@@ -328,9 +392,7 @@ def change_password():
         if ok:
             login_user(current_user)  # the session token rotated: keep this session signed in
             return _to_profile()
-    return render_template(
-        "auth/profile.html", form=ProfileForm(obj=current_user), password_form=password_form
-    ), 400
+    return _profile_page(ProfileForm(obj=current_user), password_form), 400
 
 
 @bp.route("/identity", methods=["GET", "POST"])

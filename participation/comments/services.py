@@ -28,7 +28,6 @@ from participation.core.errors import DomainError
 from participation.core.mail import queue_mail
 from participation.core.models import utcnow
 from participation.core.permissions import guarded_by, require
-from participation.core.personal_data import personal_data_exporter
 from participation.core.urls import external_url
 from participation.extensions import db
 
@@ -214,25 +213,3 @@ def toggle_useful_vote(actor, comment):
     db.session.flush()
     db.session.refresh(comment, ["useful_count"])
     return vote is None
-
-
-@personal_data_exporter("comments")
-def _export_comments(user):
-    comments = db.session.scalars(
-        sa.select(Comment).where(Comment.author_id == user.id).order_by(Comment.id)
-    )
-    return [
-        {
-            "target_type": comment.target_type,
-            "target_id": comment.target_id,
-            "in_reply_to": comment.parent_id,
-            "created_at": comment.created_at.isoformat(),
-            "edited_at": comment.edited_at.isoformat() if comment.edited_at else None,
-            "deleted_at": comment.deleted_at.isoformat() if comment.deleted_at else None,
-            "status": comment.status,
-            "stance": comment.stance,
-            "official": comment.is_official,
-            "text": comment.body_source,
-        }
-        for comment in comments
-    ]

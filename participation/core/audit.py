@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, relationship
 
 from participation.core.models import UTCDateTime, utcnow
+from participation.core.personal_data import HOLDS_USER_ID
 from participation.extensions import db
 
 
@@ -20,7 +21,8 @@ class AuditEntry(db.Model):
     actor_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True, index=True)
     action = sa.Column(sa.String(80), nullable=False, index=True)
     target_type = sa.Column(sa.String(40), nullable=True)
-    target_id = sa.Column(sa.Integer, nullable=True)
+    # A user's id when target_type is "users" (core/personal_data.py).
+    target_id = sa.Column(sa.Integer, nullable=True, info={HOLDS_USER_ID: "target_type = 'users'"})
     details = sa.Column(sa.JSON, nullable=False, default=dict)
 
     actor = relationship("User", lazy="joined")

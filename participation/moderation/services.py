@@ -50,7 +50,6 @@ from participation.core.filters import when
 from participation.core.mail import queue_mail
 from participation.core.models import lock_expiry, refresh_for_update, utcnow
 from participation.core.permissions import guarded_by, require
-from participation.core.personal_data import personal_data_exporter
 from participation.core.text import clean_text
 from participation.core.urls import external_url
 from participation.extensions import db
@@ -460,32 +459,3 @@ def update_screening_settings(
     db.session.flush()
     record_audit(actor, "moderation.screening_updated", settings)
     return settings
-
-
-@personal_data_exporter("moderation")
-def _export_moderation(user):
-    reports = db.session.scalars(
-        sa.select(CommentReport)
-        .where(CommentReport.reporter_id == user.id)
-        .order_by(CommentReport.id)
-    )
-    appeals = db.session.scalars(
-        sa.select(ModerationAppeal)
-        .where(ModerationAppeal.author_id == user.id)
-        .order_by(ModerationAppeal.id)
-    )
-    return {
-        "reports": [
-            {
-                "comment_id": r.comment_id,
-                "reason": r.reason,
-                "details": r.details,
-                "created_at": r.created_at.isoformat(),
-            }
-            for r in reports
-        ],
-        "appeals": [
-            {"comment_id": a.comment_id, "text": a.text, "created_at": a.created_at.isoformat()}
-            for a in appeals
-        ],
-    }

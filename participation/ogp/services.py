@@ -10,7 +10,6 @@ from participation.core.audit import record_audit
 from participation.core.errors import DomainError
 from participation.core.models import clean_translations, utcnow
 from participation.core.permissions import SYSTEM, guarded_by, require
-from participation.core.personal_data import personal_data_exporter
 from participation.core.timezones import morocco_date
 from participation.extensions import db
 from participation.ogp import permissions as perms
@@ -220,20 +219,3 @@ def add_progress_note(actor, commitment, *, text, noted_on=None, corrects=None, 
         corrects=note.corrects_id,
     )
     return note
-
-
-@personal_data_exporter("ogp_progress_notes")
-def _export_progress_notes(user):
-    notes = db.session.scalars(
-        sa.select(ProgressNote).where(ProgressNote.author_id == user.id).order_by(ProgressNote.id)
-    )
-    return [
-        {
-            "commitment_id": note.commitment_id,
-            "noted_on": note.noted_on.isoformat(),
-            "text": note.body,
-            "corrects": note.corrects_id,
-            "created_at": note.created_at.isoformat(),
-        }
-        for note in notes
-    ]

@@ -4,7 +4,6 @@ the proposals of one language as a catalog for the maintainers. Every change is 
 import io
 import re
 
-import sqlalchemy as sa
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 from flask_babel import lazy_gettext as _l
@@ -14,7 +13,6 @@ from participation.core.errors import DomainError
 from participation.core.i18n import LANGUAGES
 from participation.core.models import utcnow
 from participation.core.permissions import guarded_by, require
-from participation.core.personal_data import personal_data_exporter
 from participation.extensions import db
 from participation.translation_review import permissions as perms
 from participation.translation_review.catalog import read_catalogs
@@ -212,24 +210,3 @@ def export_proposals(actor, language):
     )
     db.session.flush()
     return buffer.getvalue()
-
-
-@personal_data_exporter("translation_reviews")
-def _export_translation_reviews(user):
-    reviews = db.session.scalars(
-        sa.select(TranslationReview)
-        .where(TranslationReview.author_id == user.id)
-        .order_by(TranslationReview.id)
-    )
-    return [
-        {
-            "language": review.language,
-            "msgid": review.msgid,
-            "msgctxt": review.msgctxt,
-            "kind": review.kind,
-            "proposal": review.proposal,
-            "note": review.note,
-            "created_at": review.created_at.isoformat(),
-        }
-        for review in reviews
-    ]

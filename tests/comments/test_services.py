@@ -397,7 +397,7 @@ def test_database_refuses_a_stance_on_a_reply(citizen, note):
 
 def test_comments_are_part_of_the_personal_data_export(citizen, note):
     make_comment(note, citizen, body="My words", stance="neutral")
-    exported = export_personal_data(citizen, citizen)["comments"]
+    exported = export_personal_data(citizen, citizen)["comments"]["written"]
     assert [(c["text"], c["stance"], c["target_type"]) for c in exported] == [
         ("My words", "neutral", "note")
     ]

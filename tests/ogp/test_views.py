@@ -445,6 +445,6 @@ def test_an_observer_s_notes_are_in_their_data_download(client, signed_in_observ
     )
     db.session.commit()
     data = client.get("/fr/account/data.json").get_json(force=True)
-    assert [(n["text"], n["noted_on"]) for n in data["ogp_progress_notes"]] == [
+    assert [(n["text"], n["noted_on"]) for n in data["ogp"]["progress_notes"]] == [
         ({"fr": "Mon observation."}, "2019-02-01")
     ]
