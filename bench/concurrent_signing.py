@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sign_throughput import drive, environment, final_counts, prepare, scratch_database, served  # noqa: E402
+from harness import drive, environment, final_counts, prepare, scratch_database, served  # noqa: E402
 
 
 def main():
@@ -55,7 +55,7 @@ def main():
         random.Random(7).shuffle(requests)
         with served(env, "wsgi:app", args.workers, "/healthz") as port:
             _seconds, _latencies, statuses = drive(port, requests, args.concurrency)
-        rows, counted, _bare = final_counts(env, petition_id)
+        rows, counted = final_counts(env, petition_id)
     failed = sum(1 for status in statuses if status != 302)
     result = {
         "database": args.db,

@@ -9,13 +9,14 @@ repository (a `git worktree`), the first one the reference. In one run, on one m
    and CSRF tokens minted with the application's serializers: no login is timed);
 2. gunicorn (same workers) on every tree's `wsgi:app`, each importing its own tree's package;
 3. an untimed warm-up per tree, then rounds: in each round every tree signs its petition for
-   `--seconds`, driven by wrk (C, `--threads`, `--connections`) with bench/sign_requests.lua,
-   each POST by the next citizen; the order of the trees rotates from round to round, so that a
-   change in the shared machine's load falls on all of them;
-4. per round, each tree's signatures per second (302 answers over wrk's duration) divided by the
-   reference's in the same round; the geometric mean of those ratios; errors (any other answer,
-   or a socket error); and, per petition, whether the count shown (sharded counters) equals the
-   signature rows, and the rows the 302s (plus at most the requests in flight when wrk stops).
+   `--seconds`, driven by wrk (C, `--threads`, `--connections`) with bench/surge.lua ("once":
+   each POST by the next citizen, every POST sent answered before wrk stops); the order of the
+   trees rotates from round to round, so that a change in the shared machine's load falls on all
+   of them;
+4. per round, each tree's signatures per second (302 answers over the time measured) divided by
+   the reference's in the same round, and its server CPU time per signature likewise; the
+   geometric mean of those ratios; errors (any other answer, a socket error, a timeout); and, per
+   petition, whether the count shown (sharded counters) equals the signature rows and the 302s.
 
 Usage (the two trees of issue 12, item 6):
     git worktree add --detach /tmp/with-private <commit>; git worktree add --detach /tmp/public HEAD
@@ -26,7 +27,6 @@ Usage (the two trees of issue 12, item 6):
 import argparse
 import math
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -34,23 +34,29 @@ import sys
 import tempfile
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sign_throughput import environment, free_port, prepare, wait_until_up  # noqa: E402
-
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+from harness import (  # noqa: E402
+    POSTGRES,
+    environment,
+    free_port,
+    loadavg,
+    prepare,
+    process_tree_cpu,
+    production_app,
+    serve,
+    run_wrk,
+    wait_until_up,
+    write_requests,
+)
 
 
 def add_petitions(env, template_id, count):
     """`count` more open petitions like `template_id`; returns their ids."""
-    os.environ.update(env)
-    from config import load_config
-    from participation import create_app
     from participation.extensions import db
     from participation.petitions.models import Petition
 
-    app = create_app(load_config("production"))
+    app = production_app(env)
     ids = []
     with app.app_context():
         template = db.session.get(Petition, template_id)
@@ -69,16 +75,13 @@ def add_petitions(env, template_id, count):
 
 def counts(env, petition_ids):
     """{petition id: (signature rows counted, count shown)}."""
-    os.environ.update(env)
     import sqlalchemy as sa
 
-    from config import load_config
-    from participation import create_app
     from participation.extensions import db
     from participation.petitions.models import Signature
     from participation.petitions.queries import count_signatures
 
-    app = create_app(load_config("production"))
+    app = production_app(env)
     found = {}
     with app.app_context():
         for petition_id in petition_ids:
@@ -93,83 +96,40 @@ def counts(env, petition_ids):
 
 
 def request_file(folder, petition_id, credentials):
-    path = Path(folder) / f"sign-{petition_id}.tsv"
-    path.write_text(
-        "".join(
-            f"/fr/petitions/{petition_id}/sign\tconsent=y&csrf_token={csrf}\tsession={cookie}\n"
+    return write_requests(
+        Path(folder) / f"sign-{petition_id}.tsv",
+        [
+            (
+                "POST",
+                f"/fr/petitions/{petition_id}/sign",
+                f"consent=y&csrf_token={csrf}",
+                f"session={cookie}",
+            )
             for cookie, csrf in credentials
-        )
+        ],
     )
-    return path
-
-
-def serve(env, tree, workers, port, log):
-    """gunicorn on the tree's wsgi:app; its output (one log line per request) goes to `log`."""
-    with open(log, "w") as output:
-        return subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind"]
-            + [f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-            cwd=tree,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-
-
-RESULT = re.compile(r"RESULT (\{.*\})")
 
 
 def drive(port, requests, args):
-    """wrk on one request file; returns its RESULT (bench/sign_requests.lua)."""
-    completed = subprocess.run(
-        ["wrk", "--threads", str(args.threads), "--connections", str(args.connections)]
-        + [
-            "--duration",
-            f"{args.seconds}s",
-            "--timeout",
-            "10s",
-            "--script",
-            str(BENCH / "sign_requests.lua"),
-        ]
-        + [f"http://127.0.0.1:{port}", "--", str(requests), str(args.threads)],
-        capture_output=True,
-        text=True,
-        check=True,
+    """wrk with bench/surge.lua: each POST of the file once, for --seconds; every POST sent is
+    answered before wrk stops."""
+    return run_wrk(
+        port,
+        "once",
+        requests,
+        seconds=args.seconds,
+        threads=args.threads,
+        connections=args.connections,
+        expected=302,
     )
-    match = RESULT.search(completed.stdout)
-    if match is None:
-        raise RuntimeError(completed.stdout + completed.stderr)
-    import json
-
-    return json.loads(match.group(1))
 
 
 def rate(result):
-    return result["ok"] / result["seconds"]
-
-
-def cpu_seconds(server):
-    """CPU time (user + system) used so far by a gunicorn master and its live workers."""
-    ticks = 0
-    pids = [server.pid] + [
-        int(pid)
-        for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    ]
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return result["rate"]
 
 
 def geometric_mean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values))
-
-
-def loadavg():
-    return Path("/proc/loadavg").read_text().split()[0]
 
 
 def main():
@@ -221,7 +181,10 @@ def main():
         }
         ports = {name: free_port() for name in names}
         logs = {name: folder / f"{name}.log" for name in names}
-        servers = [serve(env, trees[name], args.workers, ports[name], logs[name]) for name in names]
+        servers = [
+            serve(env, "wsgi:app", args.workers, ports[name], cwd=trees[name], log=logs[name])
+            for name in names
+        ]
         for name in names:
             try:
                 wait_until_up(ports[name], "/healthz")
@@ -235,9 +198,9 @@ def main():
             order = names[r % len(names) :] + names[: r % len(names)]
             for name in order:
                 requests = request_file(folder, timed[r, name], credentials)
-                before = cpu_seconds(servers[names.index(name)])
+                before = process_tree_cpu(servers[names.index(name)].pid)
                 results[r, name] = drive(ports[name], requests, args)
-                used = cpu_seconds(servers[names.index(name)]) - before
+                used = process_tree_cpu(servers[names.index(name)].pid) - before
                 results[r, name]["cpu_ms"] = 1000 * used / max(results[r, name]["ok"], 1)
                 results[r, name]["load"] = loadavg()
         for server in servers:
@@ -269,18 +232,14 @@ def main():
         for name in names:
             result, base = results[r, name], results[r, reference]
             rows, shown = found[timed[r, name]]
-            exact = (
-                shown == rows
-                and result["ok"] <= rows <= result["ok"] + args.connections
-                and not result["exhausted"]
-            )
-            errors = result["errors"] + result["socket_errors"]
+            exact = shown == rows == result["ok"]
+            errors = result["errors"] + result["socket_errors"] + result["timeouts"]
             print(
                 f"{r + 1:<6} {name:<18} {rate(result):>7.0f} {rate(result) / rate(base):>6.3f}"
                 f" {result['cpu_ms']:>7.2f} {result['cpu_ms'] / base['cpu_ms']:>6.3f}"
-                f" {result['p50_ms']:>7.1f} {result['p99_ms']:>7.1f} {errors:>6} {result['load']:>5}"
+                f" {result['p50_ms']:>7.1f} {result['p99_ms']:>7.1f} {errors:>6} {result['load']:>5.1f}"
                 f"  {shown} = {rows}, {result['ok']} {'exact' if exact else 'MISMATCH'}"
-                + (f" (ran out of citizens: {result['exhausted']})" if result["exhausted"] else "")
+                + (" (ran out of citizens)" if result["threads_exhausted"] else "")
             )
     for title, ratio in (
         ("signatures per second", lambda a, b: rate(a) / rate(b)),

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sign_throughput import drive, environment, prepare, scratch_database, served  # noqa: E402
+from harness import drive, environment, prepare, scratch_database, served  # noqa: E402
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
