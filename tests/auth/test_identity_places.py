@@ -66,6 +66,8 @@ def test_without_script_each_step_fills_the_next_list_and_keeps_what_was_typed(
     assert (str(rabat.id), "Rabat") in provinces
     assert options(page, "commune_id") == [("0", "Choisir…")]
     assert 'value="Karima"' in page and 'value="ZX998877"' in page
+    # Saving from the step's page goes to the identity page, not to the step's address.
+    assert 'action="/fr/account/identity"' in page
     second = post_form(
         "/fr/account/identity/places",
         {**typed, "province_id": str(rabat.id), "step": "province"},
