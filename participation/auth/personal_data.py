@@ -144,6 +144,7 @@ def _export_identity(user):
         "country": profile.country,
         "region": profile.region.code if profile.region else None,
         "province": profile.province.iso_code if profile.province else None,
+        "commune": profile.commune.code if profile.commune else None,
         "declaration_accepted_at": _iso(profile.declaration_accepted_at),
         "updated_at": _iso(profile.updated_at),
     }

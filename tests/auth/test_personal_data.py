@@ -222,6 +222,8 @@ def test_the_download_holds_what_the_person_did(everything):
     assert exported["account"]["email"] == "everything@example.org"
     assert {grant["role"] for grant in exported["account"]["roles"]} == {"translator", "observer"}
     assert exported["identity_profile"]["cin"].startswith("••••")
+    assert exported["identity_profile"]["province"] == everything.identity.province.iso_code
+    assert "commune" in exported["identity_profile"]
     petitions_part = exported["petitions"]
     assert petitions_part["initiated"][0]["title"] == data().title
     assert {seat["role"] for seat in petitions_part["committees"]} >= {"member"}
