@@ -43,6 +43,16 @@ def consultation_json(consultation, now, comment_count):
     }
 
 
+def closing_change_json(change):
+    return {
+        "kind": change.kind,
+        "changed_at": iso(change.created_at),
+        "previous_closes_at": iso(change.previous_closes_at),
+        "closes_at": iso(change.closes_at),
+        "reason": texts(change.reason),
+    }
+
+
 def section_json(section, comment_count, stances):
     return {
         "id": section.id,
@@ -107,6 +117,7 @@ def consultation(consultation_id):
     data["sections"] = [
         section_json(s, counts.get(s.id, 0), stances.get(s.id, {})) for s in item.sections
     ]
+    data["closing_date_changes"] = [closing_change_json(c) for c in item.closing_changes]
     return public_json(data, 60)
 
 

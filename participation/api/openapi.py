@@ -165,8 +165,29 @@ SCHEMAS.update(
     {
         "Consultation": obj(_CONSULTATION),
         "ConsultationList": listing("Consultation"),
+        "ClosingDateChange": obj(
+            {
+                "kind": {
+                    "type": "string",
+                    "enum": ["closed_early", "extended"],
+                    "description": "Closed early by the institution, or its closing date moved later.",
+                },
+                "changed_at": DATETIME,
+                "previous_closes_at": DATETIME,
+                "closes_at": DATETIME,
+                "reason": LANG,
+            }
+        ),
         "ConsultationDetail": obj(
-            {**_CONSULTATION, "sections": {"type": "array", "items": ref("Section")}}
+            {
+                **_CONSULTATION,
+                "sections": {"type": "array", "items": ref("Section")},
+                "closing_date_changes": {
+                    "type": "array",
+                    "items": ref("ClosingDateChange"),
+                    "description": "Changes of the closing date, oldest first; closes_at is the current one.",
+                },
+            }
         ),
         "Comment": obj(
             {

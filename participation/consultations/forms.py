@@ -81,7 +81,7 @@ class ImportSectionsForm(Form):
         _l("Whole draft text"),
         validators=[Length(max=200000)],
         description=_l(
-            'Each line that starts with "Article", "Chapitre", "المادة", "الفصل", "الباب" or a Markdown "#" starts a new section. The current sections are replaced.'
+            'Each line that starts with "Article", "Chapitre", "المادة", "الفصل", "الباب" or a Markdown "#" starts a new section. While the sections are in this language only, the text replaces them; otherwise it fills in this language, section by section, matched by their order and the numbers in their headings.'
         ),
         render_kw={"dir": "auto", "rows": 15},
     )
@@ -93,6 +93,34 @@ class WithdrawForm(Form):
         validators=[Length(max=2000)],
         render_kw={"dir": "auto"},
     )
+
+
+REASON_LIMIT = 2000
+
+
+class CloseEarlyForm(Form):
+    pass
+
+
+translated_fields(
+    CloseEarlyForm,
+    "reason",
+    _l("Public reason for closing early"),
+    area=True,
+    max_length=REASON_LIMIT,
+)
+
+
+class ExtendForm(Form):
+    closes_at = LocalDateTimeField(
+        _l("New closing date (Morocco time)"),
+        validators=[Optional()],  # an empty date is refused by the service, in its words
+    )
+
+
+translated_fields(
+    ExtendForm, "reason", _l("Public reason for the extension"), area=True, max_length=REASON_LIMIT
+)
 
 
 class CorrectionForm(Form):

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy.orm import relationship
 
+from participation.core.audit import append_only
 from participation.core.models import TranslatedFields, UTCDateTime, utcnow
 from participation.core.search import joined_text
 from participation.extensions import db
@@ -77,6 +78,11 @@ DECISION_LABELS = {
     Decision.PARTLY_ACCEPTED: _l("Partly accepted"),
     Decision.NOT_ACCEPTED: _l("Not accepted"),
 }
+
+
+class ClosingChangeKind(enum.StrEnum):
+    CLOSED_EARLY = "closed_early"
+    EXTENDED = "extended"
 
 
 class QuestionKind(enum.StrEnum):
@@ -180,6 +186,13 @@ class Consultation(TranslatedFields, db.Model):
         back_populates="consultation",
     )
     outcome = relationship("OutcomeReport", uselist=False, cascade="all, delete-orphan")
+    # Append-only records: never deleted through the ORM (the database refuses it too).
+    closing_changes = relationship(
+        "ClosingDateChange",
+        order_by="ClosingDateChange.id",
+        back_populates="consultation",
+        passive_deletes="all",
+    )
 
     __table_args__ = (
         sa.CheckConstraint(_check_in("state", ConsultationState), name="state"),
@@ -282,6 +295,45 @@ class Correction(TranslatedFields, db.Model):
     note = sa.Column(sa.JSON, nullable=False)
 
     section = relationship("Section")
+
+
+class ClosingDateChange(TranslatedFields, db.Model):
+    """An open consultation closed early or extended by its institution: the closing date before
+    and after, and the public reason. The consultation's `closes_at` is what its state follows;
+    these rows are its public history (append-only)."""
+
+    __tablename__ = "consultation_closing_changes"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    consultation_id = sa.Column(
+        sa.Integer,
+        sa.ForeignKey("consultations.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    )
+    kind = sa.Column(sa.String(12), nullable=False)
+    previous_closes_at = sa.Column(UTCDateTime, nullable=False)
+    closes_at = sa.Column(UTCDateTime, nullable=False)
+    reason = sa.Column(sa.JSON, nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    consultation = relationship("Consultation", back_populates="closing_changes")
+
+    __table_args__ = (
+        sa.CheckConstraint(_check_in("kind", ClosingChangeKind), name="kind"),
+        sa.CheckConstraint(
+            "(kind = 'extended' AND closes_at > previous_closes_at) "
+            "OR (kind = 'closed_early' AND closes_at < previous_closes_at)",
+            name="direction",
+        ),
+    )
+
+    @property
+    def closed_early(self):
+        return self.kind == ClosingChangeKind.CLOSED_EARLY.value
+
+
+append_only(ClosingDateChange)
 
 
 class Attachment(db.Model):

@@ -1,6 +1,7 @@
 """The institution officers' pages: drafting, sections, the lifecycle, corrections, outcome."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -11,7 +12,7 @@ from participation.consultations import permissions as perms
 from participation.consultations import queries, questionnaire, services
 from participation.consultations.models import Section
 from participation.core import policy
-from participation.core.i18n import current_language
+from participation.core.i18n import FORMAT_LOCALES, current_language
 from participation.core.models import utcnow
 from participation.core.timezones import local_to_utc, utc_to_local_naive
 from participation.core.views import page_number, perform
@@ -133,6 +134,9 @@ def _render_manage(
     correction_form=None,
     attachment_form=None,
     question_form=None,
+    import_report=None,
+    close_form=None,
+    extend_form=None,
     status=200,
 ):
     return (
@@ -142,7 +146,10 @@ def _render_manage(
             now=utcnow(),
             section_form=section_form or f.SectionForm(prefix="section"),
             import_form=import_form or f.ImportSectionsForm(prefix="import"),
+            import_report=import_report,
             withdraw_form=withdraw_form or f.WithdrawForm(prefix="withdraw"),
+            close_form=close_form or f.CloseEarlyForm(prefix="close"),
+            extend_form=extend_form or f.ExtendForm(prefix="extend"),
             correction_form=correction_form
             or f.CorrectionForm(prefix="correction", sections=consultation.sections),
             attachment_form=attachment_form or f.AttachmentForm(prefix="attachment"),
@@ -150,17 +157,31 @@ def _render_manage(
             action_form=f.ActionForm(),
             can_edit=perms.can_edit_consultation(current_user, consultation),
             can_correct=perms.can_correct_consultation(current_user, consultation),
+            can_close=perms.can_close_consultation(current_user, consultation),
+            can_extend=perms.can_extend_consultation(current_user, consultation),
             can_write_outcome=perms.can_write_outcome(current_user, consultation),
         ),
         status,
     )
 
 
-def _manage_form(consultation, form, form_name, action, *, error_field, success):
+def _manage_form(
+    consultation, form, form_name, action, *, error_field, success, fields_by_code=None
+):
     """A form of the management page: run its service and go back there, or show it again
-    with its errors (and everything typed) when the form or the service refuses."""
+    with its errors (and everything typed) when the form or the service refuses. A refusal goes
+    under the field its code names in `fields_by_code` (None: at the top of the page, the form
+    being gone, e.g. the consultation closed meanwhile), else under `error_field`."""
+
+    def show_refusal(error):
+        field = (fields_by_code or {}).get(error.code, error_field)
+        if field is None:
+            flash(str(error.message), "error")
+        else:
+            field.errors.append(str(error.message))
+
     if form.validate_on_submit():
-        ok, _result = perform(lambda: action(form), error_field=error_field, success=success)
+        ok, _result = perform(lambda: action(form), on_refusal=show_refusal, success=success)
         if ok:
             return _manage_page(consultation)
     return _render_manage(consultation, status=400, **{form_name: form})
@@ -192,26 +213,37 @@ def import_sections(consultation_id):
     consultation = _load_managed(consultation_id, editing=True)
     form = f.ImportSectionsForm(prefix="import")
     if form.validate_on_submit():
-        ok, sections = perform(
+        with force_locale(FORMAT_LOCALES[form.language.data]):
+            preamble = _("Preamble")  # a heading of the text, in the text's language
+        ok, report = perform(
             lambda: services.import_sections(
                 current_user,
                 consultation,
                 text=form.text.data,
                 language=form.language.data,
-                preamble_heading=_("Preamble"),
+                preamble_heading=preamble,
             ),
             error_field=form.text,
         )
-        if ok:
-            flash(
-                ngettext(
+        if ok and report.complete:
+            if report.replaced:
+                message = ngettext(
                     "%(num)d section was created. Check and adjust it.",
                     "%(num)d sections were created. Check and adjust them.",
-                    len(sections),
-                ),
-                "success",
-            )
+                    len(report.filled),
+                )
+            else:
+                message = ngettext(
+                    "%(num)d section received the pasted text. Check it.",
+                    "%(num)d sections received the pasted text. Check them.",
+                    len(report.filled),
+                )
+            flash(message, "success")
             return _manage_page(consultation)
+        if ok:
+            # Some parts did not match: the page says which, with the text still in the form
+            # to correct and import again (what was filled is saved).
+            return _render_manage(consultation, import_form=form, import_report=report)
     return _render_manage(consultation, import_form=form, status=400)
 
 
@@ -316,6 +348,49 @@ def withdraw(consultation_id):
         ),
         error_field=form.reason,
         success=_("The consultation is withdrawn."),
+    )
+
+
+@bp.route("/consultations/<int:consultation_id>/close", methods=["POST"])
+@policy.requires(perms.can_create_consultation)
+def close_early(consultation_id):
+    consultation = _load_managed(consultation_id)
+    form = f.CloseEarlyForm(prefix="close")
+    return _manage_form(
+        consultation,
+        form,
+        "close_form",
+        lambda form: services.close_consultation_early(
+            current_user, consultation, reason=f.translated_data(form, "reason")
+        ),
+        error_field=form.reason_ar,
+        success=_("The consultation is closed. Its followers are told why."),
+        fields_by_code={"not_open": None},
+    )
+
+
+@bp.route("/consultations/<int:consultation_id>/extend", methods=["POST"])
+@policy.requires(perms.can_create_consultation)
+def extend(consultation_id):
+    consultation = _load_managed(consultation_id)
+    form = f.ExtendForm(prefix="extend")
+    return _manage_form(
+        consultation,
+        form,
+        "extend_form",
+        lambda form: services.extend_consultation(
+            current_user,
+            consultation,
+            closes_at=local_to_utc(form.closes_at.data),
+            reason=f.translated_data(form, "reason"),
+        ),
+        error_field=form.closes_at,
+        success=_("The closing date is moved. Its followers are told why."),
+        fields_by_code={
+            "reason_required": form.reason_ar,
+            "reason_too_long": form.reason_ar,
+            "not_open": None,
+        },
     )
 
 

@@ -33,6 +33,23 @@ def can_correct_consultation(user, consultation, now=None):
     )
 
 
+def can_close_consultation(user, consultation, now=None):
+    """Closing early, with a public reason: only while open (a scheduled one is withdrawn)."""
+    return (
+        can_manage_consultation(user, consultation) and consultation.effective_state(now) == S.OPEN
+    )
+
+
+def can_extend_consultation(user, consultation, now=None):
+    """Moving the closing date later, with a public reason: only while open. Not after closing:
+    the questionnaire's results are public from then on (questionnaire.results_visible) and the
+    followers were told it closed, so a late answer could follow the others' results; a closed
+    consultation that needs more time is a new consultation."""
+    return (
+        can_manage_consultation(user, consultation) and consultation.effective_state(now) == S.OPEN
+    )
+
+
 def can_write_outcome(user, consultation, now=None):
     return (
         can_manage_consultation(user, consultation)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from participation.consultations.models import (
+    ClosingDateChange,
     Consultation,
     ConsultationState,
     Follow,
@@ -88,6 +89,7 @@ def get_consultation(consultation_id):
             selectinload(Consultation.sections),
             selectinload(Consultation.corrections),
             selectinload(Consultation.attachments),
+            selectinload(Consultation.closing_changes),
         )
     )
 
@@ -110,4 +112,14 @@ def is_following(user, consultation):
             )
         )
         is not None
+    )
+
+
+def list_public_closing_changes():
+    """Every published consultation's closing-date changes, by consultation then in order."""
+    return db.session.scalars(
+        sa.select(ClosingDateChange)
+        .join(Consultation, Consultation.id == ClosingDateChange.consultation_id)
+        .where(Consultation.state != S.DRAFT.value)
+        .order_by(ClosingDateChange.consultation_id, ClosingDateChange.id)
     )

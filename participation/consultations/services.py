@@ -4,16 +4,18 @@ Every state change goes through `_transition`, which checks the TRANSITIONS tabl
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from participation.auth.models import User
 from participation.consultations import permissions as perms
-from participation.consultations.drafts import split_into_sections
+from participation.consultations.drafts import align_parts, heading_number, split_into_sections
 from participation.consultations.models import (
     TRANSITIONS,
+    ClosingChangeKind,
+    ClosingDateChange,
     Consultation,
     ConsultationState,
     Correction,
@@ -169,28 +171,84 @@ def _renumber(consultation):
         item.position = position
 
 
+@dataclass
+class ImportReport:
+    """What an import did: the sections it created or filled, and what it could not match (the
+    officer corrects the text and imports it again; nothing else changes)."""
+
+    language: str
+    replaced: bool
+    filled: list = field(default_factory=list)  # sections given the text
+    sections_without_part: list = field(default_factory=list)  # sections left as they were
+    parts_without_section: list = field(default_factory=list)  # (place in the text, heading)
+
+    @property
+    def complete(self):
+        return not self.sections_without_part and not self.parts_without_section
+
+
+def _section_languages(consultation):
+    return {lang for s in consultation.sections for lang in (*s.heading, *s.body)}
+
+
+def _section_number(section, language):
+    """The number of a section's heading, read first in the languages the import leaves alone."""
+    for lang in sorted(section.heading, key=lambda lang: lang == language):
+        number = heading_number(section.heading[lang])
+        if number is not None:
+            return number
+    return None
+
+
+def _fill_section(section, language, heading, body):
+    section.heading = {**section.heading, language: heading}
+    section.body = {lang: text for lang, text in section.body.items() if lang != language}
+    if body:
+        section.body = {**section.body, language: body}
+
+
 @guarded_by(perms.can_edit_consultation)
 def import_sections(actor, consultation, *, text, language, preamble_heading):
-    """Replace the sections by those found in a pasted draft, in one language."""
+    """Sections from a pasted draft in one language. When no section holds another language yet,
+    the text replaces them; otherwise it fills that language into the sections it matches (by
+    order and by the numbers of their headings), and reports what it could not match.
+    `preamble_heading` names the text before the first heading, in the text's language."""
     require(perms.can_edit_consultation(actor, consultation))
     if language not in LANGUAGES:
         raise DomainError(_l("Choose the language of the text."), code="language")
     parts = split_into_sections(text)
     if not parts:
         raise DomainError(_l("No text to split. Paste the draft first."), code="empty")
-    consultation.sections.clear()
-    db.session.flush()
-    for position, (heading, body) in enumerate(parts, 1):
-        consultation.sections.append(
-            Section(
-                position=position,
-                heading={language: heading or preamble_heading},
-                body={language: body} if body else {},
+    if not _section_languages(consultation) - {language}:
+        consultation.sections.clear()
+        db.session.flush()
+        for position, (heading, body) in enumerate(parts, 1):
+            consultation.sections.append(
+                Section(
+                    position=position,
+                    heading={language: heading or preamble_heading},
+                    body={language: body} if body else {},
+                )
             )
+        report = ImportReport(language, replaced=True, filled=list(consultation.sections))
+    else:
+        sections = list(consultation.sections)
+        alignment = align_parts(
+            [_section_number(section, language) for section in sections],
+            [heading_number(heading) for heading, _body in parts],
         )
+        report = ImportReport(language, replaced=False)
+        for i, j in alignment.pairs:
+            heading, body = parts[j]
+            _fill_section(sections[i], language, heading or preamble_heading, body)
+            report.filled.append(sections[i])
+        report.sections_without_part = [sections[i] for i in alignment.sections_without_part]
+        report.parts_without_section = [
+            (j + 1, parts[j][0] or preamble_heading) for j in alignment.parts_without_section
+        ]
     consultation.refresh_search_text()
     db.session.flush()
-    return consultation.sections
+    return report
 
 
 def _transition(consultation, target, actor, *, now, **details):
@@ -257,6 +315,118 @@ def withdraw_consultation(actor, consultation, *, reason, now=None):
     advance_consultation(consultation, now)
     consultation.withdrawal_reason = reason.strip()
     _transition(consultation, S.WITHDRAWN, actor, now=now)
+
+
+REASON_MAX_LENGTH = 2000
+MAX_EXTENSION = timedelta(days=180)
+
+
+def _closing_reason(reason):
+    reason = clean_translations(reason)
+    if not reason:
+        raise DomainError(
+            _l("Give the public reason in at least one language."), code="reason_required"
+        )
+    if any(len(text) > REASON_MAX_LENGTH for text in reason.values()):
+        raise DomainError(
+            _l("The reason is too long: at most %(max)d characters.", max=REASON_MAX_LENGTH),
+            code="reason_too_long",
+        )
+    return reason
+
+
+def _claim(consultation, now):
+    """Read the consultation again under the tick's write lock (FOR NO KEY UPDATE) and record the
+    opening the clock made due: a tick, or another officer, acting on it at this moment waits, and
+    then sees what this one did."""
+    db.session.refresh(consultation, with_for_update={"key_share": True, "of": Consultation})
+    advance_consultation(consultation, now)
+
+
+def _record_closing_change(consultation, kind, closes_at, reason, now):
+    change = ClosingDateChange(
+        consultation_id=consultation.id,
+        kind=kind.value,
+        previous_closes_at=consultation.closes_at,
+        closes_at=closes_at,
+        reason=reason,
+        created_at=now,
+    )
+    db.session.add(change)
+    consultation.closes_at = closes_at
+    db.session.flush()
+    return change
+
+
+@guarded_by(perms.can_close_consultation)
+def close_consultation_early(actor, consultation, *, reason, now=None):
+    """Close an open consultation now, before its closing date, with a public reason; its
+    followers are told why."""
+    now = now or utcnow()
+    require(perms.can_manage_consultation(actor, consultation))
+    reason = _closing_reason(reason)
+    _claim(consultation, now)
+    if not perms.can_close_consultation(actor, consultation, now):
+        raise DomainError(_l("Only an open consultation can be closed early."), code="not_open")
+    if consultation.opens_at is not None and consultation.opens_at >= now:
+        raise DomainError(_l("This consultation has only just opened."), code="just_opened")
+    change = _record_closing_change(consultation, ClosingChangeKind.CLOSED_EARLY, now, reason, now)
+    _transition(
+        consultation,
+        S.CLOSED,
+        actor,
+        now=now,
+        early=True,
+        change_id=change.id,
+        previous_closes_at=change.previous_closes_at.isoformat(),
+    )
+    _notify_closing_change(consultation, change, "consultation_closed_early")
+    return change
+
+
+@guarded_by(perms.can_extend_consultation)
+def extend_consultation(actor, consultation, *, closes_at, reason, now=None):
+    """Move an open consultation's closing date later, with a public reason; its followers are
+    told the new date and why."""
+    now = now or utcnow()
+    require(perms.can_manage_consultation(actor, consultation))
+    reason = _closing_reason(reason)
+    if closes_at is None:
+        raise DomainError(_l("Enter the new closing date."), code="closing_required")
+    _claim(consultation, now)
+    if not perms.can_extend_consultation(actor, consultation, now):
+        raise DomainError(_l("Only an open consultation can be extended."), code="not_open")
+    if closes_at <= now:
+        raise DomainError(_l("The new closing date must be in the future."), code="closing_past")
+    if closes_at <= consultation.closes_at:
+        raise DomainError(
+            _l(
+                "The new closing date must come after the current one. To end the consultation sooner, close it early."
+            ),
+            code="not_later",
+        )
+    if closes_at > consultation.closes_at + MAX_EXTENSION:
+        raise DomainError(
+            _l(
+                "An extension can move the closing date by at most %(days)d days.",
+                days=MAX_EXTENSION.days,
+            ),
+            code="too_far",
+        )
+    change = _record_closing_change(
+        consultation, ClosingChangeKind.EXTENDED, closes_at, reason, now
+    )
+    record_audit(
+        actor,
+        "consultation.extended",
+        consultation,
+        change_id=change.id,
+        previous_closes_at=change.previous_closes_at.isoformat(),
+        closes_at=change.closes_at.isoformat(),
+    )
+    db.session.flush()
+    _notify_closing_change(consultation, change, "consultation_extended")
+    return change
 
 
 def _open(consultation, now):
@@ -387,6 +557,13 @@ def _followers(consultation):
 
 def _notify_followers(consultation, template):
     _notify(_followers(consultation), consultation, template)
+
+
+def _notify_closing_change(consultation, change, template):
+    """Each follower gets the reason in their language, or the one the institution wrote."""
+    for user in _followers(consultation):
+        reason, _language = change.text("reason", user.language)
+        _notify([user], consultation, template, change=change, reason=reason)
 
 
 @dataclass

@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from participation.api import queries as api_queries
 from participation.comments.queries import count_comments, count_stances
+from participation.consultations import queries as consultation_queries
 from participation.consultations.models import Consultation, ConsultationState
 from participation.core.csvfiles import iter_csv
 from participation.core.i18n import LANGUAGES
@@ -138,6 +139,18 @@ def _section_rows():
                 "comment_count": counts[s.id],
                 **stances[s.id],
             }
+
+
+def _closing_change_rows():
+    for change in consultation_queries.list_public_closing_changes():
+        yield {
+            "consultation_id": change.consultation_id,
+            "kind": change.kind,
+            "changed_at": _iso(change.created_at),
+            "previous_closes_at": _iso(change.previous_closes_at),
+            "closes_at": _iso(change.closes_at),
+            **_texts("reason", change.reason),
+        }
 
 
 def _comment_rows():
@@ -325,6 +338,30 @@ DATASETS = (
             Column("neutral", INTEGER, _l("Public neutral comments")),
         ),
         _section_rows,
+    ),
+    Dataset(
+        "consultation_closing_changes",
+        _l("Changes to closing dates"),
+        _l("Consultations closed early or extended by their institution, with the public reason."),
+        (
+            CONSULTATION_ID,
+            Column(
+                "kind",
+                TEXT,
+                _l("Closed early or extended"),
+                values=("closed_early", "extended"),
+            ),
+            Column("changed_at", DATETIME, _l("Date of the change")),
+            Column("previous_closes_at", DATETIME, _l("Closing date before the change")),
+            Column("closes_at", DATETIME, _l("Closing date after the change")),
+            Column(
+                "reason",
+                TEXT,
+                _l("Public reason in Arabic, French and Amazigh"),
+                translated=True,
+            ),
+        ),
+        _closing_change_rows,
     ),
     Dataset(
         "comments",
