@@ -32,9 +32,9 @@ On this machine, in one run:
      signing POSTs (wrk lets every POST it sent finish), and bare rows == 204s;
    - the count on the anonymous petition page equals the rows within 5 s of the last signature
      (checked after every round);
-   - wrk is not the bottleneck: its CPU time per request (wait4) against the server's (gunicorn
-     master and workers, /proc), for every request measured; wrk must use at most a third of
-     the server's CPU per request.
+   - wrk is not the bottleneck: the CPU time of wrk's threads per request while they measure
+     (getrusage per thread in surge.lua, so reading the request file is left out) against the
+     server's (gunicorn master and workers, /proc), for every request measured; at most a third.
 
 Exit status: 0 when every check passes and every target is met, 2 when the checks pass but a target
 is missed, 1 when a check fails.
@@ -554,11 +554,10 @@ def main():
             for name in servers:
                 shutil.copy(instance / f"{name}.log", logs)
         rows, counters, bare_rows = database_counts(database_url, urls["petition_id"])
-    elapsed = time.perf_counter() - started
-
-    report(table, by_key, args)
-    failures += checks(table, by_key, rows_before, rows, counters, bare_rows, args)
-    print(f"\nrun: {elapsed:.0f} s in all (seeding {seeded:.0f} s)")
+        elapsed = time.perf_counter() - started
+        report(table, by_key, args)
+        failures += checks(table, by_key, rows_before, rows, counters, bare_rows, args)
+        print(f"\nrun: {elapsed:.0f} s (seeding {seeded:.0f} s), then the database is dropped")
     missed = [p.label for p in table if p.target is not None and ratio(p, by_key) < p.target]
     if args.json:
         args.json.write_text(
