@@ -3,6 +3,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateTimeLocalField, TextAreaField, URLField
 from wtforms.validators import URL, Length, Optional
 
+from participation.institutions.places import list_places, set_place_choices
 from participation.consultations.models import (
     DECISION_LABELS,
     MODERATION_LABELS,
@@ -51,12 +52,14 @@ class ConsultationForm(Form):
         default="post",
     )
 
-    def __init__(self, *args, regions=(), provinces=(), topics=(), **kwargs):
+    def __init__(self, *args, topics=(), **kwargs):
         super().__init__(*args, **kwargs)
-        none = [(0, _l("None"))]
-        self.region_id.choices = choices(none + [(r.id, r.display_name()) for r in regions])
-        self.province_id.choices = choices(none + [(p.id, p.display_name()) for p in provinces])
+        self.show_places()
         self.topics.choices = choices((t.slug, t.text("name")[0]) for t in topics)
+
+    def show_places(self):
+        """The province list holds the provinces of the chosen region (institutions/places.py)."""
+        set_place_choices(self, list_places(self.region_id.data), _l("None"))
 
 
 translated_fields(ConsultationForm, "title", _l("Title"), max_length=300)

@@ -18,7 +18,6 @@ from participation.core.timezones import local_to_utc, utc_to_local_naive
 from participation.core.views import page_number, perform
 from participation.extensions import db
 from participation.institutions.models import Province, Region
-from participation.institutions.queries import list_provinces, list_regions
 
 bp = Blueprint("officer", __name__, url_prefix="/<lang:lang_code>/institution")
 
@@ -51,20 +50,25 @@ def consultations():
 
 
 def _consultation_form(consultation=None):
-    form = f.ConsultationForm(
-        regions=list_regions(), provinces=list_provinces(), topics=services.list_topics()
-    )
+    form = f.ConsultationForm(topics=services.list_topics())
     if request.method == "GET" and consultation is not None:
         for name in ("title", "summary", "body"):
             f.fill_translated(form, name, getattr(consultation, name))
         form.scope.data = consultation.scope
         form.region_id.data = consultation.region_id or 0
         form.province_id.data = consultation.province_id or 0
+        form.show_places()
         form.topics.data = [t.slug for t in consultation.topics]
         form.opens_at.data = utc_to_local_naive(consultation.opens_at)
         form.closes_at.data = utc_to_local_naive(consultation.closes_at)
         form.moderation_mode.data = consultation.moderation_mode
     return form
+
+
+def _stepping():
+    """A no-script step of the region → province choice (templates/_places.html): the form
+    comes back with the province list filled, nothing saved."""
+    return request.method == "POST" and "step" in request.form
 
 
 def _form_data(form):
@@ -87,7 +91,7 @@ def _form_data(form):
 @policy.requires(perms.can_create_consultation)
 def new_consultation():
     form = _consultation_form()
-    if form.validate_on_submit():
+    if not _stepping() and form.validate_on_submit():
         ok, consultation = perform(
             lambda: services.create_consultation(current_user, _form_data(form)),
             error_field=form.title_ar,
@@ -105,7 +109,7 @@ def new_consultation():
 def edit_consultation(consultation_id):
     consultation = _load_managed(consultation_id, editing=True)
     form = _consultation_form(consultation)
-    if form.validate_on_submit():
+    if not _stepping() and form.validate_on_submit():
         ok, _result = perform(
             lambda: services.update_consultation(current_user, consultation, _form_data(form)),
             error_field=form.title_ar,

@@ -169,3 +169,9 @@ def test_the_signing_route_applies_the_commune_rule(client, login, post_form, co
     login(resident(TOUARGA))
     post_form(f"/fr/petitions/{petition.id}/sign", {"consent": "y"}, form_page=page)
     assert queries.count_signatures(petition.id) == 1
+
+
+def test_the_petition_page_names_its_commune(client, communes):
+    petition = published_communal_petition(TOUARGA)
+    page = client.get(f"/fr/petitions/{petition.id}-{petition.slug}").get_data(as_text=True)
+    assert "Commune\u00a0: <bdi>Touarga</bdi>" in page
