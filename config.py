@@ -95,6 +95,16 @@ class Config:
         # Site switches (pause signing, banner) are read from the database at most this often per
         # process; 0 reads them on every use.
         self.SWITCH_CACHE_SECONDS = _env_int("SWITCH_CACHE_SECONDS", 2)
+        # Shared page cache (participation/core/page_cache.py, docs/caching.md): anonymous answers
+        # of the home page, the listings, petitions and consultations are kept PAGE_CACHE_SECONDS
+        # in the application (0: not at all) and PAGE_CACHE_SHARED_SECONDS by nginx (s-maxage);
+        # together at most 5 s, the freshness of a signature count. Redis (PAGE_CACHE_URL, by
+        # default REDIS_URL) shares them between workers and nodes; without it each worker keeps
+        # at most PAGE_CACHE_MAX_ENTRIES in its memory.
+        self.PAGE_CACHE_SECONDS = _env_int("PAGE_CACHE_SECONDS", 2)
+        self.PAGE_CACHE_SHARED_SECONDS = _env_int("PAGE_CACHE_SHARED_SECONDS", 2)
+        self.PAGE_CACHE_URL = _env("PAGE_CACHE_URL", self.REDIS_URL)
+        self.PAGE_CACHE_MAX_ENTRIES = _env_int("PAGE_CACHE_MAX_ENTRIES", 256)
         self.RATELIMIT_SIGN = _env(
             "RATELIMIT_SIGN", "30 per minute"
         )  # abuse of the endpoint itself: 429

@@ -16,7 +16,7 @@ It starts, in a temporary directory removed afterwards:
   shipped. The site's IPv6 `listen` lines are left out (containers often have no IPv6).
 
 The database is migrated with `flask db upgrade`, seeded with `flask seed-demo` (the demo
-citizen who signs in) and with bench/sign_throughput.py's prepare() (citizens with verified
+citizen who signs in) and with bench/harness.py's prepare() (citizens with verified
 identities, an open petition, their session cookies). Then it checks:
 
 1. real client addresses: clients on distinct loopback addresses (127.0.0.11, 127.0.0.12...)
@@ -26,7 +26,9 @@ identities, an open petition, their session cookies). Then it checks:
    Distinct source addresses exercise the site exactly as shipped; a trusted hop in front of
    nginx would be TRUSTED_PROXIES=2 (deploy/participation.env.example), not this set-up.
 2. shared state: a sign-in made on node A is a session on node B (each node hit directly), and a
-   client's sign-in attempts are counted once over both nodes (Redis).
+   client's sign-in attempts are counted once over both nodes (Redis). Shared pages: an
+   anonymous GET of the home page, the petitions listing and a petition page is a MISS of nginx's
+   cache, the next one a HIT (public, s-maxage, ETag); one with a session cookie a BYPASS.
 3. crash: a signing storm of distinct signed-in citizens through nginx, each from its own
    address; node A's whole process group is killed with SIGKILL mid-storm; nginx carries on with
    node B; every signature answered with success is in the database; counters equal rows
@@ -62,6 +64,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections import Counter, deque
 from glob import glob
 from pathlib import Path
@@ -565,6 +568,7 @@ http {{
             ("server_name participation.ma;", f"server_name {HOST};", 2),
             ("/etc/ssl/participation/", f"{directory}/", 2),
             ("/var/log/nginx/", f"{directory}/", 2),
+            ("/var/cache/nginx/participation ", f"{directory}/cache ", 1),
             ("alias /srv/participation/app/static/;", f"alias {ROOT}/static/;", 1),
         ]
         for old, new, count in replacements:
@@ -861,6 +865,49 @@ def check_shared_state(topology, report, demo_email, demo_password):
     )
 
 
+def check_shared_pages(topology, report, petition_id):
+    """The anonymous public pages through nginx (docs/caching.md): the second GET is a HIT of
+    nginx's cache, with the application's public caching headers; with a session cookie the cache
+    is bypassed."""
+    https, tls = topology.ports["https"], topology.tls
+    moved = fetch(https, "GET", f"/fr/petitions/{petition_id}", tls_context=tls)
+    page = urllib.parse.urlsplit(moved.header("Location") or "").path or "/fr/petitions/"
+    seen = []
+    for path in ("/fr/", "/fr/petitions/", page):
+        first, second = (fetch(https, "GET", path, tls_context=tls) for _ in range(2))
+        with_cookie = fetch(https, "GET", path, tls_context=tls, cookie="not-signed-in")
+        seen.append(
+            (
+                path,
+                first.status,
+                first.header("X-Cache-Status"),
+                second.header("X-Cache-Status"),
+                with_cookie.header("X-Cache-Status"),
+                second.header("Cache-Control"),
+                bool(second.header("ETag")),
+            )
+        )
+    report.add(
+        "shared pages",
+        "two anonymous GETs of the home page, the petitions listing and the petition page "
+        "through nginx, then one with a session cookie",
+        "; ".join(
+            f"{path}: {status} {first}, then {second}, with a cookie {cookie} ({control}, "
+            f"ETag {etag})"
+            for path, status, first, second, cookie, control, etag in seen
+        ),
+        all(
+            status == 200
+            and first in {"MISS", "EXPIRED"}
+            and second == "HIT"
+            and cookie == "BYPASS"
+            and control.startswith("public, max-age=0, s-maxage=")
+            and etag
+            for _path, status, first, second, cookie, control, etag in seen
+        ),
+    )
+
+
 def verify_signatures(topology, report, check, storm, petition_id):
     """Every acknowledged signature has its row; counters equal rows; reconcile finds no drift."""
     found = topology.helper("inspect", petition_id)
@@ -1094,7 +1141,7 @@ def helper_main(name, args):
     from participation.extensions import db
 
     if name == "seed":
-        from sign_throughput import prepare
+        from harness import prepare
 
         petition_id, credentials = prepare(dict(os.environ), int(args[0]))
         print(json.dumps({"petition_id": petition_id, "credentials": credentials}))
@@ -1250,6 +1297,7 @@ def main():
         )
         check_client_addresses(topology, report)
         check_shared_state(topology, report, demo_email, demo_password)
+        check_shared_pages(topology, report, petition_id)
         pools = [
             range(1 + n * SIGNERS_PER_STORM, 1 + (n + 1) * SIGNERS_PER_STORM) for n in range(3)
         ]

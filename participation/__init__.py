@@ -7,7 +7,7 @@ from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import ROOT, load_config
-from participation.core import database, i18n, policy
+from participation.core import database, i18n, page_cache, policy
 from participation.core.caching import apply_cache_rule
 from participation.core.errors import register_error_handlers
 from participation.core.logs import configure_logging, install_personal_data_filter, log_requests
@@ -51,6 +51,7 @@ def create_app(config=None):
     _register_language_handling(app)
     log_requests(app)  # first: its after_request hook runs last, when the answer is final
     observe_requests(app)
+    page_cache.init_app(app)  # after the request id and timers: serves stored shared pages
     _register_request_hooks(app)
     register_error_handlers(app)
     _register_template_helpers(app)
@@ -105,6 +106,7 @@ def _register_blueprints(app):
     from participation.petitions.comment_targets import register_petition_comment_target
     from participation.petitions.officer_views import bp as petition_officer_bp
     from participation.petitions.views import bp as petitions_bp
+    from participation.public.cached_pages import register_cached_pages
     from participation.public.metrics import register_metrics
     from participation.public.views import bp as public_bp
     from participation.ogp.views import bp as ogp_bp
@@ -135,6 +137,7 @@ def _register_blueprints(app):
     register_petition_comment_target()
     register_comment_overseer()
     register_metrics(app)
+    register_cached_pages()
     csrf.exempt(api_bp)  # read-only JSON API, no cookies-based state changes
 
 

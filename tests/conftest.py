@@ -22,6 +22,7 @@ from flask_migrate import upgrade
 
 from config import TestingConfig
 from participation import create_app
+from participation.core import page_cache
 from participation.core.database import dispose_engines
 from participation.core.switches import forget_switches
 from participation.extensions import db, rate_limits
@@ -205,6 +206,7 @@ def isolated(app, settings, template, tmp_path, overrides=None):
             _restore_database(template)
             rate_limits.reset()
             forget_switches()
+            page_cache.clear()
         yield app
     finally:
         with app.app_context():

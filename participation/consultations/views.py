@@ -17,6 +17,7 @@ from participation.consultations.queries import PUBLIC_FILTER_STATES, SORTS, Lis
 from participation.core import policy
 from participation.core.i18n import LANGUAGE_LABELS, LANGUAGES
 from participation.core.models import utcnow
+from participation.core.page_cache import LISTINGS, shared_page
 from participation.core.routing import query_int
 from participation.core.views import page_number, perform
 from participation.institutions.queries import list_institutions, list_regions
@@ -26,6 +27,7 @@ bp = Blueprint("consultations", __name__, url_prefix="/<lang:lang_code>/consulta
 
 @bp.route("/")
 @policy.public
+@shared_page(LISTINGS)
 def index():
     filters = ListingFilters(
         state=request.args.get("state") or None,
@@ -63,6 +65,7 @@ def _load_visible(consultation_id):
 @bp.route("/<int:consultation_id>")
 @bp.route("/<int:consultation_id>-<slug>")
 @policy.public
+@shared_page(lambda consultation_id, **_: f"consultation:{consultation_id}")
 def detail(consultation_id, slug=None):
     consultation = _load_visible(consultation_id)
     if slug != consultation.slug:
@@ -84,7 +87,8 @@ def detail(consultation_id, slug=None):
         following=queries.is_following(current_user, consultation),
         can_follow=perms.can_follow_consultation(current_user, consultation),
         can_export=perms.can_export_consultation(current_user, consultation),
-        action_form=ActionForm(),
+        # Anonymous readers see no form (see petitions.views.detail): no CSRF token made.
+        action_form=ActionForm() if current_user.is_authenticated else None,
         target=target,
         thread=thread_for_request(target),
     )

@@ -9,11 +9,15 @@ person's disk. It is `private, no-store` whatever its view chose when
 - the answer sets a cookie (checked when the session is saved, after every other hook).
 
 Anonymous answers of public routes keep what their view chose (the API's `public, max-age`, public
-PDFs), so shared caching of anonymous public pages stays possible. Static files are the same for
-everyone and keep their caching."""
+PDFs); those of the shared pages (core/page_cache.py: the home page, the listings, a petition, a
+consultation) are made `public, max-age=0, s-maxage=...` with an ETag and kept for the next
+anonymous visitor, unless making them touched the session. Static files are the same for everyone
+and keep their caching."""
 
 from flask import current_app, request
 from flask_login import current_user
+
+from participation.core.page_cache import share_anonymous_page
 
 PRIVATE = "private, no-store"
 SHARED_ASSET_ENDPOINTS = {"static"}
@@ -37,6 +41,8 @@ def apply_cache_rule(response):
     policy = getattr(view, "access_policy", None)  # None: no route matched (an error page)
     if policy not in (None, "public") or current_user.is_authenticated:
         keep_private(response)
+    elif hasattr(view, "shared_page_generations"):
+        share_anonymous_page(response)
     return response
 
 

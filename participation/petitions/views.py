@@ -14,6 +14,7 @@ from participation.core.forms import fill_translated, translated_data
 from participation.core.i18n import current_language
 from participation.core.limits import limited
 from participation.core.models import utcnow
+from participation.core.page_cache import LISTINGS, shared_page
 from participation.core.routing import query_int
 from participation.core.views import page_number, perform
 from participation.extensions import db
@@ -52,6 +53,7 @@ def _load_visible(petition_id):
 
 @bp.route("/")
 @policy.public
+@shared_page(LISTINGS)
 def index():
     filters = queries.PetitionFilters(
         state=request.args.get("state"),
@@ -161,6 +163,7 @@ def edit(petition_id):
 @bp.route("/<int:petition_id>")
 @bp.route("/<int:petition_id>-<slug>")
 @policy.public
+@shared_page(lambda petition_id, **_: f"petition:{petition_id}")
 def detail(petition_id, slug=None):
     petition = _load_visible(petition_id)
     if slug != petition.slug:
@@ -194,8 +197,10 @@ def detail(petition_id, slug=None):
         following=processing.is_following(current_user, petition),
         is_addressee_officer=perms.is_addressee_officer(current_user, petition),
         clocks=deadline_clocks(petition),
-        reason_form=f.ReasonForm(),
-        sign_form=f.SignForm(),
+        # Forms only for a signed-in reader (anonymous: none is shown): making one puts a CSRF
+        # token in the session, and the anonymous page is the same for everyone (shared_page).
+        reason_form=f.ReasonForm() if current_user.is_authenticated else None,
+        sign_form=f.SignForm() if current_user.is_authenticated else None,
         target=target,
         thread=thread_for_request(target)
         if target.is_visible_to(current_user) and petition.published_at

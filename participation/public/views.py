@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from participation.consultations.queries import ListingFilters, list_public_consultations
 from participation.core import policy
+from participation.core.page_cache import LISTINGS, shared_page
 from participation.core.models import utcnow
 from participation.core.i18n import preferred_language
 from participation.institutions.queries import list_institutions, list_regions
@@ -29,6 +30,7 @@ def root():
 
 @bp.route("/<lang:lang_code>/")
 @policy.public
+@shared_page(LISTINGS)
 def home():
     open_now = list_public_consultations(ListingFilters(state="open", sort="closing"), per_page=3)
     return render_template(

@@ -37,7 +37,8 @@ def test_every_answer_has_exactly_the_security_headers(client, path):
 
 
 def test_pages_are_not_stored(client):
-    assert client.get("/fr/").headers.getlist("Cache-Control") == ["no-store"]
+    """Except the shared pages' anonymous answers (tests/core/test_page_cache.py)."""
+    assert client.get("/fr/about/fonts").headers.getlist("Cache-Control") == ["no-store"]
 
 
 def test_pages_have_no_inline_script(client):

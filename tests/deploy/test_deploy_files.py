@@ -47,12 +47,14 @@ def self_signed_certificate(directory):
 
 
 def render_site(directory, text=None):
-    """The site with the certificate placeholders and log paths pointing into `directory`."""
+    """The site with the certificate placeholders, log and cache paths pointing into `directory`."""
     text = SITE.read_text() if text is None else text
     for placeholder, name in PLACEHOLDERS.items():
         assert text.count(placeholder) == 1, placeholder
         text = text.replace(placeholder, str(directory / name))
     (directory / "logs").mkdir(exist_ok=True)
+    assert text.count("/var/cache/nginx/participation ") == 1
+    text = text.replace("/var/cache/nginx/participation ", f"{directory}/cache ")
     return text.replace("/var/log/nginx/", f"{directory}/logs/")
 
 
@@ -174,3 +176,35 @@ def test_the_environment_template_names_every_required_setting():
     units = "".join(path.read_text() for path in UNITS.glob("*.service"))
     for variable in re.findall(r"\$\{([A-Z_]+)\}", units):
         assert variable in env, variable
+
+
+def test_the_site_shares_only_what_the_application_marks_and_never_with_a_session():
+    """docs/caching.md: a proxy cache for the answers with s-maxage, bypassed and not filled when a
+    session or remember cookie is sent, one request per missing page (lock), the expiring copy
+    served while it is fetched again."""
+    text = SITE.read_text()
+    directives = dict(re.findall(r"^\s*(proxy_cache\w*|proxy_no_cache)\s+([^;]+);", text, re.M))
+    assert directives["proxy_cache"] == "participation_pages"
+    assert directives["proxy_cache_bypass"] == "$participation_has_session"
+    assert directives["proxy_no_cache"].split() == [
+        "$participation_has_session",
+        "$participation_not_shared",
+    ]
+    assert directives["proxy_cache_lock"] == "on"
+    assert directives["proxy_cache_use_stale"] == "updating"
+    cookie_map = re.search(r"map \$http_cookie \$participation_has_session \{(.*?)\}", text, re.S)
+    pattern = re.search(r'"~([^"]+)" 1;', cookie_map.group(1)).group(1)
+    for cookie, has_session in [
+        ("session=abc", True),
+        ("theme=dark; session=abc", True),
+        ("remember_token=1|x", True),
+        ("theme=dark", False),
+        ("mysession=abc", False),
+        ("", False),
+    ]:
+        assert bool(re.search(pattern, cookie)) == has_session, cookie
+    shared_map = re.search(
+        r"map \$upstream_http_cache_control \$participation_not_shared \{(.*?)\}", text, re.S
+    )
+    assert re.search(r"default 1;", shared_map.group(1))
+    assert re.search(r'"~s-maxage=" 0;', shared_map.group(1))

@@ -1,0 +1,459 @@
+"""The shared page cache: anonymous public pages served again without running their view, and
+fragments of signed-in pages that are not personal (docs/caching.md says what and why).
+
+Whole pages. A view marked `@shared_page(...)` (the home page, the two listings, a petition, a
+consultation) answers an anonymous visitor with `Cache-Control: public, max-age=0,
+s-maxage=PAGE_CACHE_SHARED_SECONDS` and an ETag (a matching If-None-Match gets a 304), and its answer
+is kept PAGE_CACHE_SECONDS in the cache. The next anonymous GET or HEAD of the same URL in the
+same language is served from it by a before_request hook (`serve_cached_page`): before the other
+hooks' work and the view, after the request id and the timers are set, so the answer still goes
+through every after_request hook (security headers, the caching rule, metrics, the request log)
+exactly as one rendered now. Only requests without a session or remember cookie are served or
+stored, and an answer is stored only when rendering it left the session untouched (no CSRF
+token, no flashed message, no cookie): nothing personal can be in it.
+
+Freshness. A page shows a signature count, which must be within 5 s of the signatures: an answer
+is at most PAGE_CACHE_SECONDS old when the application gives it out, and a shared cache in front
+(nginx) keeps it at most PAGE_CACHE_SHARED_SECONDS more; their sum stays within 5 s (checked at
+start). A signature writes nothing to the cache: its count shows when the page ages out.
+Everything else on these pages changes through the ORM and is seen at once: after a commit that
+changed a tracked model (`track()`), the generations it concerns are bumped ("site" for what every
+page shows, "listings" for the listings and the home page, "petition:<id>", "consultation:<id>"),
+and an answer stored under an older generation is not served again.
+
+Storage. Redis (PAGE_CACHE_URL, by default REDIS_URL) shared by every worker and node; without it
+a bounded in-process store per worker (the embedded set-up, the tests). Redis out of reach is a
+miss, never an error: pages are rendered as without a cache, one warning is logged per outage,
+and Redis is tried again after RETRY_SECONDS."""
+
+import hashlib
+import json
+import logging
+import time
+from collections import OrderedDict
+from pathlib import Path
+from threading import Lock
+
+import redis
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from flask import current_app, g, has_app_context, request, session
+from markupsafe import Markup
+
+from participation.core.i18n import current_language
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "page_cache"
+RETRY_SECONDS = 5.0
+# A Redis that does not answer within this time counts as away: a page never waits longer.
+REDIS_TIMEOUT_SECONDS = 0.5
+# The count shown may be this old at most (SPEC §9); the two lifetimes together stay within it.
+COUNT_FRESHNESS_SECONDS = 5
+MAX_BODY_BYTES = 512 * 1024
+MAX_QUERY_BYTES = 512
+# Headers of the stored answer that belong to one request and are not kept.
+PER_REQUEST_HEADERS = {"content-length", "set-cookie", "x-request-id", "date"}
+SITE = "site"
+LISTINGS = "listings"
+
+
+# -- storage -----------------------------------------------------------------------------------
+
+
+class MemoryStore:
+    """Per-process storage: at most `max_entries` entries (least recently used dropped first),
+    each until its expiry by `clock`; the generations in a dict of their own, never dropped (one
+    integer per object changed in this process)."""
+
+    def __init__(self, max_entries, clock=time.monotonic):
+        self.max_entries = max_entries
+        self.clock = clock
+        self.entries = OrderedDict()
+        self.generations = {}
+        self.lock = Lock()
+
+    def get_many(self, keys):
+        now = self.clock()
+        values = []
+        with self.lock:
+            for key in keys:
+                if key.startswith("gen:"):
+                    values.append(str(self.generations.get(key, 0)).encode())
+                    continue
+                entry = self.entries.get(key)
+                if entry is None or entry[0] <= now:
+                    self.entries.pop(key, None)
+                    values.append(None)
+                else:
+                    self.entries.move_to_end(key)
+                    values.append(entry[1])
+        return values
+
+    def set(self, key, value, seconds):
+        with self.lock:
+            self.entries[key] = (self.clock() + seconds, value)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
+    def bump(self, keys):
+        with self.lock:
+            for key in keys:
+                self.generations[key] = self.generations.get(key, 0) + 1
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.generations.clear()
+
+
+class RedisStore:
+    """Storage in Redis: one MGET per lookup (the entry and its generations), SET with an expiry,
+    INCR for the generations. Any Redis error makes the call a miss (or a no-op) for
+    RETRY_SECONDS; one warning per outage."""
+
+    def __init__(self, url, prefix="participation:cache:", clock=time.monotonic):
+        self.client = redis.Redis.from_url(
+            url,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+        self.prefix = prefix
+        self.clock = clock
+        self.retry_at = None
+
+    def _call(self, operation, away):
+        if self.retry_at is not None and self.clock() < self.retry_at:
+            return away
+        try:
+            result = operation()
+        except redis.RedisError as error:
+            if self.retry_at is None:
+                log.warning(
+                    "page cache: Redis unreachable (%s), pages are rendered without it",
+                    type(error).__name__,
+                )
+            self.retry_at = self.clock() + RETRY_SECONDS
+            return away
+        if self.retry_at is not None:
+            self.retry_at = None
+            log.warning("page cache: Redis reachable again")
+        return result
+
+    def get_many(self, keys):
+        return self._call(
+            lambda: self.client.mget([self.prefix + key for key in keys]), [None] * len(keys)
+        )
+
+    def set(self, key, value, seconds):
+        self._call(lambda: self.client.set(self.prefix + key, value, px=int(seconds * 1000)), None)
+
+    def bump(self, keys):
+        def incr_all():
+            with self.client.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.incr(self.prefix + key)
+                pipe.execute()
+
+        self._call(incr_all, None)
+
+    def clear(self):
+        def delete_all():
+            for key in self.client.scan_iter(match=self.prefix + "*", count=500):
+                self.client.delete(key)
+
+        self._call(delete_all, None)
+
+
+def release_fingerprint(app):
+    """What the stored answers were made by: a hash of the templates, the compiled translations
+    and the package's code. Nodes running the same release share entries; a new release starts
+    afresh instead of serving pages rendered by the previous one."""
+    digest = hashlib.blake2b(digest_size=6)
+    for folder, pattern in (
+        (app.template_folder, "**/*.html"),
+        (app.config["BABEL_TRANSLATION_DIRECTORIES"], "**/*.mo"),
+        (app.root_path, "**/*.py"),
+    ):
+        folder = Path(folder)
+        for path in sorted(folder.glob(pattern)):
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class PageCache:
+    """What create_app() keeps in app.extensions["page_cache"]."""
+
+    def __init__(self, store, page_seconds, shared_seconds, release, local_entries=2048):
+        self.store = store
+        # Fragments that depend on nothing but the release and the language (a comment's reply
+        # and report forms): in this process's memory, never in Redis, whose round trip would
+        # cost more than rendering them.
+        self.local = MemoryStore(local_entries)
+        self.page_seconds = page_seconds
+        self.shared_seconds = shared_seconds
+        self.release = release
+
+    @property
+    def enabled(self):
+        return self.page_seconds > 0
+
+
+def init_app(app):
+    """Build the store and install the hook that serves stored pages. Call after the request log
+    and the metrics hooks are registered: their before_request hooks must run first."""
+    page_seconds = app.config["PAGE_CACHE_SECONDS"]
+    shared_seconds = app.config["PAGE_CACHE_SHARED_SECONDS"]
+    if page_seconds + shared_seconds > COUNT_FRESHNESS_SECONDS:
+        raise RuntimeError(
+            "PAGE_CACHE_SECONDS + PAGE_CACHE_SHARED_SECONDS must not exceed "
+            f"{COUNT_FRESHNESS_SECONDS}: pages show a signature count fresh within that time"
+        )
+    url = app.config["PAGE_CACHE_URL"]
+    store = RedisStore(url) if url else MemoryStore(app.config["PAGE_CACHE_MAX_ENTRIES"])
+    app.extensions[EXTENSION] = PageCache(
+        store, page_seconds, shared_seconds, release_fingerprint(app)
+    )
+    app.before_request(serve_cached_page)
+    app.jinja_env.globals["cached_fragment"] = cached_fragment
+
+
+def page_cache():
+    return current_app.extensions[EXTENSION]
+
+
+# -- generations -------------------------------------------------------------------------------
+
+TRACKED = {}  # model class -> function(instance) -> generation names
+
+
+def track(model, generations):
+    """After a commit that added, changed or deleted an instance of `model`, bump the generations
+    `generations(instance)` names. Areas register what their public pages show
+    (public/cached_pages.py)."""
+    TRACKED[model] = generations
+
+
+def generation_key(name):
+    return f"gen:{name}"
+
+
+def bump(*names):
+    """Bump these generations now (after a change made outside the ORM's unit of work)."""
+    if has_app_context() and EXTENSION in current_app.extensions and names:
+        page_cache().store.bump([generation_key(name) for name in names])
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _note_changes(db_session, _flush_context):
+    if not TRACKED:
+        return
+    names = db_session.info.setdefault("page_generations", set())
+    for instance in (*db_session.new, *db_session.dirty, *db_session.deleted):
+        generations = TRACKED.get(type(instance))
+        if generations is not None:
+            names.update(generations(instance))
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _bump_after_commit(db_session):
+    names = db_session.info.pop("page_generations", None)
+    if names:
+        bump(*sorted(names))
+
+
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _forget_changes(db_session, _previous_transaction):
+    db_session.info.pop("page_generations", None)
+
+
+# -- whole pages -------------------------------------------------------------------------------
+
+
+def shared_page(*generations):
+    """Decorator for a public view whose anonymous answers are shared (cached here and by nginx).
+    `generations` are names, or functions of the view's arguments giving a name, of what the page
+    shows besides SITE: LISTINGS, or `lambda petition_id, **_: f"petition:{petition_id}"`."""
+
+    def decorator(view):
+        view.shared_page_generations = generations
+        return view
+
+    return decorator
+
+
+def _page_generations(view):
+    names = [SITE]
+    for item in getattr(view, "shared_page_generations", ()):
+        names.append(item(**(request.view_args or {})) if callable(item) else item)
+    return names
+
+
+def _carries_session(req):
+    cookies = req.cookies
+    return (
+        current_app.config["SESSION_COOKIE_NAME"] in cookies
+        or current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies
+    )
+
+
+def _shared_view():
+    view = current_app.view_functions.get(request.endpoint)
+    return view if hasattr(view, "shared_page_generations") else None
+
+
+def _page_key(cache):
+    """Everything the answer varies on: the release, the URL with its query string and the
+    language (HEAD is answered from the GET's entry, as HTTP caches do)."""
+    raw = b"\0".join(
+        [
+            cache.release.encode(),
+            current_language().encode(),
+            request.path.encode(),
+            request.query_string,
+        ]
+    )
+    return "page:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def serve_cached_page():
+    """before_request: the stored answer to an anonymous GET/HEAD of a shared page, if any."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    view = _shared_view()
+    if view is None:
+        return None
+    cache = page_cache()
+    if (
+        not cache.enabled
+        or _carries_session(request)
+        or len(request.query_string) > MAX_QUERY_BYTES
+    ):
+        return None
+    key = _page_key(cache)
+    names = _page_generations(view)
+    values = cache.store.get_many([key, *map(generation_key, names)])
+    generations = [value.decode() if value is not None else "0" for value in values[1:]]
+    g.page_cache_lookup = (key, generations)
+    if values[0] is None:
+        return None
+    stored = _decode(values[0])
+    if stored is None or stored["generations"] != generations:
+        return None
+    g.page_cache_hit = True
+    response = current_app.response_class(
+        stored["body"], status=stored["status"], headers=stored["headers"]
+    )
+    return response.make_conditional(request)
+
+
+def shared_cache_control(cache):
+    return f"public, max-age=0, s-maxage={cache.shared_seconds}"
+
+
+def share_anonymous_page(response):
+    """The after_request half, called by core.caching.apply_cache_rule for a shared view's answer
+    to a visitor who is not signed in: the public caching headers and the ETag, the answer kept
+    for the next visitor, a 304 when the client's copy is the same. Returns False when the answer
+    is not one that may be shared (the caller keeps it private)."""
+    if g.get("page_cache_hit"):
+        return True
+    if _shared_view() is None or not page_cache().enabled:
+        return False
+    if (
+        response.status_code != 200
+        or request.method not in ("GET", "HEAD")
+        or session.modified
+        or "Set-Cookie" in response.headers
+        or response.is_streamed
+        or _carries_session(request)
+    ):
+        return False
+    cache = page_cache()
+    response.headers["Cache-Control"] = shared_cache_control(cache)
+    response.headers.pop("Expires", None)
+    response.add_etag()
+    lookup = g.get("page_cache_lookup")
+    body = response.get_data()
+    if lookup is not None and len(body) <= MAX_BODY_BYTES:
+        key, generations = lookup
+        cache.store.set(key, _encode(response, body, generations), cache.page_seconds)
+    response.make_conditional(request)
+    return True
+
+
+def _encode(response, body, generations):
+    headers = [
+        [name, value]
+        for name, value in response.headers.items()
+        if name.lower() not in PER_REQUEST_HEADERS
+    ]
+    meta = {"status": response.status_code, "headers": headers, "generations": generations}
+    return json.dumps(meta, separators=(",", ":")).encode() + b"\n" + body
+
+
+def _decode(value):
+    meta, _newline, body = value.partition(b"\n")
+    try:
+        stored = json.loads(meta)
+    except ValueError:
+        return None
+    stored["body"] = body
+    return stored
+
+
+# -- fragments ---------------------------------------------------------------------------------
+
+CSRF_PLACEHOLDER = "\x00csrf\x00"
+
+
+def cached_fragment(name, *parts, generations=(), seconds=60, local=False, caller=None):
+    """For templates, around a part of a page that is the same for every reader in a language:
+
+        {% call cached_fragment("petition-texts", petition.id,
+                                generations=["petition:%d" % petition.id]) %}…{% endcall %}
+
+    The part is rendered once and reused while SITE and `generations` are unchanged, for at most
+    `seconds`. A CSRF token rendered in it is stored as a placeholder and each reader gets their
+    own; nothing else personal may be inside. `local=True`: a part that depends on nothing but
+    the release, the language and `parts`, kept in this process only (no generation)."""
+    cache = page_cache()
+    if not cache.enabled:
+        return caller()
+    raw = "\0".join([cache.release, current_language(), name, *map(str, parts)]).encode()
+    key = "fragment:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
+    store = cache.local if local else cache.store
+    names = () if local else (SITE, *generations)
+    values = store.get_many([key, *(generation_key(n) for n in names)])
+    stamp = ".".join(value.decode() if value is not None else "0" for value in values[1:])
+    if values[0] is not None:
+        stored_stamp, _newline, html = values[0].decode().partition("\n")
+        if stored_stamp == stamp:
+            if CSRF_PLACEHOLDER in html:
+                html = html.replace(CSRF_PLACEHOLDER, _csrf_token())
+            return Markup(html)
+    html = str(caller())
+    token = _csrf_token() if _csrf_field() in session else None
+    stored = html.replace(token, CSRF_PLACEHOLDER) if token else html
+    store.set(key, f"{stamp}\n{stored}".encode(), seconds)
+    return Markup(html)
+
+
+def _csrf_field():
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+
+
+def _csrf_token():
+    """This reader's CSRF token: the one the page's other forms carry (Flask-WTF gives one per
+    request)."""
+    from flask_wtf.csrf import generate_csrf
+
+    return generate_csrf()
+
+
+def clear():
+    """Forget every stored answer, fragment and generation of this application (tests, operators)."""
+    page_cache().store.clear()
+    page_cache().local.clear()
