@@ -71,7 +71,6 @@ class CommuneKind(enum.StrEnum):
     RURAL = "rural"
 
 
-
 class Commune(TranslatableNameMixin, db.Model):
     """One of Morocco's communes (organic law 113.14), identified by its HCP census code. Its
     population sets the number of signatures a communal petition needs, and whether it has
