@@ -80,6 +80,9 @@ class Config:
         self.RATELIMIT_REGISTER = _env("RATELIMIT_REGISTER", "5 per minute;30 per hour")
         self.RATELIMIT_PASSWORD_RESET = _env("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour")
         self.RATELIMIT_VERIFY = _env("RATELIMIT_VERIFY", "10 per minute")
+        self.RATELIMIT_RECEIPT_LOOKUP = _env(
+            "RATELIMIT_RECEIPT_LOOKUP", "10 per minute;100 per day"
+        )
         self.RATELIMIT_TWO_FACTOR = _env("RATELIMIT_TWO_FACTOR", "5 per minute;30 per hour")
         # Identity form submissions, per address and per account: each one can say whether a CIN is taken.
         self.RATELIMIT_IDENTITY = _env("RATELIMIT_IDENTITY", "5 per minute;30 per day")
@@ -113,6 +116,8 @@ class Config:
         # Signatories' personal data (names, CIN, address) is anonymised this many days after the
         # petition ends (expired, withdrawn, declared inadmissible or answered); counts stay.
         self.SIGNATORY_RETENTION_DAYS = _env_int("SIGNATORY_RETENTION_DAYS", 365)
+        # The tick appends a petition's count log entry at most this often (docs/verifiable-counts.md).
+        self.COUNT_LOG_INTERVAL_HOURS = _env_int("COUNT_LOG_INTERVAL_HOURS", 24)
         self.SIGNER_NOTIFICATION_BATCH = _env_int("SIGNER_NOTIFICATION_BATCH", 500)
         self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
         self.MAX_FORM_MEMORY_SIZE = _env_int("MAX_FORM_MEMORY_SIZE", 1024 * 1024)

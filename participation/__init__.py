@@ -104,6 +104,7 @@ def _register_blueprints(app):
     from participation.institutions.views import bp as places_bp
     from participation.opendata.views import bp as opendata_bp
     from participation.petitions.comment_targets import register_petition_comment_target
+    from participation.petitions.count_views import bp as petition_counts_bp
     from participation.petitions.officer_views import bp as petition_officer_bp
     from participation.petitions.views import bp as petitions_bp
     from participation.public.cached_pages import register_cached_pages
@@ -126,6 +127,7 @@ def _register_blueprints(app):
         moderation_admin_bp,
         petitions_bp,
         petition_officer_bp,
+        petition_counts_bp,
         ogp_bp,
         stats_bp,
         translation_review_bp,

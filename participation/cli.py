@@ -227,6 +227,7 @@ def run_tick():
     in-process scheduler); returns what it did, in a line."""
     from participation.consultations.services import advance_due_consultations
     from participation.core.jobs import single_run
+    from participation.petitions.countlog import append_due_entries
     from participation.petitions.processing import anonymise_ended_petitions, notify_signers
     from participation.petitions.signing import expire_due_petitions
     from participation.stats.aggregates import refresh_statistics_if_due
@@ -237,13 +238,16 @@ def run_tick():
         told = notify_signers()
         anonymised = anonymise_ended_petitions()
         db.session.commit()
+        logged = append_due_entries()
+        db.session.commit()
         with single_run("statistics") as acquired:  # not while `flask stats refresh` runs
             if acquired:
                 refresh_statistics_if_due()
                 db.session.commit()
     return (
         f"{changed} consultations opened or closed, {expired} petitions expired, "
-        f"{told} signers told of new steps, {anonymised} petitions' signatories anonymised"
+        f"{told} signers told of new steps, {anonymised} petitions' signatories anonymised, "
+        f"{logged} count log entries appended"
     )
 
 

@@ -19,7 +19,7 @@ from participation.api.common import (
 from participation.core import policy
 from participation.institutions.queries import list_regions
 from participation.core.models import utcnow
-from participation.petitions import queries
+from participation.petitions import countlog, queries
 from participation.petitions.deadlines import deadline_clocks
 
 
@@ -135,3 +135,47 @@ def petition_count(petition_id):
     existing(queries.get_public_petition_state(checked_id(petition_id)))
     total, updated = queries.count_signatures_as_of(petition_id)
     return public_json({"signature_count": total, "updated_at": iso(updated)}, 5)
+
+
+def count_log_json(petition_id):
+    """The count log (docs/verifiable-counts.md) with what tools/verify_counts.py needs to check
+    it against the rows now: the receipt hashes counted now and the removals since the last
+    entry. No personal data: a receipt hash reveals nothing of its signer."""
+    entries = countlog.list_entries(petition_id)
+    latest = entries[-1] if entries else None
+    count, receipt_hashes = countlog.count_with_counted_receipts(petition_id)
+    return {
+        "petition_id": petition_id,
+        "specification": countlog.ENTRY_HEADER,
+        "entries": [
+            {
+                "sequence": e.sequence,
+                "recorded_at": countlog.timestamp(e.recorded_at),
+                "event": e.event,
+                "count": e.count,
+                "root": e.root,
+                "previous_hash": e.previous_hash,
+                "entry_hash": e.entry_hash,
+                "added": [{"receipt_hash": h, "reason": r} for h, r in e.added],
+                "removed": [{"receipt_hash": h, "reason": r} for h, r in e.removed],
+            }
+            for e in entries
+        ],
+        "current": {
+            "signature_count": count,
+            "receipt_hashes": receipt_hashes,
+            "removed_since_last_entry": [
+                {"receipt_hash": r.receipt_hash, "reason": r.reason}
+                for r in countlog.list_pending_removals(
+                    petition_id, latest.recorded_at if latest else None
+                )
+            ],
+        },
+    }
+
+
+@bp.route("/petitions/<int:petition_id>/log")
+@policy.public
+def petition_log(petition_id):
+    item = existing(queries.get_public_petition(checked_id(petition_id)))
+    return public_json(count_log_json(item.id), 60)

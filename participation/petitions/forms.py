@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DecimalField, EmailField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, DecimalField, EmailField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from participation.core.forms import (
     CheckboxesField,
@@ -15,6 +15,7 @@ from participation.core.forms import (
     translated_fields,
 )
 from participation.institutions.places import list_places, set_place_choices
+from participation.petitions import receipts
 from participation.petitions.models import DEADLINE_LABELS, LEGAL_STATUS_LABELS, STEP_LABELS
 
 
@@ -231,3 +232,20 @@ translated_fields(
 translated_fields(
     StepForm, "measures", _l("Planned measures (final answer)"), area=True, max_length=20000
 )
+
+
+class ReceiptForm(Form):
+    """The verify page: a receipt code as the signer got it (dashes, spaces and case forgiven)."""
+
+    code = StringField(
+        _l("Receipt code"),
+        validators=[DataRequired(_l("Enter the receipt code you received when you signed."))],
+    )
+
+    def validate_code(self, field):
+        if receipts.parse_code(field.data) is None:
+            raise ValidationError(
+                _l(
+                    "This is not a receipt code: it has 32 letters and digits in groups of 4, such as ABCD-EFGH-…"
+                )
+            )

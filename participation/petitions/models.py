@@ -399,6 +399,9 @@ class Signature(db.Model):
     # never the address; and which signing limit held a suspect signature ("account" or "ip").
     network_hash = sa.Column(sa.String(32), nullable=True)
     held_limit = sa.Column(sa.String(8), nullable=True)
+    # SHA-256 of the signer's receipt code (receipts.py): a leaf of the count log. Null only for
+    # a row written before migration 0018 by a process not yet updated; the tick fills it.
+    receipt_hash = sa.Column(sa.String(64), nullable=True)
 
     __table_args__ = (
         # One signature per account and per CIN per petition, enforced by the database.
@@ -415,6 +418,7 @@ class Signature(db.Model):
             postgresql_where=sa.text("status = 'suspect'"),
         ),
         sa.Index("ix_petition_signatures_recent", "created_at", "petition_id", "network_hash"),
+        sa.Index("ix_petition_signatures_receipt_hash", "receipt_hash", unique=True),
     )
 
 
@@ -594,3 +598,75 @@ class SignatureDecision(db.Model):
 
 
 append_only(SignatureDecision)
+
+
+class AdditionReason(enum.StrEnum):
+    SIGNED = "signed"
+    RELEASED = "released"  # a held signature a moderator counted
+
+
+class RemovalReason(enum.StrEnum):
+    WITHDRAWN = "withdrawn"  # by its signer
+    INVALIDATED = "invalidated"  # found invalid by the platform (reserved: nothing does it yet)
+    UNACCOUNTED = "unaccounted"  # gone without the platform removing it: a tampered database
+
+
+REMOVAL_REASON_LABELS = {
+    RemovalReason.WITHDRAWN: _l("withdrawn by the signer"),
+    RemovalReason.INVALIDATED: _l("invalidated"),
+    RemovalReason.UNACCOUNTED: _l("gone without a recorded reason"),
+}
+ADDITION_REASON_LABELS = {
+    AdditionReason.SIGNED: _l("signed"),
+    AdditionReason.RELEASED: _l("held, then counted by a moderator"),
+}
+
+
+class ReceiptRemoval(db.Model):
+    """Why a counted receipt left the count: written in the transaction that removes the
+    signature, read by the next count log entry. No personal data: a receipt hash is public."""
+
+    __tablename__ = "petition_receipt_removals"
+
+    id = sa.Column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    petition_id = sa.Column(sa.Integer, sa.ForeignKey("petitions.id"), nullable=False)
+    receipt_hash = sa.Column(sa.String(64), nullable=False)
+    reason = sa.Column(sa.String(12), nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        sa.Index("ix_petition_receipt_removals_petition_hash", "petition_id", "receipt_hash"),
+        sa.CheckConstraint(
+            "reason IN (" + ", ".join(f"'{r.value}'" for r in RemovalReason) + ")", name="reason"
+        ),
+    )
+
+
+class CountLogEntry(db.Model):
+    """An entry of a petition's public, append-only count log (countlog.py,
+    docs/verifiable-counts.md): the Merkle root over the counted receipts, their number, the
+    changes since the previous entry with their reasons, and the previous entry's hash."""
+
+    __tablename__ = "petition_count_log"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    petition_id = sa.Column(sa.Integer, sa.ForeignKey("petitions.id"), nullable=False)
+    sequence = sa.Column(sa.Integer, nullable=False)  # 1, 2, ... per petition
+    recorded_at = sa.Column(UTCDateTime, nullable=False)
+    event = sa.Column(sa.String(16), nullable=False)  # "tick" or the petition's new state
+    count = sa.Column(sa.Integer, nullable=False)
+    root = sa.Column(sa.String(64), nullable=False)
+    added = sa.Column(sa.JSON, nullable=False, default=list)  # [[receipt hash, reason]], sorted
+    removed = sa.Column(sa.JSON, nullable=False, default=list)  # [[receipt hash, reason]], sorted
+    previous_hash = sa.Column(sa.String(64), nullable=False)
+    entry_hash = sa.Column(sa.String(64), nullable=False)
+
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "petition_id", "sequence", name="uq_petition_count_log_petition_sequence"
+        ),
+        sa.CheckConstraint("count >= 0", name="count_not_negative"),
+    )
+
+
+append_only(CountLogEntry)

@@ -31,7 +31,9 @@ from participation.petitions.models import (
     SignatureStatus,
     is_open_for_signatures,
 )
+from participation.petitions.countlog import record_removal
 from participation.petitions.queries import count_signatures_of
+from participation.petitions.receipts import new_receipt
 from participation.petitions.transitions import record_transition
 
 
@@ -139,6 +141,7 @@ def _signing_statements(dialect):
         "shard",
         "network_hash",
         "held_limit",
+        "receipt_hash",
     )
     insert = (
         _upsert(signatures, dialect)
@@ -215,6 +218,7 @@ def sign_petition(actor, petition, *, consent, ip=None, now=None, connection=Non
     status = SignatureStatus.SUSPECT if suspect else SignatureStatus.COUNTED
     shard = random.randrange(current_app.config["SIGNATURE_COUNTER_SHARDS"])
     province_key, region_key = profile.province_id or 0, profile.region_id or 0
+    code, receipt_hash = new_receipt()  # in the same INSERT: no extra round trip
     parameters = {
         "petition_id": petition.id,
         "user_id": actor.id,
@@ -230,6 +234,7 @@ def sign_petition(actor, petition, *, consent, ip=None, now=None, connection=Non
         "shard": shard,
         "network_hash": network_hash(ip),
         "held_limit": held_limit,
+        "receipt_hash": receipt_hash,
         "now": now,
         "province_key": province_key,
         "region_key": region_key,
@@ -249,13 +254,14 @@ def sign_petition(actor, petition, *, consent, ip=None, now=None, connection=Non
             _l("You have already signed this petition (with this account or this identity card)."),
             code="already_signed",
         )
-    return SignatureReceipt(id=inserted[0], status=status.value)
+    return SignatureReceipt(id=inserted[0], status=status.value, code=code)
 
 
 @dataclass(frozen=True)
 class SignatureReceipt:
     id: int
     status: str
+    code: str  # the receipt code (receipts.py), known only now: shown once and e-mailed
 
 
 @guarded_by(perms.can_withdraw_signature)
@@ -274,10 +280,11 @@ def withdraw_signature(actor, petition, *, now=None):
     withdrawn = db.session.execute(
         sa.delete(Signature)
         .where(Signature.petition_id == petition.id, Signature.user_id == actor.id)
-        .returning(Signature.status, Signature.province_id, Signature.shard)
+        .returning(Signature.status, Signature.province_id, Signature.shard, Signature.receipt_hash)
     ).first()
     if withdrawn is None:
         raise DomainError(_l("You have not signed this petition."), code="not_signed")
+    record_removal(petition.id, withdrawn.receipt_hash, "withdrawn", now)
     if withdrawn.status == SignatureStatus.COUNTED:
         _take_from_counter(petition.id, withdrawn.province_id or 0, withdrawn.shard, now)
 

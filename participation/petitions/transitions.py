@@ -8,7 +8,11 @@ from flask_babel import lazy_gettext as _l
 from participation.core.audit import record_audit
 from participation.core.errors import DomainError
 from participation.extensions import db
-from participation.petitions.models import PETITION_TRANSITIONS
+from participation.petitions.countlog import append_entry
+from participation.petitions.models import PETITION_TRANSITIONS, PetitionState
+
+# Leaving these states ends or changes what the count means: the count log records it.
+_COUNTING_STATES = {PetitionState.OPEN, PetitionState.DEPOSITED}
 
 
 def record_transition(petition, target, actor, *, now=None, **details):
@@ -20,3 +24,5 @@ def record_transition(petition, target, actor, *, now=None, **details):
     petition.state = target.value
     record_audit(actor, f"petition.{target.value}", petition, previous=previous.value, **details)
     db.session.flush()
+    if previous in _COUNTING_STATES and petition.published_at is not None:
+        append_entry(petition.id, target.value, now=now, force=True)

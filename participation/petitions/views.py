@@ -2,7 +2,17 @@
 
 import functools
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,7 +32,15 @@ from participation.institutions.models import Province, Region
 from participation.institutions.queries import get_commune, list_regions
 from participation.petitions import forms as f
 from participation.petitions import permissions as perms
-from participation.petitions import processing, queries, services, signers, signing
+from participation.petitions import (
+    countlog,
+    processing,
+    queries,
+    receipts,
+    services,
+    signers,
+    signing,
+)
 from participation.petitions.deadlines import deadline_clocks
 from participation.petitions.models import (
     PETITION_STATE_LABELS,
@@ -173,13 +191,22 @@ def detail(petition_id, slug=None):
     now = utcnow()
     count = queries.count_signatures(petition.id) if petition.published_at else 0
     target = resolve_target("petition", petition.id)
-    return render_template(
+    signature = signing.get_signature(current_user, petition)
+    # A new signature's receipt code, carried from the signing POST: shown and e-mailed once.
+    receipt_code = receipts.carried_code(petition.id, signature)
+    if receipt_code:
+        perform(lambda: receipts.email_receipt(current_user, petition, receipt_code))
+    page = render_template(
         "petitions/detail.html",
+        receipt_code=receipt_code,
+        reconciliation=queries.get_reconciliation(petition.id) if petition.published_at else None,
+        count_log=countlog.list_recent_entries(petition.id) if petition.published_at else [],
+        count_log_events=countlog.event_labels(),
         petition=petition,
         count=count,
         by_region=queries.count_signatures_by_region(petition.id) if petition.published_at else {},
         regions={r.id: r for r in list_regions()},
-        signature=signing.get_signature(current_user, petition),
+        signature=signature,
         state=petition.effective_state(now, signatures=count),
         state_label=petition.effective_label(now, signatures=count),
         collecting=is_open_for_signatures(petition, now),
@@ -206,6 +233,11 @@ def detail(petition_id, slug=None):
         if target.is_visible_to(current_user) and petition.published_at
         else None,
     )
+    if receipts.CODE_COOKIE not in request.cookies:
+        return page
+    response = make_response(page)
+    receipts.forget_code(response)
+    return response
 
 
 @bp.route("/<int:petition_id>/committee", methods=["GET", "POST"])
@@ -414,12 +446,13 @@ def sign(petition_id):
                 "error",
             )
             return back
-        ok, _signature = perform(
+        ok, signature = perform(
             lambda: signing.sign_petition(
                 signer, petition, consent=consent, ip=request.remote_addr, connection=connection
             )
         )
     if ok:
+        receipts.remember_code(back, petition.id, signature.code)
         # No flash message: the page's signature panel says whether the signature is counted or
         # held for a check, and keeps saying it; not rewriting the session cookie on every
         # signature spares the busiest request about 15 % of its instructions (docs/benchmarks.md).

@@ -10,6 +10,7 @@ from flask_babel import force_locale, gettext
 
 from participation.auth.models import User
 from participation.core.driver_statements import DriverStatement
+from participation.core.mail import OutboxMessage
 from participation.core.models import utcnow
 from participation.core.switches import SiteSwitch, Switch
 from participation.extensions import db
@@ -61,9 +62,22 @@ def test_a_signature_is_counted_then_a_second_one_is_refused(client, login, post
     assert response.status_code == 302 and response.headers["Location"].endswith(
         page_of(petition).replace("è", "%C3%A8") + "#your-signature"
     )
-    assert flashes(client) == [] and "Set-Cookie" not in response.headers
-    panel = client.get(page_of(petition)).get_data(as_text=True)
+    # Only the receipt code's own short-lived cookie is set (petitions/receipts.py).
+    cookies = response.headers.getlist("Set-Cookie")
+    assert flashes(client) == [] and [c.split("=")[0] for c in cookies] == ["receipt"]
+    assert "Max-Age=600" in cookies[0] and "HttpOnly" in cookies[0]
+    code = cookies[0].split("=", 1)[1].split(";")[0].split(".", 1)[1]
+    shown = client.get(page_of(petition))
+    panel = shown.get_data(as_text=True)
     assert 'id="your-signature"' in panel and fr("You signed this petition.") in panel
+    # The code is shown once, e-mailed, and its cookie deleted; the page is never stored.
+    assert code in panel and "private, no-store" in shown.headers["Cache-Control"]
+    assert any(c.startswith("receipt=;") for c in shown.headers.getlist("Set-Cookie"))
+    mail = db.session.scalar(
+        sa.select(OutboxMessage).where(OutboxMessage.template == "signature_receipt")
+    )
+    assert mail is not None and code in mail.body_text
+    assert code not in client.get(page_of(petition)).get_data(as_text=True)
     assert queries.count_signatures(petition.id) == 1
     sign(client, post_form, petition)
     assert fr(
