@@ -111,7 +111,16 @@ class MemoryStore:
 class RedisStore:
     """Storage in Redis: one MGET per lookup (the entry and its generations), SET with an expiry,
     INCR for the generations. Any Redis error makes the call a miss (or a no-op) for
-    RETRY_SECONDS; one warning per outage."""
+    RETRY_SECONDS; one warning per outage.
+
+    In front of it, each process keeps what a lookup returned for NEAR_SECONDS (`near`): during a
+    surge a worker asks Redis about a page a few times a second, not on every request. An answer
+    may therefore be served NEAR_SECONDS after Redis dropped it (counted in the count's 5 s, see
+    init_app), and a change committed by another process shows in this one NEAR_SECONDS later at
+    most (at once in the process that committed it)."""
+
+    NEAR_SECONDS = 0.5
+    NEAR_ENTRIES = 256
 
     def __init__(self, url, prefix="participation:cache:", clock=time.monotonic):
         self.client = redis.Redis.from_url(
@@ -122,6 +131,8 @@ class RedisStore:
         self.prefix = prefix
         self.clock = clock
         self.retry_at = None
+        self.near = OrderedDict()  # key list -> (time fetched, values)
+        self.lock = Lock()
 
     def _call(self, operation, away):
         if self.retry_at is not None and self.clock() < self.retry_at:
@@ -142,14 +153,32 @@ class RedisStore:
         return result
 
     def get_many(self, keys):
-        return self._call(
-            lambda: self.client.mget([self.prefix + key for key in keys]), [None] * len(keys)
-        )
+        lookup, now = tuple(keys), self.clock()
+        with self.lock:
+            near = self.near.get(lookup)
+        if near is not None and now - near[0] < self.NEAR_SECONDS:
+            return near[1]
+        values = self._call(lambda: self.client.mget([self.prefix + key for key in keys]), None)
+        if values is None:
+            return [None] * len(keys)
+        with self.lock:
+            self.near[lookup] = (now, values)
+            self.near.move_to_end(lookup)
+            while len(self.near) > self.NEAR_ENTRIES:
+                self.near.popitem(last=False)
+        return values
+
+    def forget_near(self):
+        with self.lock:
+            self.near.clear()
 
     def set(self, key, value, seconds):
+        self.forget_near()
         self._call(lambda: self.client.set(self.prefix + key, value, px=int(seconds * 1000)), None)
 
     def bump(self, keys):
+        self.forget_near()  # this process sees its own change at once
+
         def incr_all():
             with self.client.pipeline(transaction=False) as pipe:
                 for key in keys:
@@ -159,6 +188,8 @@ class RedisStore:
         self._call(incr_all, None)
 
     def clear(self):
+        self.forget_near()
+
         def delete_all():
             for key in self.client.scan_iter(match=self.prefix + "*", count=500):
                 self.client.delete(key)
@@ -206,12 +237,14 @@ def init_app(app):
     and the metrics hooks are registered: their before_request hooks must run first."""
     page_seconds = app.config["PAGE_CACHE_SECONDS"]
     shared_seconds = app.config["PAGE_CACHE_SHARED_SECONDS"]
-    if page_seconds + shared_seconds > COUNT_FRESHNESS_SECONDS:
+    url = app.config["PAGE_CACHE_URL"]
+    near = RedisStore.NEAR_SECONDS if url else 0
+    if page_seconds + shared_seconds + near > COUNT_FRESHNESS_SECONDS:
         raise RuntimeError(
             "PAGE_CACHE_SECONDS + PAGE_CACHE_SHARED_SECONDS must not exceed "
-            f"{COUNT_FRESHNESS_SECONDS}: pages show a signature count fresh within that time"
+            f"{COUNT_FRESHNESS_SECONDS - near}: pages show a signature count fresh within "
+            f"{COUNT_FRESHNESS_SECONDS} s"
         )
-    url = app.config["PAGE_CACHE_URL"]
     store = RedisStore(url) if url else MemoryStore(app.config["PAGE_CACHE_MAX_ENTRIES"])
     app.extensions[EXTENSION] = PageCache(
         store, page_seconds, shared_seconds, release_fingerprint(app)
@@ -346,7 +379,7 @@ def serve_cached_page():
     response = current_app.response_class(
         stored["body"], status=stored["status"], headers=stored["headers"]
     )
-    return response.make_conditional(request)
+    return not_modified_if_matching(response)
 
 
 def shared_cache_control(cache):
@@ -380,8 +413,19 @@ def share_anonymous_page(response):
     if lookup is not None and len(body) <= MAX_BODY_BYTES:
         key, generations = lookup
         cache.store.set(key, _encode(response, body, generations), cache.page_seconds)
-    response.make_conditional(request)
+    not_modified_if_matching(response)
     return True
+
+
+def not_modified_if_matching(response):
+    """A 304 (same headers, no body: Werkzeug sends none for a 304) when the client's
+    If-None-Match names this answer's ETag (weak comparison, RFC 9110 13.1.2). Not Werkzeug's
+    make_conditional, which would also add a Date header that gunicorn sends a second time."""
+    if response.status_code == 200 and request.if_none_match:
+        etag, _weak = response.get_etag()
+        if etag and request.if_none_match.contains_weak(etag):
+            response.status_code = 304
+    return response
 
 
 def _encode(response, body, generations):

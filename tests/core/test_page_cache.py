@@ -125,6 +125,8 @@ def test_a_matching_if_none_match_gets_a_304_with_the_caching_headers(client, pe
     assert answer.get_data() == b""
     assert answer.headers["ETag"] == first.headers["ETag"]
     assert answer.headers["Cache-Control"] == SHARED
+    weak = client.get(url, headers={"If-None-Match": f'"x", W/{first.headers["ETag"]}'})
+    assert weak.status_code == 304  # If-None-Match compares weakly (RFC 9110 13.1.2)
     other = client.get(url, headers={"If-None-Match": '"something-else"'})
     assert other.status_code == 200 and other.get_data() == first.get_data()
 
@@ -142,6 +144,7 @@ def test_a_cached_answer_equals_a_rendered_one_headers_logs_and_head_included(
         return sorted((k, v) for k, v in response.headers.items() if k != "X-Request-ID")
 
     assert comparable(served) == comparable(rendered)
+    assert "Date" not in rendered.headers  # gunicorn adds it: one, not two
     assert served.headers["X-Request-ID"] != rendered.headers["X-Request-ID"]
     assert served.headers["Content-Security-Policy"] == rendered.headers["Content-Security-Policy"]
     assert served.get_data() == rendered.get_data()
@@ -274,7 +277,11 @@ REDIS_TEST_URL = "redis://127.0.0.1:6379/13"
 
 
 def test_redis_shares_pages_and_generations_between_workers(app, petition, use_store):
-    stores = [RedisStore(REDIS_TEST_URL, prefix="participation-test:cache:") for _ in range(2)]
+    clocks = [Clock(), Clock()]
+    stores = [
+        RedisStore(REDIS_TEST_URL, prefix="participation-test:cache:", clock=clock)
+        for clock in clocks
+    ]
     try:
         stores[0].client.ping()
     except redis.RedisError:
@@ -287,9 +294,16 @@ def test_redis_shares_pages_and_generations_between_workers(app, petition, use_s
         use_store(stores[1])  # another worker, another node
         served, statements = queries(app.test_client(), url)
         assert statements == 0 and served.get_data() == rendered.get_data()
-        petition.title = {"fr": "Titre changé ailleurs"}
-        db.session.commit()
         use_store(stores[0])
+        assert queries(app.test_client(), url)[1] == 0  # worker 0 holds the lookup nearby now
+        use_store(stores[1])
+        petition.title = {"fr": "Titre changé ailleurs"}
+        db.session.commit()  # by worker 1: it sees the change at once
+        assert "Titre changé ailleurs" in app.test_client().get(url).get_data(as_text=True)
+        # Worker 0 asks Redis again within NEAR_SECONDS, and then sees it.
+        use_store(stores[0])
+        assert "Titre changé ailleurs" not in app.test_client().get(url).get_data(as_text=True)
+        clocks[0].now += RedisStore.NEAR_SECONDS
         assert "Titre changé ailleurs" in app.test_client().get(url).get_data(as_text=True)
     finally:
         stores[0].clear()
