@@ -46,8 +46,9 @@ def test_consultation_journey(browser, live_app, axe_check):
     officer_page.fill("#opens_at", (now_local - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
     officer_page.fill("#closes_at", (now_local + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M"))
     officer_page.select_option("#moderation_mode", "post")
-    # The form's own button: the scope's region step (a submit button too) comes before it.
-    officer_page.click("main form.form--wide > button[type=submit]")
+    # Enter saves the draft: the form's default button is saving, not the scope's region step
+    # (a submit button too, placed before "Save the draft").
+    officer_page.press("#title_fr", "Enter")
     officer_page.wait_for_load_state()
     axe_check(officer_page)
     officer_page.select_option("#import-language", "fr")
