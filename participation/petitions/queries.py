@@ -110,6 +110,32 @@ def list_public_petitions(filters=None, *, page=1, per_page=20, now=None):
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
+# A drafter's title and the public petitions worth reading before starting another one.
+SIMILAR_LIMIT = 5
+SIMILAR_MIN_TERM = 3  # shorter words (articles, prepositions) say nothing about the subject
+
+
+def list_similar_petitions(title, *, limit=SIMILAR_LIMIT):
+    """Public petitions sharing words with `title` (the same Arabic-aware search as the listing),
+    those sharing the most words first, then the newest: at least half of the title's words of
+    SIMILAR_MIN_TERM or more characters must match. [] for a title without such words."""
+    from participation.core.search import matches_all, search_terms
+
+    terms = [t for t in dict.fromkeys(search_terms(title)) if len(t) >= SIMILAR_MIN_TERM]
+    if not terms:
+        return []
+    shared = sum(
+        (sa.case((matches_all(Petition.search_text, [term]), 1), else_=0) for term in terms),
+        sa.literal(0),
+    )
+    return db.session.scalars(
+        sa.select(Petition)
+        .where(is_public_sql(), shared >= (len(terms) + 1) // 2)
+        .order_by(shared.desc(), Petition.published_at.desc().nulls_last(), Petition.id.desc())
+        .limit(limit)
+    ).all()
+
+
 def list_all_public_petitions():
     """Every public petition, by id (the open-data dumps)."""
     return db.session.scalars(

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -134,6 +135,42 @@ def _petition_input(form):
     return kind, data
 
 
+def _similar_to_draft(form):
+    """Public petitions like the title being drafted: shown whenever the form comes back (the
+    "check for similar petitions" step, another step, an error), as static/js/similar.js shows
+    them while typing."""
+    if request.method != "POST":
+        return None
+    return queries.list_similar_petitions(" ".join(translated_data(form, "title").values()))
+
+
+@bp.route("/similar.json")
+@policy.public
+@limited("RATELIMIT_API", methods=("GET",))
+def similar():
+    """Public petitions whose words are like `q` (a title being drafted), for similar.js."""
+    rows = queries.list_similar_petitions(request.args.get("q", "")[:300])
+    badges = queries.list_badges(rows)
+    results = []
+    for petition in rows:
+        title, title_lang = petition.text("title")
+        results.append(
+            {
+                "title": title,
+                "lang": title_lang,
+                "url": url_for(
+                    "petitions.detail",
+                    lang_code=current_language(),
+                    petition_id=petition.id,
+                    slug=petition.slug,
+                ),
+                "status": str(badges[petition.id].state),
+                "status_label": str(badges[petition.id].label),
+            }
+        )
+    return jsonify(results)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @policy.requires(perms.can_start_petition)
 def new():
@@ -150,8 +187,13 @@ def new():
             )
             if ok:
                 return _go(petition, "petitions.committee")
+    similar_petitions = _similar_to_draft(form)
     return render_template(
-        "petitions/form.html", form=form, petition=None
+        "petitions/form.html",
+        form=form,
+        petition=None,
+        similar_petitions=similar_petitions,
+        similar_badges=queries.list_badges(similar_petitions or []),
     ), 400 if form.errors else 200
 
 
