@@ -7,6 +7,7 @@ from flask_login import AnonymousUserMixin, current_user
 from participation.comments.queries import count_comments, count_stances
 from participation.comments.targets import resolve_target
 from participation.comments.views import thread_for_request
+from participation.consultations.phases import consultation_phases
 from participation.consultations import permissions as perms
 from participation.consultations import exports, queries, questionnaire, services
 from participation.consultations.attachments import stored_path
@@ -81,6 +82,7 @@ def detail(consultation_id, slug=None):
         "consultations/detail.html",
         consultation=consultation,
         now=utcnow(),
+        phases=consultation_phases(consultation),
         section_counts=count_comments("section", section_ids),
         section_stances=count_stances("section", section_ids),
         scope_label=SCOPE_LABELS[Scope(consultation.scope)],

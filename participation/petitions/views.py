@@ -43,6 +43,7 @@ from participation.petitions import (
     signing,
 )
 from participation.petitions.deadlines import deadline_clocks
+from participation.petitions.phases import petition_phases
 from participation.petitions.models import (
     PETITION_STATE_LABELS,
     PetitionKind,
@@ -266,6 +267,9 @@ def detail(petition_id, slug=None):
         following=processing.is_following(current_user, petition),
         is_addressee_officer=perms.is_addressee_officer(current_user, petition),
         clocks=deadline_clocks(petition),
+        phases=petition_phases(
+            petition, signatures=count, clocks=deadline_clocks(petition), now=now
+        ),
         # Forms only for a signed-in reader (anonymous: none is shown): making one puts a CSRF
         # token in the session, and the anonymous page is the same for everyone (shared_page).
         reason_form=f.ReasonForm() if current_user.is_authenticated else None,
