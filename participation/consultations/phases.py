@@ -40,13 +40,13 @@ def consultation_phases(consultation, *, now=None):
             "open",
             PHASE_LABELS["open"],
             consultation.opened_at or consultation.opens_at,
-            planned=consultation.opened_at is None,
+            planned=_ahead(consultation.opened_at, consultation.opens_at, now),
         ),
         Phase(
             "closed",
             PHASE_LABELS["closed"],
             consultation.closed_at or consultation.closes_at,
-            planned=consultation.closed_at is None,
+            planned=_ahead(consultation.closed_at, consultation.closes_at, now),
             notes=changes,
         ),
         Phase("outcome", PHASE_LABELS["outcome"], consultation.outcome_published_at),
@@ -62,3 +62,8 @@ def consultation_phases(consultation, *, now=None):
             for p in placed
         ]
     return place_phases(phases, CURRENT[state])
+
+
+def _ahead(happened, scheduled, now):
+    """A scheduled date still to come (the job may not have recorded a past one yet)."""
+    return happened is None and scheduled is not None and scheduled > now

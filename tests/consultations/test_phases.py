@@ -88,6 +88,7 @@ def test_the_page_shows_an_ordered_list_with_the_current_step(client, institutio
     assert len(current) == 1 and "En cours" in current[0]
     assert "(terminée)" in items[0] and "(à venir)" in items[4]
     assert "prévue le" in items[3]  # the planned closing date
+    assert "prévue le" not in items[2]  # opened (by the clock) three days ago
     for lang in ("ar", "zgh"):
         assert len(phase_items(page(client, consultation, lang))) == 5
 
