@@ -11,7 +11,12 @@ last year); otherwise they go through the areas' public services and queries.
 """
 
 from participation.consultations.topics import load_default_topics
-from participation.demo.accounts import INSTITUTIONS, ensure_institution, seed_accounts
+from participation.demo.accounts import (
+    INSTITUTIONS,
+    ensure_communal_council,
+    ensure_institution,
+    seed_accounts,
+)
 from participation.demo.consultations import seed_consultations
 from participation.demo.moderation import seed_moderation
 from participation.demo.ogp import seed_commitments
@@ -25,6 +30,7 @@ def seed(password_for):
     load_communes()
     load_default_topics()
     institutions = [ensure_institution(kind, region, names) for kind, region, names in INSTITUTIONS]
+    ensure_communal_council()
     load_petition_kinds()
     printed, by_local, extra = seed_accounts(institutions, password_for)
     seed_consultations(

@@ -98,6 +98,25 @@ def ensure_institution(kind, region_code, names):
     return institution
 
 
+RABAT_COUNCIL = {
+    "ar": "مجلس جماعة الرباط",
+    "fr": "Conseil communal de Rabat",
+    "zgh": "ⴰⵙⵇⵇⵉⵎ ⵏ ⵜⵊⵎⴰⵄⵜ ⵏ ⵔⴱⴰⵟ",
+}
+
+
+def ensure_communal_council():
+    """The council of the demo citizen's commune, linked to it: communal petitions to Rabat reach
+    an addressee (where communes are loaded)."""
+    commune = get_commune_by_code(RABAT_COMMUNE)
+    if commune is None:
+        return None
+    council = ensure_institution(InstitutionKind.COMMUNAL_COUNCIL, "04", RABAT_COUNCIL)
+    council.province_id, council.commune_id = commune.province_id, commune.id
+    db.session.flush()
+    return council
+
+
 def ensure_account(local_part, display_name, language, password):
     email = f"{local_part}@{DEMO_DOMAIN}"
     user = db.session.scalar(sa.select(User).where(User.email == email))

@@ -175,3 +175,20 @@ def test_the_petition_page_names_its_commune(client, communes):
     petition = published_communal_petition(TOUARGA)
     page = client.get(f"/fr/petitions/{petition.id}-{petition.slug}").get_data(as_text=True)
     assert "Commune\u00a0: <bdi>Touarga</bdi>" in page
+
+
+def test_the_demo_citizen_can_petition_her_communal_council(app):
+    """After `flask seed-demo`, the demo citizen lives in the commune of Rabat, whose council is
+    on the platform: her communal petition has an addressee and she can sign it."""
+    from participation.auth.models import User
+    from participation.demo.accounts import DEMO_DOMAIN
+
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    amina = db.session.scalar(sa.select(User).where(User.email == f"citizen@{DEMO_DOMAIN}"))
+    rabat = commune(RABAT)
+    assert amina.identity.commune_id == rabat.id
+    petition = services.create_petition(
+        amina, kind("communal_petition"), data(commune=rabat, province=rabat.province)
+    )
+    assert petition.addressee.commune_id == rabat.id
+    assert permissions.lives_in_territory(amina.identity, petition)
