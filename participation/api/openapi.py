@@ -247,7 +247,16 @@ SCHEMAS.update(
             {
                 "region_id": {**nullable(INT1), "description": "null: signers living abroad"},
                 "region": nullable(STRING),
-                "signature_count": INT0,
+                "signature_count": {
+                    **nullable(INT1),
+                    "description": "null: withheld to protect the signatories' privacy, "
+                    "at least 1 and fewer than fewer_than",
+                },
+                "fewer_than": {
+                    **nullable(INT1),
+                    "description": "set when signature_count is withheld (the statistics' "
+                    "small-number rule), else null",
+                },
             }
         ),
         "PetitionDetail": obj(

@@ -19,6 +19,7 @@ from participation.api.common import (
 from participation.core import policy
 from participation.institutions.queries import list_regions
 from participation.core.models import utcnow
+from participation.core.small_numbers import MASKED, min_group
 from participation.petitions import countlog, queries
 from participation.petitions.deadlines import deadline_clocks
 
@@ -79,17 +80,23 @@ def clock_json(clock):
 
 
 def by_region_json(petition_id, regions):
-    """Counted signatures per region (region null: signers living abroad), largest first."""
-    counts = queries.count_signatures_by_region(petition_id)
-    rows = [
+    """Counted signatures per region (region null: signers living abroad), largest first, small
+    numbers withheld as on the petition page (queries.list_public_region_counts)."""
+    return [
         {
             "region_id": key or None,
             "region": regions[key].code if key in regions else None,
-            "signature_count": total,
+            **count_json(total),
         }
-        for key, total in counts.items()
+        for key, total in queries.list_public_region_counts([petition_id]).get(petition_id, [])
     ]
-    return sorted(rows, key=lambda row: (-row["signature_count"], row["region_id"] or 0))
+
+
+def count_json(count):
+    """A protected count: {"signature_count": n, "fewer_than": None}, or the count withheld."""
+    if count is MASKED:
+        return {"signature_count": None, "fewer_than": min_group()}
+    return {"signature_count": count, "fewer_than": None}
 
 
 @bp.route("/petitions")

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from participation.core.models import UTCDateTime, utcnow
+from participation.core.i18n import current_language
+from participation.core.models import UTCDateTime, translated, utcnow
 from participation.extensions import db
 
 
@@ -72,6 +73,18 @@ def list_switches():
         stored.get(key.value) or SiteSwitch(key=key.value, enabled=False, message={})
         for key in Switch
     ]
+
+
+def switch_message(key):
+    """The administrator's message of switch `key` while it is on, as (text, language): in the
+    page's language, or in another one when it is written only there (the page marks it); None
+    when the switch is off or has no message. Plain text, escaped where it is shown
+    (templates/_switches.html)."""
+    enabled, message = _states().get(Switch(key).value, (False, None))
+    if not enabled or not message:
+        return None
+    text, language = translated(message, current_language())
+    return (text, language) if text else None
 
 
 def banner():

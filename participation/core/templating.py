@@ -53,10 +53,12 @@ def _arguments(endpoint):
 
 
 def template_globals():
-    from participation.core.switches import banner
+    from participation.core.switches import banner, is_on, switch_message
 
     return {
         "banner": banner,
+        "switch_on": is_on,
+        "switch_message": switch_message,
         "lang": i18n.current_language(),
         "text_dir": i18n.text_direction(),
         "language_names": i18n.LANGUAGE_NAMES,

@@ -33,10 +33,11 @@ from participation.consultations.models import Consultation, ConsultationState
 from participation.core.csvfiles import iter_csv
 from participation.core.i18n import LANGUAGES
 from participation.core.models import utcnow
+from participation.core.small_numbers import MASKED, min_group
 from participation.extensions import db
 from participation.institutions.models import Institution, Province, Region
 from participation.petitions import queries as petition_queries
-from participation.petitions.models import ProcessingStep, SignatureCounter
+from participation.petitions.models import ProcessingStep
 
 FORMATS = ("csv", "json")
 
@@ -201,24 +202,17 @@ def _petition_rows():
 
 
 def _by_region_rows():
+    """As the petition page shows them: small numbers withheld (petitions.queries)."""
     regions = {r.id: r.code for r in db.session.scalars(sa.select(Region))}
-    rows = db.session.execute(
-        sa.select(
-            SignatureCounter.petition_id,
-            SignatureCounter.region_key,
-            sa.func.sum(SignatureCounter.count),
-        )
-        .where(SignatureCounter.petition_id.in_(petition_queries.public_petition_ids()))
-        .group_by(SignatureCounter.petition_id, SignatureCounter.region_key)
-        .order_by(SignatureCounter.petition_id, SignatureCounter.region_key)
-    )
-    for petition_id, region_key, total in rows:
-        if total:
+    counts = petition_queries.list_public_region_counts(petition_queries.public_petition_ids())
+    for petition_id in sorted(counts):
+        for region_key, count in sorted(counts[petition_id], key=lambda row: row[0]):
             yield {
                 "petition_id": petition_id,
                 "region_id": region_key or "",
                 "region": regions.get(region_key, ""),
-                "signature_count": int(total),
+                "signature_count": "" if count is MASKED else count,
+                "fewer_than": min_group() if count is MASKED else "",
             }
 
 
@@ -440,7 +434,19 @@ DATASETS = (
             PETITION_ID,
             Column("region_id", INTEGER, _l("Region identifier; empty for signers living abroad")),
             REGION,
-            SIGNATURE_COUNT,
+            Column(
+                "signature_count",
+                INTEGER,
+                _l("Counted signatures; empty when withheld to protect the signatories' privacy"),
+            ),
+            Column(
+                "fewer_than",
+                INTEGER,
+                _l(
+                    "When the count is withheld: it is at least 1 and below this number (the rule "
+                    "of the public statistics); empty otherwise"
+                ),
+            ),
         ),
         _by_region_rows,
     ),

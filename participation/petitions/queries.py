@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from participation.core.models import as_utc, utcnow
+from participation.core.small_numbers import MASKED, protect
 from participation.extensions import db
 from participation.auth.models import User
 from participation.institutions.models import Region
@@ -228,6 +229,30 @@ def count_signatures_by_region(petition_id):
         .group_by(SignatureCounter.region_key)
     ).all()
     return {region: int(total) for region, total in rows if total}
+
+
+def list_public_region_counts(petition_ids):
+    """{petition id: [(region key, count)]}: counted signatures by the signers' region (key 0:
+    living abroad) as the public sees them on the petition page, in the API and in the open data:
+    the statistics' small-number rule applied (core.small_numbers.protect), so a region with 1 to
+    STATS_MIN_GROUP - 1 signatures shows MASKED. Largest first, the masked ones last, each group
+    in region order. `petition_ids`: ids, or a select of them (public_petition_ids())."""
+    rows = db.session.execute(
+        sa.select(
+            SignatureCounter.petition_id,
+            SignatureCounter.region_key,
+            sa.func.sum(SignatureCounter.count),
+        )
+        .where(SignatureCounter.petition_id.in_(petition_ids))
+        .group_by(SignatureCounter.petition_id, SignatureCounter.region_key)
+    ).all()
+    counts = {}
+    for petition_id, region_key, total in rows:
+        if total:
+            counts.setdefault(petition_id, []).append((region_key, protect(int(total))))
+    for regions in counts.values():
+        regions.sort(key=lambda row: (row[1] is MASKED, 0 if row[1] is MASKED else -row[1], row[0]))
+    return counts
 
 
 def count_signatures_as_of(petition_id):

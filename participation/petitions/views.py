@@ -247,7 +247,7 @@ def detail(petition_id, slug=None):
         count_log_events=countlog.event_labels(),
         petition=petition,
         count=count,
-        by_region=queries.count_signatures_by_region(petition.id) if petition.published_at else {},
+        by_region=queries.list_public_region_counts([petition.id]).get(petition.id, []),
         regions={r.id: r for r in list_regions()},
         signature=signature,
         state=petition.effective_state(now, signatures=count),
@@ -424,7 +424,10 @@ def review(petition_id):
         if ok:
             return _go(petition)
     return render_template(
-        "petitions/review.html", petition=petition, form=form
+        "petitions/review.html",
+        petition=petition,
+        form=form,
+        committee_problems=services.list_committee_problems(petition),
     ), 400 if form.errors else 200
 
 

@@ -7,7 +7,8 @@ import math
 from dataclasses import dataclass, field
 
 from participation.core.filters import month
-from participation.stats.tables import MASKED, display
+from participation.core.small_numbers import MASKED
+from participation.stats.tables import display
 
 WIDTH = 640
 BAR_AREA = 150  # vertical charts: height of the bars' area

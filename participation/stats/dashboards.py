@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from participation.stats import queries
+from participation.stats.aggregates import get_refreshed_at
 from participation.stats.charts import bar_chart, column_chart
 
 # table key -> [(draw, value column, label column)]
@@ -34,6 +35,15 @@ CHARTS = {
     "signatures-by-region": [(bar_chart, "signatures", "region"), (bar_chart, "rate", "region")],
 }
 
+# Tables read from the figures `flask tick` pre-aggregates (aggregates.py): until their first
+# refresh they would show zeros, so the page says they are not computed yet instead.
+PRE_AGGREGATED = {
+    "participation-by-month",
+    "participation-by-region",
+    "participation-by-language",
+    "petitions-time-to-threshold",
+}
+
 SECTION_TITLES = {
     "participation": _l("Participation"),
     "consultations": _l("Consultations"),
@@ -46,6 +56,7 @@ SECTION_TITLES = {
 class Block:
     table: object
     charts: list = field(default_factory=list)
+    computed: bool = True  # False: pre-aggregated figures not computed yet
 
 
 @dataclass
@@ -56,17 +67,19 @@ class Section:
 
 
 def _blocks(tables):
-    return [
-        Block(
-            table,
-            [
-                draw(table, value, label)
-                for draw, value, label in CHARTS.get(table.key, [])
-                if table.rows
-            ],
-        )
-        for table in tables
-    ]
+    refreshed = get_refreshed_at() is not None
+    blocks = []
+    for table in tables:
+        if table.key in PRE_AGGREGATED and not refreshed:
+            blocks.append(Block(table, computed=False))
+            continue
+        charts = [
+            draw(table, value, label)
+            for draw, value, label in CHARTS.get(table.key, [])
+            if table.rows
+        ]
+        blocks.append(Block(table, charts))
+    return blocks
 
 
 def _tables(key, filters, now):

@@ -40,7 +40,8 @@ from participation.petitions.models import (
 from participation.stats.headline import get_headline_numbers
 from participation.stats.models import NO_KEY, Metric, MonthlyCount, ThresholdReached
 from participation.stats.periods import add_months, month_of, months_between, start_of
-from participation.stats.tables import MASKED, Column, Table, per_100k, protect
+from participation.core.small_numbers import MASKED, protect
+from participation.stats.tables import Column, Table, per_100k
 
 S = ConsultationState
 ADDITIVE = (Metric.REGISTRATIONS, Metric.COMMENTS, Metric.SIGNATURES, Metric.ANSWERS)

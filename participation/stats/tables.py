@@ -5,34 +5,11 @@ same "< 5"), locale formatting for the page and plain values for the CSV."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app
 from flask_babel import format_decimal, format_percent
-from flask_babel import gettext as _
 
 from participation.core.csvfiles import to_csv
 from participation.core.filters import month
-
-
-class Masked:
-    """An aggregate about fewer people than STATS_MIN_GROUP: shown as "< N", never its value."""
-
-    def __repr__(self):
-        return "MASKED"
-
-
-MASKED = Masked()
-
-
-def min_group():
-    return current_app.config["STATS_MIN_GROUP"]
-
-
-def protect(count):
-    """A count of people (or of what people did) as itself, or MASKED when it is about at least one
-    and fewer than STATS_MIN_GROUP people. Zero stays zero: it describes nobody."""
-    if count is None:
-        return None
-    return MASKED if 0 < count < min_group() else count
+from participation.core.small_numbers import MASKED, masked_label
 
 
 def per_100k(count, population):
@@ -42,10 +19,6 @@ def per_100k(count, population):
     if count is None or not population:
         return None
     return round(count * 100_000 / population, 1)
-
-
-def masked_label():
-    return _("< %(threshold)s", threshold=min_group())
 
 
 # Column kinds: "text" (a name), "count" (not about people: consultations, petitions), "people"

@@ -12,7 +12,7 @@ from participation.stats.forms import FiltersForm
 from participation.stats.permissions import can_view_observatory
 from participation.stats.periods import month_of
 from participation.stats.queries import DashboardFilters, default_filters
-from participation.stats.tables import min_group
+from participation.core.small_numbers import min_group
 from participation.translation_review.queries import count_review_statuses
 
 bp = Blueprint("stats", __name__, url_prefix="/<lang:lang_code>")

@@ -21,7 +21,7 @@ from participation.stats.aggregates import refresh_statistics
 from participation.stats.models import ThresholdReached
 from participation.stats.periods import add_months, month_of, start_of
 from participation.stats.queries import DashboardFilters
-from participation.stats.tables import MASKED
+from participation.core.small_numbers import MASKED
 from tests.comments.factories import Note, make_comment
 from tests.factories import make_consultation, make_identity, make_institution, make_user
 from tests.petition_world import addressee_officer, deposited, open_petition, step
