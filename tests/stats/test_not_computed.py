@@ -14,7 +14,6 @@ from tests.factories import make_user
 from tests.petition_world import deposited
 
 
-
 def not_computed(lang):
     """The page's sentence for a table not computed yet, as a page in `lang` writes it."""
     with force_locale(lang):
