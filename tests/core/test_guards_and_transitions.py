@@ -46,6 +46,9 @@ TRANSITIONS = {
 # Kernel-like building blocks outside core/ that write, always called by a guarded service.
 WRITING_BUILDING_BLOCKS = {
     "participation/auth/tokens.py": "e-mail tokens, issued and consumed by the guarded account services",
+    "participation/auth/recovery.py": (
+        "recovery codes, issued, voided and consumed by the guarded two-factor services"
+    ),
     "participation/petitions/transitions.py": (
         "the one place a petition's state changes, called by the area's guarded services"
     ),
