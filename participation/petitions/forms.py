@@ -246,6 +246,6 @@ class ReceiptForm(Form):
         if receipts.parse_code(field.data) is None:
             raise ValidationError(
                 _l(
-                    "This is not a receipt code: it has 32 letters and digits in groups of 4, such as ABCD-EFGH-…"
+                    "This is not a receipt code: it has 32 letters and digits in groups of 4 joined by hyphens."
                 )
             )
