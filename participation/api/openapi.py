@@ -10,7 +10,13 @@ from participation.consultations.queries import PUBLIC_FILTER_STATES
 from participation.institutions.models import InstitutionKind
 from participation.ogp.models import CommitmentStatus
 from participation.petitions.deadlines import ClockStatus
-from participation.petitions.models import Category, Level, StepKind
+from participation.petitions.models import (
+    AdditionReason,
+    Category,
+    Level,
+    RemovalReason,
+    StepKind,
+)
 from participation.petitions.queries import PUBLIC_STATE_VALUES
 
 API_PREFIX = "/api/v1/"
@@ -54,6 +60,7 @@ INT0 = {"type": "integer", "minimum": 0}
 INT1 = {"type": "integer", "minimum": 1}
 DATE = {"type": "string", "format": "date"}
 DATETIME = {"type": "string", "format": "date-time"}
+SHA256_HEX = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 BOOL = {"type": "boolean"}
 LANG = ref("LanguageText")
 
@@ -273,6 +280,60 @@ SCHEMAS.update(
             }
         ),
         "PetitionCount": obj({"signature_count": INT0, "updated_at": nullable(DATETIME)}),
+        # The count log (issue 17, docs/verifiable-counts.md): no personal data, only receipt hashes.
+        "ReceiptChange": obj(
+            {
+                "receipt_hash": SHA256_HEX,
+                "reason": {
+                    "type": "string",
+                    "enum": sorted(
+                        {r.value for r in AdditionReason} | {r.value for r in RemovalReason}
+                    ),
+                },
+            }
+        ),
+        "CountLogEntry": obj(
+            {
+                "sequence": INT1,
+                "recorded_at": {
+                    "type": "string",
+                    "description": "UTC, ISO 8601 to the microsecond, as hashed in the entry",
+                },
+                "event": {
+                    "type": "string",
+                    "description": "tick (the daily job) or the petition's new state",
+                },
+                "count": INT0,
+                "root": {**SHA256_HEX, "description": "Merkle root over the counted receipts"},
+                "previous_hash": {
+                    **SHA256_HEX,
+                    "description": "entry_hash of the previous entry; 64 zeros for the first",
+                },
+                "entry_hash": SHA256_HEX,
+                "added": {"type": "array", "items": ref("ReceiptChange")},
+                "removed": {"type": "array", "items": ref("ReceiptChange")},
+            }
+        ),
+        "CountLog": obj(
+            {
+                "petition_id": INT1,
+                "specification": {
+                    "type": "string",
+                    "description": "e.g. participation-count-log/1",
+                },
+                "entries": {"type": "array", "items": ref("CountLogEntry")},
+                "current": obj(
+                    {
+                        "signature_count": INT0,
+                        "receipt_hashes": {"type": "array", "items": SHA256_HEX},
+                        "removed_since_last_entry": {
+                            "type": "array",
+                            "items": ref("ReceiptChange"),
+                        },
+                    }
+                ),
+            }
+        ),
         "Stats": obj(
             {
                 name: INT0
@@ -447,6 +508,14 @@ PATHS = {
         "PetitionCount",
         parameters=[_path_id("petition_id")],
         max_age=5,
+        tag="petitions",
+    ),
+    "/api/v1/petitions/{petition_id}/log": get(
+        "The public count log (docs/verifiable-counts.md): entries with their Merkle roots, "
+        "chain and changes, and the receipt hashes counted now, for tools/verify_counts.py",
+        "CountLog",
+        parameters=[_path_id("petition_id")],
+        max_age=60,
         tag="petitions",
     ),
 }

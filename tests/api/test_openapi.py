@@ -81,6 +81,12 @@ def _answers(seeded):
         (f"/api/v1/petitions/{p}", "/api/v1/petitions/{petition_id}", 200),
         (f"/api/v1/petitions/{seeded.open_petition.id}", "/api/v1/petitions/{petition_id}", 200),
         (f"/api/v1/petitions/{p}/count", "/api/v1/petitions/{petition_id}/count", 200),
+        (f"/api/v1/petitions/{p}/log", "/api/v1/petitions/{petition_id}/log", 200),
+        (
+            f"/api/v1/petitions/{seeded.draft_petition_id}/log",
+            "/api/v1/petitions/{petition_id}/log",
+            404,
+        ),
         ("/api/v1/consultations?page=0", "/api/v1/consultations", 400),
         ("/api/v1/petitions?state=nope", "/api/v1/petitions", 400),
         (
@@ -102,8 +108,11 @@ def _answers(seeded):
 def test_real_answers_match_the_document(client, seeded, document):
     from participation.extensions import db
     from participation.ogp.services import load_commitments
+    from participation.petitions import countlog
 
     load_commitments()
+    # A count log entry, so that the log's answer holds an entry to check against its schema.
+    countlog.append_entry(seeded.deposited.id, "deposited", force=True)
     db.session.commit()
     checked = set()
     for url, path, status in _answers(seeded):
