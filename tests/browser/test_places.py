@@ -70,7 +70,9 @@ def test_the_script_fills_each_list_at_once(page, live_app, axe_check, citizen, 
     expect(page.locator("#commune_id option")).to_have_count(3)
     page.select_option("#commune_id", commune)
     page.check("#declaration")
-    page.locator("main form.form button[type=submit]:not([name=step])").click()
+    # Enter saves: the form's default button is saving, not a region or province step.
+    page.press("#address", "Enter")
+    page.wait_for_url(f"**/{lang}/account/identity")
     page.wait_for_load_state()
     axe_check(page)
     with live_app.app_context():
