@@ -10,6 +10,8 @@ import shutil
 import threading
 
 import pytest
+from axe_playwright_python.base import AxeResults
+from axe_playwright_python.sync_playwright import Axe
 from werkzeug.serving import make_server
 
 from tests.conftest import isolated
@@ -25,6 +27,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
 
 
 def _chromium_available():
@@ -91,19 +94,41 @@ def page(browser, live_app):
     context.close()
 
 
-@pytest.fixture
-def axe_check():
-    """Run axe-core on the current page; fail with the report when it finds any violation."""
-    from axe_playwright_python.sync_playwright import Axe
+class AxeCheck:
+    """axe-core on a page: `check(page)` fails with the report when it finds any violation.
 
-    axe = Axe()
+    `start(page)` sets a run going in the page and returns at once, `finish(page)` waits for it and
+    checks its result: a test that visits many pages lets Chromium check one page while the next is
+    being served and measured in another tab (tests/browser/test_tables.py). The page must not
+    navigate between the two calls.
 
-    def check(page):
-        results = axe.run(
-            page,
-            options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
-        )
+    axe-core (570 kB) is sent to a browser context once: the first check in a context evaluates it
+    in the page and registers it as an init script, so the context's later pages have it from
+    their start and each check only runs it."""
+
+    def __init__(self):
+        self.script = Axe().axe_script
+        self.contexts = []
+
+    def start(self, page):
+        if page.evaluate("() => typeof axe === 'undefined'"):
+            page.evaluate(self.script)
+            if page.context not in self.contexts:
+                page.context.add_init_script(script=self.script)
+                self.contexts.append(page.context)
+        page.evaluate("options => { window.__axeRun = axe.run(document, options); }", AXE_OPTIONS)
+
+    def finish(self, page):
+        results = AxeResults(page.evaluate("() => window.__axeRun"))
         assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
         return results
 
-    return check
+    def __call__(self, page):
+        self.start(page)
+        return self.finish(page)
+
+
+@pytest.fixture
+def axe_check():
+    """Run axe-core on the current page; fail with the report when it finds any violation."""
+    return AxeCheck()

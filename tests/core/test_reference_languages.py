@@ -11,9 +11,12 @@ from importlib import resources
 import pytest
 import sqlalchemy as sa
 
+from flask import current_app
+
 from participation.extensions import db
 from participation.institutions.models import Institution, Province, Region
 from participation.petitions.models import Petition, PetitionKind
+from tests.conftest import Snapshot
 from tests.page_text import people_names, stray_latin_words
 
 LANGUAGES = ("ar", "fr", "zgh")
@@ -28,6 +31,24 @@ def assert_three_languages(what, texts):
         assert (texts or {}).get(lang, "").strip(), f"{what}: no {lang} text in {texts!r}"
     assert not LATIN.search(texts["zgh"]), f"{what}: Latin letters in the Amazigh {texts['zgh']!r}"
     assert TIFINAGH.search(texts["zgh"]), f"{what}: the Amazigh {texts['zgh']!r} is not in Tifinagh"
+
+
+def _seed_demo():
+    result = current_app.test_cli_runner().invoke(args=["seed-demo", "--password", "x" * 12])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def seeded_demo(apps, database_template, tmp_path_factory):
+    """`flask seed-demo`, run once for the module (it takes seconds)."""
+    app, settings = apps.get({}, None)
+    return Snapshot(app, settings, database_template, tmp_path_factory.mktemp("demo"), _seed_demo)
+
+
+@pytest.fixture
+def demo(app, seeded_demo):
+    """The demo in this test's database (a copy of the module's)."""
+    seeded_demo.restore()
 
 
 def _data(name):
@@ -59,8 +80,7 @@ def test_the_data_files_name_everything_in_three_languages():
             assert_three_languages(f"{set_key}.{ground['code']}", ground["label"])
 
 
-def test_what_the_app_and_the_demo_seed_is_named_in_three_languages(app):
-    assert app.test_cli_runner().invoke(args=["seed-demo", "--password", "x" * 12]).exit_code == 0
+def test_what_the_app_and_the_demo_seed_is_named_in_three_languages(demo):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Region)) == 12
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Province)) == 75
     for region in db.session.scalars(sa.select(Region)):
@@ -108,8 +128,7 @@ def test_an_earlier_database_gains_the_amazigh_names_without_losing_edits(app, t
 
 
 @pytest.mark.parametrize("language", ["zgh", "ar"])
-def test_the_demo_petition_pages_show_no_stray_latin_word(app, client, language):
-    assert app.test_cli_runner().invoke(args=["seed-demo", "--password", "x" * 12]).exit_code == 0
+def test_the_demo_petition_pages_show_no_stray_latin_word(demo, client, language):
     allowed = ALLOWED_LATIN | people_names()
     urls = [f"/{language}/petitions/"]
     urls += [
@@ -123,8 +142,7 @@ def test_the_demo_petition_pages_show_no_stray_latin_word(app, client, language)
         assert stray_latin_words(response.get_data(as_text=True), language, allowed) == [], url
 
 
-def test_a_title_in_another_language_is_marked_with_its_language(app, client):
-    assert app.test_cli_runner().invoke(args=["seed-demo", "--password", "x" * 12]).exit_code == 0
+def test_a_title_in_another_language_is_marked_with_its_language(demo, client):
     petition = db.session.scalar(
         sa.select(Petition).where(Petition.published_at.is_not(None)).order_by(Petition.id.desc())
     )
