@@ -193,6 +193,7 @@ def _register_template_helpers(app):
     from participation.core.filters import register_filters
     from participation.core.templating import template_globals
     from participation.core.urls import external_url
+    from participation.core import svgmap
 
     app.context_processor(template_globals)
     # The roles' predicates for every template (`perms.is_moderator(current_user)`): registered
@@ -204,3 +205,6 @@ def _register_template_helpers(app):
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["external_url"] = external_url
+    # Global, not in template_globals: the statistics' blocks are macros imported without context.
+    app.jinja_env.globals["region_tiles"] = svgmap.region_tiles
+    app.jinja_env.globals["region_tiles_of"] = svgmap.region_tiles_of

@@ -58,19 +58,38 @@ class TileMap:
 
 def region_tiles(counts, regions):
     """The cartogram of `counts` ({region id: count or MASKED}, or its items; other keys, such as
-    0 for abroad, are not drawn) over `regions` (objects with id, code and display_name())."""
+    0 for abroad, are not drawn) over `regions` (objects with id, code and display_name()): every
+    region has its tile, 0 when it has no count."""
     counts = dict(counts)
-    largest = max((v for v in counts.values() if v is not MASKED and v), default=0)
+    return _tile_map(
+        [(r.code, r.display_name(), counts.get(r.id, 0) or 0) for r in regions],
+    )
+
+
+def region_tiles_of(rows, value_key, *, code_key="region_code", name_key="region"):
+    """The cartogram of a statistics table's rows (dicts with the region's code, name and the
+    value under `value_key`): only the regions of the rows have a tile (a filtered table shows
+    its region alone); rows without a region code (abroad) are not drawn."""
+    return _tile_map(
+        [
+            (row[code_key], row[name_key], row.get(value_key) or 0)
+            for row in rows
+            if row.get(code_key)
+        ]
+    )
+
+
+def _tile_map(entries):
+    """`entries`: (region code, name, count or MASKED)."""
+    largest = max((v for _, _, v in entries if v is not MASKED and v), default=0)
     tiles = []
-    for region in regions:
-        if region.code not in TILE_POSITIONS:
+    for code, name, value in entries:
+        if code not in TILE_POSITIONS:
             continue
-        column, row = TILE_POSITIONS[region.code]
-        value = counts.get(region.id, 0) or 0
-        name = region.display_name()
+        column, row = TILE_POSITIONS[code]
         tiles.append(
             Tile(
-                code=region.code,
+                code=code,
                 name_lines=_lines(name),
                 name=name,
                 value=value,

@@ -54,7 +54,6 @@ def _arguments(endpoint):
 
 def template_globals():
     from participation.core.switches import banner, is_on, switch_message
-    from participation.core.svgmap import region_tiles
 
     return {
         "banner": banner,
@@ -73,5 +72,4 @@ def template_globals():
         "url_with_query": url_with_query,
         "current_url": current_url,
         "current_user": current_user,
-        "region_tiles": region_tiles,
     }

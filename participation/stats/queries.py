@@ -95,6 +95,11 @@ def _region_names():
     return names
 
 
+def _region_codes():
+    """{region key: code} (regions.json's), for the map of a by-region table's rows."""
+    return dict(db.session.execute(sa.select(Region.id, Region.code)).all())
+
+
 def _institution_names():
     return {
         i.id: i.display_name()
@@ -185,10 +190,11 @@ def participation_tables(filters):
                 f"{metric}_rate", _("%(what)s per 100,000 inhabitants", what=labels[metric]), "rate"
             ),
         ]
+    codes = _region_codes()
     for key, (name, population) in regions.items():
         if filters.region_id and key != filters.region_id:
             continue
-        row = {"region": name, "population": population}
+        row = {"region": name, "region_code": codes.get(key), "population": population}
         for metric in ADDITIVE:
             row[metric] = protect(by_region_counts[(key, metric)])
             row[f"{metric}_rate"] = per_100k(row[metric], population)
@@ -611,9 +617,15 @@ def signatures_by_region_table():
             Column("rate", _("Signatures per 100,000 inhabitants"), "rate"),
         ],
     )
+    codes = _region_codes()
     for key, (name, population) in _region_names().items():
         count = protect(int(totals.get(key) or 0))
         table.rows.append(
-            {"region": name, "signatures": count, "rate": per_100k(count, population)}
+            {
+                "region": name,
+                "region_code": codes.get(key),
+                "signatures": count,
+                "rate": per_100k(count, population),
+            }
         )
     return table
