@@ -1,3 +1,4 @@
-"""Every test here may use the petitions' `world` fixture (tests/petition_world.py)."""
+"""The API's data set (tests/api/seed.py), seeded once for each test module: `seeded` gives each
+test a copy of its own."""
 
-from tests.petition_world import world  # noqa: F401 (fixture)
+from tests.api.seed import open_data, seeded  # noqa: F401 (fixtures)

@@ -9,12 +9,6 @@ import json
 import pytest
 
 from participation.opendata.dumps import DATASETS, dump_directory
-from tests.api.seed import seed_open_data
-
-
-@pytest.fixture
-def seeded(world):  # noqa: F811
-    return seed_open_data()
 
 
 @pytest.fixture
