@@ -184,7 +184,13 @@ def logs_from_api(base, petition_ids):
     return {pid: fetch_json(f"{base}/api/v1/petitions/{pid}/log") for pid in petition_ids}
 
 
-def logs_from_dump(directory, petition_ids):
+CHANGES = ("added", "removed")
+
+
+def logs_from_dump(directory, petition_ids, unmatched):
+    """The logs as the API gives them, from the datasets petition_count_log,
+    petition_count_log_changes and petition_receipts (JSON files); rows of changes that match no
+    entry go to `unmatched` (a Problems list)."""
     directory = Path(directory)
     try:
         entries = json.loads((directory / "petition_count_log.json").read_text("utf-8"))
@@ -206,8 +212,21 @@ def logs_from_dump(directory, petition_ids):
             "removed_since_last_entry": [],
         }
     for row in changes:
-        entry = logs[row["petition_id"]]["entries"][row["sequence"] - 1]
-        entry[row["change"]].append({"receipt_hash": row["receipt_hash"], "reason": row["reason"]})
+        log = logs.get(row["petition_id"])
+        index = row["sequence"] - 1
+        if log is None or not 0 <= index < len(log["entries"]) or row["change"] not in CHANGES:
+            # Written while an entry was appended (the datasets are written one after the other):
+            # a problem is reported, and the dump is best downloaded again.
+            if not petition_ids or row["petition_id"] in petition_ids:
+                unmatched.add(
+                    row["petition_id"],
+                    f"the dump's changes name entry {row['sequence']}, "
+                    "absent from petition_count_log (download the dump again)",
+                )
+            continue
+        log["entries"][index][row["change"]].append(
+            {"receipt_hash": row["receipt_hash"], "reason": row["reason"]}
+        )
     for row in receipts:
         log = logs.setdefault(
             row["petition_id"], {"petition_id": row["petition_id"], "entries": []}
@@ -282,13 +301,13 @@ def main(argv=None):
         if proof["petition_id"] not in args.petition and args.petition:
             parser.error("the proof is of another petition")
     wanted = list(args.petition) + ([proof["petition_id"]] if proof and not args.petition else [])
+    problems = Problems()
     if args.api:
         logs = logs_from_api(args.api, wanted)
     elif args.dump:
-        logs = logs_from_dump(args.dump, wanted)
+        logs = logs_from_dump(args.dump, wanted, problems)
     else:
         logs = read_saved(args.logs)
-    problems = Problems()
     published = {pid: check_log(log, problems) for pid, log in logs.items()}
     if args.previous:
         check_extends(read_saved(args.previous), logs, problems)

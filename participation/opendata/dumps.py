@@ -37,7 +37,16 @@ from participation.core.small_numbers import MASKED, min_group
 from participation.extensions import db
 from participation.institutions.models import Institution, Province, Region
 from participation.petitions import queries as petition_queries
-from participation.petitions.models import ProcessingStep
+from participation.petitions import countlog
+from participation.petitions.models import (
+    AdditionReason,
+    CountLogEntry,
+    ProcessingStep,
+    ReceiptRemoval,
+    RemovalReason,
+    Signature,
+    SignatureStatus,
+)
 
 FORMATS = ("csv", "json")
 
@@ -234,6 +243,78 @@ def _step_rows():
         }
 
 
+def _count_log_rows():
+    """The count log's entries (issue 17, docs/verifiable-counts.md), their changes apart."""
+    entries = db.session.scalars(
+        sa.select(CountLogEntry)
+        .where(CountLogEntry.petition_id.in_(petition_queries.public_petition_ids()))
+        .order_by(CountLogEntry.petition_id, CountLogEntry.sequence)
+        .execution_options(yield_per=500)
+    )
+    for e in entries:
+        yield {
+            "petition_id": e.petition_id,
+            "sequence": e.sequence,
+            "recorded_at": countlog.timestamp(e.recorded_at),
+            "event": e.event,
+            "count": e.count,
+            "root": e.root,
+            "previous_hash": e.previous_hash,
+            "entry_hash": e.entry_hash,
+        }
+
+
+def _count_log_change_rows():
+    entries = db.session.execute(
+        sa.select(
+            CountLogEntry.petition_id,
+            CountLogEntry.sequence,
+            CountLogEntry.added,
+            CountLogEntry.removed,
+        )
+        .where(CountLogEntry.petition_id.in_(petition_queries.public_petition_ids()))
+        .order_by(CountLogEntry.petition_id, CountLogEntry.sequence)
+        .execution_options(yield_per=100)
+    )
+    for petition_id, sequence, added, removed in entries:
+        for change, items in (("removed", removed), ("added", added)):
+            for receipt_hash, reason in items:
+                yield {
+                    "petition_id": petition_id,
+                    "sequence": sequence,
+                    "change": change,
+                    "receipt_hash": receipt_hash,
+                    "reason": reason,
+                }
+
+
+def _receipt_rows():
+    """The receipt hashes counted now, then every recorded removal: with the log, what
+    tools/verify_counts.py --dump checks (a receipt of the latest entry that is neither counted
+    nor removed is a signature row deleted or altered behind the platform's back)."""
+    public = petition_queries.public_petition_ids()
+    counted = db.session.execute(
+        sa.select(Signature.petition_id, Signature.receipt_hash)
+        .where(
+            Signature.petition_id.in_(public),
+            Signature.status == SignatureStatus.COUNTED.value,
+            Signature.receipt_hash.is_not(None),
+        )
+        .order_by(Signature.petition_id, Signature.receipt_hash)
+        .execution_options(yield_per=5000)
+    )
+    for petition_id, receipt_hash in counted:
+        yield {"petition_id": petition_id, "receipt_hash": receipt_hash, "status": "counted"}
+    removals = db.session.execute(
+        sa.select(ReceiptRemoval.petition_id, ReceiptRemoval.receipt_hash, ReceiptRemoval.reason)
+        .where(ReceiptRemoval.petition_id.in_(public))
+        .order_by(ReceiptRemoval.petition_id, ReceiptRemoval.receipt_hash, ReceiptRemoval.id)
+        .execution_options(yield_per=5000)
+    )
+    for petition_id, receipt_hash, reason in removals:
+        yield {"petition_id": petition_id, "receipt_hash": receipt_hash, "status": reason}
+
+
 def _institution_rows():
     for i in db.session.scalars(
         sa.select(Institution)
@@ -286,6 +367,11 @@ INSTITUTION_ID = Column("institution_id", INTEGER, _l("Institution identifier (s
 STATE = _l("State")
 ISO_CODE = _l("%(standard)s code", standard=isolated("ISO 3166-2"))
 POPULATION = _l("Population, when known")
+RECEIPT_HASH_COLUMN = Column(
+    "receipt_hash",
+    TEXT,
+    _l("Hash of a signature's receipt code: 64 hexadecimal digits, no personal data"),
+)
 
 DATASETS = (
     Dataset(
@@ -487,6 +573,68 @@ DATASETS = (
             ),
         ),
         _step_rows,
+    ),
+    Dataset(
+        "petition_count_log",
+        _l("Count log"),
+        _l(
+            "Each petition's public, append-only count log: one entry each day its counted "
+            "signatures change and at each change of state, with the fingerprint (Merkle root) of "
+            "the counted receipts and the hash of the previous entry. Anyone can recompute and "
+            "check it."
+        ),
+        (
+            PETITION_ID,
+            Column("sequence", INTEGER, _l("Number of the entry in the petition's log, from 1")),
+            Column("recorded_at", DATETIME, _l("When the entry was recorded")),
+            Column(
+                "event",
+                TEXT,
+                _l("What recorded it: the daily job or the petition's new state"),
+            ),
+            Column("count", INTEGER, _l("Signatures counted at that moment")),
+            Column("root", TEXT, _l("Merkle root over the counted receipt hashes")),
+            Column("previous_hash", TEXT, _l("Hash of the previous entry (zeros for the first)")),
+            Column("entry_hash", TEXT, _l("Hash of this entry")),
+        ),
+        _count_log_rows,
+    ),
+    Dataset(
+        "petition_count_log_changes",
+        _l("Changes in the count log"),
+        _l("The receipts each entry of the count log added to the count or removed from it."),
+        (
+            PETITION_ID,
+            Column("sequence", INTEGER, _l("Number of the entry in the petition's count log")),
+            Column("change", TEXT, _l("Added or removed"), values=("added", "removed")),
+            RECEIPT_HASH_COLUMN,
+            Column(
+                "reason",
+                TEXT,
+                _l("Why"),
+                values=(*(r.value for r in AdditionReason), *(r.value for r in RemovalReason)),
+            ),
+        ),
+        _count_log_change_rows,
+    ),
+    Dataset(
+        "petition_receipts",
+        _l("Signature receipts"),
+        _l(
+            "The receipt hashes of the signatures counted now, and of those removed from the "
+            "count with the reason. A signer finds their own with their receipt code."
+        ),
+        (
+            PETITION_ID,
+            RECEIPT_HASH_COLUMN,
+            Column(
+                "status",
+                TEXT,
+                _l("Counted now, or the reason it was removed"),
+                values=("counted", *(r.value for r in RemovalReason)),
+            ),
+        ),
+        _receipt_rows,
     ),
     Dataset(
         "institutions",

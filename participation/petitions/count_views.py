@@ -10,7 +10,7 @@ from participation.core import policy
 from participation.core.limits import limited
 from participation.institutions.queries import list_regions
 from participation.petitions import forms as f
-from participation.petitions import queries, receipts
+from participation.petitions import countlog, queries, receipts
 from participation.petitions.merkle import SPEC_VERSION, leaf_node
 from participation.petitions.models import REMOVAL_REASON_LABELS
 
@@ -41,7 +41,7 @@ def verify(petition_id):
     form = f.ReceiptForm()
     standing = None
     if form.validate_on_submit():
-        standing = queries.get_receipt_standing(petition.id, receipts.hash_of_code(form.code.data))
+        standing = countlog.get_receipt_standing(petition.id, receipts.hash_of_code(form.code.data))
         if request.form.get("download") and standing.proof is not None:
             response = make_response(json.dumps(proof_json(petition.id, standing), indent=2))
             response.mimetype = "application/json"

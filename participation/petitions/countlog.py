@@ -10,7 +10,8 @@ locked FOR NO KEY UPDATE, which signing's foreign-key checks do not wait for).""
 import functools
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -19,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM, guarded_by
 from participation.extensions import db
-from participation.petitions.merkle import SPEC_VERSION, merkle_root
+from participation.petitions.merkle import SPEC_VERSION, inclusion_proof, merkle_root
 from participation.petitions.models import (
     AdditionReason,
     CountLogEntry,
@@ -306,3 +307,60 @@ def count_with_counted_receipts(petition_id):
         )
     ).all()
     return int(rows[0][0]), sorted(h for _count, h in rows if h is not None)
+
+
+# A receipt's standing, for the verify page (moved from queries.py: queries imports no countlog)
+
+
+@dataclass(frozen=True)
+class ReceiptStanding:
+    """What the verify page may say about a receipt: never who signed."""
+
+    state: str  # "counted", "held", "withdrawn", "invalidated", "unaccounted" or "not_found"
+    since: datetime | None = None  # counted since, or removed on
+    region_id: int | None = None  # the signer's region at signing (None: abroad or unknown)
+    receipt_hash: str | None = None
+    entry: object | None = None  # the latest count log entry, when it counts the receipt
+    proof: list | None = None  # the Merkle path to that entry's root
+
+
+def get_receipt_standing(petition_id, receipt_hash):
+    if receipt_hash is None:
+        return ReceiptStanding("not_found")
+    signature = db.session.execute(
+        sa.select(Signature.id, Signature.status, Signature.created_at, Signature.region_id).where(
+            Signature.petition_id == petition_id, Signature.receipt_hash == receipt_hash
+        )
+    ).first()
+    if signature is None:
+        removal = db.session.scalar(
+            sa.select(ReceiptRemoval)
+            .where(
+                ReceiptRemoval.petition_id == petition_id,
+                ReceiptRemoval.receipt_hash == receipt_hash,
+            )
+            .order_by(ReceiptRemoval.id.desc())
+            .limit(1)
+        )
+        if removal is None:
+            return ReceiptStanding("not_found")
+        return ReceiptStanding(removal.reason, since=removal.created_at, receipt_hash=receipt_hash)
+    if signature.status != SignatureStatus.COUNTED.value:
+        return ReceiptStanding("held", since=signature.created_at, receipt_hash=receipt_hash)
+    released_at = db.session.scalar(
+        sa.select(SignatureDecision.created_at).where(
+            SignatureDecision.signature_id == signature.id
+        )
+    )
+    entry, proof = latest_entry(petition_id), None
+    if entry is not None:
+        published = published_receipts(petition_id)
+        proof = inclusion_proof(published, receipt_hash) if receipt_hash in published else None
+    return ReceiptStanding(
+        "counted",
+        since=released_at or signature.created_at,
+        region_id=signature.region_id,
+        receipt_hash=receipt_hash,
+        entry=entry if proof is not None else None,
+        proof=proof,
+    )

@@ -549,64 +549,6 @@ def list_signing_alerts(now=None):
 
 
 @dataclass(frozen=True)
-class ReceiptStanding:
-    """What the verify page may say about a receipt: never who signed."""
-
-    state: str  # "counted", "held", "withdrawn", "invalidated", "unaccounted" or "not_found"
-    since: datetime | None = None  # counted since, or removed on
-    region_id: int | None = None  # the signer's region at signing (None: abroad or unknown)
-    receipt_hash: str | None = None
-    entry: object | None = None  # the latest count log entry, when it counts the receipt
-    proof: list | None = None  # the Merkle path to that entry's root
-
-
-def get_receipt_standing(petition_id, receipt_hash):
-    from participation.petitions import countlog
-    from participation.petitions.merkle import inclusion_proof
-    from participation.petitions.models import ReceiptRemoval
-
-    if receipt_hash is None:
-        return ReceiptStanding("not_found")
-    signature = db.session.execute(
-        sa.select(Signature.id, Signature.status, Signature.created_at, Signature.region_id).where(
-            Signature.petition_id == petition_id, Signature.receipt_hash == receipt_hash
-        )
-    ).first()
-    if signature is None:
-        removal = db.session.scalar(
-            sa.select(ReceiptRemoval)
-            .where(
-                ReceiptRemoval.petition_id == petition_id,
-                ReceiptRemoval.receipt_hash == receipt_hash,
-            )
-            .order_by(ReceiptRemoval.id.desc())
-            .limit(1)
-        )
-        if removal is None:
-            return ReceiptStanding("not_found")
-        return ReceiptStanding(removal.reason, since=removal.created_at, receipt_hash=receipt_hash)
-    if signature.status != SignatureStatus.COUNTED.value:
-        return ReceiptStanding("held", since=signature.created_at, receipt_hash=receipt_hash)
-    released_at = db.session.scalar(
-        sa.select(SignatureDecision.created_at).where(
-            SignatureDecision.signature_id == signature.id
-        )
-    )
-    entry, proof = countlog.latest_entry(petition_id), None
-    if entry is not None:
-        published = countlog.published_receipts(petition_id)
-        proof = inclusion_proof(published, receipt_hash) if receipt_hash in published else None
-    return ReceiptStanding(
-        "counted",
-        since=released_at or signature.created_at,
-        region_id=signature.region_id,
-        receipt_hash=receipt_hash,
-        entry=entry if proof is not None else None,
-        proof=proof,
-    )
-
-
-@dataclass(frozen=True)
 class Reconciliation:
     """Every signature made ends in one of these; the count shown is the counted ones."""
 

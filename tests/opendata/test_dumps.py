@@ -5,8 +5,13 @@ and downloads are limited to the dumps' own file names."""
 import csv
 import io
 import json
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from participation.opendata.dumps import DATASETS, dump_directory
 
@@ -152,3 +157,89 @@ def test_download_serves_a_dump_and_nothing_else(client, dumped):
 
 def test_footer_links_the_open_data_page(client, app):
     assert 'href="/fr/open-data/"' in client.get("/fr/").get_data(as_text=True)
+
+
+def run_verify_counts(*args):
+    """tools/verify_counts.py (standard library only) in a subprocess, as a third party runs it."""
+    tool = Path(__file__).resolve().parents[2] / "tools" / "verify_counts.py"
+    return subprocess.run(
+        [sys.executable, str(tool), *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_count_log_and_receipts_dumps_pass_the_verifier_and_reveal_tampering(app, seeded):
+    """Issue 17: the count log, its changes and the receipt hashes in the dumps, enough for
+    tools/verify_counts.py --dump; a row deleted behind the platform's back is then detected."""
+    from participation.core.models import utcnow
+    from participation.extensions import db
+    from participation.petitions import countlog, signing
+    from participation.petitions.models import Signature
+    from participation.auth.models import User
+
+    petition = seeded.open_petition
+    countlog.append_entry(petition.id, "tick")
+    db.session.commit()
+    signatures = db.session.scalars(
+        sa.select(Signature).where(Signature.petition_id == petition.id).order_by(Signature.id)
+    ).all()
+    withdrawn_hash = signatures[0].receipt_hash
+    signing.withdraw_signature(db.session.get(User, signatures[0].user_id), petition)
+    db.session.commit()
+    countlog.append_entry(petition.id, "tick", now=utcnow() + timedelta(days=1))
+    db.session.commit()
+    assert app.test_cli_runner().invoke(args=["open-data", "dump"]).exit_code == 0
+
+    log = [e for e in read_json("petition_count_log.json") if e["petition_id"] == petition.id]
+    assert [(e["sequence"], e["count"], e["event"]) for e in log] == [
+        (1, 3, "tick"),
+        (2, 2, "tick"),
+    ]
+    assert log[1]["previous_hash"] == log[0]["entry_hash"]
+    changes = [
+        (c["sequence"], c["change"], c["receipt_hash"], c["reason"])
+        for c in read_json("petition_count_log_changes.json")
+        if c["petition_id"] == petition.id
+    ]
+    assert sorted(changes)[-1] == (2, "removed", withdrawn_hash, "withdrawn")
+    assert sum(1 for c in changes if c[1] == "added") == 3
+    receipts = [r for r in read_json("petition_receipts.json") if r["petition_id"] == petition.id]
+    assert sorted(r["status"] for r in receipts) == ["counted", "counted", "withdrawn"]
+    # The CSV has the same rows, and the deposited petition's receipts are listed too.
+    assert len(read_csv("petition_receipts.csv")) == len(read_json("petition_receipts.json"))
+    assert {r["petition_id"] for r in read_json("petition_receipts.json")} == {
+        petition.id,
+        seeded.deposited.id,
+    }
+
+    result = run_verify_counts("--dump", str(dump_directory()))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 problems" in result.stdout
+
+    # A counted row deleted straight in the database, then a new dump: detected.
+    db.session.execute(sa.delete(Signature).where(Signature.id == signatures[1].id))
+    db.session.commit()
+    app.test_cli_runner().invoke(args=["open-data", "dump"])
+    result = run_verify_counts("--dump", str(dump_directory()), "--petition", str(petition.id))
+    assert result.returncode == 1
+    assert "behind the platform's back" in result.stderr
+
+
+def test_verifier_reports_a_dump_whose_changes_name_a_missing_entry(tmp_path):
+    (tmp_path / "petition_count_log.json").write_text("[]")
+    (tmp_path / "petition_count_log_changes.json").write_text(
+        json.dumps(
+            [
+                {
+                    "petition_id": 7,
+                    "sequence": 1,
+                    "change": "added",
+                    "receipt_hash": "0" * 64,
+                    "reason": "signed",
+                }
+            ]
+        )
+    )
+    (tmp_path / "petition_receipts.json").write_text("[]")
+    result = run_verify_counts("--dump", str(tmp_path))
+    assert result.returncode == 1 and "absent from petition_count_log" in result.stderr
+    assert run_verify_counts("--dump", str(tmp_path / "nowhere")).returncode == 1

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from participation.core.audit import AppendOnlyViolation
 from participation.core.models import utcnow
 from participation.extensions import db
-from participation.petitions import countlog, merkle, queries, receipts, signing
+from participation.petitions import countlog, merkle, receipts, signing
 from participation.petitions.models import CountLogEntry, Signature
 from participation.petitions.processing import anonymise_ended_petitions
 from tests.petition_world import citizen, open_petition
@@ -75,7 +75,7 @@ def test_a_receipt_verifies_with_its_proof_and_a_withdrawal_is_a_removal(
     _other, other_code = sign(petition)
     assert countlog.append_entry(petition.id, "tick") is not None
     db.session.commit()
-    standing = queries.get_receipt_standing(petition.id, receipts.hash_of_code(code))
+    standing = countlog.get_receipt_standing(petition.id, receipts.hash_of_code(code))
     assert standing.state == "counted" and standing.entry.sequence == 1
     assert merkle.root_from_proof(standing.receipt_hash, standing.proof) == standing.entry.root
 
@@ -86,7 +86,7 @@ def test_a_receipt_verifies_with_its_proof_and_a_withdrawal_is_a_removal(
 
     signing.withdraw_signature(signer, petition)
     db.session.commit()
-    assert queries.get_receipt_standing(petition.id, standing.receipt_hash).state == "withdrawn"
+    assert countlog.get_receipt_standing(petition.id, standing.receipt_hash).state == "withdrawn"
     entry = countlog.append_entry(petition.id, "tick", now=utcnow() + timedelta(days=1))
     db.session.commit()
     assert entry.removed == [[standing.receipt_hash, "withdrawn"]] and entry.count == 1
@@ -99,7 +99,7 @@ def test_a_receipt_verifies_with_its_proof_and_a_withdrawal_is_a_removal(
     assert result.returncode == 1 and "not counted" in result.stderr
 
     # The downloaded proof, checked by the tool.
-    other = queries.get_receipt_standing(petition.id, receipts.hash_of_code(other_code))
+    other = countlog.get_receipt_standing(petition.id, receipts.hash_of_code(other_code))
     from participation.petitions.count_views import proof_json
 
     proof_file = tmp_path / "proof.json"
@@ -195,7 +195,7 @@ def test_anonymisation_leaves_verification_intact(app, client, world, tmp_path):
     after = log_of(client, petition)
     assert after["entries"] == before["entries"]
     assert after["current"]["receipt_hashes"] == before["current"]["receipt_hashes"]
-    standing = queries.get_receipt_standing(petition.id, receipts.hash_of_code(code))
+    standing = countlog.get_receipt_standing(petition.id, receipts.hash_of_code(code))
     assert standing.state == "counted" and standing.proof is not None
     result = run_verifier(tmp_path, after, "--petition", str(petition.id), "--code", code)
     assert result.returncode == 0, result.stderr
