@@ -177,7 +177,7 @@ def logs_from_api(base, petition_ids):
         page = 1
         while True:
             listing = fetch_json(f"{base}/api/v1/petitions?page={page}&per_page=100")
-            petition_ids += [item["id"] for item in listing["items"]]
+            petition_ids += [item["id"] for item in listing["data"]]
             if page * 100 >= listing["total"]:
                 break
             page += 1

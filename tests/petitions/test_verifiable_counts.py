@@ -217,3 +217,45 @@ def test_a_change_of_state_appends_an_entry_and_the_tick_at_most_daily(app, worl
     entries = countlog.list_entries(petition.id)
     assert [e.event for e in entries] == ["tick", "tick", "withdrawn"]
     assert entries[-1].count == 2
+
+
+def test_the_demo_data_carries_receipts_and_a_log_that_the_verifier_accepts(app, client, tmp_path):
+    """Issue 17, done-when: `flask seed-demo` (which runs the jobs once at its end) leaves
+    receipts and count log entries, and tools/verify_counts.py passes on them: on the open-data
+    dump (--dump) and on the API's answers for every public petition (what --api reads)."""
+    from participation.opendata.dumps import dump_directory
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    counted = db.session.scalar(sa.select(sa.func.count()).where(Signature.status == "counted"))
+    assert counted > 0
+    assert not db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Signature.status == "counted", Signature.receipt_hash.is_(None)
+        )
+    )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CountLogEntry)) > 0
+
+    assert runner.invoke(args=["open-data", "dump"]).exit_code == 0
+    result = subprocess.run(
+        [sys.executable, str(TOOL), "--dump", str(dump_directory())],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " 0 problems" in result.stdout
+
+    listing = client.get("/api/v1/petitions?per_page=100").get_json()
+    logs = {}
+    for item in listing["data"]:
+        answer = client.get(f"/api/v1/petitions/{item['id']}/log")
+        assert answer.status_code == 200
+        logs[str(item["id"])] = answer.get_json()
+    assert any(log["entries"] for log in logs.values())
+    served = tmp_path / "served.json"
+    served.write_text(json.dumps(logs))
+    result = subprocess.run(
+        [sys.executable, str(TOOL), "--logs", str(served)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
