@@ -9,6 +9,10 @@ storm (--storm requests, half withdrawals, half signatures, shuffled) back to ba
 session's requests are handled at the same time by different workers. Before the fix, parallel
 withdrawals of one signature each took 1 from the count.
 
+Issue 17: after each cycle a count log entry is appended; at the end the log (as the API gives
+it) must pass tools/verify_counts.py, its latest count must equal the receipts counted now and
+the count shown, and every counted row must have a receipt.
+
 Run by tests/petitions/test_concurrent_signing.py (on the suite's database engine) and by hand:
     python bench/signing_storm.py --db postgresql --accounts 12 --storm 12 --cycles 3 --workers 3
 Prints one JSON line and exits 1 when a count differs or a request failed.
@@ -18,13 +22,16 @@ import argparse
 import json
 import os
 import random
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import drive, environment, prepare, scratch_database, served  # noqa: E402
 
+VERIFIER = Path(__file__).resolve().parents[1] / "tools" / "verify_counts.py"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
@@ -94,6 +101,64 @@ def count_by_province(env, petition_id):
     return provinces, drift, lowest
 
 
+def append_count_log_entry(env, petition_id):
+    """Issue 17: a count log entry, appended as the tick or a change of state does (forced, so
+    each cycle has one even when the storm left the same receipts)."""
+    os.environ.update(env)
+    from config import load_config
+    from participation import create_app
+    from participation.extensions import db
+    from participation.petitions import countlog
+
+    app = create_app(load_config("production"))
+    with app.app_context():
+        countlog.append_entry(petition_id, "tick", force=True)
+        db.session.commit()
+        db.engine.dispose()
+
+
+def check_count_log(env, petition_id):
+    """The log as /api/v1/petitions/<id>/log gives it, checked by tools/verify_counts.py (in a
+    subprocess, as a third party runs it), and its figures against the rows."""
+    os.environ.update(env)
+    import sqlalchemy as sa
+
+    from config import load_config
+    from participation import create_app
+    from participation.api.petitions import count_log_json
+    from participation.extensions import db
+    from participation.petitions.models import Signature
+
+    app = create_app(load_config("production"))
+    with app.app_context():
+        log = count_log_json(petition_id)
+        without_receipt = db.session.scalar(
+            sa.select(sa.func.count()).where(
+                Signature.petition_id == petition_id,
+                Signature.status == "counted",
+                Signature.receipt_hash.is_(None),
+            )
+        )
+        db.session.rollback()
+        db.engine.dispose()
+    with tempfile.TemporaryDirectory() as directory:
+        saved = Path(directory) / "logs.json"
+        saved.write_text(json.dumps({str(petition_id): log}))
+        verifier = subprocess.run(
+            [sys.executable, str(VERIFIER), "--logs", str(saved)], capture_output=True, text=True
+        )
+    if verifier.returncode:
+        print(verifier.stderr, file=sys.stderr)
+    return {
+        "log_entries": len(log["entries"]),
+        "log_count": log["entries"][-1]["count"] if log["entries"] else None,
+        "log_removals": sum(len(e["removed"]) for e in log["entries"]),
+        "receipts_counted": len(log["current"]["receipt_hashes"]),
+        "counted_without_receipt": without_receipt,
+        "verifier_exit": verifier.returncode,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -126,7 +191,9 @@ def main():
                 for requests in storm_requests(petition_id, credentials, args.storm, rng):
                     statuses += drive(port, requests, args.concurrency)[2]
                     sent += len(requests)
+                append_count_log_entry(env, petition_id)
         provinces, drift, lowest = count_by_province(env, petition_id)
+        count_log = check_count_log(env, petition_id)
     failed = sum(1 for status in statuses if status != 302)
     unequal = sorted(province for province, (rows, counted) in provinces.items() if rows != counted)
     result = {
@@ -141,10 +208,22 @@ def main():
         "provinces_unequal": len(unequal),
         "reconcile_drift": len(drift),
         "lowest_counter": lowest,
+        **count_log,
     }
+    count_log_ok = (
+        count_log["verifier_exit"] == 0
+        and count_log["log_count"] == count_log["receipts_counted"] == result["count_shown"]
+        and count_log["counted_without_receipt"] == 0
+    )
     print(json.dumps(result))
     sys.exit(
-        0 if not failed and not unequal and not drift and (lowest is None or lowest >= 0) else 1
+        0
+        if not failed
+        and not unequal
+        and not drift
+        and (lowest is None or lowest >= 0)
+        and count_log_ok
+        else 1
     )
 
 

@@ -88,4 +88,12 @@ def test_sign_and_withdraw_storms_through_gunicorn_leave_every_counter_equal_to_
         and result["reconcile_drift"] == 0
     ), result
     assert result["lowest_counter"] is None or result["lowest_counter"] >= 0
+    # Issue 17: one count log entry per cycle, appended after the storm; the log passes
+    # tools/verify_counts.py and agrees exactly with the receipts and the count shown.
+    assert result["log_entries"] == 3 and result["log_removals"] > 0, result
+    assert result["log_count"] == result["receipts_counted"] == result["count_shown"], result
+    assert result["counted_without_receipt"] == 0 and result["verifier_exit"] == 0, (
+        result,
+        finished.stderr[-3000:],
+    )
     assert finished.returncode == 0
