@@ -133,6 +133,7 @@ def list_pending_removals(petition_id, since):
     return db.session.scalars(query.order_by(ReceiptRemoval.receipt_hash)).all()
 
 
+@guarded_by(SYSTEM)
 def fill_missing_receipts(petition_id):
     """A receipt hash for each signature without one (made before receipts existed, or by a
     process not yet updated during a deploy): of a random code nobody is ever told, so the

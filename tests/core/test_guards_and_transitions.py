@@ -55,6 +55,9 @@ WRITING_BUILDING_BLOCKS = {
     "participation/comments/services.py:change_comment_status": (
         "the overseer's guarded decision services call it (the component knows no moderator)"
     ),
+    "participation/petitions/countlog.py:record_removal": (
+        "why a counted receipt left the count, written by the guarded withdrawal in its transaction"
+    ),
 }
 
 
