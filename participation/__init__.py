@@ -10,12 +10,18 @@ from config import ROOT, load_config
 from participation.core import database, i18n, page_cache, policy
 from participation.core.caching import apply_cache_rule
 from participation.core.errors import register_error_handlers
-from participation.core.logs import configure_logging, install_personal_data_filter, log_requests
+from participation.core.logs import (
+    configure_logging,
+    finish_request,
+    forget_request,
+    install_personal_data_filter,
+    start_request,
+)
 from participation.core.mail import deliver_just_queued
-from participation.core.metrics import observe_requests
+from participation.core.metrics import observe_request
 from participation.core.routing import DatabaseIdConverter
 from participation.core.sessions import SessionInterface
-from participation.core.security import add_hsts, add_security_headers, reject_nul_bytes
+from participation.core.security import SecurityHeaders, reject_nul_bytes
 from participation.extensions import babel, csrf, db, login_manager, migrate, rate_limits
 
 log = logging.getLogger(__name__)
@@ -36,6 +42,7 @@ def create_app(config=None):
     )  # the SQLite file and .eml mail live here
     app.config["CONFIG_NAME"] = config.ENV_NAME
     configure_logging(app)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, app.config)
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         # The client's address and scheme as the proxies saw them; the Host header is kept as sent
@@ -49,10 +56,8 @@ def create_app(config=None):
     _init_extensions(app)
     _register_blueprints(app)
     _register_language_handling(app)
-    log_requests(app)  # first: its after_request hook runs last, when the answer is final
-    observe_requests(app)
+    _register_request_hooks(app)  # first: the request id and timer; its after hook runs last
     page_cache.init_app(app)  # after the request id and timers: serves stored shared pages
-    _register_request_hooks(app)
     register_error_handlers(app)
     _register_template_helpers(app)
 
@@ -144,47 +149,67 @@ def _register_blueprints(app):
 
 
 def _register_language_handling(app):
-    @app.url_value_preprocessor
-    def _pull_language(endpoint, values):
-        if values and "lang_code" in values:
-            g.lang_code = values.pop("lang_code")
+    """The language part of the URL: taken out of the view's arguments by the request hook
+    (`_before`), put back by url_for for every endpoint that expects it (a page builds dozens of
+    URLs: g is read once per URL, and which endpoints expect a language is remembered)."""
+    expecting = {}
 
     @app.url_defaults
     def _add_language(endpoint, values):
-        if "lang_code" in values or not getattr(g, "lang_code", None):
+        if "lang_code" in values:
             return
-        if app.url_map.is_endpoint_expecting(endpoint, "lang_code"):
-            values["lang_code"] = g.lang_code
+        lang_code = getattr(g._get_current_object(), "lang_code", None)
+        if not lang_code:
+            return
+        expects = expecting.get(endpoint)
+        if expects is None:
+            expects = expecting[endpoint] = app.url_map.is_endpoint_expecting(endpoint, "lang_code")
+        if expects:
+            values["lang_code"] = lang_code
 
 
 def _register_request_hooks(app):
+    """The platform's own work on every request, in one hook of each kind, in this order: what
+    each step needs from the ones before it. Every hook Flask runs costs each request a dispatch,
+    and every access through the `request` and `g` proxies about ten times a plain attribute's,
+    so each hook takes the objects once (docs/benchmarks.md, fourth session)."""
+    with app.app_context():
+        write_intent = database.declares_write_intent(db.engine)  # SQLite only
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked below instead, for unsafe methods only
+
     @app.before_request
-    def _declare_write_intent():
-        g.write_intent_token = database.write_intent.set(
-            request.method not in {"GET", "HEAD", "OPTIONS"}
-        )
-        reject_nul_bytes(request)
-
-    app.before_request(policy.second_factor_gate)
-
-    @app.teardown_request
-    def _reset_write_intent(_error):
-        token = g.pop("write_intent_token", None)
-        if token is not None:
-            database.write_intent.reset(token)
+    def _before():
+        req, state = request._get_current_object(), g._get_current_object()
+        start_request(req, state)  # first: the request id exists for every later step
+        if req.view_args and "lang_code" in req.view_args:
+            state.lang_code = req.view_args.pop("lang_code")  # see _register_language_handling
+        if write_intent:
+            database.declare_write_intent(req.method, state)
+        config = app.config
+        if config["WTF_CSRF_ENABLED"] and req.method in config["WTF_CSRF_METHODS"]:
+            csrf.protect(apply_exemptions=True)
+        reject_nul_bytes(req)
+        return policy.second_factor_gate(app, req)
 
     @app.after_request
     def _after(response):
-        add_security_headers(response)
         apply_cache_rule(response)
-        if app.config["SESSION_COOKIE_SECURE"]:
-            add_hsts(response)
         try:
             deliver_just_queued()
         except Exception:  # delivery is retried by `flask outbox send`; never fail the page
             log.exception("inline mail delivery failed")
             db.session.rollback()
+        req, state = request._get_current_object(), g._get_current_object()
+        observe_request(req, response, getattr(state, "request_started", None))
+        finish_request(req, state, response)  # last: the answer is final
         return response
+
+    @app.teardown_request
+    def _teardown(_error):
+        state = g._get_current_object()
+        if write_intent:
+            database.reset_write_intent(state)
+        forget_request(state)
 
 
 def _register_template_helpers(app):

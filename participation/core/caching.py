@@ -15,7 +15,8 @@ anonymous visitor, unless making them touched the session. Static files are the 
 and keep their caching."""
 
 from flask import current_app, request
-from flask_login import current_user
+
+from participation.core.visitors import visitor_is_signed_in
 
 from participation.core.page_cache import share_anonymous_page
 
@@ -39,7 +40,7 @@ def apply_cache_rule(response):
         return response
     view = current_app.view_functions.get(request.endpoint)
     policy = getattr(view, "access_policy", None)  # None: no route matched (an error page)
-    if policy not in (None, "public") or current_user.is_authenticated:
+    if policy not in (None, "public") or visitor_is_signed_in():
         keep_private(response)
     elif hasattr(view, "shared_page_generations"):
         share_anonymous_page(response)

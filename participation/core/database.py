@@ -36,6 +36,22 @@ def configure_engine(engine, busy_timeout_ms):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
 
+def declares_write_intent(engine):
+    """Whether requests must declare their write intent (SQLite: the only reader of it)."""
+    return engine.dialect.name == "sqlite"
+
+
+def declare_write_intent(method, g):
+    """Before a request: GET, HEAD and OPTIONS read; the token is kept in `g` for the reset."""
+    g.write_intent_token = write_intent.set(method not in {"GET", "HEAD", "OPTIONS"})
+
+
+def reset_write_intent(g):
+    token = g.pop("write_intent_token", None)
+    if token is not None:
+        write_intent.reset(token)
+
+
 def add_engine(app, name, engine):
     """An engine besides Flask-SQLAlchemy's (the signing path's autocommit one), so that
     dispose_engines() closes its connections too."""

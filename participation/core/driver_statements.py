@@ -29,20 +29,33 @@ class DriverStatement:
             compiled = self._compiled[type(dialect)] = (str(sql), defaults)
         return compiled
 
-    def rows(self, connection, parameters):
-        """Execute on `connection` (a SQLAlchemy Connection) and return every row as a tuple."""
+    def rows(self, connection, parameters, *, reconnect=False):
+        """Execute on `connection` (a SQLAlchemy Connection) and return every row as a tuple.
+
+        With `reconnect` (a first statement that writes nothing, on a pool without pre-ping):
+        when the pooled connection turns out dead (the server restarted since it was last
+        used), it is invalidated and the statement runs once more on a new one."""
         if connection.dialect.name != "postgresql":
             return [tuple(row) for row in connection.execute(self.statement, parameters)]
         sql, defaults = self._sql(connection.dialect)
+        try:
+            return self._fetch(connection, sql, {**defaults, **parameters})
+        except connection.dialect.dbapi.OperationalError:
+            if not reconnect or not connection.connection.driver_connection.closed:
+                raise
+        connection.invalidate()
+        return self._fetch(connection, sql, {**defaults, **parameters})
+
+    @staticmethod
+    def _fetch(connection, sql, parameters):
         cursor = connection.connection.cursor()
         try:
-            # A driver error propagates as psycopg raised it (a lost connection is then found
-            # by the pool's pre-ping at the next checkout).
-            cursor.execute(sql, {**defaults, **parameters})
+            # Any other driver error propagates as psycopg raised it.
+            cursor.execute(sql, parameters)
             return cursor.fetchall()
         finally:
             cursor.close()
 
-    def first(self, connection, parameters):
-        found = self.rows(connection, parameters)
+    def first(self, connection, parameters, *, reconnect=False):
+        found = self.rows(connection, parameters, reconnect=reconnect)
         return found[0] if found else None

@@ -43,17 +43,24 @@ from datetime import datetime, timezone
 from flask import g, has_request_context, request
 from flask.logging import default_handler
 
+# (pattern, replacement, what a text must contain for the pattern to match). Every log record is
+# scrubbed, nearly all of them contain none of these, and looking for the literals costs far
+# less than eight substitutions that find nothing.
 REDACTIONS = (
     # SQLAlchemy exceptions: "[parameters: ('Zahra', '3 avenue …', …)]", one line.
-    (re.compile(r"\[parameters: [^\n]*"), "[parameters: hidden]"),
+    (re.compile(r"\[parameters: [^\n]*"), "[parameters: hidden]", r"\[parameters: "),
     # PostgreSQL: "Key (cin_hash)=(…) already exists.", "Failing row contains (…)."
-    (re.compile(r"(Key \([^)\n]*\)=)\([^\n]*\)"), r"\1(…)"),
-    (re.compile(r"(Failing row contains )\([^\n]*\)"), r"\1(…)"),
-    (re.compile(r"gAAAAA[A-Za-z0-9_\-]+=*"), "[encrypted]"),
-    (re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)+"), "[e-mail]"),
+    (re.compile(r"(Key \([^)\n]*\)=)\([^\n]*\)"), r"\1(…)", r"Key \("),
+    (re.compile(r"(Failing row contains )\([^\n]*\)"), r"\1(…)", r"Failing row contains \("),
+    (re.compile(r"gAAAAA[A-Za-z0-9_\-]+=*"), "[encrypted]", "gAAAAA"),
+    (re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)+"), "[e-mail]", "@"),
     # /verify/<token>, /password/reset/<token>, /petitions/invitation/<token>; the tokens are 43
     # characters, /verify/resend stays.
-    (re.compile(r"(/(?:verify|reset|invitation)/)[A-Za-z0-9_\-]{20,}"), r"\1[token]"),
+    (
+        re.compile(r"(/(?:verify|reset|invitation)/)[A-Za-z0-9_\-]{20,}"),
+        r"\1[token]",
+        "/(?:verify|reset|invitation)/",
+    ),
     # Query strings of URLs and request lines ("GET /fr/search?q=Zahra HTTP/1.1", a Referer): a
     # name typed into a search box cannot be recognised, so no query string is kept.
     (
@@ -61,14 +68,23 @@ REDACTIONS = (
             r"((?:https?://|\b(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) )[^\s?\"]*)\?[^\s\"]*"
         ),
         r"\1?[query]",
+        r"\?",
     ),
-    (re.compile(r"\b[A-Za-z]{1,2}[ \-]?[0-9]{5,8}\b"), "[CIN]"),
+    (re.compile(r"\b[A-Za-z]{1,2}[ \-]?[0-9]{5,8}\b"), "[CIN]", "[0-9]{5}"),
 )
+# Each pattern with the search for what it needs; and one search for what any of them needs.
+_SCRUBBERS = tuple(
+    (pattern, replacement, re.compile(needed).search) for pattern, replacement, needed in REDACTIONS
+)
+_MAY_NEED_SCRUBBING = re.compile("|".join(needed for _p, _r, needed in REDACTIONS)).search
 
 
 def scrub(text):
-    for pattern, replacement in REDACTIONS:
-        text = pattern.sub(replacement, text)
+    if _MAY_NEED_SCRUBBING(text) is None:
+        return text
+    for pattern, replacement, needed in _SCRUBBERS:
+        if needed(text) is not None:
+            text = pattern.sub(replacement, text)
     return text
 
 
@@ -124,9 +140,10 @@ def request_id_from(value):
 
 def current_request_id():
     """The id of the request being served (made on first use)."""
-    request_id = g.get("request_id")
+    state = g._get_current_object()  # every record made during a request asks: one proxy access
+    request_id = getattr(state, "request_id", None)
     if request_id is None:
-        request_id = g.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+        request_id = state.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
     return request_id
 
 
@@ -219,40 +236,43 @@ def configure_logging(app):
 request_log = logging.getLogger("participation.request")
 
 
-def log_requests(app):
-    """Request ids and one log line per request. Registered before every other request hook, so
-    the id exists for them and the line is written after their after_request work."""
+# The request's part, called by the application's request hooks (participation/__init__.py) with
+# the request and `g` themselves: each access through Flask's proxies costs every request.
 
-    @app.before_request
-    def _start():
-        g.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
-        g.request_started = time.perf_counter()
 
-    @app.after_request
-    def _finish(response):
-        response.headers[REQUEST_ID_HEADER] = current_request_id()
-        started = g.get("request_started")
-        duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
-        rule = request.url_rule
-        path = scrub(request.path) if rule is not None else None
-        request_log.info(
-            "%s %s %s",
-            request.method,
-            path or "-",
-            response.status_code,
-            extra={
-                "method": request.method,
-                "path": path,
-                "endpoint": rule.endpoint if rule is not None else None,
-                "status": response.status_code,
-                "duration_ms": duration_ms,
-                "remote": request.remote_addr,
-            },
-        )
-        return response
+def start_request(request, g):
+    """First thing of every request: its id and the moment it started (for the duration)."""
+    g.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+    g.request_started = time.perf_counter()
 
-    @app.teardown_request
-    def _forget(_error):
-        # Tests serve several requests in one application context: each gets its own id.
-        g.pop("request_id", None)
-        g.pop("request_started", None)
+
+def finish_request(request, g, response):
+    """Last thing before the answer leaves: the id in its header and one request line."""
+    request_id = getattr(g, "request_id", None) or current_request_id()  # g: the object
+    response.headers[REQUEST_ID_HEADER] = request_id
+    if not request_log.isEnabledFor(logging.INFO):
+        return
+    started = getattr(g, "request_started", None)
+    duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
+    rule = request.url_rule
+    path = scrub(request.path) if rule is not None else None
+    request_log.info(
+        "%s %s %s",
+        request.method,
+        path or "-",
+        response.status_code,
+        extra={
+            "method": request.method,
+            "path": path,
+            "endpoint": rule.endpoint if rule is not None else None,
+            "status": response.status_code,
+            "duration_ms": duration_ms,
+            "remote": request.remote_addr,
+        },
+    )
+
+
+def forget_request(g):
+    # Tests serve several requests in one application context: each gets its own id.
+    g.pop("request_id", None)
+    g.pop("request_started", None)

@@ -199,6 +199,8 @@ def send_due_messages(*, include_failed=False, limit=500):
 
 def deliver_just_queued():
     """Embedded mode: after a request committed, deliver the mail it queued (best effort)."""
+    if not db.session.registry.has():
+        return  # the request made no database session, so queued nothing (and none is made here)
     queued = db.session.info.pop("queued_mail", [])
     if not queued or not current_app.config["MAIL_DELIVER_INLINE"]:
         return

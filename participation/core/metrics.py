@@ -37,7 +37,7 @@ import re
 import time
 from pathlib import Path
 
-from flask import current_app, g, request
+from flask import current_app
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client import multiprocess
 from prometheus_client.core import (
@@ -67,31 +67,35 @@ JOB_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 JOB_OUTCOMES = ("succeeded", "failed", "skipped")
 
 
-def observe_requests(app):
-    """Time every request into REQUEST_SECONDS."""
+# The histogram's child per (endpoint, method, status) of this process: what `labels()` returns
+# for those values every time, looked up here without its argument checks and lock.
+_request_series = {}
 
-    @app.before_request
-    def _start_timer():
-        g.metrics_started = time.perf_counter()
 
-    @app.after_request
-    def _observe(response):
-        started = g.pop("metrics_started", None)
-        if started is None:
-            return response
-        rule = request.url_rule
-        try:
-            REQUEST_SECONDS.labels(
-                endpoint=rule.endpoint if rule is not None else "unmatched",
-                method=request.method if request.method in METHODS else "other",
-                status=str(response.status_code),
-            ).observe(time.perf_counter() - started)
-        except OSError:
-            # A measurement never costs the answer: in multiprocess mode the samples live in
-            # files under PROMETHEUS_MULTIPROC_DIR, which an operator may have removed. The
-            # request has done its work (a signature is committed); say so in the log instead.
-            log.warning("request not measured: PROMETHEUS_MULTIPROC_DIR is not writable")
-        return response
+def observe_request(request, response, started):
+    """Time one request into REQUEST_SECONDS (`started`: its time.perf_counter() at the start;
+    None when the request failed before it was taken: not measured)."""
+    if started is None:
+        return
+    rule = request.url_rule
+    key = (
+        rule.endpoint if rule is not None else "unmatched",
+        request.method if request.method in METHODS else "other",
+        response.status_code,
+    )
+    try:
+        series = _request_series.get(key)
+        if series is None:
+            endpoint, method, status = key
+            series = _request_series[key] = REQUEST_SECONDS.labels(
+                endpoint=endpoint, method=method, status=str(status)
+            )
+        series.observe(time.perf_counter() - started)
+    except OSError:
+        # A measurement never costs the answer: in multiprocess mode the samples live in
+        # files under PROMETHEUS_MULTIPROC_DIR, which an operator may have removed. The
+        # request has done its work (a signature is committed); say so in the log instead.
+        log.warning("request not measured: PROMETHEUS_MULTIPROC_DIR is not writable")
 
 
 class JobRun:

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from participation.core.i18n import current_language
+from participation.core.visitors import visitor_is_signed_in
 
 
 def _mark(view, policy):
@@ -120,17 +121,18 @@ def second_factor_required():
     return redirect(url_for("auth.two_factor", lang_code=current_language()), code=303)
 
 
-def second_factor_gate():
-    """before_request: every request by a staff account without two-factor authentication, to any
-    route but SECOND_FACTOR_EXEMPT, goes to the set-up page instead. The signing route
-    (`signed_in_session`) does not load the user through Flask-Login: its view applies
-    `second_factor_missing` to the signer record it reads anyway (petitions/signers.py)."""
-    if not current_app.config["REQUIRE_STAFF_2FA"] or request.endpoint in SECOND_FACTOR_EXEMPT:
+def second_factor_gate(app, request):
+    """Before every request (`app` and `request` the objects, not Flask's proxies): every request
+    by a staff account without two-factor authentication, to any route but SECOND_FACTOR_EXEMPT,
+    goes to the set-up page instead. The signing route (`signed_in_session`) does not load the
+    user through Flask-Login: its view applies `second_factor_missing` to the signer record it
+    reads anyway (petitions/signers.py)."""
+    if not app.config["REQUIRE_STAFF_2FA"] or request.endpoint in SECOND_FACTOR_EXEMPT:
         return None
-    view = current_app.view_functions.get(request.endpoint)
+    view = app.view_functions.get(request.endpoint)
     if view is not None and getattr(view, "access_policy", None) == "signed_in_session":
         return None
-    if second_factor_missing(current_user):
+    if visitor_is_signed_in() and second_factor_missing(current_user):
         return second_factor_required()
     return None
 

@@ -126,7 +126,11 @@ def load_signer_and_petition(session_id, petition_id, connection=None):
         return None, None
     user_id, token = credentials
     parameters = {"user_id": user_id, "token": token, "petition_id": petition_id}
-    row = _signer_and_petition_query().first(connection or db.session.connection(), parameters)
+    # The request's first statement, and a read: safe to run again on a new connection when the
+    # pooled one is dead (the signing engine does not ping the server at each checkout).
+    row = _signer_and_petition_query().first(
+        connection or db.session.connection(), parameters, reconnect=True
+    )
     if row is None:
         return None, None
     user_id, email_verified_at, blocked_at, is_staff, totp_enabled_at, identity_id, *rest = row

@@ -185,8 +185,10 @@ def _autocommit_engine():
     signature in each process, so never shared across gunicorn's fork."""
     engine = current_app.extensions.get("participation_engines", {}).get("signing")
     if engine is None:
-        options = current_app.config["SQLALCHEMY_ENGINE_OPTIONS"]
-        # Nothing to roll back on a connection in autocommit: no reset when it goes back to the pool.
+        # Nothing to roll back on a connection in autocommit: no reset when it goes back to the
+        # pool. No pre-ping either (a round trip per signature): the signing path's first
+        # statement, a read, replaces a connection found dead (`reconnect`, signers.py).
+        options = current_app.config["SQLALCHEMY_ENGINE_OPTIONS"] | {"pool_pre_ping": False}
         engine = add_engine(
             current_app,
             "signing",

@@ -179,3 +179,31 @@ def test_the_cursor_path_returns_what_sqlalchemy_returns(sample_table):
     assert tuple(through_sqlalchemy[2:]) == through_cursor[2:]
     at = through_cursor[2]
     assert at.utcoffset() == timedelta(0) or at == now  # aware, the same instant
+
+
+def test_a_first_read_replaces_a_connection_the_server_closed(app):
+    # The signing engine has no pre-ping (a round trip per signature): its first statement, a
+    # read, is run with `reconnect`, which replaces a pooled connection found dead (a server
+    # restart, here the backend terminated) and runs once more. Without it: the driver's error.
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the cursor path runs on PostgreSQL only (TEST_DATABASE_URL)")
+    engine = sa.create_engine(db.engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
+    statement = DriverStatement(sa.select(sa.literal(1).label("one"), sa.func.pg_backend_pid()))
+
+    def terminate(pid):
+        with db.engine.connect() as other:
+            other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            other.commit()
+
+    try:
+        with engine.connect() as connection:
+            first_pid = statement.first(connection, {})[1]
+        terminate(first_pid)
+        with engine.connect() as connection:
+            one, second_pid = statement.first(connection, {}, reconnect=True)
+        assert one == 1 and second_pid != first_pid
+        terminate(second_pid)
+        with engine.connect() as connection, pytest.raises(engine.dialect.dbapi.OperationalError):
+            statement.first(connection, {})
+    finally:
+        engine.dispose()

@@ -2,6 +2,7 @@ import pytest
 from flask import abort
 
 from participation.core import policy
+from participation.core.security import SecurityHeaders
 from tests.factories import make_user
 
 
@@ -218,3 +219,23 @@ def test_invalid_utf8_in_a_form_is_handled(client):
         content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code in (200, 400)
+
+
+def test_security_headers_keep_what_the_view_set_and_store_no_page():
+    # core/security.SecurityHeaders works on the WSGI header list: a header the view set is kept
+    # (not doubled); a page without caching headers is not stored; other answers keep theirs.
+    middleware = SecurityHeaders(None, {"SESSION_COOKIE_SECURE": True})
+    page = middleware.secured(
+        [("Content-Type", "text/html; charset=utf-8"), ("X-Frame-Options", "SAMEORIGIN")]
+    )
+    names = [name for name, _value in page]
+    assert dict(page)["X-Frame-Options"] == "SAMEORIGIN" and names.count("X-Frame-Options") == 1
+    assert dict(page)["Cache-Control"] == "no-store"
+    assert dict(page)["Strict-Transport-Security"].startswith("max-age=")
+    for name, value in SECURITY_HEADERS.items():
+        if name != "X-Frame-Options":
+            assert dict(page)[name] == value
+    data = middleware.secured([("Content-Type", "application/json"), ("Cache-Control", "public")])
+    assert [value for name, value in data if name == "Cache-Control"] == ["public"]
+    plain = SecurityHeaders(None, {"SESSION_COOKIE_SECURE": False}).secured([])
+    assert "Strict-Transport-Security" not in dict(plain)

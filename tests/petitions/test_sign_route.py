@@ -289,14 +289,14 @@ def test_a_fresh_request_signs_in_autocommit_and_leaves_the_session_transactiona
     levels = []
     rows = DriverStatement.rows
 
-    def spy(statement, connection, parameters):
+    def spy(statement, connection, parameters, **options):
         if "petition_signatures" in str(statement.statement) and "INSERT" in str(
             statement.statement
         ):
             levels.append(
                 bool(getattr(connection.connection.driver_connection, "autocommit", False))
             )
-        return rows(statement, connection, parameters)
+        return rows(statement, connection, parameters, **options)
 
     monkeypatch.setattr(DriverStatement, "rows", spy)
     assert (
