@@ -67,7 +67,7 @@ def test_without_script_the_step_brings_the_list(browser, live_app, drafting):
     sign_in(page, lambda page: None, "fr", drafting)  # axe-core needs script
     page.goto("/fr/petitions/new")
     page.fill("#title_fr", "Bibliothèques ouvertes la nuit")
-    page.click("button[name=step][value=similar]")
+    page.click("[data-similar-step] button[name=step]")
     page.wait_for_load_state()
     results = page.locator("[data-similar-results]")
     expect(results.locator(f"a[href*='/petitions/{drafting.petition_id}-']")).to_have_count(1)
