@@ -5,11 +5,13 @@ behind the platform's back, and anonymisation."""
 import json
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.serving import make_server
 
 from participation.core.audit import AppendOnlyViolation
 from participation.core.models import utcnow
@@ -259,3 +261,20 @@ def test_the_demo_data_carries_receipts_and_a_log_that_the_verifier_accepts(app,
         [sys.executable, str(TOOL), "--logs", str(served)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+    # And --api itself, against the application served over HTTP (as CI runs it against the
+    # README's server): the petitions listing, then each log.
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        result = subprocess.run(
+            [sys.executable, str(TOOL), "--api", f"http://127.0.0.1:{server.port}"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{len(logs)} petitions" in result.stdout and " 0 problems" in result.stdout
