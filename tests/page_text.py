@@ -89,8 +89,10 @@ class VisibleText(HTMLParser):
             for name in self.READ_ATTRIBUTES:
                 if attributes.get(name):
                     self.runs.append((lang, attributes[name]))
-            is_button = tag == "button" or attributes.get("type") in self.BUTTON_TYPES
-            if is_button and tag in ("input", "button") and attributes.get("value"):
+            # An <input> button shows its value as its label; a <button> shows its content, and
+            # its value is only sent with the form (a step's name such as "region"), never seen.
+            is_input_button = tag == "input" and attributes.get("type") in self.BUTTON_TYPES
+            if is_input_button and attributes.get("value"):
                 self.runs.append((lang, attributes["value"]))
         return (tag, lang, skipped)
 
