@@ -2,36 +2,8 @@
 documented path exists, and real answers (lists, details, errors) validate against its schemas."""
 
 import pytest
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-
 from participation.api.openapi import COMMITMENTS_PATHS, PATHS, api_paths, openapi_path
-
-
-def validator_for(document, schema):
-    registry = Registry().with_resource(
-        "urn:openapi", Resource.from_contents(document, default_specification=_spec())
-    )
-    return Draft202012Validator(
-        {**schema, "$id": "urn:answer"},
-        registry=registry,
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
-    )
-
-
-def _spec():
-    from referencing.jsonschema import DRAFT202012
-
-    return DRAFT202012
-
-
-def response_schema(document, path, status):
-    """The answer schema of a documented path and status, with #/components refs resolvable."""
-    content = document["paths"][path]["get"]["responses"][str(status)]["content"][
-        "application/json"
-    ]["schema"]
-    name = content["$ref"].rsplit("/", 1)[1]
-    return {"$ref": f"urn:openapi#/components/schemas/{name}"}
+from tests.api.openapi_schema import response_schema, validator_for
 
 
 @pytest.fixture

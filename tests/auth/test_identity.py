@@ -11,6 +11,7 @@ from participation.auth.models import IdentityProfile
 from participation.core.crypto import decrypt
 from participation.extensions import db
 from participation.institutions.models import Province
+from tests.auth.identity_form import identity_data
 from tests.factories import make_identity, make_user
 
 
@@ -24,23 +25,6 @@ def test_cin_is_normalised(raw, expected):
 @pytest.fixture
 def rabat(territories):
     return db.session.scalar(sa.select(Province).where(Province.iso_code == "MA-RAB"))
-
-
-def identity_data(province, **overrides):
-    data = {
-        "first_name": "Karim",
-        "last_name": "Tazi",
-        "cin": "ab 654321",
-        "cin_expiry": (date.today() + timedelta(days=400)).isoformat(),
-        "birth_date": "1985-05-20",
-        "address": "3 avenue Mohammed V, Rabat",
-        "region_id": str(province.region_id),
-        "province_id": str(province.id),
-        "country": "",
-        "declaration": "y",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_identity_is_saved_hashed_and_encrypted(client, login, post_form, rabat, app):

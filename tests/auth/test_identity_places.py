@@ -13,7 +13,7 @@ from participation.auth.services import IdentityRejected, save_identity_profile
 from participation.extensions import db
 from participation.institutions.models import Commune, Province
 from participation.institutions.services import load_communes
-from tests.auth.test_identity import identity_data
+from tests.auth.identity_form import identity_data
 from tests.factories import make_user
 
 

@@ -587,7 +587,7 @@ def test_only_the_institutions_officers_reach_the_forms(
 
 
 def test_the_api_gives_the_history_and_validates_against_its_document(client, institution, officer):
-    from tests.api.test_openapi import response_schema, validator_for
+    from tests.api.openapi_schema import response_schema, validator_for
 
     now = utcnow()
     consultation = _open(institution, closes_at=now + timedelta(days=3))
@@ -612,7 +612,7 @@ def test_the_api_gives_the_history_and_validates_against_its_document(client, in
 
 
 def test_the_open_data_dump_lists_the_changes_of_published_consultations(app, institution, officer):
-    from tests.opendata.test_dumps import read_csv, read_json
+    from tests.opendata.dump_files import read_csv, read_json
 
     now = utcnow()
     consultation = _open(institution)

@@ -2,8 +2,6 @@
 data, the public page lists the files with the data dictionary (and says when a file is missing),
 and downloads are limited to the dumps' own file names."""
 
-import csv
-import io
 import json
 import subprocess
 import sys
@@ -14,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from participation.opendata.dumps import DATASETS, dump_directory
+from tests.opendata.dump_files import read_csv, read_json
 
 
 @pytest.fixture
@@ -22,16 +21,6 @@ def dumped(app, seeded):
     assert result.exit_code == 0, result.output
     assert f"{2 * len(DATASETS)} files written" in result.output
     return seeded
-
-
-def read_csv(name):
-    text = (dump_directory() / name).read_text(encoding="utf-8")
-    assert text.startswith("\ufeff")  # spreadsheet programs then show Arabic correctly
-    return list(csv.DictReader(io.StringIO(text[1:])))
-
-
-def read_json(name):
-    return json.loads((dump_directory() / name).read_text(encoding="utf-8"))
 
 
 def test_every_dataset_has_matching_csv_and_json(dumped):
