@@ -26,7 +26,9 @@ def _sign_in(browser, live_app, email, language="fr"):
     return context, page
 
 
-def _submit(page, selector="main form.form button[type=submit]"):
+def _submit(page, selector="main form.form button[type=submit]:visible"):
+    # :visible: a form with step buttons (region → province → commune) starts with a hidden copy
+    # of its save button, the default for Enter; a person clicks the visible one.
     page.click(selector)
     page.wait_for_load_state()
 

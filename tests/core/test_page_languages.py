@@ -148,6 +148,8 @@ def _sign_in_as(client, login, role):
 
 def _get(client, url):
     response = client.get(url)
+    response.get_data()  # buffered, then the file behind a download (an open-data CSV) is closed
+    response.close()
     with client.session_transaction() as session:
         session.pop("_flashes", None)  # a flash is shown on the next page, here on none
     return response
