@@ -12,6 +12,7 @@ from participation.auth.recovery import delete_codes
 from participation.core.audit import AuditEntry
 from participation.core.models import utcnow
 from participation.core.personal_data import (
+    iso,
     Erasure,
     personal_data_eraser,
     personal_data_exporter,
@@ -97,10 +98,6 @@ def anonymised_email(user):
     return f"deleted-{user.id}@deleted.invalid"
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
 @personal_data_exporter("account")
 def _export_account(user):
     grants = db.session.scalars(
@@ -110,17 +107,17 @@ def _export_account(user):
         "email": user.email,
         "display_name": user.display_name,
         "language": user.language,
-        "created_at": _iso(user.created_at),
-        "email_verified_at": _iso(user.email_verified_at),
-        "last_login_at": _iso(user.last_login_at),
-        "blocked_at": _iso(user.blocked_at),
+        "created_at": iso(user.created_at),
+        "email_verified_at": iso(user.email_verified_at),
+        "last_login_at": iso(user.last_login_at),
+        "blocked_at": iso(user.blocked_at),
         "blocked_reason": user.blocked_reason,
         "roles": [
             {
                 "role": grant.role,
                 "institution_id": grant.institution_id,
-                "granted_at": _iso(grant.granted_at),
-                "revoked_at": _iso(grant.revoked_at),
+                "granted_at": iso(grant.granted_at),
+                "revoked_at": iso(grant.revoked_at),
             }
             for grant in grants
         ],
@@ -145,8 +142,8 @@ def _export_identity(user):
         "region": profile.region.code if profile.region else None,
         "province": profile.province.iso_code if profile.province else None,
         "commune": profile.commune.code if profile.commune else None,
-        "declaration_accepted_at": _iso(profile.declaration_accepted_at),
-        "updated_at": _iso(profile.updated_at),
+        "declaration_accepted_at": iso(profile.declaration_accepted_at),
+        "updated_at": iso(profile.updated_at),
     }
 
 
@@ -156,10 +153,10 @@ def _export_two_factor(user):
         sa.select(RecoveryCode).where(RecoveryCode.user_id == user.id).order_by(RecoveryCode.id)
     )
     return {
-        "enabled_at": _iso(user.totp_enabled_at),
+        "enabled_at": iso(user.totp_enabled_at),
         # Neither the secret nor the codes (only their hashes are kept): when each was made and used.
         "recovery_codes": [
-            {"created_at": _iso(code.created_at), "used_at": _iso(code.used_at)} for code in codes
+            {"created_at": iso(code.created_at), "used_at": iso(code.used_at)} for code in codes
         ],
     }
 
@@ -180,15 +177,13 @@ def _export_activity(user):
         "by_you": [
             {
                 "action": entry.action,
-                "at": _iso(entry.created_at),
+                "at": iso(entry.created_at),
                 "target_type": entry.target_type,
                 "target_id": entry.target_id,
             }
             for entry in by_you
         ],
-        "about_you": [
-            {"action": entry.action, "at": _iso(entry.created_at)} for entry in about_you
-        ],
+        "about_you": [{"action": entry.action, "at": iso(entry.created_at)} for entry in about_you],
     }
 
 

@@ -4,7 +4,7 @@
 import sqlalchemy as sa
 
 from participation.comments.models import Comment, CommentVote
-from participation.core.personal_data import Erasure, personal_data_exporter, user_column
+from participation.core.personal_data import Erasure, iso, personal_data_exporter, user_column
 from participation.extensions import db
 
 user_column(
@@ -19,10 +19,6 @@ user_column(
     erasure=Erasure.KEPT,
     why="a vote stays counted in its comment's useful count; it points at the anonymised account",
 )
-
-
-def _iso(value):
-    return value.isoformat() if value is not None else None
 
 
 @personal_data_exporter("comments")
@@ -40,9 +36,9 @@ def _export_comments(user):
                 "target_type": comment.target_type,
                 "target_id": comment.target_id,
                 "in_reply_to": comment.parent_id,
-                "created_at": _iso(comment.created_at),
-                "edited_at": _iso(comment.edited_at),
-                "deleted_at": _iso(comment.deleted_at),
+                "created_at": iso(comment.created_at),
+                "edited_at": iso(comment.edited_at),
+                "deleted_at": iso(comment.deleted_at),
                 "status": comment.status,
                 "stance": comment.stance,
                 "official": comment.is_official,
@@ -51,6 +47,6 @@ def _export_comments(user):
             for comment in comments
         ],
         "useful_votes": [
-            {"comment_id": vote.comment_id, "at": _iso(vote.created_at)} for vote in votes
+            {"comment_id": vote.comment_id, "at": iso(vote.created_at)} for vote in votes
         ],
     }

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from participation.consultations.models import AnswerSet, Consultation, Follow, Question
 from participation.core.personal_data import (
+    iso,
     Erasure,
     personal_data_eraser,
     personal_data_exporter,
@@ -54,10 +55,6 @@ user_column(
 )
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
 @personal_data_exporter("consultations")
 def _export_consultations(user):
     answer_sets = db.session.execute(
@@ -89,8 +86,8 @@ def _export_consultations(user):
                     {"question_id": int(key), "question": prompts.get(key), "answer": value}
                     for key, value in sorted(answer_set.answers.items(), key=lambda i: int(i[0]))
                 ],
-                "created_at": _iso(answer_set.created_at),
-                "updated_at": _iso(answer_set.updated_at),
+                "created_at": iso(answer_set.created_at),
+                "updated_at": iso(answer_set.updated_at),
             }
             for answer_set, title in answer_sets
         ],
@@ -98,7 +95,7 @@ def _export_consultations(user):
             {
                 "consultation_id": follow.consultation_id,
                 "consultation_title": title,
-                "since": _iso(follow.created_at),
+                "since": iso(follow.created_at),
             }
             for follow, title in follows
         ],

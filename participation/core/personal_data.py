@@ -120,3 +120,8 @@ def collect_personal_data(user, *, generated_at):
 def erase_personal_data(user):
     for _name, erase in sorted(_erasers.items()):
         erase(user)
+
+
+def iso(value):
+    """A date or time in the download: ISO 8601, or null when there is none."""
+    return value.isoformat() if value is not None else None

@@ -4,6 +4,7 @@
 import sqlalchemy as sa
 
 from participation.core.personal_data import (
+    iso,
     Erasure,
     personal_data_eraser,
     personal_data_exporter,
@@ -50,10 +51,6 @@ user_column(
 )
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
 @personal_data_exporter("moderation")
 def _export_moderation(user):
     reports = db.session.scalars(
@@ -72,13 +69,13 @@ def _export_moderation(user):
                 "comment_id": r.comment_id,
                 "reason": r.reason,
                 "details": r.details,
-                "created_at": _iso(r.created_at),
-                "resolved_at": _iso(r.resolved_at),
+                "created_at": iso(r.created_at),
+                "resolved_at": iso(r.resolved_at),
             }
             for r in reports
         ],
         "appeals": [
-            {"comment_id": a.comment_id, "text": a.text, "created_at": _iso(a.created_at)}
+            {"comment_id": a.comment_id, "text": a.text, "created_at": iso(a.created_at)}
             for a in appeals
         ],
     }

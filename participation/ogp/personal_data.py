@@ -3,7 +3,7 @@ deletion (core/personal_data.py; docs/personal-data.md)."""
 
 import sqlalchemy as sa
 
-from participation.core.personal_data import Erasure, personal_data_exporter, user_column
+from participation.core.personal_data import Erasure, iso, personal_data_exporter, user_column
 from participation.extensions import db
 from participation.ogp.models import EvidenceLink, ProgressNote
 
@@ -21,10 +21,6 @@ user_column(
 )
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
 @personal_data_exporter("ogp")
 def _export_ogp(user):
     notes = db.session.scalars(
@@ -37,10 +33,10 @@ def _export_ogp(user):
         "progress_notes": [
             {
                 "commitment_id": note.commitment_id,
-                "noted_on": _iso(note.noted_on),
+                "noted_on": iso(note.noted_on),
                 "text": note.body,
                 "corrects": note.corrects_id,
-                "created_at": _iso(note.created_at),
+                "created_at": iso(note.created_at),
             }
             for note in notes
         ],
@@ -49,7 +45,7 @@ def _export_ogp(user):
                 "commitment_id": link.commitment_id,
                 "url": link.url,
                 "label": link.label,
-                "created_at": _iso(link.created_at),
+                "created_at": iso(link.created_at),
             }
             for link in links
         ],

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from participation.auth.personal_data import anonymised_email
 from participation.core.models import utcnow
 from participation.core.personal_data import (
+    iso,
     Erasure,
     personal_data_eraser,
     personal_data_exporter,
@@ -75,10 +76,6 @@ user_column(
 )
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
 @personal_data_exporter("petitions")
 def _export_petitions(user):
     initiated = db.session.scalars(
@@ -111,9 +108,9 @@ def _export_petitions(user):
                 "title": petition.title,
                 "demands": petition.demands,
                 "memorandum": petition.memorandum,
-                "created_at": _iso(petition.created_at),
-                "submitted_at": _iso(petition.submitted_at),
-                "published_at": _iso(petition.published_at),
+                "created_at": iso(petition.created_at),
+                "submitted_at": iso(petition.submitted_at),
+                "published_at": iso(petition.published_at),
                 "withdrawal_reason": petition.withdrawal_reason,
             }
             for petition in initiated
@@ -124,8 +121,8 @@ def _export_petitions(user):
                 "petition_title": title,
                 "role": member.role,
                 "email": member.email,
-                "invited_at": _iso(member.invited_at),
-                "accepted_at": _iso(member.accepted_at),
+                "invited_at": iso(member.invited_at),
+                "accepted_at": iso(member.accepted_at),
             }
             for member, title in committees
         ],
@@ -133,14 +130,14 @@ def _export_petitions(user):
             {
                 "petition_id": signature.petition_id,
                 "petition_title": title,
-                "signed_at": _iso(signature.created_at),
+                "signed_at": iso(signature.created_at),
                 "status": signature.status,
                 # What was copied from the identity profile at signing, for the addressee's list
                 # (the CIN is not repeated: it never leaves the platform but in that list).
                 "first_name": signature.first_name,
                 "last_name": signature.last_name,
                 "address": signature.address,
-                "cin_expiry": _iso(signature.cin_expiry),
+                "cin_expiry": iso(signature.cin_expiry),
                 "region_id": signature.region_id,
                 "province_id": signature.province_id,
             }
@@ -150,7 +147,7 @@ def _export_petitions(user):
             {
                 "petition_id": follow.petition_id,
                 "petition_title": title,
-                "since": _iso(follow.created_at),
+                "since": iso(follow.created_at),
             }
             for follow, title in follows
         ],
