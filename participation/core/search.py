@@ -18,6 +18,9 @@ _FOLD = str.maketrans(
     {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ي", "ى": "ي", "ة": "ه"}
 )
 _SPACES = re.compile(r"\s+")
+# C0 and C1 control characters: pasted or typed by mistake, they say nothing in a search (a NUL
+# never gets this far: core/security.reject_nul_bytes answers 400).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def normalise_text(text):
@@ -35,9 +38,15 @@ def _is_latin_mark(char):
     return "\u0300" <= char <= "\u036f"
 
 
+def clean_query(query):
+    """A query as typed, with its control characters turned to spaces, trimmed."""
+    return _CONTROLS.sub(" ", query or "").strip()
+
+
 def search_terms(query, limit=8):
     """The normalised words of a query (at most `limit`, each at least 2 characters)."""
-    return [term for term in normalise_text(query).split(" ") if len(term) >= 2][:limit]
+    words = normalise_text(clean_query(query)).split(" ")
+    return [term for term in words if len(term) >= 2][:limit]
 
 
 def _escape_like(term):

@@ -4,6 +4,7 @@ on commitment 15 (this platform)."""
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from participation.core.search import joined_text, search_terms
 from participation.extensions import db
 from participation.ogp.models import Commitment, Milestone, ProgressNote
 
@@ -17,6 +18,20 @@ def list_commitments():
         .order_by(Commitment.number)
         .options(selectinload(Commitment.milestones))
     ).all()
+
+
+def list_matching_commitments(query):
+    """The commitments whose title or description, in any language, holds every word of `query`
+    (core/search.py's Arabic-aware matching), in the plan's order; [] for a query without words.
+    Matched here rather than in SQL: the plan has 18 commitments, all public, and no search column."""
+    terms = search_terms(query)
+    if not terms:
+        return []
+    return [
+        commitment
+        for commitment in list_commitments()
+        if all(term in joined_text(commitment.title, commitment.description) for term in terms)
+    ]
 
 
 def paginate_commitments(*, page=1, per_page=20):

@@ -1,6 +1,6 @@
 from datetime import datetime, timezone
 
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from participation.consultations.queries import ListingFilters, list_public_consultations
@@ -8,8 +8,11 @@ from participation.core import policy
 from participation.core.page_cache import LISTINGS, shared_page
 from participation.core.models import utcnow
 from participation.core.i18n import preferred_language
+from participation.core.limits import limited
 from participation.institutions.queries import list_institutions, list_regions
+from participation.ogp.plan import theme_name
 from participation.public.health import ProbesAnswerAnyHost, readiness
+from participation.public.search import read_query, search_everywhere
 
 bp = Blueprint("public", __name__)
 
@@ -47,6 +50,22 @@ def home():
 @policy.public
 def fonts():
     return render_template("public/fonts.html")
+
+
+@bp.route("/<lang:lang_code>/search")
+@policy.public
+@limited("RATELIMIT_API", methods=("GET",))
+def search():
+    """One search box for the public consultations, petitions and commitments (not in the shared
+    page cache: each query is its own page)."""
+    query = read_query(request.args.get("q"))
+    return render_template(
+        "public/search.html",
+        query=query,
+        groups=search_everywhere(query.text) if query.searchable else None,
+        now=utcnow(),
+        theme_name=theme_name,
+    )
 
 
 @bp.route("/healthz")
