@@ -68,6 +68,7 @@ def prepare(app, signatures, comments):
     from participation.auth.models import Role, User
     from participation.auth.services import hash_password
     from participation.extensions import db
+    from participation.core.progress import tracker
     from participation.demo.large import EMAIL, seed_large
 
     with app.app_context():
@@ -81,9 +82,7 @@ def prepare(app, signatures, comments):
             with app.test_request_context("/"):
                 print(
                     seed_large(
-                        signatures=signatures,
-                        comments=comments,
-                        echo=lambda text: print("  ", text, flush=True),
+                        signatures=signatures, comments=comments, track=tracker("seed-large")
                     ),
                     flush=True,
                 )

@@ -156,7 +156,7 @@ def seed(env, *, supporters, signers, journeys, large_signatures):
         logging.disable(logging.NOTSET)
         seed_demo(password_for=lambda: "bench-demo-password")
         db.session.commit()
-        seed_large(signatures=large_signatures, comments=large_signatures // 10, echo=lambda _: 0)
+        seed_large(signatures=large_signatures, comments=large_signatures // 10)
         db.session.commit()
         provinces = db.session.scalars(sa.select(Province).order_by(Province.id)).all()
         kind = db.session.scalar(

@@ -10,6 +10,7 @@ import click
 from flask import current_app
 
 from config import ROOT
+from participation.core.progress import silent, tracker
 from participation.extensions import db
 
 
@@ -75,11 +76,11 @@ def send_outbox(include_failed=False):
     return send_due_messages(include_failed=include_failed)
 
 
-def dump_open_data(directory=None):
-    """Open-data dump's work: the names of the files written."""
+def dump_open_data(directory=None, track=silent):
+    """Open-data dump's work: the names of the files written (progress to `track`)."""
     from participation.opendata.dumps import write_dumps
 
-    return write_dumps(directory)
+    return write_dumps(directory, track=track)
 
 
 # The periodic jobs as the scheduler runs them: (job name, work, options of run_job).
@@ -282,7 +283,7 @@ def petitions_reconcile(fix):
     """Recount signatures from the rows and compare with the sharded counters (expected: no drift)."""
     from participation.petitions.signing import reconcile_counts
 
-    drift = reconcile_counts(fix=fix)
+    drift = reconcile_counts(fix=fix, track=tracker("petitions reconcile"))
     db.session.commit()
     if not drift:
         click.echo("no drift: every counter equals its rows")
@@ -308,7 +309,7 @@ def open_data_dump(directory):
     """Write every public dataset as CSV and JSON (run nightly from cron)."""
     from participation.opendata.dumps import dump_directory
 
-    names = dump_open_data(directory)
+    names = dump_open_data(directory, track=tracker("open-data dump"))
     click.echo(f"{len(names)} files written to {directory or dump_directory()}")
 
 
@@ -344,7 +345,7 @@ def stats_refresh(everything):
     """Recompute the pre-aggregated monthly figures (`flask tick` does it every few minutes)."""
     from participation.stats.aggregates import refresh_statistics
 
-    months = refresh_statistics(everything=everything)
+    months = refresh_statistics(everything=everything, track=tracker("stats refresh"))
     db.session.commit()
     click.echo(f"statistics refreshed: {months} month(s)")
 
@@ -368,7 +369,10 @@ def stats_seed_large(signatures, comments, random_seed):
     with _request_context():
         try:
             summary = seed_large(
-                signatures=signatures, comments=comments, random_seed=random_seed, echo=click.echo
+                signatures=signatures,
+                comments=comments,
+                random_seed=random_seed,
+                track=tracker("seed-large"),
             )
         except DomainError as error:
             raise click.ClickException(str(error.message))

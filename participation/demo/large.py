@@ -19,6 +19,7 @@ from participation.core.crypto import encrypt, keyed_hash
 from participation.core.errors import DomainError
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM, guarded_by
+from participation.core.progress import silent
 from participation.demo.accounts import INSTITUTIONS, ensure_institution
 from participation.extensions import db
 from participation.institutions.models import Province
@@ -45,16 +46,19 @@ NATIONAL_KINDS = (
 )
 
 
-def _insert(table, rows):
+def _insert(table, rows, bar=None):
     for start in range(0, len(rows), BATCH):
         db.session.execute(sa.insert(table), rows[start : start + BATCH])
+        if bar is not None:
+            bar.update(len(rows[start : start + BATCH]))
 
 
 class _Batches:
-    """Rows written BATCH at a time while they are generated (a million signatures never sit in memory)."""
+    """Rows written BATCH at a time while they are generated (a million signatures never sit in
+    memory), each batch reported to `bar`."""
 
-    def __init__(self, table):
-        self.table, self.rows, self.written = table, [], 0
+    def __init__(self, table, bar):
+        self.table, self.bar, self.rows, self.written = table, bar, [], 0
 
     def add(self, row):
         self.rows.append(row)
@@ -65,10 +69,11 @@ class _Batches:
         if self.rows:
             db.session.execute(sa.insert(self.table), self.rows)
             self.written += len(self.rows)
+            self.bar.update(len(self.rows))
             self.rows = []
 
 
-def _people(rng, count, start, provinces):
+def _people(rng, count, start, provinces, track):
     weights = [p.population or 100_000 for p in provinces]
     homes = rng.choices(provinces, weights=weights, k=count)
     languages = rng.choices(
@@ -78,49 +83,49 @@ def _people(rng, count, start, provinces):
     cin_encrypted = encrypt(
         "BK000000"
     )  # one ciphertext for every benchmark person: fine for timing
-    _insert(
-        User.__table__,
-        [
-            {
-                "email": EMAIL.format(n),
-                "password_hash": None,
-                "display_name": f"Bench {n}",
-                "language": languages[n],
-                "email_verified_at": joined[n],
-                "created_at": joined[n],
-            }
-            for n in range(count)
-        ],
-    )
-    ids = dict(
-        db.session.execute(
-            sa.select(User.email, User.id).where(User.email.like(EMAIL.format("%")))
-        ).all()
-    )
-    people = [(ids[EMAIL.format(n)], homes[n], joined[n]) for n in range(count)]
-    _insert(
-        IdentityProfile.__table__,
-        [
-            {
-                "user_id": user_id,
-                "first_name": "Bench",
-                "last_name": f"Person {n}",
-                "cin_hash": keyed_hash(f"BK{n:07d}"),
-                "cin_encrypted": cin_encrypted,
-                "cin_hint": f"{n % 100:02d}",
-                "cin_expiry": date(2032, 1, 1),
-                "birth_date": date(1980, 1, 1),
-                "address": "Bench",
-                "abroad": False,
-                "region_id": home.region_id,
-                "province_id": home.id,
-                "declaration_accepted_at": when,
-                "verified_by": "bench",
-                "updated_at": when,
-            }
-            for n, (user_id, home, when) in enumerate(people)
-        ],
-    )
+    with track(count, "people") as bar:  # a person counts once their identity is written
+        _insert(
+            User.__table__,
+            [
+                {
+                    "email": EMAIL.format(n),
+                    "password_hash": None,
+                    "display_name": f"Bench {n}",
+                    "language": languages[n],
+                    "email_verified_at": joined[n],
+                    "created_at": joined[n],
+                }
+                for n in range(count)
+            ],
+        )
+        ids = dict(
+            db.session.execute(
+                sa.select(User.email, User.id).where(User.email.like(EMAIL.format("%")))
+            ).all()
+        )
+        people = [(ids[EMAIL.format(n)], homes[n], joined[n]) for n in range(count)]
+        profiles = _Batches(IdentityProfile.__table__, bar)
+        for n, (user_id, home, when) in enumerate(people):
+            profiles.add(
+                {
+                    "user_id": user_id,
+                    "first_name": "Bench",
+                    "last_name": f"Person {n}",
+                    "cin_hash": keyed_hash(f"BK{n:07d}"),
+                    "cin_encrypted": cin_encrypted,
+                    "cin_hint": f"{n % 100:02d}",
+                    "cin_expiry": date(2032, 1, 1),
+                    "birth_date": date(1980, 1, 1),
+                    "address": "Bench",
+                    "abroad": False,
+                    "region_id": home.region_id,
+                    "province_id": home.id,
+                    "declaration_accepted_at": when,
+                    "verified_by": "bench",
+                    "updated_at": when,
+                }
+            )
+        profiles.flush()
     return people
 
 
@@ -225,10 +230,10 @@ def _processing(rng, petitions, now):
     db.session.flush()
 
 
-def _signatures(rng, petitions, people, now, shards):
+def _signatures(rng, petitions, people, now, shards, bar):
     """Signatures in 24 slices of time (so the rows arrive in time order, as they would), the
     sharded counters summed on the way."""
-    writer, counters = _Batches(Signature.__table__), Counter()
+    writer, counters = _Batches(Signature.__table__, bar), Counter()
     queues = [
         (
             petition,
@@ -293,7 +298,7 @@ def _signatures(rng, petitions, people, now, shards):
     return writer.written
 
 
-def _comments(rng, count, consultations, petitions, people, now):
+def _comments(rng, count, consultations, petitions, people, now, track):
     targets = []
     for consultation in consultations:
         for section in consultation.sections:
@@ -326,7 +331,8 @@ def _comments(rng, count, consultations, petitions, people, now):
             }
         )
     rows.sort(key=lambda row: row["created_at"])
-    _insert(Comment.__table__, rows)
+    with track(len(rows), "comments") as bar:
+        _insert(Comment.__table__, rows, bar)
     return len(rows)
 
 
@@ -393,8 +399,10 @@ def _moderation(rng, moderator_id):
 
 
 @guarded_by(SYSTEM)
-def seed_large(*, signatures, comments, random_seed=2026, echo=print, now=None):
-    """Write the data set and refresh the statistics; refuses to run twice on one database."""
+def seed_large(*, signatures, comments, random_seed=2026, track=silent, now=None):
+    """Write the data set and refresh the statistics, reporting the people, signatures, comments
+    and months of statistics done to `track` (core/progress.py); refuses to run twice on one
+    database."""
     if db.session.scalar(sa.select(User.id).where(User.email == EMAIL.format(0))) is not None:
         raise DomainError("The large data set is already in this database.", code="already_seeded")
     from flask import current_app
@@ -412,8 +420,7 @@ def seed_large(*, signatures, comments, random_seed=2026, echo=print, now=None):
         )
     ).all()
     provinces = db.session.scalars(sa.select(Province).order_by(Province.id)).all()
-    people = _people(rng, max(signatures // 6, comments // 4, 1000), start, provinces)
-    echo(f"{len(people)} people")
+    people = _people(rng, max(signatures // 6, comments // 4, 1000), start, provinces, track)
     moderator_id = people[0][0]
     db.session.add(RoleGrant(user_id=moderator_id, role=Role.MODERATOR.value))
     consultations = _consultations(
@@ -421,12 +428,12 @@ def seed_large(*, signatures, comments, random_seed=2026, echo=print, now=None):
     )
     petitions = _petitions(rng, kinds, people[1][0], start, now, signatures)
     _processing(rng, petitions, now)
-    written = _signatures(
-        rng, petitions, people, now, current_app.config["SIGNATURE_COUNTER_SHARDS"]
-    )
-    echo(f"{written} signatures")
-    written_comments = _comments(rng, comments, consultations, petitions, people, now)
-    echo(f"{written_comments} comments")
+    # Every petition gets the signatures it wants, at most one per person.
+    with track(sum(min(wanted, len(people)) for _p, wanted in petitions), "signatures") as bar:
+        written = _signatures(
+            rng, petitions, people, now, current_app.config["SIGNATURE_COUNTER_SHARDS"], bar
+        )
+    written_comments = _comments(rng, comments, consultations, petitions, people, now, track)
     answers = _answers(rng, consultations, people, comments // 5)
     decisions = _moderation(rng, moderator_id)
     db.session.commit()
@@ -435,7 +442,7 @@ def seed_large(*, signatures, comments, random_seed=2026, echo=print, now=None):
         connection.exec_driver_sql(
             "VACUUM ANALYZE" if db.engine.dialect.name == "postgresql" else "ANALYZE"
         )
-    months = refresh_statistics(everything=True, now=now)
+    months = refresh_statistics(everything=True, now=now, track=track)
     db.session.commit()
     return {
         "people": len(people),

@@ -33,8 +33,10 @@ from participation.consultations.models import Consultation, ConsultationState
 from participation.core.csvfiles import iter_csv
 from participation.core.i18n import LANGUAGES
 from participation.core.models import utcnow
+from participation.core.progress import silent
 from participation.core.small_numbers import MASKED, min_group
 from participation.extensions import db
+from participation.institutions import queries as institution_queries
 from participation.institutions.models import Institution, Province, Region
 from participation.petitions import queries as petition_queries
 from participation.petitions import countlog
@@ -354,6 +356,20 @@ def _province_rows():
             "kind": p.kind,
             "population": p.population or "",
             **_texts("name", p.name),
+        }
+
+
+def _commune_rows():
+    for c in institution_queries.list_all_communes():
+        yield {
+            "commune_id": c.id,
+            "code": c.code,
+            "province_id": c.province_id,
+            "kind": c.kind,
+            "population": "" if c.population is None else c.population,
+            "population_year": c.population_year or "",
+            "has_arrondissements": c.has_arrondissements,
+            **_texts("name", c.name),
         }
 
 
@@ -677,6 +693,27 @@ DATASETS = (
         ),
         _province_rows,
     ),
+    Dataset(
+        "communes",
+        _l("Communes"),
+        _l(
+            "The urban and rural communes with their prefecture or province and their "
+            "population. Source: High Commission for Planning, General Census of Population and "
+            "Housing 2024, under the %(licence)s licence.",
+            licence=isolated("Creative Commons Attribution 4.0 (CC BY 4.0)"),
+        ),
+        (
+            Column("commune_id", INTEGER, ID),
+            Column("code", TEXT, _l("Census code of the commune")),
+            Column("province_id", INTEGER, _l("Prefecture or province identifier (see provinces)")),
+            Column("kind", TEXT, _l("Urban or rural commune"), values=("rural", "urban")),
+            Column("population", INTEGER, POPULATION),
+            Column("population_year", INTEGER, _l("Year of the population figure")),
+            Column("has_arrondissements", BOOLEAN, _l("The commune has arrondissements")),
+            Column("name", TEXT, _l("Name in Arabic, French and Amazigh"), translated=True),
+        ),
+        _commune_rows,
+    ),
 )
 DATASETS_BY_FILE = {d.filename(fmt): d for d in DATASETS for fmt in FORMATS}
 
@@ -712,20 +749,24 @@ def _json_chunks(rows):
     yield "\n]\n"
 
 
-def write_dumps(directory=None):
-    """Write every dataset as CSV and JSON into the directory; returns the file names written."""
+def write_dumps(directory=None, *, track=silent):
+    """Write every dataset as CSV and JSON into the directory, each file written reported to
+    `track` (core/progress.py); returns the file names written."""
     directory = Path(directory or dump_directory())
     directory.mkdir(parents=True, exist_ok=True)
-    for dataset in DATASETS:
-        header = dataset.header
-        csv_rows = ([row[name] for name in header] for row in dataset.rows())
-        _write_atomically(directory / dataset.filename("csv"), iter_csv(header, csv_rows))
-        # JSON keeps numbers and booleans; cells left empty in the CSV are null.
-        json_rows = (
-            {name: None if row[name] == "" else row[name] for name in header}
-            for row in dataset.rows()
-        )
-        _write_atomically(directory / dataset.filename("json"), _json_chunks(json_rows))
+    with track(len(DATASETS) * len(FORMATS), "files") as bar:
+        for dataset in DATASETS:
+            header = dataset.header
+            csv_rows = ([row[name] for name in header] for row in dataset.rows())
+            _write_atomically(directory / dataset.filename("csv"), iter_csv(header, csv_rows))
+            bar.update(1)
+            # JSON keeps numbers and booleans; cells left empty in the CSV are null.
+            json_rows = (
+                {name: None if row[name] == "" else row[name] for name in header}
+                for row in dataset.rows()
+            )
+            _write_atomically(directory / dataset.filename("json"), _json_chunks(json_rows))
+            bar.update(1)
     return [dataset.filename(fmt) for dataset in DATASETS for fmt in FORMATS]
 
 

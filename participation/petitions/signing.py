@@ -21,6 +21,7 @@ from participation.core.errors import DomainError
 from participation.core.limits import within_limits
 from participation.core.models import utcnow
 from participation.core.permissions import SYSTEM, guarded_by, require
+from participation.core.progress import silent
 from participation.extensions import db
 from participation.petitions import permissions as perms
 from participation.petitions.models import (
@@ -355,37 +356,51 @@ def get_signature(user, petition):
 
 
 @guarded_by(SYSTEM)
-def reconcile_counts(*, fix=False, petition_id=None):
+def reconcile_counts(*, fix=False, petition_id=None, track=silent):
     """Recount counted signatures from the rows (off the request path) and compare with the
-    counters. Returns [(petition id, province key, counted rows, counter sum)] for every
-    difference; with `fix`, rebuilds the counters of the petitions that drifted, shard by shard
-    as the rows lie: a withdrawal takes 1 from its signature's own shard, so a shard holding
-    less than its rows would later go below zero."""
+    counters, petition by petition (each reported to `track`, core/progress.py). Returns
+    [(petition id, province key, counted rows, counter sum)] for every difference; with `fix`,
+    rebuilds the counters of the petitions that drifted, shard by shard as the rows lie: a
+    withdrawal takes 1 from its signature's own shard, so a shard holding less than its rows
+    would later go below zero."""
     # A literal 0, not a bound parameter: PostgreSQL must see the same expression in GROUP BY.
     province = sa.func.coalesce(Signature.province_id, sa.literal_column("0"))
-    rows = (
-        sa.select(Signature.petition_id, province, sa.func.count())
-        .where(Signature.status == SignatureStatus.COUNTED.value)
-        .group_by(Signature.petition_id, province)
-    )
-    counters = sa.select(
-        SignatureCounter.petition_id,
-        SignatureCounter.province_key,
-        sa.func.sum(SignatureCounter.count),
-    ).group_by(SignatureCounter.petition_id, SignatureCounter.province_key)
-    if petition_id is not None:
-        rows = rows.where(Signature.petition_id == petition_id)
-        counters = counters.where(SignatureCounter.petition_id == petition_id)
-    actual = {(p, k): n for p, k, n in db.session.execute(rows)}
-    recorded = {(p, k): int(n) for p, k, n in db.session.execute(counters)}
-    drift = [
-        (p, k, actual.get((p, k), 0), recorded.get((p, k), 0))
-        for p, k in sorted(set(actual) | set(recorded))
-        if actual.get((p, k), 0) != recorded.get((p, k), 0)
-    ]
+    if petition_id is None:
+        petition_ids = db.session.scalars(sa.select(Petition.id).order_by(Petition.id)).all()
+    else:
+        petition_ids = [petition_id]
+    drift = []
+    with track(len(petition_ids), "petitions") as bar:
+        for one in petition_ids:
+            drift += _drift_of(one, province)
+            bar.update(1)
     if fix and drift:
         _rebuild_counters({p for p, _k, _a, _r in drift}, province)
     return drift
+
+
+def _drift_of(petition_id, province):
+    """[(petition id, province key, counted rows, counter sum)] where they differ."""
+    rows = (
+        sa.select(province, sa.func.count())
+        .where(
+            Signature.petition_id == petition_id,
+            Signature.status == SignatureStatus.COUNTED.value,
+        )
+        .group_by(province)
+    )
+    counters = (
+        sa.select(SignatureCounter.province_key, sa.func.sum(SignatureCounter.count))
+        .where(SignatureCounter.petition_id == petition_id)
+        .group_by(SignatureCounter.province_key)
+    )
+    actual = dict(db.session.execute(rows).all())
+    recorded = {k: int(n) for k, n in db.session.execute(counters)}
+    return [
+        (petition_id, k, actual.get(k, 0), recorded.get(k, 0))
+        for k in sorted(set(actual) | set(recorded))
+        if actual.get(k, 0) != recorded.get(k, 0)
+    ]
 
 
 def _rebuild_counters(petition_ids, province):

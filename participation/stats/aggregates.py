@@ -17,6 +17,7 @@ from participation.comments.models import Comment
 from participation.consultations.models import AnswerSet, Consultation, Section
 from participation.core.models import as_utc, utcnow
 from participation.core.permissions import SYSTEM, guarded_by
+from participation.core.progress import silent
 from participation.extensions import db
 from participation.petitions.models import Petition, Signature, SignatureCounter, SignatureStatus
 from participation.stats.models import Metric, MonthlyCount, ThresholdReached
@@ -30,6 +31,7 @@ from participation.stats.periods import (
 )
 
 ZERO = sa.literal_column("0")
+MONTHS_PER_STEP = 3
 NO_LANGUAGE = sa.literal_column("''")
 
 
@@ -165,6 +167,27 @@ def _compute(months):
     return counts
 
 
+def _replace_months(months, now):
+    """The rows of these consecutive months, computed anew."""
+    counts = _compute(months)
+    db.session.execute(sa.delete(MonthlyCount).where(MonthlyCount.month.in_(months)))
+    rows = [
+        {
+            "month": month_from_key(month),
+            "metric": metric,
+            "region_key": region,
+            "institution_key": institution,
+            "language": language,
+            "count": n,
+            "refreshed_at": now,
+        }
+        for (month, metric, region, institution, language), n in counts.items()
+        if month is not None
+    ]
+    for start in range(0, len(rows), 5000):
+        db.session.execute(sa.insert(MonthlyCount), rows[start : start + 5000])
+
+
 def _first_month():
     firsts = [
         db.session.scalar(sa.select(sa.func.min(column)))
@@ -180,10 +203,11 @@ def _first_month():
 
 
 @guarded_by(SYSTEM)
-def refresh_statistics(*, months=None, everything=False, now=None):
+def refresh_statistics(*, months=None, everything=False, now=None, track=silent):
     """Recompute the monthly counts of `months` (default: this month and the previous one; with
     `everything`: every month since the first record) and the thresholds reached. Returns the
-    number of months redone."""
+    number of months redone. The months are redone MONTHS_PER_STEP at a time, each step reported
+    to `track` (core/progress.py): the counts are per month, so the steps give the same rows."""
     now = now or utcnow()
     current = month_of(now)
     if everything:
@@ -191,24 +215,11 @@ def refresh_statistics(*, months=None, everything=False, now=None):
         months = months_between(first, current) if first else []
     elif months is None:
         months = [add_months(current, -1), current]
-    if months:
-        counts = _compute(months)
-        db.session.execute(sa.delete(MonthlyCount).where(MonthlyCount.month.in_(months)))
-        rows = [
-            {
-                "month": month_from_key(month),
-                "metric": metric,
-                "region_key": region,
-                "institution_key": institution,
-                "language": language,
-                "count": n,
-                "refreshed_at": now,
-            }
-            for (month, metric, region, institution, language), n in counts.items()
-            if month is not None
-        ]
-        for start in range(0, len(rows), 5000):
-            db.session.execute(sa.insert(MonthlyCount), rows[start : start + 5000])
+    with track(len(months), "months") as bar:
+        for start in range(0, len(months), MONTHS_PER_STEP):
+            step = months[start : start + MONTHS_PER_STEP]
+            _replace_months(step, now)
+            bar.update(len(step))
     record_thresholds_reached()
     db.session.flush()
     return len(months)

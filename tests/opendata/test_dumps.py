@@ -2,7 +2,9 @@
 data, the public page lists the files with the data dictionary (and says when a file is missing),
 and downloads are limited to the dumps' own file names."""
 
+import io
 import json
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from participation.extensions import db
 from participation.opendata.dumps import DATASETS, dump_directory
 from tests.opendata.dump_files import read_csv, read_json
 
@@ -85,6 +88,71 @@ def test_petition_dumps_have_counts_by_region_and_steps(dumped):
 def test_reference_dumps(dumped):
     assert len(read_json("regions.json")) == 12 and len(read_json("provinces.json")) == 75
     assert dumped.ministry.id in {i["institution_id"] for i in read_json("institutions.json")}
+
+
+def test_communes_dump(app, seeded):
+    from participation.institutions.queries import count_communes, get_commune_by_code
+    from participation.institutions.services import load_communes
+
+    load_communes()
+    db.session.commit()
+    assert app.test_cli_runner().invoke(args=["open-data", "dump"]).exit_code == 0
+    communes, rows = read_json("communes.json"), read_csv("communes.csv")
+    assert len(communes) == len(rows) == count_communes() > 1500
+    assert [c["code"] for c in communes] == sorted(c["code"] for c in communes)
+    tangier = get_commune_by_code("01.511.01.0")
+    assert next(c for c in communes if c["code"] == "01.511.01.0") == {
+        "commune_id": tangier.id,
+        "code": "01.511.01.0",
+        "province_id": tangier.province_id,
+        "kind": "urban",
+        "population": 1275428,
+        "population_year": 2024,
+        "has_arrondissements": True,
+        "name_ar": "طنجة",
+        "name_fr": "Tanger",
+        "name_zgh": "ⵟⵏⵊⴰ",
+    }
+    row = next(r for r in rows if r["code"] == "01.511.01.0")
+    assert row["has_arrondissements"] == "True" and row["population"] == "1275428"
+    provinces = {p["province_id"]: p["iso_code"] for p in read_json("provinces.json")}
+    assert provinces[tangier.province_id] == "MA-TNG"
+    assert {c["province_id"] for c in communes} <= set(provinces)
+
+
+def test_dump_command_shows_its_progress_in_files(app, seeded):
+    result = app.test_cli_runner().invoke(args=["open-data", "dump"])
+    assert result.exit_code == 0, result.output
+    total = 2 * len(DATASETS)
+    lines = result.output.splitlines()
+    # Not a terminal: a plain line each tenth of the files, then the total, then the result.
+    done = [
+        int(
+            re.fullmatch(rf"open-data dump: (\d+)/{total} files \(\d+ %\)(, about .+ left)?", line)[
+                1
+            ]
+        )
+        for line in lines[:-2]
+    ]
+    assert len(done) == 9 and done == sorted(done) and done[0] < total / 5
+    assert lines[-2].startswith(f"open-data dump: {total}/{total} files (100 %) in ")
+    assert lines[-1].startswith(f"{total} files written to ")
+
+
+def test_dump_on_a_terminal_shows_clicks_bar(app, seeded, tmp_path):
+    from participation.core.progress import tracker
+    from participation.opendata.dumps import write_dumps
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    names = write_dumps(tmp_path / "dumps", track=tracker("open-data dump", stream=terminal))
+    assert sorted(path.name for path in (tmp_path / "dumps").iterdir()) == sorted(names)
+    total = 2 * len(DATASETS)
+    assert "open-data dump: files" in terminal.getvalue() and "[####" in terminal.getvalue()
+    assert f"{total}/{total}" in terminal.getvalue()
 
 
 def test_no_personal_data_in_any_dump(dumped):

@@ -190,6 +190,30 @@ def test_reconcile_command(world, app):
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["petitions", "reconcile"])
     assert result.exit_code == 0 and "no drift" in result.output
+    # Progress in petitions, as plain lines (not a terminal), the last one with the total.
+    assert result.output.startswith("petitions reconcile: 1/1 petitions (100 %) in ")
+
+
+def test_reconcile_command_reports_every_petition_and_the_drift(world, app):
+    petitions = [open_petition()[0] for _ in range(3)]
+    for petition in petitions:
+        signing.sign_petition(citizen(), petition, consent=True)
+    db.session.execute(
+        sa.update(SignatureCounter)
+        .where(SignatureCounter.petition_id == petitions[1].id)
+        .values(count=SignatureCounter.count + 7)
+    )
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["petitions", "reconcile"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert [line.split(" (")[0] for line in lines[:-2]] == [
+        "petitions reconcile: 1/3 petitions",
+        "petitions reconcile: 2/3 petitions",
+    ]
+    assert lines[-2].startswith("petitions reconcile: 3/3 petitions (100 %) in ")
+    assert lines[-1].startswith(f"petition {petitions[1].id} province ")
+    assert lines[-1].endswith(": 1 rows, counter 8")
 
 
 def test_expiry_and_deposit(world, outbox):
