@@ -453,7 +453,9 @@ def _decode(value):
 CSRF_PLACEHOLDER = "\x00csrf\x00"
 
 
-def cached_fragment(name, *parts, generations=(), seconds=60, local=False, caller=None):
+def cached_fragment(
+    name, *parts, generations=(), seconds=60, local=False, shows_count=False, caller=None
+):
     """For templates, around a part of a page that is the same for every reader in a language:
 
         {% call cached_fragment("petition-texts", petition.id,
@@ -462,10 +464,15 @@ def cached_fragment(name, *parts, generations=(), seconds=60, local=False, calle
     The part is rendered once and reused while SITE and `generations` are unchanged, for at most
     `seconds`. A CSRF token rendered in it is stored as a placeholder and each reader gets their
     own; nothing else personal may be inside. `local=True`: a part that depends on nothing but
-    the release, the language and `parts`, kept in this process only (no generation)."""
+    the release, the language and `parts`, kept in this process only (no generation).
+    `shows_count=True`: a part showing a signature count (or what follows from it, a state),
+    kept at most PAGE_CACHE_SECONDS, as a shared page is: signatures bump no generation. The
+    data a part needs is best read inside it (lazily), so that a stored part costs no query."""
     cache = page_cache()
     if not cache.enabled:
         return caller()
+    if shows_count:
+        seconds = min(seconds, cache.page_seconds)
     raw = "\0".join([cache.release, current_language(), name, *map(str, parts)]).encode()
     key = "fragment:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
     store = cache.local if local else cache.store

@@ -34,7 +34,6 @@ from participation.institutions.queries import get_commune, list_regions
 from participation.petitions import forms as f
 from participation.petitions import permissions as perms
 from participation.petitions import (
-    countlog,
     processing,
     queries,
     receipts,
@@ -42,14 +41,12 @@ from participation.petitions import (
     signers,
     signing,
 )
-from participation.petitions.deadlines import deadline_clocks
-from participation.petitions.phases import petition_phases
 from participation.petitions.models import (
     PETITION_STATE_LABELS,
     PetitionKind,
     is_open_for_signatures,
 )
-from participation.petitions.thresholds import required_signatures
+from participation.petitions.page import PetitionFacts
 
 bp = Blueprint("petitions", __name__, url_prefix="/<lang:lang_code>/petitions")
 
@@ -232,7 +229,6 @@ def detail(petition_id, slug=None):
             url_for("petitions.detail", petition_id=petition.id, slug=petition.slug), 301
         )
     now = utcnow()
-    count = queries.count_signatures(petition.id) if petition.published_at else 0
     target = resolve_target("petition", petition.id)
     signature = signing.get_signature(current_user, petition)
     # A new signature's receipt code, carried from the signing POST: shown and e-mailed once.
@@ -242,23 +238,16 @@ def detail(petition_id, slug=None):
     page = render_template(
         "petitions/detail.html",
         receipt_code=receipt_code,
-        reconciliation=queries.get_reconciliation(petition.id) if petition.published_at else None,
-        count_log=countlog.list_recent_entries(petition.id) if petition.published_at else [],
-        count_log_events=countlog.event_labels(),
         petition=petition,
-        count=count,
-        by_region=queries.list_public_region_counts([petition.id]).get(petition.id, []),
-        regions={r.id: r for r in list_regions()},
+        # The same for every reader, read only inside the page's cached fragments.
+        facts=PetitionFacts(petition, now),
         signature=signature,
-        state=petition.effective_state(now, signatures=count),
-        state_label=petition.effective_label(now, signatures=count),
         collecting=is_open_for_signatures(petition, now),
         signing_problem=perms.signing_refusal(current_user, petition, now=now)
         if petition.status == "open"
         else None,
         can_deposit=perms.can_deposit_petition(current_user, petition),
         now=now,
-        threshold=required_signatures(petition.kind, services.get_territory(petition)),
         can_edit=perms.can_edit_petition(current_user, petition),
         can_review=perms.can_review_petition(current_user, petition),
         can_withdraw=perms.can_withdraw_petition(current_user, petition),
@@ -266,10 +255,6 @@ def detail(petition_id, slug=None):
         can_follow=perms.can_follow_petition(current_user, petition),
         following=processing.is_following(current_user, petition),
         is_addressee_officer=perms.is_addressee_officer(current_user, petition),
-        clocks=deadline_clocks(petition),
-        phases=petition_phases(
-            petition, signatures=count, clocks=deadline_clocks(petition), now=now
-        ),
         # Forms only for a signed-in reader (anonymous: none is shown): making one puts a CSRF
         # token in the session, and the anonymous page is the same for everyone (shared_page).
         reason_form=f.ReasonForm() if current_user.is_authenticated else None,
