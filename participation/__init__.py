@@ -102,6 +102,7 @@ def _register_blueprints(app):
     from participation.moderation.views import admin_bp as moderation_admin_bp
     from participation.moderation.views import bp as moderation_bp
     from participation.moderation.oversight import register_comment_overseer
+    from participation.notifications.views import bp as notifications_bp
     from participation.comments.views import bp as comments_bp
     from participation.consultations.comment_targets import register_comment_targets
     from participation.consultations.views import bp as consultations_bp
@@ -123,6 +124,7 @@ def _register_blueprints(app):
     for blueprint in (
         public_bp,
         auth_bp,
+        notifications_bp,
         admin_bp,
         api_bp,
         consultations_bp,

@@ -1,7 +1,7 @@
 """Imports every model module so the metadata is complete (migrations, tests, create_app)."""
 
 from participation.auth import models as auth_models  # noqa: F401
-from participation.core import audit, mail, switches  # noqa: F401
+from participation.core import audit, mail, notifications, switches  # noqa: F401
 from participation.institutions import models as institution_models  # noqa: F401
 from participation.comments import models as comment_models  # noqa: F401
 from participation.moderation import models as moderation_models  # noqa: F401

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from participation.comments import markdown
+from participation.comments import notification_kinds as kinds
 from participation.comments import permissions as perms
 from participation.comments.oversight import current_overseer
 from participation.comments.models import (
@@ -27,6 +28,7 @@ from participation.core.audit import record_audit
 from participation.core.errors import DomainError
 from participation.core.mail import queue_mail
 from participation.core.models import utcnow
+from participation.core.notifications import all_languages, language_free, notify
 from participation.core.permissions import guarded_by, require
 from participation.core.urls import external_url
 from participation.extensions import db
@@ -106,8 +108,9 @@ def post_comment(actor, target, *, body, parent=None, stance=None):
 
 
 def _announce_publication(comment, target):
-    """When an official answer to a citizen's comment becomes public, tell that citizen."""
-    if not comment.is_official or comment.parent_id is None or target is None:
+    """When a reply to a citizen's comment becomes public, tell that citizen: on their
+    notifications page, and by e-mail when it is an institution's official answer."""
+    if comment.parent_id is None or target is None:
         return
     parent = db.session.get(Comment, comment.parent_id)
     recipient = parent.author
@@ -118,16 +121,28 @@ def _announce_publication(comment, target):
         or not recipient.is_active
     ):
         return
+    page = page_of(comment, recipient)
+    link = language_free(target.link(comment_id=comment.id, page=page))
+    if not comment.is_official:
+        notify(recipient, kinds.REPLY, link=link)
+        return
+    institution = comment.official_institution
+    notify(
+        recipient,
+        kinds.OFFICIAL_ANSWER,
+        link=link,
+        institution=all_languages(institution.display_name),
+    )
     language = recipient.language
     queue_mail(
         to=recipient.email,
         language=language,
         template="official_answer",
         user=recipient,
-        institution=comment.official_institution.display_name(language),
+        institution=institution.display_name(language),
         link=urljoin(
             external_url("public.home", lang_code=language),
-            target.link(comment_id=comment.id, page=page_of(comment, recipient), language=language),
+            target.link(comment_id=comment.id, page=page, language=language),
         ),
     )
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from participation.auth.models import User
+from participation.consultations import notification_kinds  # noqa: F401  (declares the kinds)
 from participation.consultations import permissions as perms
 from participation.consultations.drafts import align_parts, heading_number, split_into_sections
 from participation.consultations.models import (
@@ -33,6 +34,7 @@ from participation.core.errors import DomainError
 from participation.core.i18n import LANGUAGES
 from participation.core.mail import queue_mail
 from participation.core.models import clean_translations, utcnow
+from participation.core.notifications import link_to, notify_many
 from participation.core.permissions import SYSTEM, guarded_by, require
 from participation.core.urls import external_url, slugify
 from participation.extensions import db
@@ -528,9 +530,25 @@ def _title_in(consultation, language):
 
 
 def _notify(users, consultation, template, **context):
+    """Tell each active user on their notifications page (one statement) and by e-mail."""
+    users = [user for user in users if user.is_active]
+    _tell(users, consultation, template)
+    _mail(users, consultation, template, **context)
+
+
+def _tell(users, consultation, kind):
+    notify_many(
+        [user.id for user in users],
+        kind,
+        link=link_to(
+            "consultations.detail", consultation_id=consultation.id, slug=consultation.slug
+        ),
+        title=consultation.title,
+    )
+
+
+def _mail(users, consultation, template, **context):
     for user in users:
-        if not user.is_active:
-            continue
         queue_mail(
             to=user.email,
             language=user.language,
@@ -561,9 +579,11 @@ def _notify_followers(consultation, template):
 
 def _notify_closing_change(consultation, change, template):
     """Each follower gets the reason in their language, or the one the institution wrote."""
-    for user in _followers(consultation):
+    followers = [user for user in _followers(consultation) if user.is_active]
+    _tell(followers, consultation, template)
+    for user in followers:
         reason, _language = change.text("reason", user.language)
-        _notify([user], consultation, template, change=change, reason=reason)
+        _mail([user], consultation, template, change=change, reason=reason)
 
 
 @dataclass

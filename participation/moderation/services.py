@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from participation.comments.models import CommentStatus
+from participation.moderation import notification_kinds as kinds
 from participation.moderation import permissions as perms
 from participation.moderation.models import (
     APPEAL,
@@ -49,6 +50,7 @@ from participation.core.errors import DomainError
 from participation.core.filters import when
 from participation.core.mail import queue_mail
 from participation.core.models import lock_expiry, refresh_for_update, utcnow
+from participation.core.notifications import language_free, notify
 from participation.core.permissions import guarded_by, require
 from participation.core.text import clean_text
 from participation.core.urls import external_url
@@ -318,13 +320,28 @@ def _notify_author(comment, record):
     if not author.is_active:
         return
     appealable = is_appealable(record, comment)
+    overturned = record.to_status == CommentStatus.VISIBLE
+    target = target_of(comment)
+    link = target and language_free(
+        target.link(comment_id=comment.id, page=page_of(comment, author))
+    )
+    if record.appeal_of_id:
+        notify(author, kinds.APPEAL_DECIDED, link=link, overturned=overturned)
+    else:
+        notify(
+            author,
+            kinds.DECISION,
+            link=link,
+            decision=record.decision,
+            automatic=record.is_automatic,
+        )
     queue_mail(
         to=author.email,
         language=author.language,
         template="moderation_appeal_decided" if record.appeal_of_id else "moderation_decision",
         user=author,
         record=record,
-        overturned=record.to_status == CommentStatus.VISIBLE,
+        overturned=overturned,
         excerpt=comment.body_source[:200],
         link=_thread_link(comment, author),
         appeal_link=external_url(

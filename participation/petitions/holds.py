@@ -17,10 +17,12 @@ from participation.core.errors import DomainError
 from participation.core.filters import when
 from participation.core.mail import queue_mail
 from participation.core.models import lock_expiry, refresh_for_update, utcnow
+from participation.core.notifications import link_to, notify
 from participation.core.permissions import guarded_by, require
 from participation.core.text import clean_text
 from participation.core.urls import external_url
 from participation.extensions import db
+from participation.petitions import notification_kinds as kinds
 from participation.petitions import permissions as perms
 from participation.petitions import signing
 from participation.petitions.models import (
@@ -137,6 +139,14 @@ def decide_signature(actor, signature, *, decision, note=None, now=None):
         held_limit=record.held_limit,
     )
     if signer and signer.is_active:
+        notify(
+            signer,
+            kinds.SIGNATURE_COUNTED
+            if decision == SignatureDecisionKind.COUNT
+            else kinds.SIGNATURE_NOT_KEPT,
+            link=link_to("petitions.detail", petition_id=petition.id, slug=petition.slug),
+            title=petition.title,
+        )
         language = signer.language
         queue_mail(
             to=signer.email,

@@ -23,11 +23,13 @@ from participation.core.csvfiles import csv_text
 from participation.core.errors import DomainError
 from participation.core.mail import queue_mail
 from participation.core.models import clean_translations, utcnow
+from participation.core.notifications import link_to, notify_many
 from participation.core.permissions import SYSTEM, guarded_by, require
 from participation.core.timezones import morocco_date
 from participation.core.urls import external_url
 from participation.extensions import db
 from participation.institutions.models import Province, Region
+from participation.petitions import notification_kinds as kinds
 from participation.petitions import permissions as perms
 from participation.petitions.models import (
     Category,
@@ -178,6 +180,15 @@ def _committee_and_followers(petition):
 
 
 def _tell_about_step(petition, step, users):
+    """On their notifications pages (one statement for all: signers come in batches of
+    SIGNER_NOTIFICATION_BATCH) and by e-mail."""
+    notify_many(
+        [user.id for user in users],
+        kinds.STEP,
+        link=link_to("petitions.detail", petition_id=petition.id, slug=petition.slug),
+        title=petition.title,
+        step=step.kind,
+    )
     for user in users:
         queue_mail(
             to=user.email,

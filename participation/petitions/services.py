@@ -16,12 +16,14 @@ from participation.core.errors import DomainError
 from participation.core.i18n import LANGUAGES
 from participation.core.mail import queue_mail
 from participation.core.models import clean_translations, utcnow
+from participation.core.notifications import link_to, notify_many
 from participation.core.permissions import guarded_by, require
 from participation.core.search import joined_text
 from participation.core.switches import Switch, is_on
 from participation.core.urls import external_url, slugify
 from participation.extensions import db
 from participation.institutions.models import Institution, InstitutionKind
+from participation.petitions import notification_kinds  # noqa: F401  (declares the kinds)
 from participation.petitions import permissions as perms
 from participation.petitions.models import (
     CommitteeMember,
@@ -448,6 +450,13 @@ def withdraw_petition(actor, petition, *, reason, now=None):
 
 
 def _tell_committee(petition, template):
+    """Tell the committee on their notifications pages and by e-mail (`template` names both)."""
+    notify_many(
+        [member.user.id for member in petition.accepted_members],
+        template,
+        link=link_to("petitions.detail", petition_id=petition.id, slug=petition.slug),
+        title=petition.title,
+    )
     for member in petition.accepted_members:
         user = member.user
         queue_mail(

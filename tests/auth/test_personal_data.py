@@ -26,9 +26,11 @@ from participation.auth.services import (
     request_password_reset,
     start_two_factor_setup,
 )
+from participation.comments import notification_kinds
 from participation.comments.models import CommentVote
 from participation.consultations.models import AnswerSet, Follow, Question
 from participation.core import totp
+from participation.core.notifications import notify
 from participation.core.personal_data import (
     Erasure,
     declared_user_columns,
@@ -144,6 +146,8 @@ def everything(app, world):  # noqa: F811
             decision_id=decision.id, comment_id=own.id, author_id=person.id, text="Je conteste."
         )
     )
+    # A notification (a reply to their comment).
+    notify(person, notification_kinds.REPLY, link="/consultations/1")
     # The OGP tracker and the translators' desk.
     load_commitments()
     commitment = db.session.scalar(sa.select(Commitment).limit(1))
@@ -282,6 +286,7 @@ def test_account_deletion_does_what_each_declaration_says(everything):
         "consultation_follows.user_id",
         "recovery_codes.user_id",
         "account_tokens.user_id",
+        "notifications.user_id",
     ):
         assert before[column], f"the fixture should give {column} rows to erase"
     stored = db.session.get(User, user_id)
