@@ -19,6 +19,7 @@ from participation.demo.accounts import (
 )
 from participation.demo.consultations import seed_consultations
 from participation.demo.moderation import seed_moderation
+from participation.demo.notifications import seed_notifications
 from participation.demo.ogp import seed_commitments
 from participation.demo.petitions import seed_petitions
 from participation.institutions.services import load_communes, load_territories
@@ -47,4 +48,5 @@ def seed(password_for):
     )
     seed_moderation(moderator=by_local["moderator"], citizens=[by_local["citizen"], *extra])
     seed_commitments(observer=by_local["observer"])
+    seed_notifications(citizen=by_local["citizen"])
     return printed
