@@ -7,7 +7,7 @@ document with their routes."""
 import re
 
 from participation.consultations.queries import PUBLIC_FILTER_STATES
-from participation.institutions.models import InstitutionKind
+from participation.institutions.models import CommuneKind, InstitutionKind
 from participation.ogp.models import CommitmentStatus
 from participation.petitions.deadlines import ClockStatus
 from participation.petitions.models import (
@@ -111,6 +111,26 @@ SCHEMAS = {
         }
     ),
     "RegionList": listing("Region"),
+    "Commune": obj(
+        {
+            "id": INT1,
+            "code": {
+                "type": "string",
+                "description": "HCP census code, e.g. 01.511.01.0",
+                "pattern": "^[0-9][0-9.]{0,15}$",
+            },
+            "province_id": {
+                **INT1,
+                "description": "Its prefecture or province (the provinces of /api/v1/regions)",
+            },
+            "kind": {"type": "string", "enum": sorted(k.value for k in CommuneKind)},
+            "name": LANG,
+            "population": nullable(INT0),
+            "population_year": nullable({"type": "integer"}),
+            "has_arrondissements": BOOL,
+        }
+    ),
+    "CommuneList": listing("Commune"),
     "Institution": obj(
         {
             "id": INT1,
@@ -432,6 +452,16 @@ PATHS = {
         "The 12 regions and their prefectures and provinces",
         "RegionList",
         parameters=PAGING,
+        max_age=3600,
+        tag="reference",
+    ),
+    "/api/v1/communes": get(
+        "The communes, by census code (source: Haut-Commissariat au Plan, RGPH 2024, CC BY 4.0)",
+        "CommuneList",
+        parameters=[
+            *PAGING,
+            _query("province", ID, "Prefecture or province id (see /api/v1/regions)"),
+        ],
         max_age=3600,
         tag="reference",
     ),

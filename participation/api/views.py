@@ -4,11 +4,23 @@ document here; consultations and petitions in their own modules, all on one blue
 from flask import current_app
 
 from participation.api import consultations, petitions  # noqa: F401  (their routes join the blueprint)
-from participation.api.common import bp, choice_param, envelope, page_params, public_json, texts
+from participation.api.common import (
+    bp,
+    choice_param,
+    envelope,
+    int_param,
+    page_params,
+    public_json,
+    texts,
+)
 from participation.api.openapi import build_document
 from participation.core import policy
 from participation.institutions.models import InstitutionKind
-from participation.institutions.queries import list_institutions, list_regions
+from participation.institutions.queries import (
+    list_communes_by_code,
+    list_institutions,
+    list_regions,
+)
 from participation.stats.headline import get_headline_numbers
 
 INSTITUTION_KINDS = sorted(k.value for k in InstitutionKind)
@@ -35,6 +47,19 @@ def region_json(region):
     }
 
 
+def commune_json(commune):
+    return {
+        "id": commune.id,
+        "code": commune.code,
+        "province_id": commune.province_id,
+        "kind": commune.kind,
+        "name": texts(commune.name),
+        "population": commune.population,
+        "population_year": commune.population_year,
+        "has_arrondissements": commune.has_arrondissements,
+    }
+
+
 def institution_json(institution):
     return {
         "id": institution.id,
@@ -56,6 +81,16 @@ def _page_of(rows, to_json):
 @policy.public
 def regions():
     return public_json(_page_of(list_regions(), region_json), 3600)
+
+
+@bp.route("/communes")
+@policy.public
+def communes():
+    """About 1,500 rows: paged in SQL, unlike the short lists above."""
+    page, per_page = page_params()
+    pagination = list_communes_by_code(int_param("province"), page=page, per_page=per_page)
+    items = [commune_json(c) for c in pagination.items]
+    return public_json(envelope(items, page=page, per_page=per_page, total=pagination.total), 3600)
 
 
 @bp.route("/institutions")

@@ -31,6 +31,26 @@ def list_communes(province_id):
     return sorted(communes, key=lambda c: (_alphabetical(c.display_name()), c.code))
 
 
+def _communes_by_code(province_id=None):
+    query = sa.select(Commune).order_by(Commune.code)
+    if province_id:
+        query = query.where(Commune.province_id == province_id)
+    return query
+
+
+def list_communes_by_code(province_id=None, *, page=1, per_page=20):
+    """A page of the communes (of one prefecture or province), in the order of their census
+    codes: the API's list."""
+    return db.paginate(
+        _communes_by_code(province_id), page=page, per_page=per_page, error_out=False
+    )
+
+
+def list_all_communes():
+    """Every commune, in the order of their census codes: the open-data dump."""
+    return db.session.scalars(_communes_by_code()).all()
+
+
 def count_communes(province_id=None):
     query = sa.select(sa.func.count(Commune.id))
     if province_id:

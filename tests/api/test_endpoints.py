@@ -152,6 +152,45 @@ def test_regions_and_institutions_are_paginated(client, seeded):
     assert [i["id"] for i in ministries["data"]] == [seeded.ministry.id]
 
 
+def test_communes_by_census_code_and_by_province(client, seeded):
+    from participation.institutions.queries import count_communes, get_commune_by_code
+    from participation.institutions.services import load_communes
+
+    load_communes()
+    db.session.commit()
+    first = get(client, "/api/v1/communes?per_page=100")
+    assert first["total"] == count_communes() > 1500 and len(first["data"]) == 100
+    last = get(client, f"/api/v1/communes?per_page=100&page={first['total'] // 100 + 1}")
+    assert len(last["data"]) == first["total"] % 100
+    codes = [c["code"] for c in first["data"] + last["data"]]
+    assert codes == sorted(codes)
+    tangier = get_commune_by_code("01.511.01.0")
+    in_province = get(client, f"/api/v1/communes?province={tangier.province_id}&per_page=100")
+    assert in_province["total"] == count_communes(tangier.province_id) == len(in_province["data"])
+    assert {c["province_id"] for c in in_province["data"]} == {tangier.province_id}
+    assert next(c for c in in_province["data"] if c["code"] == "01.511.01.0") == {
+        "id": tangier.id,
+        "code": "01.511.01.0",
+        "province_id": tangier.province_id,
+        "kind": "urban",
+        "name": {"ar": "طنجة", "fr": "Tanger", "zgh": "ⵟⵏⵊⴰ"},
+        "population": 1275428,
+        "population_year": 2024,
+        "has_arrondissements": True,
+    }
+    # The same ids as the provinces of /api/v1/regions.
+    provinces = {
+        p["id"] for r in get(client, "/api/v1/regions?per_page=12")["data"] for p in r["provinces"]
+    }
+    assert tangier.province_id in provinces
+    assert get(client, "/api/v1/communes?province=999999") == {
+        "data": [],
+        "page": 1,
+        "per_page": 20,
+        "total": 0,
+    }
+
+
 def test_no_personal_data_anywhere(client, seeded):
     paths = [
         "/api/v1/consultations",
@@ -204,6 +243,8 @@ def test_no_personal_data_anywhere(client, seeded):
         ("/api/v1/petitions?page=99999999999999999999", "page"),
         ("/api/v1/institutions?kind=bank", "kind"),
         ("/api/v1/regions?per_page=0", "per_page"),
+        ("/api/v1/communes?province=x", "province"),
+        ("/api/v1/communes?per_page=101", "per_page"),
     ],
 )
 def test_bad_parameters_are_json_400(client, app, path, parameter):

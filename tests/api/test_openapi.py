@@ -40,6 +40,8 @@ def _answers(seeded):
     return [
         ("/api/v1/openapi.json", "/api/v1/openapi.json", 200),
         ("/api/v1/regions", "/api/v1/regions", 200),
+        ("/api/v1/communes?per_page=100&page=3", "/api/v1/communes", 200),
+        ("/api/v1/communes?province=0", "/api/v1/communes", 400),
         ("/api/v1/institutions", "/api/v1/institutions", 200),
         ("/api/v1/stats", "/api/v1/stats", 200),
         ("/api/v1/consultations", "/api/v1/consultations", 200),
@@ -79,10 +81,12 @@ def _answers(seeded):
 
 def test_real_answers_match_the_document(client, seeded, document):
     from participation.extensions import db
+    from participation.institutions.services import load_communes
     from participation.ogp.services import load_commitments
     from participation.petitions import countlog
 
     load_commitments()
+    load_communes()
     # A count log entry, so that the log's answer holds an entry to check against its schema.
     countlog.append_entry(seeded.deposited.id, "deposited", force=True)
     db.session.commit()
