@@ -145,7 +145,7 @@ def test_the_header_shows_the_unread_count_with_words_for_screen_readers(
     link = re.search(r'<a href="/%s/account/notifications"[^>]*>(.*?)</a>' % language, html)
     assert link, "no notifications link in the header"
     assert '<span class="notifications-link__count" aria-hidden="true">2</span>' in link.group(1)
-    assert f'<span class="visually-hidden">{words}</span>' in link.group(1)
+    assert f'<span class="visually-hidden"> {words}</span>' in link.group(1)
 
 
 def test_one_count_query_per_signed_in_page_and_none_for_anonymous_visitors(client, login):
