@@ -18,6 +18,7 @@ from participation.auth.models import Role
 from participation.moderation.services import decide_comment
 from participation.consultations.attachments import add_attachment, stored_path
 from participation.consultations.models import Attachment
+from participation.core.notifications import Notification
 from participation.core.routing import MAX_ID
 from participation.extensions import db
 from participation.ogp.services import load_commitments
@@ -101,6 +102,8 @@ def seed_site(app):
         "table_key": public_table,
         "filename": "consultations.csv",
         "token": "not-a-token",
+        # The hidden comment's author was told (another person's notification is a 404).
+        "notification_id": db.session.scalar(sa.select(sa.func.min(Notification.id))),
     }
     published = seeded.consultation
     parameter_sets = [

@@ -19,6 +19,7 @@ from participation.auth.models import TokenPurpose, User
 from participation.auth.tokens import issue_token
 from participation.comments.models import Comment
 from participation.consultations.models import Consultation
+from participation.core.notifications import Notification
 from participation.core.routing import MAX_ID
 from participation.demo.accounts import ACCOUNTS, DEMO_DOMAIN
 from participation.extensions import db
@@ -114,6 +115,8 @@ RESOLVERS = {
         s.id for s in db.session.scalars(sa.select(Signature).where(Signature.status == "suspect"))
     ],
     "comment_id": lambda: [c.id for c in _all(Comment)],
+    # Opening a notification redirects to its page (its owner) or is a 404 (anyone else).
+    "notification_id": lambda: [n.id for n in _all(Notification)[:2]],
     # CSV downloads and open-data files are not pages: one value each reaches the route.
     "table_key": lambda: ["participation-by-month"],
     "filename": lambda: ["consultations.csv"],
