@@ -83,7 +83,10 @@ def prepare(app, state):
     from participation.petitions.models import Petition, Signature
 
     with app.test_request_context("/"):
-        upgrade()
+        # Migrated and seeded once, by the first checkout run (a newer one may have added
+        # migrations the older one does not know).
+        if not sa.inspect(db.engine).has_table("users"):
+            upgrade()
         if db.session.scalar(sa.select(sa.func.count(User.id))) == 0:
             seed(password_for=lambda: "bench password 123")
             db.session.commit()
@@ -102,7 +105,9 @@ def prepare(app, state):
             .limit(1)
         ).first()  # None when the signatories were erased (SIGNATORY_RETENTION_DAYS)
         officer = db.session.scalars(sa.select(User).where(User.email.like("officer.hog@%"))).one()
-        signers = sa.select(Signature.user_id).where(Signature.petition_id == petition.id)
+        signers = sa.select(Signature.user_id).where(
+            Signature.petition_id == petition.id, Signature.user_id.is_not(None)
+        )
         other = (
             db.session.scalars(
                 sa.select(User).where(User.id.not_in(signers), User.email.like("citizen@%"))
@@ -117,7 +122,7 @@ def prepare(app, state):
                 Comment.target_type == "petition", Comment.target_id == petition.id
             )
         )
-        for n in range(have, 25):
+        for n in range(have if target.accepts_comments else 25, 25):
             post_comment(other, target, body=f"Avis numéro {n} sur cette pétition, argumenté.")
         db.session.commit()
         url = f"/fr/petitions/{petition.id}-{petition.slug}"
@@ -168,7 +173,9 @@ def main():
     sys.path.insert(0, options.root)
     create_database(options.fresh)
     app = make_app(options.root)
-    print(f"code: {options.root}  views per line: {options.views}", flush=True)
+    import participation
+
+    print(f"code: {participation.__file__}  views per line: {options.views}", flush=True)
     for state in ("open", "answered"):
         url, readers = prepare(app, state)
         for mode, (label, user_id) in (
