@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 from flask import current_app, g, session
 from flask.testing import FlaskClient
 from flask_login import login_user
@@ -28,7 +29,61 @@ from participation.core.switches import forget_switches
 from participation.extensions import db, rate_limits
 from tests.factories import PASSWORD
 
+
+def _per_worker_services():
+    """With pytest-xdist (`-n 2`, the README's test command), each worker process is a test run of
+    its own: it gets a PostgreSQL database of its own (the given one's name plus the worker's,
+    created here, dropped at the end) and a Redis database of its own (the given number minus the
+    worker's), so that no worker truncates or flushes what another is using. Set before anything
+    reads them: the test modules and the subprocesses they start read the environment."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return None
+    number = int(worker.removeprefix("gw"))
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    if redis_url:
+        base, _slash, database = redis_url.rpartition("/")
+        os.environ["TEST_REDIS_URL"] = f"{base}/{int(database or 0) - number}"
+    database_url = os.environ.get("TEST_DATABASE_URL")
+    if not database_url:
+        return None
+    given = make_url(database_url)
+    mine = given.set(database=f"{given.database}_{worker}")
+    with _server(given) as connection:
+        exists = connection.exec_driver_sql(
+            "SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": mine.database}
+        ).first()
+        if not exists:
+            connection.exec_driver_sql(f'CREATE DATABASE "{mine.database}"')
+    os.environ["TEST_DATABASE_URL"] = mine.render_as_string(hide_password=False)
+    return mine
+
+
+@contextlib.contextmanager
+def _server(url):
+    """A connection to the server's maintenance database, for CREATE and DROP DATABASE."""
+    engine = sa.create_engine(
+        url.set(drivername="postgresql+psycopg", database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
+WORKER_DATABASE = _per_worker_services()
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def pytest_sessionfinish(session):
+    """A worker's own database goes with it (WITH (FORCE): the session's engines may still hold
+    connections)."""
+    if WORKER_DATABASE is not None:
+        with _server(WORKER_DATABASE) as connection:
+            connection.exec_driver_sql(
+                f'DROP DATABASE IF EXISTS "{WORKER_DATABASE.database}" WITH (FORCE)'
+            )
 
 
 class IsolatedClient(FlaskClient):
@@ -218,11 +273,12 @@ def isolated(app, settings, template, tmp_path, overrides=None):
 
 
 class Snapshot:
-    """Data built once (for a test module, say) and given to each test as a copy of its own, so a
-    test that writes changes its copy only. On SQLite, `build()` runs once on a clean database of
-    `app` and the file it leaves is kept; `restore()` puts a copy of it in place of the test's clean
-    database. On PostgreSQL there is no file to copy: `restore()` runs `build()` again. `build()`
-    returns plain values (ids, paths), not rows: the session it ran in is gone."""
+    """Data built once (for a test module or the session) and given to each test as a copy of its
+    own, so a test that writes changes its copy only. On SQLite, `build()` runs once on a clean
+    database of `app` and the file it leaves is kept, with the files it wrote in the instance folder
+    (open-data dumps, mail); `restore()` puts a copy of both in place of the test's clean database
+    and in its instance folder. On PostgreSQL there is no file to copy: `restore()` runs `build()`
+    again. `build()` returns plain values (ids, paths, text), not rows: its session is gone."""
 
     def __init__(self, app, settings, template, directory, build):
         self.build = build
@@ -238,6 +294,8 @@ class Snapshot:
             dispose_engines(app)
             self.path = directory / "snapshot.db"
             shutil.copyfile(db.engine.url.database, self.path)
+            self.instance = directory / "snapshot-instance"
+            shutil.copytree(app.instance_path, self.instance)
 
     def restore(self):
         """In a test's application context, on its clean database: the built data, and what
@@ -249,7 +307,32 @@ class Snapshot:
         db.session.remove()
         dispose_engines(current_app)
         _restore_database(self.path)
+        shutil.copytree(self.instance, current_app.instance_path, dirs_exist_ok=True)
         return self.result
+
+
+DEMO_PASSWORD = "demo-password-123"
+
+
+def _seed_demo():
+    result = current_app.test_cli_runner().invoke(args=["seed-demo", "--password", DEMO_PASSWORD])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture(scope="session")
+def seeded_demo(apps, database_template, tmp_path_factory):
+    """`flask seed-demo --password DEMO_PASSWORD`, run once for the session on SQLite (it takes
+    seconds, and a dozen tests read what it leaves)."""
+    app, settings = apps.get({}, None)
+    return Snapshot(app, settings, database_template, tmp_path_factory.mktemp("demo"), _seed_demo)
+
+
+@pytest.fixture
+def demo(app, seeded_demo):
+    """The demo in this test's database and instance folder (a copy of the session's); returns what
+    `flask seed-demo` printed."""
+    return seeded_demo.restore()
 
 
 @pytest.fixture

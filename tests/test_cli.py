@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from participation.auth.models import Role, User
 from participation.extensions import db
+from tests.conftest import DEMO_PASSWORD
 
 
 def test_seed_demo_creates_one_account_per_role_and_prints_working_passwords(
@@ -33,9 +34,8 @@ def test_seed_demo_creates_one_account_per_role_and_prints_working_passwords(
     assert client.get("/fr/admin/").status_code == 200
 
 
-def test_seed_demo_is_repeatable(app):
+def test_seed_demo_is_repeatable(app, demo):
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
     count = db.session.scalar(sa.select(sa.func.count()).select_from(User))
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output
@@ -53,7 +53,9 @@ def test_production_refuses_to_start_without_secrets(monkeypatch):
         load_config("production")
 
 
-def test_seed_demo_fills_the_moderation_queue_and_the_transparency_page(app, client, post_form):
+def test_seed_demo_fills_the_moderation_queue_and_the_transparency_page(
+    app, client, post_form, demo
+):
     from participation.comments.models import Comment
     from participation.moderation.models import (
         CommentReport,
@@ -64,12 +66,8 @@ def test_seed_demo_fills_the_moderation_queue_and_the_transparency_page(app, cli
     from participation.moderation.queries import QueueFilters, list_monthly_statistics, list_queue
     from participation.petitions.models import Signature
 
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["seed-demo", "--password", "demo-password-123"])
-    assert result.exit_code == 0, result.output
-    assert (
-        runner.invoke(args=["seed-demo", "--password", "demo-password-123"]).exit_code == 0
-    )  # once only
+    again = app.test_cli_runner().invoke(args=["seed-demo", "--password", DEMO_PASSWORD])
+    assert again.exit_code == 0, again.output  # and the moderation demo is added once only
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CommentReport)) == 5
     kinds = sorted(
         db.session.scalars(sa.select(ModerationItem.kind).where(ModerationItem.closed_at.is_(None)))
@@ -95,7 +93,7 @@ def test_seed_demo_fills_the_moderation_queue_and_the_transparency_page(app, cli
     assert (
         post_form(
             "/fr/account/login",
-            {"email": "moderator@demo.participation.ma", "password": "demo-password-123"},
+            {"email": "moderator@demo.participation.ma", "password": DEMO_PASSWORD},
         ).status_code
         == 302
     )
@@ -103,13 +101,11 @@ def test_seed_demo_fills_the_moderation_queue_and_the_transparency_page(app, cli
     assert client.get(f"/fr/moderation/signatures/{held[0].id}").status_code == 200
 
 
-def test_seed_demo_runs_the_periodic_jobs_once(app):
+def test_seed_demo_runs_the_periodic_jobs_once(app, demo):
     from participation.opendata.dumps import DATASETS, list_dump_files
     from participation.stats.aggregates import get_refreshed_at
 
-    result = app.test_cli_runner().invoke(args=["seed-demo", "--password", "demo-password-123"])
-    assert result.exit_code == 0, result.output
-    assert re.findall(r"^(\S+): done$", result.output, re.M) == [
+    assert re.findall(r"^(\S+): done$", demo, re.M) == [
         "tick",
         "outbox-send",
         "open-data-dump",
@@ -118,26 +114,26 @@ def test_seed_demo_runs_the_periodic_jobs_once(app):
     assert all(f.size for dataset in DATASETS for f in list_dump_files(dataset))
 
 
-def test_seed_demo_prints_a_second_moderator_who_can_decide_the_demo_appeal(app, client, post_form):
+def test_seed_demo_prints_a_second_moderator_who_can_decide_the_demo_appeal(
+    app, client, post_form, demo
+):
     from participation.moderation.models import ModerationAppeal
     from participation.moderation.permissions import can_moderate_comment
     from participation.moderation.queries import get_comment_record
 
-    result = app.test_cli_runner().invoke(args=["seed-demo", "--password", "demo-password-123"])
-    assert result.exit_code == 0, result.output
-    moderators = re.findall(r"^\s+moderator\s+(\S+@\S+)\s+password: (\S+)$", result.output, re.M)
+    moderators = re.findall(r"^\s+moderator\s+(\S+@\S+)\s+password: (\S+)$", demo, re.M)
     assert len(moderators) == 2
     appeal = db.session.scalar(sa.select(ModerationAppeal))
     comment = appeal.decision.comment
     decided_by = appeal.decision.moderator.email
     other = next(email for email, _password in moderators if email != decided_by)
-    assert f"for {other}," in result.output  # the console says who decides the appeal
+    assert f"for {other}," in demo  # the console says who decides the appeal
     users = {u.email: u for u in db.session.scalars(sa.select(User))}
     record = get_comment_record(comment)
     assert not can_moderate_comment(users[decided_by], comment, record.open_appeal)
     assert can_moderate_comment(users[other], comment, record.open_appeal)
 
-    response = post_form("/fr/account/login", {"email": other, "password": "demo-password-123"})
+    response = post_form("/fr/account/login", {"email": other, "password": DEMO_PASSWORD})
     assert response.status_code == 302
     page = client.get(f"/fr/moderation/comments/{comment.id}").get_data(as_text=True)
     assert f"/fr/moderation/comments/{comment.id}/take" in page  # they may take it and decide

@@ -11,12 +11,10 @@ from importlib import resources
 import pytest
 import sqlalchemy as sa
 
-from flask import current_app
 
 from participation.extensions import db
 from participation.institutions.models import Institution, Province, Region
 from participation.petitions.models import Petition, PetitionKind
-from tests.conftest import Snapshot
 from tests.page_text import people_names, stray_latin_words
 
 LANGUAGES = ("ar", "fr", "zgh")
@@ -31,24 +29,6 @@ def assert_three_languages(what, texts):
         assert (texts or {}).get(lang, "").strip(), f"{what}: no {lang} text in {texts!r}"
     assert not LATIN.search(texts["zgh"]), f"{what}: Latin letters in the Amazigh {texts['zgh']!r}"
     assert TIFINAGH.search(texts["zgh"]), f"{what}: the Amazigh {texts['zgh']!r} is not in Tifinagh"
-
-
-def _seed_demo():
-    result = current_app.test_cli_runner().invoke(args=["seed-demo", "--password", "x" * 12])
-    assert result.exit_code == 0, result.output
-
-
-@pytest.fixture(scope="module")
-def seeded_demo(apps, database_template, tmp_path_factory):
-    """`flask seed-demo`, run once for the module (it takes seconds)."""
-    app, settings = apps.get({}, None)
-    return Snapshot(app, settings, database_template, tmp_path_factory.mktemp("demo"), _seed_demo)
-
-
-@pytest.fixture
-def demo(app, seeded_demo):
-    """The demo in this test's database (a copy of the module's)."""
-    seeded_demo.restore()
 
 
 def _data(name):

@@ -177,13 +177,12 @@ def test_the_petition_page_names_its_commune(client, communes):
     assert "Commune\u00a0: <bdi>Touarga</bdi>" in page
 
 
-def test_the_demo_citizen_can_petition_her_communal_council(app):
+def test_the_demo_citizen_can_petition_her_communal_council(app, demo):
     """After `flask seed-demo`, the demo citizen lives in the commune of Rabat, whose council is
     on the platform: her communal petition has an addressee and she can sign it."""
     from participation.auth.models import User
     from participation.demo.accounts import DEMO_DOMAIN
 
-    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
     amina = db.session.scalar(sa.select(User).where(User.email == f"citizen@{DEMO_DOMAIN}"))
     rabat = commune(RABAT)
     assert amina.identity.commune_id == rabat.id

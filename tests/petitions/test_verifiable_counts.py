@@ -221,14 +221,14 @@ def test_a_change_of_state_appends_an_entry_and_the_tick_at_most_daily(app, worl
     assert entries[-1].count == 2
 
 
-def test_the_demo_data_carries_receipts_and_a_log_that_the_verifier_accepts(app, client, tmp_path):
+def test_the_demo_data_carries_receipts_and_a_log_that_the_verifier_accepts(
+    app, client, tmp_path, demo
+):
     """Issue 17, done-when: `flask seed-demo` (which runs the jobs once at its end) leaves
     receipts and count log entries, and tools/verify_counts.py passes on them: on the open-data
     dump (--dump) and on the API's answers for every public petition (what --api reads)."""
     from participation.opendata.dumps import dump_directory
 
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
     counted = db.session.scalar(sa.select(sa.func.count()).where(Signature.status == "counted"))
     assert counted > 0
     assert not db.session.scalar(
@@ -238,7 +238,7 @@ def test_the_demo_data_carries_receipts_and_a_log_that_the_verifier_accepts(app,
     )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CountLogEntry)) > 0
 
-    assert runner.invoke(args=["open-data", "dump"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["open-data", "dump"]).exit_code == 0
     result = subprocess.run(
         [sys.executable, str(TOOL), "--dump", str(dump_directory())],
         capture_output=True,
