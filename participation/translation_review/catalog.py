@@ -254,10 +254,10 @@ def _page(rule):
     return re.sub(r"<(?:[^>:]+:)?([^>]+)>", r"<\1>", rule.rule)
 
 
-def _module_pages(path, line, views):
+def _module_pages(path, line, in_module):
     """The pages of a message in Python code: the views whose function holds the line, else the
-    views of the module that call the module-level function (a helper) that holds it."""
-    in_module = [view for view in views if Path(view[1]) == path]
+    views of the module (`in_module`, those of `path`) that call the module-level function (a
+    helper) that holds it."""
     pages = {_page(rule) for rule, _path, first, last, _s, _f in in_module if first <= line <= last}
     if pages:
         return pages
@@ -273,6 +273,9 @@ def _locate(app):
     root = _source_root()
     views = _view_sources(app)
     template_pages = _template_pages(app, views)
+    views_by_module = {}  # grouped once: a thousand messages in Python code each look theirs up
+    for view in views:
+        views_by_module.setdefault(Path(view[1]), []).append(view)
     located = {}
     for key, places in _extract(root).items():
         locations = []
@@ -280,7 +283,8 @@ def _locate(app):
             if path.startswith("templates/"):
                 pages = template_pages.get(path.removeprefix("templates/"), set())
             else:
-                pages = _module_pages(root / path, line, views)
+                module = root / path
+                pages = _module_pages(module, line, views_by_module.get(module, []))
             locations.append(Location(path=path, line=line, pages=tuple(sorted(pages))))
         located[key] = tuple(locations)
     return located
