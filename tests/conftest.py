@@ -422,6 +422,24 @@ def post_form(client):
     return post
 
 
+class Clock:
+    """A clock a test moves by hand (`clock.now += 10`): for the page cache's stores."""
+
+    def __init__(self, now=1000.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def cache_clock(app, monkeypatch):
+    """The page cache's own clock, moved by the test instead of sleeping."""
+    clock = Clock()
+    monkeypatch.setattr(app.extensions["page_cache"].store, "clock", clock)
+    return clock
+
+
 @pytest.fixture
 def outbox(app):
     """The mail outbox rows, newest last."""

@@ -3,16 +3,7 @@
 
 from flask_babel import gettext as _
 
-from participation.core.notifications import (
-    notification_kind,
-    sentence,
-    text_in_reader_language,
-)
-
-
-def _about(message):
-    """A kind whose sentence names the consultation, `message()` a translated text."""
-    return lambda params: sentence(message(), title=text_in_reader_language(params["title"]))
+from participation.core.notifications import notification_kind, titled
 
 
 # Named after the e-mail templates they go with.
@@ -24,4 +15,4 @@ KINDS = {
     "consultation_outcome": lambda: _("Outcome of the consultation “%(title)s”"),
 }
 for _name, _message in KINDS.items():
-    notification_kind(_name, _about(_message))
+    notification_kind(_name, titled(_message))

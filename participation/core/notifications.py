@@ -127,3 +127,9 @@ def text_in_reader_language(values):
     if isinstance(values, str):
         return escape(values)
     return in_language(*translated(values, current_language()))
+
+
+def titled(message):
+    """The render of a kind whose sentence names its object by the `title` parameter, a
+    {language: text} mapping; `message()` gives the translated sentence with `%(title)s`."""
+    return lambda params: sentence(message(), title=text_in_reader_language(params["title"]))

@@ -7,13 +7,9 @@ from participation.core.notifications import (
     notification_kind,
     sentence,
     text_in_reader_language,
+    titled,
 )
 from participation.petitions.models import STEP_LABELS, StepKind
-
-
-def _about(message):
-    """A kind whose sentence names the petition, `message()` a translated text."""
-    return lambda params: sentence(message(), title=text_in_reader_language(params["title"]))
 
 
 def _step(params):
@@ -32,11 +28,11 @@ COMMITTEE_KINDS = {
     "petition_deposited": lambda: _("The petition “%(title)s” was deposited"),
 }
 for _name, _message in COMMITTEE_KINDS.items():
-    notification_kind(_name, _about(_message))
+    notification_kind(_name, titled(_message))
 STEP = notification_kind("petition_step", _step)
 SIGNATURE_COUNTED = notification_kind(
-    "signature_counted", _about(lambda: _("Your signature on “%(title)s” is counted"))
+    "signature_counted", titled(lambda: _("Your signature on “%(title)s” is counted"))
 )
 SIGNATURE_NOT_KEPT = notification_kind(
-    "signature_not_kept", _about(lambda: _("Your signature on “%(title)s” was not kept"))
+    "signature_not_kept", titled(lambda: _("Your signature on “%(title)s” was not kept"))
 )

@@ -15,18 +15,11 @@ from sqlalchemy.dialects import postgresql
 from participation.core.driver_statements import DriverStatement
 from participation.core.models import UTCDateTime
 from participation.extensions import db
+from tests.conftest import Clock
 
 # core/limit_storage.py (limits 5): MemoryStorage calls its name-mangled __schedule_expiry on every
 # hit, where it would start a thread 10 ms later; the sweeping storage overrides that hook and
 # calls __expire_events, limits' own walk that frees expired counters, at most every 10 s.
-
-
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
 
 
 def test_limits_memory_storage_calls_the_expiry_hook_on_every_hit():

@@ -18,6 +18,7 @@ from participation.comments.targets import resolve_target
 from participation.core import page_cache
 from participation.core.page_cache import CSRF_PLACEHOLDER, MemoryStore, RedisStore
 from participation.extensions import db
+from tests.conftest import Clock
 from participation.petitions import signing
 from tests.factories import make_consultation
 from tests.petition_world import citizen, open_petition
@@ -26,21 +27,6 @@ from tests.query_counts import QueryCounter
 SHARED = "public, max-age=0, s-maxage=2"
 PRIVATE = "private, no-store"
 COUNT = '<p class="count">{} signatures sur'
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock(app, monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(app.extensions["page_cache"].store, "clock", clock)
-    return clock
 
 
 @pytest.fixture
@@ -170,7 +156,7 @@ def test_the_same_page_for_every_anonymous_visitor(app, petition):
     assert one.get_data() == other.get_data()
 
 
-def test_a_signature_shows_when_the_page_ages_out(app, client, petition, clock):
+def test_a_signature_shows_when_the_page_ages_out(app, client, petition, cache_clock):
     url = petition_url(petition)
     assert COUNT.format(0) in client.get(url).get_data(as_text=True)
     signing.sign_petition(citizen(), petition, consent=True)
@@ -178,7 +164,7 @@ def test_a_signature_shows_when_the_page_ages_out(app, client, petition, clock):
     # No write on the signing path: the stored page is served until it ages out...
     stale, statements = queries(client, url)
     assert statements == 0 and COUNT.format(0) in stale.get_data(as_text=True)
-    clock.now += app.config["PAGE_CACHE_SECONDS"]
+    cache_clock.now += app.config["PAGE_CACHE_SECONDS"]
     # ... which is within the count's 5 s with nginx's s-maxage on top.
     assert app.config["PAGE_CACHE_SECONDS"] + app.config["PAGE_CACHE_SHARED_SECONDS"] <= 5
     fresh, statements = queries(client, url)
@@ -309,7 +295,8 @@ def test_redis_shares_pages_and_generations_between_workers(app, petition, use_s
         stores[0].clear()
 
 
-def test_the_memory_store_is_bounded(clock):
+def test_the_memory_store_is_bounded():
+    clock = Clock()
     store = MemoryStore(max_entries=2, clock=clock)
     for key in ("a", "b", "c"):
         store.set(key, key.encode(), 10)

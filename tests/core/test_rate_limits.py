@@ -11,6 +11,7 @@ from participation.core.limits import RateLimits
 from participation.extensions import rate_limits
 from tests.conftest import csrf_token
 from tests.factories import make_user
+from tests.conftest import Clock
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
@@ -32,14 +33,6 @@ def test_default_storage_is_in_memory_without_an_expiry_thread(monkeypatch):
         storage.incr(f"user:{i}", expiry=60)
     assert started == []
     assert storage.get("user:4") == 1
-
-
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
 
 
 def test_the_in_memory_counters_expire_and_are_swept(monkeypatch):

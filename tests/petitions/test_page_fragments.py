@@ -6,7 +6,6 @@ count's fragments age out; a warm page runs a bounded number of statements."""
 
 import re
 
-import pytest
 from flask import url_for
 
 from participation.core import page_cache
@@ -18,21 +17,6 @@ from tests.query_counts import QueryCounter
 
 COUNT = '<p class="count">{} signatures sur'
 TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+"')
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def cache_clock(app, monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(app.extensions["page_cache"].store, "clock", clock)
-    return clock
 
 
 def page_url(petition):
