@@ -13,6 +13,15 @@ same for every endpoint. Targets:
   healthz  the platform's GET /healthz, no cookie
   sign     the platform's signing POST, each by a distinct signed-in citizen (session cookie and
            CSRF token minted with the application's serializers), limits counted but raised
+  page     the anonymous petition page (GET /fr/petitions/<id>-<slug>, no cookie), served from
+           the page cache
+  home     the anonymous home page /fr/, from the page cache
+  listing  the anonymous petitions listing /fr/petitions/, from the page cache
+
+The shared pages are requested once untimed (the cache is filled), then measured: every measured
+request must be a cache hit, which the script checks by counting the calls of the page's view (a
+hit runs none). The store's clock is frozen while they run, so that no entry ages out under
+valgrind's slowdown (50 times: 2 s of PAGE_CACHE_SECONDS would last a dozen requests).
 
 Run under valgrind, instrumentation on only around the measured requests (a tiny C helper,
 compiled here with gcc, calls callgrind's client requests):
@@ -141,6 +150,36 @@ def insert_app(database_url):
     return app
 
 
+SHARED_PAGES = {
+    "page": ("petitions.detail", "/fr/petitions/{petition}-banc"),
+    "home": ("public.home", "/fr/"),
+    "listing": ("petitions.index", "/fr/petitions/"),
+}
+
+
+def counting_views(app, endpoints):
+    """Wrap the views of `endpoints` to count their calls: a page served from the cache runs
+    none, so a count that does not move proves every request was a hit."""
+    calls = dict.fromkeys(endpoints, 0)
+    for endpoint in endpoints:
+        view = app.view_functions[endpoint]
+
+        def counted(*args, _view=view, _endpoint=endpoint, **kwargs):
+            calls[_endpoint] += 1
+            return _view(*args, **kwargs)
+
+        counted.__dict__.update(view.__dict__)  # the access policy, the shared page's generations
+        app.view_functions[endpoint] = counted
+    return calls
+
+
+def freeze_page_cache_clock(app):
+    """The page cache's store keeps its entries by a clock of its own: frozen at its reading now."""
+    store = app.extensions["page_cache"].store
+    frozen = store.clock()
+    store.clock = lambda: frozen
+
+
 def ensure_database(name, signers):
     """Create and seed the database `name` unless it exists; returns the environment."""
     from private_apis import add_petitions  # noqa: F401  (checked importable before seeding)
@@ -246,12 +285,15 @@ def main():
     from participation import create_app
 
     platform = create_app(load_config("production"))
+    view_calls = counting_views(platform, [SHARED_PAGES[t][0] for t in targets if t in SHARED_PAGES])
+    freeze_page_cache_clock(platform)
     psycopg_url = env["DATABASE_URL"]
     apps = {
         "hello": hello_app,
         "insert": lambda: insert_app(psycopg_url),
         "healthz": lambda: platform,
         "sign": lambda: platform,
+        **{target: lambda: platform for target in SHARED_PAGES},
     }
 
     def requests_for(target):
@@ -261,6 +303,9 @@ def main():
             return [raw_request("POST", "/insert")] * needed, 204
         if target == "healthz":
             return [raw_request("GET", "/healthz")] * needed, 200
+        if target in SHARED_PAGES:
+            path = SHARED_PAGES[target][1].format(petition=template_petition)
+            return [raw_request("GET", path)] * needed, 200
         path = f"/fr/petitions/{petition_id}/sign"
         return [
             raw_request(
@@ -278,6 +323,8 @@ def main():
         requests, expected = requests_for(target)
         for raw in requests[: args.warmup]:
             assert status_of(worker.request(raw)) == expected, worker.request(raw)[:500]
+        endpoint = SHARED_PAGES.get(target, (None,))[0]
+        rendered = view_calls.get(endpoint)
         statuses = []
         helper.start()
         for raw in requests[args.warmup :]:
@@ -286,6 +333,11 @@ def main():
         wrong = [s for s in statuses if status_of(s) != expected]
         if wrong:
             raise SystemExit(f"{target}: {len(wrong)} unexpected answers, first:\n{wrong[0][:800]}")
+        if endpoint is not None and (view_calls[endpoint] != rendered or rendered != 1):
+            raise SystemExit(
+                f"{target}: the view ran {view_calls[endpoint]} times, once expected (the "
+                "warm-up's first request): a measured request was not a cache hit"
+            )
         results[target] = len(statuses)
     print(f"served {results} (answers checked){'' if measured else '; not under valgrind'}")
 
