@@ -285,7 +285,9 @@ def main():
     from participation import create_app
 
     platform = create_app(load_config("production"))
-    view_calls = counting_views(platform, [SHARED_PAGES[t][0] for t in targets if t in SHARED_PAGES])
+    view_calls = counting_views(
+        platform, [SHARED_PAGES[t][0] for t in targets if t in SHARED_PAGES]
+    )
     freeze_page_cache_clock(platform)
     psycopg_url = env["DATABASE_URL"]
     apps = {
