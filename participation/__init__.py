@@ -42,7 +42,10 @@ def create_app(config=None):
     )  # the SQLite file and .eml mail live here
     app.config["CONFIG_NAME"] = config.ENV_NAME
     configure_logging(app)
-    app.wsgi_app = SecurityHeaders(app.wsgi_app, app.config)
+    page_cache.init_app(app)  # the shared pages' store, served by the middleware below
+    # Stored shared pages are answered before Flask's request context (core/page_cache.py),
+    # inside the security headers, which every answer gets.
+    app.wsgi_app = SecurityHeaders(page_cache.SharedPages(app, app.wsgi_app), app.config)
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         # The client's address and scheme as the proxies saw them; the Host header is kept as sent
@@ -57,7 +60,6 @@ def create_app(config=None):
     _register_blueprints(app)
     _register_language_handling(app)
     _register_request_hooks(app)  # first: the request id and timer; its after hook runs last
-    page_cache.init_app(app)  # after the request id and timers: serves stored shared pages
     register_error_handlers(app)
     _register_template_helpers(app)
 

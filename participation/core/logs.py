@@ -161,6 +161,10 @@ FIELDS = (
 )
 
 
+# Made once: json.dumps with these options would make an encoder for every line.
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (UTC, ISO 8601), level, logger, message, the FIELDS the
     record has, and the exception or stack if any. Everything is scrubbed again here, for records
@@ -185,7 +189,7 @@ class JsonFormatter(logging.Formatter):
             entry["exception"] = scrub(record.exc_text)
         if record.stack_info:
             entry["stack"] = scrub(record.stack_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return _JSON.encode(entry)
 
 
 class TextFormatter(logging.Formatter):
@@ -250,26 +254,48 @@ def finish_request(request, g, response):
     """Last thing before the answer leaves: the id in its header and one request line."""
     request_id = getattr(g, "request_id", None) or current_request_id()  # g: the object
     response.headers[REQUEST_ID_HEADER] = request_id
+    rule = request.url_rule
+    log_request(
+        request.method,
+        scrub(request.path) if rule is not None else None,
+        rule.endpoint if rule is not None else None,
+        response.status_code,
+        getattr(g, "request_started", None),
+        request.remote_addr,
+    )
+
+
+def log_request(method, path, endpoint, status, started, remote, request_id=None):
+    """The request line, for every answer: those of the application's hooks (`finish_request`)
+    and those the page cache serves before Flask makes a request context, which give their
+    `request_id` (within a request context the record factory adds it). `path`: already
+    scrubbed, None for a request that matched no route; `started`: time.perf_counter() at the
+    start, or None."""
     if not request_log.isEnabledFor(logging.INFO):
         return
-    started = getattr(g, "request_started", None)
-    duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
-    rule = request.url_rule
-    path = scrub(request.path) if rule is not None else None
-    request_log.info(
+    extra = {
+        "method": method,
+        "path": path,
+        "endpoint": endpoint,
+        "status": status,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
+        "remote": remote,
+    }
+    # Made and handled as Logger.info would, less its search of the stack for the caller.
+    record = request_log.makeRecord(
+        request_log.name,
+        logging.INFO,
+        __file__,
+        0,
         "%s %s %s",
-        request.method,
-        path or "-",
-        response.status_code,
-        extra={
-            "method": request.method,
-            "path": path,
-            "endpoint": rule.endpoint if rule is not None else None,
-            "status": response.status_code,
-            "duration_ms": duration_ms,
-            "remote": request.remote_addr,
-        },
+        (method, path or "-", status),
+        None,
+        "log_request",
+        extra,
     )
+    if request_id is not None:  # set after the factory's: this request's, not an outer one's
+        record.request_id = request_id
+    request_log.handle(record)
 
 
 def forget_request(g):

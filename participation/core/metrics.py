@@ -75,14 +75,21 @@ _request_series = {}
 def observe_request(request, response, started):
     """Time one request into REQUEST_SECONDS (`started`: its time.perf_counter() at the start;
     None when the request failed before it was taken: not measured)."""
+    rule = request.url_rule
+    observe(
+        rule.endpoint if rule is not None else "unmatched",
+        request.method,
+        response.status_code,
+        started,
+    )
+
+
+def observe(endpoint, method, status, started):
+    """What observe_request measures, for every answer: those of the application's hooks and
+    those the page cache serves before Flask makes a request context."""
     if started is None:
         return
-    rule = request.url_rule
-    key = (
-        rule.endpoint if rule is not None else "unmatched",
-        request.method if request.method in METHODS else "other",
-        response.status_code,
-    )
+    key = (endpoint, method if method in METHODS else "other", status)
     try:
         series = _request_series.get(key)
         if series is None:

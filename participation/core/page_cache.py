@@ -5,12 +5,15 @@ Whole pages. A view marked `@shared_page(...)` (the home page, the two listings,
 consultation) answers an anonymous visitor with `Cache-Control: public, max-age=0,
 s-maxage=PAGE_CACHE_SHARED_SECONDS` and an ETag (a matching If-None-Match gets a 304), and its answer
 is kept PAGE_CACHE_SECONDS in the cache. The next anonymous GET or HEAD of the same URL in the
-same language is served from it by a before_request hook (`serve_cached_page`): before the other
-hooks' work and the view, after the request id and the timers are set, so the answer still goes
-through every after_request hook (security headers, the caching rule, metrics, the request log)
-exactly as one rendered now. Only requests without a session or remember cookie are served or
-stored, and an answer is stored only when rendering it left the session untouched (no CSRF
-token, no flashed message, no cookie): nothing personal can be in it.
+same language is served from it by a WSGI middleware (`SharedPages`), before Flask makes a request
+context: the stored answer is kept ready to send (its headers, those of its 304, no parsing per
+request), and the duties of every answer are done by the functions the application's request
+hooks call too: the request id (`logs.request_id_from`), the metrics (`metrics.observe`), the
+request log line (`logs.log_request`); the security headers are added by the middleware around
+it (`security.SecurityHeaders`) as to every answer. Only requests without a session or remember
+cookie, to a trusted host, are served or stored, and an answer is stored only when rendering it
+left the session untouched (no CSRF token, no flashed message, no cookie): nothing personal can
+be in it.
 
 Freshness. A page shows a signature count, which must be within 5 s of the signatures: an answer
 is at most PAGE_CACHE_SECONDS old when the application gives it out, and a shared cache in front
@@ -27,7 +30,6 @@ miss, never an error: pages are rendered as without a cache, one warning is logg
 and Redis is tried again after RETRY_SECONDS."""
 
 import hashlib
-import json
 import logging
 import time
 from collections import OrderedDict
@@ -37,10 +39,16 @@ from threading import Lock
 import redis
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from flask import current_app, g, has_app_context, request, session
+from flask import current_app, has_app_context, request, session
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.http import HTTP_STATUS_CODES, parse_etags, remove_entity_headers, unquote_etag
+from werkzeug.wrappers import Request
+from werkzeug.wsgi import get_host
 
-from participation.core.i18n import current_language
+from participation.core.i18n import LANGUAGES, current_language
+from participation.core.logs import REQUEST_ID_HEADER, log_request, request_id_from, scrub
+from participation.core.metrics import observe
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +60,8 @@ REDIS_TIMEOUT_SECONDS = 0.5
 COUNT_FRESHNESS_SECONDS = 5
 MAX_BODY_BYTES = 512 * 1024
 MAX_QUERY_BYTES = 512
+# Stored answers decoded and kept ready in each process (about one per page and language).
+DECODED_ANSWERS = 256
 # Headers of the stored answer that belong to one request and are not kept.
 PER_REQUEST_HEADERS = {"content-length", "set-cookie", "x-request-id", "date"}
 SITE = "site"
@@ -226,15 +236,31 @@ class PageCache:
         self.page_seconds = page_seconds
         self.shared_seconds = shared_seconds
         self.release = release
+        # The stored answers this process decoded, by their bytes (the memory store and Redis's
+        # near copy give the same bytes object again: a lookup costs no hashing of the body).
+        self.decoded = {}
 
     @property
     def enabled(self):
         return self.page_seconds > 0
 
+    def answer(self, value):
+        """The StoredAnswer kept as `value`, or None if the value is not one."""
+        stored = self.decoded.get(value)
+        if stored is None:
+            try:
+                stored = StoredAnswer(value)
+            except (ValueError, KeyError):
+                return None
+            if len(self.decoded) >= DECODED_ANSWERS:
+                self.decoded.clear()
+            self.decoded[value] = stored
+        return stored
+
 
 def init_app(app):
-    """Build the store and install the hook that serves stored pages. Call after the request log
-    and the metrics hooks are registered: their before_request hooks must run first."""
+    """Build the store. The stored pages are served by the `SharedPages` middleware, which the
+    application installs inside its security headers' middleware."""
     page_seconds = app.config["PAGE_CACHE_SECONDS"]
     shared_seconds = app.config["PAGE_CACHE_SHARED_SECONDS"]
     url = app.config["PAGE_CACHE_URL"]
@@ -249,7 +275,6 @@ def init_app(app):
     app.extensions[EXTENSION] = PageCache(
         store, page_seconds, shared_seconds, release_fingerprint(app)
     )
-    app.before_request(serve_cached_page)
     app.jinja_env.globals["cached_fragment"] = cached_fragment
 
 
@@ -317,18 +342,17 @@ def shared_page(*generations):
     return decorator
 
 
-def _page_generations(view):
+def _page_generations(view, view_args):
     names = [SITE]
     for item in getattr(view, "shared_page_generations", ()):
-        names.append(item(**(request.view_args or {})) if callable(item) else item)
+        names.append(item(**(view_args or {})) if callable(item) else item)
     return names
 
 
-def _carries_session(req):
-    cookies = req.cookies
+def _carries_session(config, cookies):
     return (
-        current_app.config["SESSION_COOKIE_NAME"] in cookies
-        or current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies
+        config["SESSION_COOKIE_NAME"] in cookies
+        or config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies
     )
 
 
@@ -337,49 +361,149 @@ def _shared_view():
     return view if hasattr(view, "shared_page_generations") else None
 
 
-def _page_key(cache):
+def _page_key(cache, language, path, query_string):
     """Everything the answer varies on: the release, the URL with its query string and the
     language (HEAD is answered from the GET's entry, as HTTP caches do)."""
-    raw = b"\0".join(
-        [
-            cache.release.encode(),
-            current_language().encode(),
-            request.path.encode(),
-            request.query_string,
-        ]
-    )
+    raw = b"\0".join([cache.release.encode(), language.encode(), path.encode(), query_string])
     return "page:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def serve_cached_page():
-    """before_request: the stored answer to an anonymous GET/HEAD of a shared page, if any."""
-    if request.method not in ("GET", "HEAD"):
-        return None
-    view = _shared_view()
-    if view is None:
-        return None
-    cache = page_cache()
-    if (
-        not cache.enabled
-        or _carries_session(request)
-        or len(request.query_string) > MAX_QUERY_BYTES
-    ):
-        return None
-    key = _page_key(cache)
-    names = _page_generations(view)
-    values = cache.store.get_many([key, *map(generation_key, names)])
-    generations = [value.decode() if value is not None else "0" for value in values[1:]]
-    g.page_cache_lookup = (key, generations)
-    if values[0] is None:
-        return None
-    stored = _decode(values[0])
-    if stored is None or stored["generations"] != generations:
-        return None
-    g.page_cache_hit = True
-    response = current_app.response_class(
-        stored["body"], status=stored["status"], headers=stored["headers"]
-    )
-    return not_modified_if_matching(response)
+NOT_MODIFIED = f"304 {HTTP_STATUS_CODES[304].upper()}"  # as Werkzeug sends it
+
+
+class StoredAnswer:
+    """A stored answer ready to send: its generations, status line, headers (those of its 304
+    too) and body, decoded once per process (`PageCache.answer`), not on every request."""
+
+    __slots__ = ("generations", "status", "headers", "not_modified_headers", "etag", "body")
+
+    def __init__(self, value):
+        head, _blank, self.body = value.partition(b"\n\n")
+        first, *lines = head.decode().split("\n")
+        status, _space, generations = first.partition(" ")
+        self.generations = generations.split(",")
+        self.status = f"{status} {HTTP_STATUS_CODES[int(status)].upper()}"
+        self.headers = [tuple(line.split(": ", 1)) for line in lines]
+        self.etag = next((unquote_etag(v)[0] for n, v in self.headers if n == "ETag"), None)
+        # What Werkzeug sends with a 304: the headers less the entity headers, no body.
+        self.not_modified_headers = list(self.headers)
+        remove_entity_headers(self.not_modified_headers)
+        self.headers.append(("Content-Length", str(len(self.body))))
+
+
+def _encode(response, body, generations):
+    """The bytes kept for an answer: "<status> <generations>", its headers as they are sent on
+    every request but those that belong to one request, a blank line and the body."""
+    lines = [f"{response.status_code} {','.join(generations)}"]
+    lines += [
+        f"{name}: {value}"
+        for name, value in response.headers.items()
+        if name.lower() not in PER_REQUEST_HEADERS
+    ]
+    return "\n".join(lines).encode() + b"\n\n" + body
+
+
+class SharedPages:
+    """WSGI middleware, inside SecurityHeaders: an anonymous GET or HEAD of a shared page whose
+    stored answer is current is answered here, before Flask makes a request context, runs its
+    hooks and opens the session; any other request goes on to Flask. An answer served here gets
+    what every answer gets: its request id (X-Request-ID), the 304 when If-None-Match names its
+    ETag, the metrics and the request line (through the functions the application's hooks call),
+    and the security headers (the middleware around this one). Requests to a host outside
+    TRUSTED_HOSTS go on to Flask (which answers 400), as do those with a session or remember
+    cookie (which may be signed in: never a shared answer, and the staff two-factor gate).
+
+    On a miss the lookup (key and generations, read before the view runs, so a change committed
+    while it renders makes the answer stale at once) is left in the environ for
+    `share_anonymous_page` to store the rendered answer under."""
+
+    LOOKUP = "participation.page_cache.lookup"
+    ROUTES_REMEMBERED = 4096
+
+    def __init__(self, app, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        # path -> (endpoint, view, view arguments) of a shared page, or None: the URL map's
+        # answer for a GET, which depends on the path alone (no host matching, no subdomains).
+        self.routes = {}
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        found = self.stored_answer(environ)
+        if found is None:
+            return self.wsgi_app(environ, start_response)
+        request, endpoint, stored = found
+        if stored.etag is not None and _names_etag(environ.get("HTTP_IF_NONE_MATCH"), stored.etag):
+            status, code, headers, body = NOT_MODIFIED, 304, stored.not_modified_headers, b""
+        else:
+            status, code, headers, body = stored.status, 200, stored.headers, stored.body
+        request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID"))
+        start_response(status, [*headers, (REQUEST_ID_HEADER, request_id)])
+        method = request.method
+        observe(endpoint, method, code, started)
+        log_request(
+            method, scrub(request.path), endpoint, code, started, request.remote_addr, request_id
+        )
+        return [] if method == "HEAD" else [body]
+
+    def stored_answer(self, environ):
+        """(request, endpoint, StoredAnswer) of an anonymous GET/HEAD of a shared page whose
+        stored answer is current, else None."""
+        if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+            return None
+        cache = self.app.extensions[EXTENSION]
+        if not cache.enabled or len(environ.get("QUERY_STRING", "")) > MAX_QUERY_BYTES:
+            return None
+        config = self.app.config
+        request = Request(environ)
+        if "HTTP_COOKIE" in environ and _carries_session(config, request.cookies):
+            return None
+        route = self.route(request)
+        if route is None:
+            return None
+        try:
+            get_host(environ, config["TRUSTED_HOSTS"])  # as Flask checks it, before routing
+        except SecurityError:
+            return None
+        endpoint, view, view_args = route
+        key = _page_key(cache, view_args["lang_code"], request.path, request.query_string)
+        names = _page_generations(view, view_args)
+        values = cache.store.get_many([key, *map(generation_key, names)])
+        generations = [value.decode() if value is not None else "0" for value in values[1:]]
+        environ[self.LOOKUP] = (key, generations)
+        if values[0] is None:
+            return None
+        stored = cache.answer(values[0])
+        if stored is None or stored.generations != generations:
+            return None
+        return request, endpoint, stored
+
+    def route(self, request):
+        path = request.path
+        try:
+            return self.routes[path]
+        except KeyError:
+            pass
+        try:
+            rule, view_args = self.app.url_map.bind_to_environ(request.environ).match(
+                path, method="GET", return_rule=True
+            )
+        except HTTPException:  # no such page, a redirect, another method
+            route = None
+        else:
+            view = self.app.view_functions.get(rule.endpoint)
+            shared = hasattr(view, "shared_page_generations")
+            language = view_args.get("lang_code")
+            route = (rule.endpoint, view, view_args) if shared and language in LANGUAGES else None
+        if len(self.routes) >= self.ROUTES_REMEMBERED:
+            self.routes.clear()
+        self.routes[path] = route
+        return route
+
+
+def _names_etag(if_none_match, etag):
+    """Whether an If-None-Match header names `etag` (weak comparison, RFC 9110 13.1.2)."""
+    return bool(if_none_match) and parse_etags(if_none_match).contains_weak(etag)
 
 
 def shared_cache_control(cache):
@@ -391,8 +515,6 @@ def share_anonymous_page(response):
     to a visitor who is not signed in: the public caching headers and the ETag, the answer kept
     for the next visitor, a 304 when the client's copy is the same. Returns False when the answer
     is not one that may be shared (the caller keeps it private)."""
-    if g.get("page_cache_hit"):
-        return True
     if _shared_view() is None or not page_cache().enabled:
         return False
     if (
@@ -401,14 +523,17 @@ def share_anonymous_page(response):
         or session.modified
         or "Set-Cookie" in response.headers
         or response.is_streamed
-        or _carries_session(request)
+        or _carries_session(current_app.config, request.cookies)
     ):
         return False
     cache = page_cache()
     response.headers["Cache-Control"] = shared_cache_control(cache)
     response.headers.pop("Expires", None)
+    # What the answer depends on besides its URL: the absence of a session cookie. Saving the
+    # session says so too, but the stored answer must say it without a session.
+    response.vary.add("Cookie")
     response.add_etag()
-    lookup = g.get("page_cache_lookup")
+    lookup = request.environ.get(SharedPages.LOOKUP)
     body = response.get_data()
     if lookup is not None and len(body) <= MAX_BODY_BYTES:
         key, generations = lookup
@@ -426,26 +551,6 @@ def not_modified_if_matching(response):
         if etag and request.if_none_match.contains_weak(etag):
             response.status_code = 304
     return response
-
-
-def _encode(response, body, generations):
-    headers = [
-        [name, value]
-        for name, value in response.headers.items()
-        if name.lower() not in PER_REQUEST_HEADERS
-    ]
-    meta = {"status": response.status_code, "headers": headers, "generations": generations}
-    return json.dumps(meta, separators=(",", ":")).encode() + b"\n" + body
-
-
-def _decode(value):
-    meta, _newline, body = value.partition(b"\n")
-    try:
-        stored = json.loads(meta)
-    except ValueError:
-        return None
-    stored["body"] = body
-    return stored
 
 
 # -- fragments ---------------------------------------------------------------------------------
