@@ -423,8 +423,9 @@ class SharedPages:
     def __init__(self, app, wsgi_app):
         self.app = app
         self.wsgi_app = wsgi_app
-        # path -> (endpoint, view, view arguments) of a shared page, or None: the URL map's
-        # answer for a GET, which depends on the path alone (no host matching, no subdomains).
+        # WSGI path -> (endpoint, view, view arguments) of a shared page, or None: the URL
+        # map's answer for a GET, which depends on the path alone (no host matching, no
+        # subdomains). Looked up before anything else, so other pages pay little here.
         self.routes = {}
 
     def __call__(self, environ, start_response):
@@ -454,12 +455,12 @@ class SharedPages:
         cache = self.app.extensions[EXTENSION]
         if not cache.enabled or len(environ.get("QUERY_STRING", "")) > MAX_QUERY_BYTES:
             return None
+        route = self.route(environ)
+        if route is None:
+            return None
         config = self.app.config
         request = Request(environ)
         if "HTTP_COOKIE" in environ and _carries_session(config, request.cookies):
-            return None
-        route = self.route(request)
-        if route is None:
             return None
         try:
             get_host(environ, config["TRUSTED_HOSTS"])  # as Flask checks it, before routing
@@ -478,15 +479,16 @@ class SharedPages:
             return None
         return request, endpoint, stored
 
-    def route(self, request):
-        path = request.path
+    def route(self, environ):
+        """(endpoint, view, view arguments) when the WSGI path is a shared page's, else None."""
+        path = environ.get("PATH_INFO", "")
         try:
             return self.routes[path]
         except KeyError:
             pass
         try:
-            rule, view_args = self.app.url_map.bind_to_environ(request.environ).match(
-                path, method="GET", return_rule=True
+            rule, view_args = self.app.url_map.bind_to_environ(environ).match(
+                method="GET", return_rule=True
             )
         except HTTPException:  # no such page, a redirect, another method
             route = None

@@ -11,7 +11,7 @@ from participation.core.i18n import preferred_language
 from participation.core.limits import limited
 from participation.institutions.queries import list_institutions, list_regions
 from participation.ogp.plan import theme_name
-from participation.public.health import ProbesAnswerAnyHost, readiness
+from participation.public.health import ProbesAnswerAnyHost, alive, readiness
 from participation.public.search import read_query, search_everywhere
 
 bp = Blueprint("public", __name__)
@@ -72,7 +72,7 @@ def search():
 @policy.public
 def health():
     """The process answers; no database (see public/health.py)."""
-    return _uncached(jsonify(status="ok"))
+    return _uncached(alive())
 
 
 @bp.route("/readyz")
