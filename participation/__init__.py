@@ -197,13 +197,13 @@ def _register_request_hooks(app):
 
     @app.after_request
     def _after(response):
-        apply_cache_rule(response)
+        req, state = request._get_current_object(), g._get_current_object()
+        apply_cache_rule(app, req, response)
         try:
             deliver_just_queued()
         except Exception:  # delivery is retried by `flask outbox send`; never fail the page
             log.exception("inline mail delivery failed")
             db.session.rollback()
-        req, state = request._get_current_object(), g._get_current_object()
         observe_request(req, response, getattr(state, "request_started", None))
         finish_request(req, state, response)  # last: the answer is final
         return response

@@ -14,8 +14,6 @@ consultation) are made `public, max-age=0, s-maxage=...` with an ETag and kept f
 anonymous visitor, unless making them touched the session. Static files are the same for everyone
 and keep their caching."""
 
-from flask import current_app, request
-
 from participation.core.visitors import visitor_is_signed_in
 
 from participation.core.page_cache import share_anonymous_page
@@ -29,16 +27,18 @@ def keep_private(response):
     response.headers.pop("Expires", None)
 
 
-def apply_cache_rule(response):
-    """The after-request half of the rule: access policy and signed-in visitor."""
-    if request.endpoint in SHARED_ASSET_ENDPOINTS:
+def apply_cache_rule(app, request, response):
+    """The after-request half of the rule: access policy and signed-in visitor (`app` and
+    `request` the objects, not Flask's proxies: the hook takes them once)."""
+    endpoint = request.endpoint
+    if endpoint in SHARED_ASSET_ENDPOINTS:
         return response
     if response.status_code >= 500:
         # A failure is never kept (a cache would serve it after the recovery), and deciding so
         # needs no account: a 503 is answered while the database, which holds them, is away.
         keep_private(response)
         return response
-    view = current_app.view_functions.get(request.endpoint)
+    view = app.view_functions.get(endpoint)
     policy = getattr(view, "access_policy", None)  # None: no route matched (an error page)
     if policy not in (None, "public") or visitor_is_signed_in():
         keep_private(response)

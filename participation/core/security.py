@@ -1,5 +1,7 @@
 """Security headers (SPEC §10). No inline script is ever needed: scripts are files under static/."""
 
+from flask import abort
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -76,8 +78,6 @@ def reject_nul_bytes(request):
     """NUL characters are never legitimate in a form or URL, and PostgreSQL refuses them in text:
     answer 400 before they reach a query (otherwise: a 500). The query string and the form are
     parsed only when the request has them (no Content-Type: werkzeug parses no form either)."""
-    from flask import abort
-
     if "\x00" in request.path:
         abort(400)
     environ = request.environ
