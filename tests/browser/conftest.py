@@ -28,6 +28,39 @@ CHROMIUM_ARGS = [
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+# The same run without the colour-contrast rule, for a page whose every text is styled as texts
+# already checked (see TEXT_STYLES).
+AXE_OPTIONS_SEEN_COLOURS = {**AXE_OPTIONS, "rules": {"color-contrast": {"enabled": False}}}
+# What decides the colours of a text on our pages, as a string per element that holds text (text
+# of its own, or a form control's): the element's and each ancestor's tag, classes and the
+# attributes static/css/site.css selects on (type, aria-current, hidden, open; inline style and
+# fill for what a script or the SVG map sets), the page's language and direction, and the side of
+# the stylesheet's one media query the viewport is on. The stylesheet's other selectors
+# (:first-child, :last-child) set margins only. Two texts with the same string get the same
+# colours on the same background, so axe's colour-contrast rule gives them the same answer.
+TEXT_STYLES = """() => {
+  const root = document.documentElement;
+  const page = `${root.lang}|${root.dir}|${window.innerWidth >= 56 * 16}`;
+  const own = element => {
+    let key = element.tagName + "." + [...element.classList].sort().join(".");
+    for (const name of ["type", "aria-current", "hidden", "open", "style", "fill"]) {
+      if (element.hasAttribute(name)) key += `[${name}=${element.getAttribute(name)}]`;
+    }
+    return key;
+  };
+  const styles = new Set();
+  for (const element of document.querySelectorAll("body *")) {
+    const holdsText = ["INPUT", "SELECT", "TEXTAREA", "BUTTON"].includes(element.tagName) ||
+      [...element.childNodes].some(node => node.nodeType === 3 && node.data.trim());
+    if (!holdsText) continue;
+    const chain = [];
+    for (let node = element; node && node !== root; node = node.parentElement) {
+      chain.push(own(node));
+    }
+    styles.add(page + "|" + chain.join("<"));
+  }
+  return [...styles];
+}"""
 
 
 def _chromium_available():
@@ -104,11 +137,20 @@ class AxeCheck:
 
     axe-core (570 kB) is sent to a browser context once: the first check in a context evaluates it
     in the page and registers it as an init script, so the context's later pages have it from
-    their start and each check only runs it."""
+    their start and each check only runs it.
+
+    Every rule runs on every page, except colour contrast, which is most of axe's time (40 of
+    60 ms on a listing, 160 of 200 ms on a petition page): it runs on a page that holds a text
+    styled in a way this test process has not checked yet (TEXT_STYLES), so on the first page of
+    each kind, language and width, and again wherever a new element, state or class appears."""
+
+    # Shared by the tests of a process: the text styles whose contrast axe found sufficient.
+    checked_styles = set()
 
     def __init__(self):
         self.script = Axe().axe_script
         self.contexts = []
+        self.pending = {}  # page -> the text styles its running check covers (contrast included)
 
     def start(self, page):
         if page.evaluate("() => typeof axe === 'undefined'"):
@@ -116,11 +158,16 @@ class AxeCheck:
             if page.context not in self.contexts:
                 page.context.add_init_script(script=self.script)
                 self.contexts.append(page.context)
-        page.evaluate("options => { window.__axeRun = axe.run(document, options); }", AXE_OPTIONS)
+        styles = set(page.evaluate(TEXT_STYLES))
+        new = styles - self.checked_styles
+        self.pending[page] = new
+        options = AXE_OPTIONS if new else AXE_OPTIONS_SEEN_COLOURS
+        page.evaluate("options => { window.__axeRun = axe.run(document, options); }", options)
 
     def finish(self, page):
         results = AxeResults(page.evaluate("() => window.__axeRun"))
         assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+        self.checked_styles.update(self.pending.pop(page, ()))
         return results
 
     def __call__(self, page):
