@@ -28,17 +28,15 @@ CHROMIUM_ARGS = [
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
-# The same run without the colour-contrast rule, for a page whose every text is styled as texts
-# already checked (see TEXT_STYLES).
-AXE_OPTIONS_SEEN_COLOURS = {**AXE_OPTIONS, "rules": {"color-contrast": {"enabled": False}}}
-# What decides the colours of a text on our pages, as a string per element that holds text (text
-# of its own, or a form control's): the element's and each ancestor's tag, classes and the
-# attributes static/css/site.css selects on (type, aria-current, hidden, open; inline style and
-# fill for what a script or the SVG map sets), the page's language and direction, and the side of
-# the stylesheet's one media query the viewport is on. The stylesheet's other selectors
-# (:first-child, :last-child) set margins only. Two texts with the same string get the same
-# colours on the same background, so axe's colour-contrast rule gives them the same answer.
+# The run of every rule but colour contrast, and the run of colour contrast alone, on the texts
+# styled in a way not checked yet (see TEXT_STYLES).
+AXE_OPTIONS_BUT_COLOURS = {**AXE_OPTIONS, "rules": {"color-contrast": {"enabled": False}}}
+AXE_OPTIONS_COLOURS = {
+    "runOnly": {"type": "rule", "values": ["color-contrast"]},
+    "resultTypes": ["violations"],
+}
 TEXT_STYLES = """() => {
+  const styled = [];
   const root = document.documentElement;
   const page = `${root.lang}|${root.dir}|${window.innerWidth >= 56 * 16}`;
   const own = element => {
@@ -57,9 +55,26 @@ TEXT_STYLES = """() => {
     for (let node = element; node && node !== root; node = node.parentElement) {
       chain.push(own(node));
     }
-    styles.add(page + "|" + chain.join("<"));
+    const style = page + "|" + chain.join("<");
+    styles.add(style);
+    styled.push([element, style]);
   }
+  window.__axeStyled = styled;
   return [...styles];
+}"""
+# Every rule but colour contrast on the page, then colour contrast on the elements whose text
+# style is new (and what they contain); one result, the two runs' violations together.
+AXE_RUN = """([fresh, options, colours]) => {
+  const styles = new Set(fresh);
+  const texts = window.__axeStyled.filter(([, style]) => styles.has(style)).map(([e]) => e);
+  window.__axeRun = axe.run(document, options).then(async results => {
+    if (texts.length) {
+      const checked = await axe.run({include: texts}, colours);
+      results.violations = results.violations.concat(checked.violations);
+    }
+    results.contrastChecked = texts.length;
+    return results;
+  });
 }"""
 
 
@@ -139,10 +154,11 @@ class AxeCheck:
     in the page and registers it as an init script, so the context's later pages have it from
     their start and each check only runs it.
 
-    Every rule runs on every page, except colour contrast, which is most of axe's time (40 of
-    60 ms on a listing, 160 of 200 ms on a petition page): it runs on a page that holds a text
-    styled in a way this test process has not checked yet (TEXT_STYLES), so on the first page of
-    each kind, language and width, and again wherever a new element, state or class appears."""
+    Every rule runs on the whole page, except colour contrast, which is most of axe's time (40 of
+    60 ms on a listing, 160 of 200 ms on a petition page): it runs on the texts styled in a way
+    this test process has not checked yet (TEXT_STYLES), so each text of each kind of page,
+    language and width is checked once, and again wherever a new element, state or class
+    appears."""
 
     # Shared by the tests of a process: the text styles whose contrast axe found sufficient.
     checked_styles = set()
@@ -158,11 +174,9 @@ class AxeCheck:
             if page.context not in self.contexts:
                 page.context.add_init_script(script=self.script)
                 self.contexts.append(page.context)
-        styles = set(page.evaluate(TEXT_STYLES))
-        new = styles - self.checked_styles
+        new = set(page.evaluate(TEXT_STYLES)) - self.checked_styles
         self.pending[page] = new
-        options = AXE_OPTIONS if new else AXE_OPTIONS_SEEN_COLOURS
-        page.evaluate("options => { window.__axeRun = axe.run(document, options); }", options)
+        page.evaluate(AXE_RUN, [sorted(new), AXE_OPTIONS_BUT_COLOURS, AXE_OPTIONS_COLOURS])
 
     def finish(self, page):
         results = AxeResults(page.evaluate("() => window.__axeRun"))
