@@ -9,6 +9,7 @@ demo) is built once per module and copied into each test's database (see `Snapsh
 
 import contextlib
 import copy
+import gc
 import os
 import shutil
 from pathlib import Path
@@ -222,6 +223,8 @@ class Apps:
             if extend_app is not None:
                 extend_app(app)
             self.apps[key] = (app, copy.deepcopy(dict(app.config)))
+            gc.collect()
+            gc.freeze()  # the app lives as long as the session (see pytest_collection_finish)
         return self.apps[key]
 
 
@@ -460,6 +463,14 @@ def territories(app):
 
     load_territories()
     db.session.commit()
+
+
+def pytest_collection_finish(session):
+    """The modules and test items collected stay for the whole run: moved out of the cyclic
+    garbage collector's generations, so its full collections stop walking them again (about 5 %
+    of a test process's CPU time)."""
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_collection_modifyitems(config, items):
