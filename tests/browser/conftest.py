@@ -5,6 +5,7 @@ Chromium comes from the system (/usr/bin/chromium, `apt-get install -y chromium`
 REQUIRE_BROWSER=1 (CI), where a missing browser is an error.
 """
 
+import json
 import os
 import shutil
 import threading
@@ -35,13 +36,17 @@ AXE_OPTIONS_COLOURS = {
     "runOnly": {"type": "rule", "values": ["color-contrast"]},
     "resultTypes": ["violations"],
 }
+# The attributes of TEXT_STYLES (tests/browser/test_axe_contrast.py checks that every attribute
+# the stylesheet selects on is among them).
+STYLED_ATTRIBUTES = ["type", "aria-current", "hidden", "open", "style", "fill"]
 TEXT_STYLES = """() => {
+  const STYLED_ATTRIBUTES = %s;
   const styled = [];
   const root = document.documentElement;
   const page = `${root.lang}|${root.dir}|${window.innerWidth >= 56 * 16}`;
   const own = element => {
     let key = element.tagName + "." + [...element.classList].sort().join(".");
-    for (const name of ["type", "aria-current", "hidden", "open", "style", "fill"]) {
+    for (const name of STYLED_ATTRIBUTES) {
       if (element.hasAttribute(name)) key += `[${name}=${element.getAttribute(name)}]`;
     }
     return key;
@@ -61,7 +66,7 @@ TEXT_STYLES = """() => {
   }
   window.__axeStyled = styled;
   return [...styles];
-}"""
+}""" % json.dumps(STYLED_ATTRIBUTES)
 # Every rule but colour contrast on the page, then colour contrast on the elements whose text
 # style is new (and what they contain); one result, the two runs' violations together.
 AXE_RUN = """([fresh, options, colours]) => {

@@ -2,9 +2,14 @@
 found sufficient yet (tests/browser/conftest.py, TEXT_STYLES): a text styled in any new way, on a
 page seen before, is checked."""
 
+import re
+from pathlib import Path
+
 import pytest
 
-from tests.browser.conftest import AxeCheck
+from tests.browser.conftest import STYLED_ATTRIBUTES, AxeCheck
+
+STYLESHEET = Path(__file__).parents[2] / "static" / "css" / "site.css"
 
 LOW_CONTRAST = """() => {
   const text = document.createElement("p");
@@ -30,3 +35,12 @@ def test_contrast_is_checked_once_per_text_style_and_again_for_a_new_one(page, l
     page.evaluate(LOW_CONTRAST)
     with pytest.raises(AssertionError, match="color-contrast"):
         check(page)
+
+
+@pytest.mark.parametrize(
+    "attribute", sorted(set(re.findall(r"\[([a-z-]+)", STYLESHEET.read_text())))
+)
+def test_every_attribute_the_stylesheet_selects_on_is_part_of_a_text_style(attribute):
+    """A selector on an attribute left out of STYLED_ATTRIBUTES could colour two texts of the
+    same recorded style differently, and the second would never be checked."""
+    assert attribute in STYLED_ATTRIBUTES
