@@ -7,8 +7,10 @@ REQUIRE_BROWSER=1 (CI), where a missing browser is an error.
 
 import json
 import os
+import re
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.base import AxeResults
@@ -36,22 +38,31 @@ AXE_OPTIONS_COLOURS = {
     "runOnly": {"type": "rule", "values": ["color-contrast"]},
     "resultTypes": ["violations"],
 }
+STYLESHEET = Path(__file__).parents[2] / "static" / "css" / "site.css"
 # The attributes of TEXT_STYLES (tests/browser/test_axe_contrast.py checks that every attribute
 # the stylesheet selects on is among them).
 STYLED_ATTRIBUTES = ["type", "aria-current", "hidden", "open", "style", "fill"]
+# The classes the stylesheet selects on: the others (`lang-ar` on <body>, `inline-form`...) cannot
+# change a text's colours, and keeping them would make one style of each language.
+STYLED_CLASSES = sorted(set(re.findall(r"\.(-?[_a-zA-Z][\w-]*)", STYLESHEET.read_text())))
+# A text's style: its element's and ancestors' tags, styled classes and styled attributes, and
+# which side of the stylesheet's only media query the viewport is on. Not the page's language or
+# direction: the stylesheet selects on neither (test_axe_contrast.py checks it), and the contrast
+# rule reads colours, size and weight, not the font family.
 TEXT_STYLES = """() => {
   const STYLED_ATTRIBUTES = %s;
-  const styled = [];
+  const STYLED_CLASSES = new Set(%s);
+  const styled = new Map();
   const root = document.documentElement;
-  const page = `${root.lang}|${root.dir}|${window.innerWidth >= 56 * 16}`;
+  const page = `${window.innerWidth >= 56 * 16}`;
   const own = element => {
-    let key = element.tagName + "." + [...element.classList].sort().join(".");
+    let key = element.tagName + "." +
+      [...element.classList].filter(name => STYLED_CLASSES.has(name)).sort().join(".");
     for (const name of STYLED_ATTRIBUTES) {
       if (element.hasAttribute(name)) key += `[${name}=${element.getAttribute(name)}]`;
     }
     return key;
   };
-  const styles = new Set();
   for (const element of document.querySelectorAll("body *")) {
     const holdsText = ["INPUT", "SELECT", "TEXTAREA", "BUTTON"].includes(element.tagName) ||
       [...element.childNodes].some(node => node.nodeType === 3 && node.data.trim());
@@ -61,17 +72,16 @@ TEXT_STYLES = """() => {
       chain.push(own(node));
     }
     const style = page + "|" + chain.join("<");
-    styles.add(style);
-    styled.push([element, style]);
+    if (!styled.has(style)) styled.set(style, element);
   }
+  // The first text of each style stands for the others.
   window.__axeStyled = styled;
-  return [...styles];
-}""" % json.dumps(STYLED_ATTRIBUTES)
-# Every rule but colour contrast on the page, then colour contrast on the elements whose text
-# style is new (and what they contain); one result, the two runs' violations together.
+  return [...styled.keys()];
+}""" % (json.dumps(STYLED_ATTRIBUTES), json.dumps(STYLED_CLASSES))
+# Every rule but colour contrast on the page, then colour contrast on one text of each style that
+# is new (and what it contains); one result, the two runs' violations together.
 AXE_RUN = """([fresh, options, colours]) => {
-  const styles = new Set(fresh);
-  const texts = window.__axeStyled.filter(([, style]) => styles.has(style)).map(([e]) => e);
+  const texts = fresh.map(style => window.__axeStyled.get(style));
   window.__axeRun = axe.run(document, options).then(async results => {
     if (texts.length) {
       const checked = await axe.run({include: texts}, colours);
@@ -160,10 +170,11 @@ class AxeCheck:
     their start and each check only runs it.
 
     Every rule runs on the whole page, except colour contrast, which is most of axe's time (40 of
-    60 ms on a listing, 160 of 200 ms on a petition page): it runs on the texts styled in a way
-    this test process has not checked yet (TEXT_STYLES), so each text of each kind of page,
-    language and width is checked once, and again wherever a new element, state or class
-    appears."""
+    60 ms on a listing, 160 of 200 ms on a petition page): it runs on one text of each style
+    this test process has not checked yet (TEXT_STYLES), so each kind of text is checked once at
+    each side of the stylesheet's media query, and again wherever a new element, state or styled
+    class appears. The style leaves out what cannot change a text's colours: the page's language
+    and direction, and the classes the stylesheet does not select on."""
 
     # Shared by the tests of a process: the text styles whose contrast axe found sufficient.
     checked_styles = set()

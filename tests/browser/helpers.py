@@ -1,4 +1,4 @@
-"""Steps the browser journeys share: signing in, submitting a form."""
+"""Steps the browser tests share: signing in (through the form, or directly), submitting a form."""
 
 from tests.factories import PASSWORD
 
@@ -15,3 +15,26 @@ def sign_in(page, axe_check, lang, user):
 def submit(page, form_selector):
     page.locator(form_selector).locator("button[type=submit]").first.click()
     page.wait_for_load_state()
+
+
+def sign_in_as(target, app, email):
+    """Make the tabs of `target` (a page or a browser context) act as the account `email`, by
+    giving them the session cookie a sign-in leaves (tests/conftest.Login) without the sign-in
+    form: for the tests that are not about signing in. The form, in each language, is the subject
+    of test_foundation_journeys.py and the first step of each journey (sign_in above)."""
+    context = getattr(target, "context", target)
+    import sqlalchemy as sa
+
+    from participation.auth.models import User
+    from participation.extensions import db
+    from tests.conftest import Login
+
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        assert user is not None, email
+        client = app.test_client()
+        Login(client)(user)
+        db.session.remove()
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = client.get_cookie(name)
+    context.add_cookies([{"name": name, "value": cookie.value, "url": app.base_url}])

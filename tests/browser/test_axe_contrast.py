@@ -3,13 +3,10 @@ found sufficient yet (tests/browser/conftest.py, TEXT_STYLES): a text styled in 
 page seen before, is checked."""
 
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import STYLED_ATTRIBUTES, AxeCheck
-
-STYLESHEET = Path(__file__).parents[2] / "static" / "css" / "site.css"
+from tests.browser.conftest import STYLED_ATTRIBUTES, STYLESHEET, AxeCheck
 
 LOW_CONTRAST = """() => {
   const text = document.createElement("p");
@@ -44,3 +41,11 @@ def test_every_attribute_the_stylesheet_selects_on_is_part_of_a_text_style(attri
     """A selector on an attribute left out of STYLED_ATTRIBUTES could colour two texts of the
     same recorded style differently, and the second would never be checked."""
     assert attribute in STYLED_ATTRIBUTES
+
+
+def test_the_stylesheet_does_not_style_by_language_or_direction():
+    """A text's style leaves out the page's language and direction (TEXT_STYLES), so an Arabic
+    page's texts stand for the French page's: true only while the stylesheet cannot colour or
+    size a text by either."""
+    text = STYLESHEET.read_text()
+    assert not re.findall(r":(?:lang|dir)\(|\[(?:lang|dir)\b", text)

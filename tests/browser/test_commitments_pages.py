@@ -3,7 +3,6 @@ language, commitment 15 with the platform's live numbers, and an observer adding
 axe-core on every page visited."""
 
 from datetime import date
-from types import SimpleNamespace
 
 import sqlalchemy as sa
 
@@ -12,7 +11,7 @@ from participation.extensions import db
 from participation.ogp import services
 from participation.ogp.models import ProgressNote
 from participation.ogp.queries import get_commitment
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import sign_in_as
 from tests.factories import make_user
 
 
@@ -53,7 +52,7 @@ def test_public_commitment_pages_and_an_observer_adding_a_note(browser, live_app
         assert page.locator("#platform-heading").count() == 1
         axe_check(page)
 
-    sign_in(page, axe_check, "fr", SimpleNamespace(email=observer_email))
+    sign_in_as(page, live_app, observer_email)
     page.goto("/fr/commitments/4")
     page.click("a[href='/fr/commitments/4/manage']")
     page.wait_for_load_state()

@@ -12,7 +12,7 @@ from participation.consultations.models import Consultation
 from participation.core.models import utcnow
 from participation.core.timezones import utc_to_local_naive
 from participation.extensions import db
-from tests.browser.helpers import sign_in, submit
+from tests.browser.helpers import sign_in, sign_in_as, submit
 from tests.factories import make_institution, make_user
 
 DRAFT = """Exposé des motifs : le texte organise l'accès aux données publiques.
@@ -68,7 +68,7 @@ def test_consultation_journey(browser, live_app, axe_check):
     # A citizen reads it in Arabic, comments on a section, then replies in French.
     citizen_ctx = browser.new_context(base_url=live_app.base_url, locale="ar-MA")
     citizen_page = citizen_ctx.new_page()
-    sign_in(citizen_page, axe_check, "ar", type("U", (), {"email": citizen_email}))
+    sign_in_as(citizen_page, live_app, citizen_email)
     citizen_page.goto(f"/ar/consultations/{consultation_id}-{slug}")
     axe_check(citizen_page)
     citizen_page.goto(f"/ar{section_path}")

@@ -16,7 +16,7 @@ from participation.consultations.models import Consultation, OutcomeReport, Sect
 from participation.core.models import utcnow
 from participation.core.timezones import utc_to_local_naive
 from participation.extensions import db
-from tests.browser.helpers import sign_in, submit
+from tests.browser.helpers import sign_in_as, submit
 from tests.factories import make_consultation, make_institution, make_user
 
 ARABIC = """تقديم.
@@ -73,7 +73,7 @@ def test_officer_steps_and_public_pages(browser, live_app, axe_check, lang):
         officer_account, draft_id = Account(officer.email), draft.id
     context = browser.new_context(base_url=live_app.base_url)
     page = context.new_page()
-    sign_in(page, axe_check, lang, officer_account)
+    sign_in_as(page, live_app, officer_account.email)
     manage = f"/{lang}/institution/consultations/{draft_id}"
 
     # Item 4: the French text fills the Arabic sections; the report says what did not match.

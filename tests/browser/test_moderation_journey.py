@@ -7,16 +7,20 @@ from participation.auth.models import Role
 from participation.comments.models import Comment
 from participation.moderation.models import ModerationAppeal, ModerationDecision
 from participation.extensions import db
-from tests.browser.helpers import sign_in, submit
+from tests.browser.helpers import sign_in, sign_in_as, submit
 from tests.factories import make_consultation, make_institution, make_user
 
 COMMENT = "أقترح أن تنشر الوزارة تقريرا عن تنفيذ هذه المادة كل ثلاثة أشهر."
 
 
-def person(browser, live_app, axe_check, lang, email, locale="ar-MA"):
+def person(browser, live_app, axe_check, lang, email, locale="ar-MA", form=False):
+    """A browser context signed in as `email`: through the sign-in form (`form`), or directly."""
     context = browser.new_context(base_url=live_app.base_url, locale=locale)
     page = context.new_page()
-    sign_in(page, axe_check, lang, type("U", (), {"email": email}))
+    if form:
+        sign_in(page, axe_check, lang, type("U", (), {"email": email}))
+    else:
+        sign_in_as(page, live_app, email)
     return context, page
 
 
@@ -53,7 +57,7 @@ def test_reports_decision_and_appeal(browser, live_app, axe_check):
     contexts = []
 
     # The author comments on a section, in Arabic.
-    context, writer = person(browser, live_app, axe_check, "ar", author)
+    context, writer = person(browser, live_app, axe_check, "ar", author, form=True)
     contexts.append(context)
     visit(writer, axe_check, f"/ar{section_path}")
     writer.locator("form[action*='/comments/section/'] textarea").fill(COMMENT)

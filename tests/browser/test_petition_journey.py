@@ -12,17 +12,23 @@ from participation.core.mail import OutboxMessage
 from participation.extensions import db
 from participation.core.timezones import morocco_date
 from participation.petitions.models import Petition, PetitionKind
+from tests.browser.helpers import sign_in_as
 from tests.factories import PASSWORD
 
 
-def _sign_in(browser, live_app, email, language="fr"):
+def _sign_in(browser, live_app, email, form=False):
+    """A browser context signed in as `email`: through the sign-in form (`form`), or directly."""
     context = browser.new_context(base_url=live_app.base_url)
     page = context.new_page()
-    page.goto(f"/{language}/account/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("main form.form button[type=submit]")
-    page.wait_for_load_state()
+    if form:
+        page.goto("/fr/account/login")
+        page.fill("#email", email)
+        page.fill("#password", PASSWORD)
+        page.click("main form.form button[type=submit]")
+        page.wait_for_load_state()
+        assert "/login" not in page.url
+    else:
+        sign_in_as(page, live_app, email)
     return context, page
 
 
@@ -77,7 +83,7 @@ def test_a_petition_from_draft_to_answer(browser, live_app, axe_check):
         }
 
     # The initiator drafts the petition and invites the committee.
-    context, page = _sign_in(browser, live_app, emails["initiator"])
+    context, page = _sign_in(browser, live_app, emails["initiator"], form=True)
     page.goto("/fr/petitions/new")
     axe_check(page)
     page.select_option("#kind_id", str(kind_id))
@@ -137,7 +143,7 @@ def test_a_petition_from_draft_to_answer(browser, live_app, axe_check):
 
     # Citizens sign in Arabic.
     for email in emails["signers"]:
-        signer_context, signer_page = _sign_in(browser, live_app, email, "ar")
+        signer_context, signer_page = _sign_in(browser, live_app, email)
         signer_page.goto(f"/ar/petitions/{petition_id}-{slug}")
         signer_page.check("#consent")
         signer_page.click("form[action$='/sign'] button[type=submit]")
@@ -152,7 +158,7 @@ def test_a_petition_from_draft_to_answer(browser, live_app, axe_check):
     axe_check(page)
 
     # The officer of the Head of Government records receipt, decision and answer, in Arabic.
-    officer_context, officer_page = _sign_in(browser, live_app, emails["officer"], "ar")
+    officer_context, officer_page = _sign_in(browser, live_app, emails["officer"])
     officer_page.goto("/ar/institution/petitions/")
     axe_check(officer_page)
     officer_page.click(f"a[href='/ar/institution/petitions/{petition_id}']")

@@ -11,7 +11,7 @@ from participation.auth.models import IdentityProfile
 from participation.extensions import db
 from participation.institutions.models import Commune, Province
 from participation.institutions.services import load_communes, load_territories
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import sign_in_as
 from tests.factories import PASSWORD, make_user
 
 
@@ -48,7 +48,7 @@ def option_count(page, select):
 @pytest.mark.parametrize("lang", ["ar", "fr", "zgh"])
 def test_the_script_fills_each_list_at_once(page, live_app, axe_check, citizen, lang):
     region, province, commune = ids(live_app, "MA-RAB", "04.421.01.07")  # Touarga
-    sign_in(page, axe_check, lang, citizen)
+    sign_in_as(page, live_app, citizen.email)
     page.goto(f"/{lang}/account/identity")
     axe_check(page)
     assert page.locator("[data-places-step]").first.is_hidden()

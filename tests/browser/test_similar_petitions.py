@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from participation.extensions import db
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import sign_in_as
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def drafting(live_app):
 
 @pytest.mark.parametrize("lang", ["ar", "fr", "zgh"])
 def test_similar_petitions_appear_while_typing(page, live_app, axe_check, drafting, lang):
-    sign_in(page, axe_check, lang, drafting)
+    sign_in_as(page, live_app, drafting.email)
     page.goto(f"/{lang}/petitions/new")
     assert page.locator("[data-similar-step]").is_hidden()
     axe_check(page)
@@ -64,7 +64,7 @@ def test_similar_petitions_appear_while_typing(page, live_app, axe_check, drafti
 def test_without_script_the_step_brings_the_list(browser, live_app, drafting):
     context = browser.new_context(base_url=live_app.base_url, java_script_enabled=False)
     page = context.new_page()
-    sign_in(page, lambda page: None, "fr", drafting)  # axe-core needs script
+    sign_in_as(page, live_app, drafting.email)
     page.goto("/fr/petitions/new")
     page.fill("#title_fr", "Bibliothèques ouvertes la nuit")
     page.click("[data-similar-step] button[name=step]")

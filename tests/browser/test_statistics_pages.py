@@ -9,7 +9,7 @@ from participation.auth.models import Role
 from participation.extensions import db
 from participation.institutions.models import Region
 from participation.stats.aggregates import refresh_statistics
-from tests.browser.helpers import sign_in, submit
+from tests.browser.helpers import sign_in_as, submit
 from tests.factories import make_user
 
 
@@ -40,7 +40,8 @@ def test_observer_filters_by_region_and_downloads_a_csv(browser, live_app, axe_c
     region_id, region_name, observer = _data(live_app)
     context = browser.new_context(base_url=live_app.base_url, locale="fr-MA", accept_downloads=True)
     page = context.new_page()
-    sign_in(page, axe_check, "fr", observer)
+    sign_in_as(page, live_app, observer.email)
+    page.goto("/fr/")
     page.click("a[href='/fr/observatory/']")
     page.wait_for_load_state()
     axe_check(page)

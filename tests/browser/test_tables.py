@@ -22,7 +22,7 @@ from participation.extensions import db
 from participation.moderation.models import CommentReport, ModerationDecision
 from participation.ogp.models import Commitment, Milestone
 from participation.petitions.models import CommitteeMember, Petition, Signature
-from tests.browser.helpers import sign_in, submit
+from tests.browser.helpers import sign_in_as, submit
 from tests.conftest import Snapshot
 from tests.factories import PASSWORD
 
@@ -213,34 +213,15 @@ def _problems(page, path):
     return [f"{path}: {problem}" for problem in page.evaluate(MEASURE)]
 
 
-@pytest.fixture
-def session_cookies():
-    """Each demo account's session cookies, from its first sign-in in the test. Per test, not per
-    module: on PostgreSQL each test's demo is seeded anew, with new session tokens (CI found it)."""
-    return {}
-
-
-def _become(context, account, lang, session_cookies):
+def _become(context, app, account):
     """The context's tabs act as `account` (None: a visitor who is not signed in)."""
     context.clear_cookies()
-    if account is None:
-        return
-    if account not in session_cookies:
-        page = context.new_page()
-        sign_in(
-            page, lambda _page: None, lang, type("U", (), {"email": f"{account}@{DEMO_DOMAIN}"})
-        )
-        assert "/login" not in page.url, account
-        page.close()
-        session_cookies[account] = context.cookies()
-    else:
-        context.add_cookies(session_cookies[account])
+    if account is not None:
+        sign_in_as(context, app, f"{account}@{DEMO_DOMAIN}")
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_tables_fit_a_phone_in_every_role(
-    browser, live_app, pages, axe_check, session_cookies, lang
-):
+def test_tables_fit_a_phone_in_every_role(browser, live_app, pages, axe_check, lang):
     # Alerts need many signatures from one network or e-mail domain within a short window; the
     # demo's signatures are days old and from a handful of accounts.
     live_app.config.update(
@@ -258,7 +239,7 @@ def test_tables_fit_a_phone_in_every_role(
         for tab in checking:
             axe_check.finish(tab)
         checking = []
-        _become(context, account, lang, session_cookies)
+        _become(context, live_app, account)
         for path in paths:
             tab = tabs[0]
             tabs.reverse()
