@@ -3,6 +3,7 @@
 Every function runs a fixed number of SQL queries, whatever the number of comments or targets.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -36,6 +37,36 @@ class CommentNode:
     reported: bool = False  # by the viewer
     notice: object = None  # why the viewer's own comment is withheld (from the overseer)
     own: bool = False
+
+    def shown(self):
+        """Everything the comment's own part of the thread shows (templates/comments/_thread.html),
+        as the key of its stored rendering: a change to any of it is a new key, so nothing needs
+        to be invalidated. None for the reader's own comment, whose notices and edit and delete
+        links are theirs alone: it is rendered each time."""
+        if self.own:
+            return None
+        comment, author = self.comment, self.comment.author
+        institution = comment.official_institution if comment.is_official else None
+        return (
+            comment.id,
+            comment.status,
+            comment.deleted_at,
+            comment.edited_at,
+            comment.useful_count,
+            comment.stance,
+            institution.display_name() if institution else None,
+            hashlib.blake2b(comment.body_html.encode(), digest_size=8).hexdigest(),
+            author.is_active,
+            author.display_name,
+            self.withheld,
+            self.voted,
+            self.can_reply,
+            self.can_edit,
+            self.can_delete,
+            self.can_vote,
+            self.can_report,
+            self.reported,
+        )
 
 
 @dataclass
