@@ -23,6 +23,13 @@
 -- a sync worker in recv() until its timeout and starve the requests still in flight; so when a
 -- connection has nothing more to send, its new connection goes to SINK_PORT instead (a listening
 -- socket of the driver that never accepts), where it can idle harmlessly.
+-- That choice is made when an answer comes, and which connection wrk opens next is not known to the
+-- script (its Lua API has no per-connection callback): a connection sent to the server while work
+-- was left may find none when it is ready (the deadline passed, or another connection took the
+-- work). Such a connection must not idle there, so it sends a discard, GET /surge-discard, whose
+-- 404 is not counted; the connection then goes to the sink. Every connection with nothing to send
+-- does the same (on the sink, the discard is never read). At most one discard per connection and
+-- thread reaches the server; "discarded" in the RESULT says how many did.
 -- Prints one line: RESULT {...} (bench/harness.py reads it).
 
 local ffi = require("ffi")
@@ -83,6 +90,8 @@ function init(args)
    -- Counters read by done() through thread:get.
    ok, errors, signatures, journeys, started_items = 0, 0, 0, 0, 0
    inflight, reserved, finished, exhausted = 0, 0, false, 0
+   owed_discards, unanswered_discards, discarded = 0, 0, 0
+   discard = wrk.format("GET", "/surge-discard")
    t_first, t_last, cpu_first, cpu = 0, 0, 0, 0
    -- wrk calls thread 0's request() once before the run, to check what it makes: not sent.
    checked = id ~= 0
@@ -144,7 +153,9 @@ function delay()
       return 0
    end
    maybe_finish()
-   return IDLE_MS
+   if finished then return IDLE_MS end
+   owed_discards = owed_discards + 1  -- this connection may be on the server: never idle there
+   return 0
 end
 
 function request()
@@ -156,6 +167,13 @@ function request()
       cpu_first = thread_cpu()
       t_first = now()
       deadline = t_first + seconds
+   end
+   -- delay() promised a request of work (reserved) or a discard (owed) to each call; any
+   -- connection may take either, as long as the counts match.
+   if reserved == 0 and owed_discards > 0 then
+      owed_discards = owed_discards - 1
+      unanswered_discards = unanswered_discards + 1
+      return discard
    end
    reserved = reserved - 1
    inflight = inflight + 1
@@ -197,14 +215,19 @@ local function journey_step(status, headers)
 end
 
 function response(status, headers, body)
-   inflight = inflight - 1
-   t_last = now()
-   if mode == "journey" then
-      journey_step(status, headers)
-   elseif status == expected then
-      ok = ok + 1
+   if status == 404 and unanswered_discards > 0 then  -- no request of work expects a 404
+      unanswered_discards = unanswered_discards - 1
+      discarded = discarded + 1
    else
-      failed(status)
+      inflight = inflight - 1
+      t_last = now()
+      if mode == "journey" then
+         journey_step(status, headers)
+      elseif status == expected then
+         ok = ok + 1
+      else
+         failed(status)
+      end
    end
    -- wrk connects again right after this call: to the server only when there is work to send.
    wrk.thread.addr = (#ready > reserved or new_work_left()) and server or sink
@@ -219,7 +242,7 @@ end
 
 function done(summary, latency, requests)
    local total = { ok = 0, errors = 0, signatures = 0, journeys = 0, started = 0, finished = 0,
-                   exhausted = 0 }
+                   exhausted = 0, discarded = 0 }
    local first, last, bad_total, cpu_total = nil, 0, {}, 0
    for _, thread in ipairs(threads) do
       total.ok = total.ok + thread:get("ok")
@@ -229,6 +252,7 @@ function done(summary, latency, requests)
       total.started = total.started + thread:get("started_items")
       total.finished = total.finished + (thread:get("finished") and 1 or 0)
       total.exhausted = total.exhausted + thread:get("exhausted")
+      total.discarded = total.discarded + thread:get("discarded")
       local started_at = thread:get("t_first")
       if started_at > 0 and (first == nil or started_at < first) then first = started_at end
       last = math.max(last, thread:get("t_last"))
@@ -240,9 +264,9 @@ function done(summary, latency, requests)
       'RESULT {"ok": %d, "errors": %d, "signatures": %d, "journeys": %d, "started": %d, '
          .. '"threads_finished": %d, "threads_exhausted": %d, "requests": %d, "socket_errors": %d, '
          .. '"timeouts": %d, "seconds": %.6f, "p50_ms": %.3f, "p99_ms": %.3f, "bad": %s, '
-         .. '"wrk_threads_cpu": %.6f}\n',
+         .. '"wrk_threads_cpu": %.6f, "discarded": %d}\n',
       total.ok, total.errors, total.signatures, total.journeys, total.started, total.finished,
       total.exhausted, summary.requests, failures.connect + failures.read + failures.write,
       failures.timeout, first and (last - first) or 0, latency:percentile(50) / 1000,
-      latency:percentile(99) / 1000, json_counts(bad_total), cpu_total))
+      latency:percentile(99) / 1000, json_counts(bad_total), cpu_total, total.discarded))
 end

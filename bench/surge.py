@@ -625,6 +625,12 @@ def checks(table, by_key, rows_before, rows, counters, bare_rows, args):
                 f" {len(short)} round(s) (the rate is over the time measured; raise --signers)"
             )
 
+    discarded = sum(r.get("discarded", 0) for phase in table for r in phase.results)
+    print(
+        f"  discards answered (connections with nothing left to send, bench/surge.lua; not"
+        f" counted): {discarded}"
+    )
+
     def runs(key):
         return [by_key[key].warmup, *by_key[key].results]
 
