@@ -384,7 +384,7 @@ def run_wrk(port, mode, requests, *, seconds, threads=2, connections=16, expecte
     command += ["--duration", f"{int(seconds) + 30}s", "--timeout", "10s"]
     command += ["--script", str(BENCH / "surge.lua"), f"http://127.0.0.1:{port}", "--"]
     command += [mode, str(requests), str(threads), str(seconds), str(done), str(expected)]
-    command += [str(sink.getsockname()[1])]
+    command += [str(sink.getsockname()[1]), str(connections // threads)]
     started = time.perf_counter()
     with sink, tempfile.TemporaryFile("w+") as output:
         wrk = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, text=True)

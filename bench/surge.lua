@@ -1,6 +1,7 @@
 -- wrk script of bench/surge.py and bench/private_apis.py (driven by bench/harness.py run_wrk).
 --
 -- wrk <options> --script surge.lua <url> -- MODE FILE THREADS SECONDS DONE_FILE EXPECTED SINK_PORT
+--     CONNECTIONS_PER_THREAD
 --
 -- MODE "once": each line of FILE (method, path, body, cookie, tab-separated) is sent at most once;
 --   thread k of n sends lines k, k+n, k+2n... (distinct signers, distinct bare INSERT keys).
@@ -28,8 +29,12 @@
 -- was left may find none when it is ready (the deadline passed, or another connection took the
 -- work). Such a connection must not idle there, so it sends a discard, GET /surge-discard, whose
 -- 404 is not counted; the connection then goes to the sink. Every connection with nothing to send
--- does the same (on the sink, the discard is never read). At most one discard per connection and
--- thread reaches the server; "discarded" in the RESULT says how many did.
+-- does the same (on the sink, the discard is never read). And a thread stops only once every one
+-- of its connections has been sent to the sink (a connection never leaves it): a stopped thread's
+-- connection left on the server would hold a worker until wrk exits, starving the other thread
+-- (in the a96e047 run, four such held all four workers of the bare INSERT until gunicorn's 30 s
+-- timeout). At most one discard per connection reaches the server; "discarded" in the RESULT says
+-- how many did.
 -- Prints one line: RESULT {...} (bench/harness.py reads it).
 
 local ffi = require("ffi")
@@ -83,6 +88,7 @@ end
 
 function init(args)
    mode, count, seconds, done_file = args[1], tonumber(args[3]), tonumber(args[4]), args[5]
+   connections = tonumber(args[8])  -- this thread's: wrk gives each thread connections / threads
    expected = tonumber(args[6])
    server = wrk.thread.addr
    sink = wrk.lookup("127.0.0.1", args[7])[1]
@@ -90,7 +96,7 @@ function init(args)
    -- Counters read by done() through thread:get.
    ok, errors, signatures, journeys, started_items = 0, 0, 0, 0, 0
    inflight, reserved, finished, exhausted = 0, 0, false, 0
-   owed_discards, unanswered_discards, discarded = 0, 0, 0
+   owed_discards, unanswered_discards, discarded, on_sink = 0, 0, 0, 0
    discard = wrk.format("GET", "/surge-discard")
    t_first, t_last, cpu_first, cpu = 0, 0, 0, 0
    -- wrk calls thread 0's request() once before the run, to check what it makes: not sent.
@@ -140,7 +146,8 @@ local function finish()
 end
 
 local function maybe_finish()
-   if not finished and inflight == 0 and reserved == 0 and #ready == 0 and not new_work_left() then
+   if not finished and on_sink >= connections and inflight == 0 and reserved == 0 and #ready == 0
+      and not new_work_left() then
       if deadline == nil or now() < deadline then exhausted = 1 end
       finish()
    end
@@ -230,7 +237,12 @@ function response(status, headers, body)
       end
    end
    -- wrk connects again right after this call: to the server only when there is work to send.
-   wrk.thread.addr = (#ready > reserved or new_work_left()) and server or sink
+   if #ready > reserved or new_work_left() then
+      wrk.thread.addr = server
+   else
+      wrk.thread.addr = sink
+      on_sink = on_sink + 1
+   end
    maybe_finish()
 end
 
