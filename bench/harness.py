@@ -377,9 +377,17 @@ def run_wrk(port, mode, requests, *, seconds, threads=2, connections=16, expecte
     RESULT, plus `rate` (ok answers, or journeys, per second of the measured time), `wrk_cpu`
     (wrk's user + system seconds, from wait4) and `wall` (wrk's whole run)."""
     done = Path(tempfile.mkstemp(prefix="surge-done-")[1])
-    sink = socket.socket()  # where connections with nothing more to send idle (surge.lua)
+    # Where connections with nothing more to send go (surge.lua): a listening socket whose queue
+    # of connections is kept full, so that the kernel drops their SYNs and they stay connecting
+    # (until the phase ends): a connection never opened never asks the script for a request, so
+    # it cannot take work meant for a connection to the server.
+    sink = socket.socket()
     sink.bind(("127.0.0.1", 0))
-    sink.listen(4096)
+    sink.listen(0)
+    fillers = [socket.socket() for _ in range(2)]
+    for filler in fillers:
+        filler.setblocking(False)
+        filler.connect_ex(sink.getsockname())
     command = ["wrk", "--threads", str(threads), "--connections", str(connections)]
     command += ["--duration", f"{int(seconds) + 30}s", "--timeout", "10s"]
     command += ["--script", str(BENCH / "surge.lua"), f"http://127.0.0.1:{port}", "--"]
@@ -396,6 +404,8 @@ def run_wrk(port, mode, requests, *, seconds, threads=2, connections=16, expecte
         wrk.returncode = os.waitstatus_to_exitcode(status)
         output.seek(0)
         text = output.read()
+    for filler in fillers:
+        filler.close()
     done.unlink()
     match = RESULT.search(text)
     if match is None:

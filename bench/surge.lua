@@ -22,14 +22,16 @@
 -- gunicorn's sync workers close the connection after every answer and wrk connects again at once,
 -- before it asks this script for the next request. A connection left idle on the server would hold
 -- a sync worker in recv() until its timeout and starve the requests still in flight; so when a
--- connection has nothing more to send, its new connection goes to SINK_PORT instead (a listening
--- socket of the driver that never accepts), where it can idle harmlessly.
+-- connection has nothing more to send, its new connection goes to SINK_PORT instead: a listening
+-- socket of the driver whose queue is kept full, so the connection stays in the kernel's connect
+-- (its SYNs dropped) and never asks this script for anything; it cannot idle on the server, nor
+-- take work meant for a connection to the server (which an opened sink connection could: a
+-- journey's next step may be ready when it asks).
 -- That choice is made when an answer comes, and which connection wrk opens next is not known to the
 -- script (its Lua API has no per-connection callback): a connection sent to the server while work
 -- was left may find none when it is ready (the deadline passed, or another connection took the
 -- work). Such a connection must not idle there, so it sends a discard, GET /surge-discard, whose
--- 404 is not counted; the connection then goes to the sink. Every connection with nothing to send
--- does the same (on the sink, the discard is never read). And a thread stops only once every one
+-- 404 is not counted; the connection then goes to the sink. And a thread stops only once every one
 -- of its connections has been sent to the sink (a connection never leaves it): a stopped thread's
 -- connection left on the server would hold a worker until wrk exits, starving the other thread
 -- (in the a96e047 run, four such held all four workers of the bare INSERT until gunicorn's 30 s
@@ -161,7 +163,7 @@ function delay()
    end
    maybe_finish()
    if finished then return IDLE_MS end
-   owed_discards = owed_discards + 1  -- this connection may be on the server: never idle there
+   owed_discards = owed_discards + 1  -- this connection is on the server: never idle there
    return 0
 end
 
