@@ -381,11 +381,12 @@ def run_wrk(port, mode, requests, *, seconds, threads=2, connections=16, expecte
     # of connections is kept full, so that the kernel drops their SYNs and they stay connecting
     # (until the phase ends): a connection never opened never asks the script for a request, so
     # it cannot take work meant for a connection to the server.
-    sink = socket.socket()
+    sockets = contextlib.ExitStack()
+    sink = sockets.enter_context(socket.socket())
     sink.bind(("127.0.0.1", 0))
     sink.listen(0)
-    fillers = [socket.socket() for _ in range(2)]
-    for filler in fillers:
+    for _ in range(2):
+        filler = sockets.enter_context(socket.socket())
         filler.setblocking(False)
         filler.connect_ex(sink.getsockname())
     command = ["wrk", "--threads", str(threads), "--connections", str(connections)]
@@ -394,7 +395,7 @@ def run_wrk(port, mode, requests, *, seconds, threads=2, connections=16, expecte
     command += [mode, str(requests), str(threads), str(seconds), str(done), str(expected)]
     command += [str(sink.getsockname()[1]), str(connections // threads)]
     started = time.perf_counter()
-    with sink, tempfile.TemporaryFile("w+") as output:
+    with sockets, tempfile.TemporaryFile("w+") as output:
         wrk = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, text=True)
         try:
             _pid, status, usage = os.wait4(wrk.pid, 0)
@@ -404,8 +405,6 @@ def run_wrk(port, mode, requests, *, seconds, threads=2, connections=16, expecte
         wrk.returncode = os.waitstatus_to_exitcode(status)
         output.seek(0)
         text = output.read()
-    for filler in fillers:
-        filler.close()
     done.unlink()
     match = RESULT.search(text)
     if match is None:

@@ -391,6 +391,13 @@ class Login:
             client_session.update(written)
 
 
+def signed_in_client(app, user):
+    """A test client of its own, signed in as `user` (Login): for a test with several readers."""
+    client = app.test_client()
+    Login(client)(user)
+    return client
+
+
 @pytest.fixture
 def login(client):
     return Login(client)

@@ -3,7 +3,6 @@
 Every function runs a fixed number of SQL queries, whatever the number of comments or targets.
 """
 
-import hashlib
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -55,7 +54,7 @@ class CommentNode:
             comment.useful_count,
             comment.stance,
             institution.display_name() if institution else None,
-            hashlib.blake2b(comment.body_html.encode(), digest_size=8).hexdigest(),
+            comment.body_html,  # cached_fragment hashes the key
             author.is_active,
             author.display_name,
             self.withheld,

@@ -1,5 +1,10 @@
 """Steps the browser tests share: signing in (through the form, or directly), submitting a form."""
 
+import sqlalchemy as sa
+
+from participation.auth.models import User
+from participation.extensions import db
+from tests.conftest import signed_in_client
 from tests.factories import PASSWORD
 
 
@@ -22,19 +27,13 @@ def sign_in_as(target, app, email):
     giving them the session cookie a sign-in leaves (tests/conftest.Login) without the sign-in
     form: for the tests that are not about signing in. The form, in each language, is the subject
     of test_foundation_journeys.py and the first step of each journey (sign_in above)."""
-    context = getattr(target, "context", target)
-    import sqlalchemy as sa
-
-    from participation.auth.models import User
-    from participation.extensions import db
-    from tests.conftest import Login
-
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == email))
         assert user is not None, email
-        client = app.test_client()
-        Login(client)(user)
+        client = signed_in_client(app, user)
         db.session.remove()
     name = app.config["SESSION_COOKIE_NAME"]
-    cookie = client.get_cookie(name)
-    context.add_cookies([{"name": name, "value": cookie.value, "url": app.base_url}])
+    context = getattr(target, "context", target)
+    context.add_cookies(
+        [{"name": name, "value": client.get_cookie(name).value, "url": app.base_url}]
+    )

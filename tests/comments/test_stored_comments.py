@@ -12,16 +12,10 @@ from participation.core import page_cache
 from participation.comments import services
 from participation.extensions import db
 from tests.comments.factories import make_comment
-from tests.conftest import Login
+from tests.conftest import signed_in_client as reader
 from tests.factories import make_user
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def reader(app, user):
-    client = app.test_client()
-    Login(client)(user)
-    return client
 
 
 def page(client, note):

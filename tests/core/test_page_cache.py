@@ -18,7 +18,7 @@ from participation.comments.targets import resolve_target
 from participation.core import page_cache
 from participation.core.page_cache import CSRF_PLACEHOLDER, MemoryStore, RedisStore
 from participation.extensions import db
-from tests.conftest import Clock
+from tests.conftest import Clock, signed_in_client
 from participation.petitions import signing
 from tests.factories import make_consultation
 from tests.petition_world import citizen, open_petition
@@ -349,10 +349,7 @@ def test_each_reader_gets_the_stored_comment_forms_with_their_own_token(app, log
     url = petition_url(petition)
     tokens = []
     for name in ("Amina", "Youssef"):
-        client = app.test_client()
-        from tests.conftest import Login
-
-        Login(client)(citizen(display_name=name))
+        client = signed_in_client(app, citizen(display_name=name))
         html = client.get(url).get_data(as_text=True)
         assert f'action="/fr/comments/{comment.id}/reply"' in html
         page_tokens = set(re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', html))

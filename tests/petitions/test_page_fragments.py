@@ -11,7 +11,7 @@ from flask import url_for
 from participation.core import page_cache
 from participation.extensions import db
 from participation.petitions import processing, services, signing
-from tests.conftest import Login
+from tests.conftest import signed_in_client as reader
 from tests.petition_world import addressee_officer, citizen, deposited, open_petition
 from tests.query_counts import QueryCounter
 
@@ -21,12 +21,6 @@ TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+"')
 
 def page_url(petition):
     return url_for("petitions.detail", lang_code="fr", petition_id=petition.id, slug=petition.slug)
-
-
-def reader(app, user):
-    client = app.test_client()
-    Login(client)(user)
-    return client
 
 
 def view(client, petition):
